@@ -1,0 +1,38 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: plain modules run in Node; code that runs in the Workers
+// runtime (Worker, Durable Objects, D1) runs in workerd through the plugin.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: ["protocol/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                DESKFLEET_ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                DESKFLEET_SECRET_KEY: "dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
+                HEARTBEAT_TIMEOUT_MS: "1500",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["tests/integration/**/*.test.ts"],
+          setupFiles: ["./tests/integration/apply-migrations.ts"],
+        },
+      },
+    ],
+  },
+});
