@@ -33,6 +33,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly type: ApiErrorType;
   readonly headers: Readonly<Record<string, string>>;
+  /** Machine-readable `error.details` (e.g. the message-thread error codes). */
+  details: Record<string, unknown> | undefined;
   constructor(type: ApiErrorType, message: string, status?: number, headers: Record<string, string> = {}) {
     super(message);
     this.name = "ApiError";
@@ -49,12 +51,12 @@ export function invalid(message: string): ApiError {
 
 export interface ErrorBody {
   type: "error";
-  error: { type: string; message: string };
+  error: { type: string; message: string; details?: Record<string, unknown> };
   request_id: string;
 }
 
-export function errorBody(type: string, message: string, requestId: string): ErrorBody {
-  return { type: "error", error: { type, message }, request_id: requestId };
+export function errorBody(type: string, message: string, requestId: string, details?: Record<string, unknown>): ErrorBody {
+  return { type: "error", error: details ? { type, message, details } : { type, message }, request_id: requestId };
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -14,6 +14,7 @@ import {
 import { buildMessage, sseErrorFrames, sseFrames, type ChunkOptions, type WireContentBlock, type WireMessage } from "./sse.ts";
 import { inputTokens, outputTokensOf, prefixBlocks, type WireUsage } from "./usage.ts";
 import { validateRequest, type JsonObject, type ValidatedRequest } from "./validate-request.ts";
+import { ThreadStore, type ResolvedThread } from "./threads.ts";
 import { API_VERSIONS, COMPUTER_TOOLSET_NAME, COMPUTER_TOOLSET_TYPE, KNOWN_BETAS, MAX_REQUEST_BYTES } from "./wire-constants.ts";
 
 export interface ScriptedAnthropicOptions {
@@ -49,6 +50,11 @@ export interface ScriptedAnthropicOptions {
   latencyMs?: number;
   /** Seed of the id generator (ids are deterministic per seed). */
   seed?: number;
+  /**
+   * Whether the server holds message threads (beta message-threads-2026-08-12, used by the SDK's tool
+   * runner). Default true; false answers `thread_unsupported_request`, and the SDK's runner goes on unthreaded.
+   */
+  messageThreads?: boolean;
 }
 
 /** One request the server accepted (validated) and answered, from the script. */
@@ -60,12 +66,20 @@ export interface RecordedRequest {
   /** Path with query, e.g. "/v1/messages?beta=true". */
   path: string;
   endpoint: "messages" | "count_tokens";
-  /** Whether the SDK's beta marker `?beta=true` was on the path. */
+  /**
+   * Whether the request used the beta API: an `anthropic-beta` header, or the `?beta=true` marker older
+   * SDKs put on the path (1.12 does not). Beta requests get the beta message shape (context_management etc.).
+   */
   beta: boolean;
   /** Request headers, lower-cased names. */
   headers: Record<string, string>;
   betas: string[];
+  /** The full request the model saw: for a continued message thread, the held history plus the new messages. */
   body: JsonObject;
+  /** The body as sent. */
+  wireBody: JsonObject;
+  /** For a message thread: "create", or the id it continued. */
+  thread: "create" | { continues: string } | null;
   stream: boolean;
   /** The conversation it was routed to (null for count_tokens). */
   conversation: string | null;
@@ -109,6 +123,7 @@ export interface ScriptedAnthropic {
   /** Add steps to a conversation's script ("default" for the default one). */
   enqueue(conversation: string, ...steps: ScriptStep[]): void;
   cache: PromptCacheSimulator;
+  threads: ThreadStore;
   close(): Promise<void>;
 }
 
@@ -136,6 +151,7 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
   const apiKeys = options.apiKeys ? new Set(options.apiKeys) : null;
   const models = options.models ? new Set(options.models) : null;
   const rejectedToolTypes = new Set(options.rejectToolTypes ?? []);
+  const threads = new ThreadStore(options.messageThreads ?? true);
   const sockets = new Set<import("node:net").Socket>();
 
   const server = createServer((req, res) => {
@@ -157,7 +173,7 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
     const raw = await readBody(req);
 
     const reject = (e: ApiError, body: unknown) => {
-      const eb = errorBody(e.type, e.message, requestId);
+      const eb = errorBody(e.type, e.message, requestId, e.details);
       rejections.push({ requestId, path, headers, body, status: e.status, error: eb });
       sendJson(res, e.status, eb, requestId, e.headers);
     };
@@ -168,6 +184,7 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
     if (raw === null) return reject(new ApiError("request_too_large", `Request exceeds the maximum allowed number of bytes. The maximum request size is 32 MB.`), null);
 
     let validated: ValidatedRequest;
+    let resolved: ResolvedThread | null = null;
     let body: unknown = null;
     let betas: string[];
     try {
@@ -189,7 +206,10 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
       } catch {
         throw invalid("There was an error parsing the body of the request: invalid JSON");
       }
-      validated = validateRequest(body, {
+      if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+        resolved = threads.resolve(body as JsonObject, new Set(betas));
+      }
+      validated = validateRequest(resolved ? resolved.body : body, {
         endpoint,
         betas: new Set(betas),
         apiVersion: version,
@@ -210,10 +230,12 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
       method: req.method,
       path,
       endpoint,
-      beta: url.searchParams.get("beta") === "true",
+      beta: url.searchParams.get("beta") === "true" || betas.length > 0,
       headers,
       betas,
       body: validated.body,
+      wireBody: body as JsonObject,
+      thread: resolved?.hold ? (resolved.continues ? { continues: resolved.continues } : "create") : null,
       stream: validated.stream,
       conversation: null,
       step: null,
@@ -313,6 +335,7 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
     });
     record.response = message;
     record.usage = usage;
+    if (resolved && !isScriptedError(result)) threads.hold(resolved, message.id, message as unknown as JsonObject);
 
     if (!validated.stream) {
       sendJson(res, 200, message, requestId);
@@ -349,6 +372,7 @@ export async function startScriptedAnthropic(options: ScriptedAnthropicOptions =
     requests,
     rejections,
     cache,
+    threads,
     requestsOf: (name) => requests.filter((r) => r.conversation === name),
     remainingSteps: () => Object.fromEntries(allConvs().map((c) => [c.name, c.steps.length - c.next])),
     assertScriptConsumed() {
