@@ -23,6 +23,7 @@ export default defineConfig({
                 DESKFLEET_ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                 DESKFLEET_SECRET_KEY: "dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
                 HEARTBEAT_TIMEOUT_MS: "1500",
+                DESKFLEET_TASK_INACTIVITY_MS: "3000",
               },
             },
           })),

@@ -1,0 +1,45 @@
+import { asc, eq } from "drizzle-orm";
+import type { Desktop, DesktopPresence, HostCapabilities } from "@deskfleet/protocol";
+import { database } from "./client.ts";
+import { desktops } from "./schema.ts";
+
+export type DesktopRow = typeof desktops.$inferSelect;
+
+export async function getDesktop(d1: D1Database, id: string): Promise<DesktopRow | null> {
+  const rows = await database(d1).select().from(desktops).where(eq(desktops.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function listDesktops(d1: D1Database): Promise<DesktopRow[]> {
+  return database(d1).select().from(desktops).orderBy(asc(desktops.id));
+}
+
+export async function findDesktopByHostTokenHash(d1: D1Database, hash: string): Promise<DesktopRow | null> {
+  const rows = await database(d1).select().from(desktops).where(eq(desktops.hostTokenHash, hash)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The presence people see: a connected host is online or busy; otherwise view-only when VNC is reachable directly. */
+export function presenceOf(row: DesktopRow): DesktopPresence {
+  if (row.mode === "worker" && row.presence !== "offline") return row.currentTaskId ? "busy" : "online";
+  return row.vncUrl ? "view_only" : "offline";
+}
+
+export function toDesktop(row: DesktopRow): Desktop {
+  return {
+    id: row.id,
+    name: row.name,
+    os: row.os,
+    labels: row.labels,
+    vncUrl: row.vncUrl,
+    hasVncPassword: row.vncCredentials !== null,
+    hasHostToken: row.hostTokenHash !== null,
+    mode: row.mode === "worker" && row.presence !== "offline" ? "worker" : "view_only",
+    presence: presenceOf(row),
+    currentTaskId: row.currentTaskId,
+    capabilities: (row.capabilities as HostCapabilities | null) ?? null,
+    lastSeenAt: row.lastSeenAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

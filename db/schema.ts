@@ -1,0 +1,169 @@
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Every time is an integer of epoch milliseconds (DESIGN.md): mixed formats make schedulers fire early.
+const ms = (name: string) => integer(name);
+const json = (name: string) => text(name, { mode: "json" });
+
+export const desktops = sqliteTable("desktops", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  os: text("os", { enum: ["linux", "macos", "windows", "other"] }).notNull().default("linux"),
+  labels: json("labels").$type<string[]>().notNull().default(sql`'[]'`),
+  /** VNC address with credentials removed. */
+  vncUrl: text("vnc_url"),
+  /** AES-GCM ciphertext of `{username?, password?}`, base64. */
+  vncCredentials: text("vnc_credentials"),
+  hostTokenHash: text("host_token_hash"),
+  hostTokenCreatedAt: ms("host_token_created_at"),
+  mode: text("mode", { enum: ["worker", "view_only"] }).notNull().default("view_only"),
+  presence: text("presence", { enum: ["online", "busy", "view_only", "offline"] }).notNull().default("offline"),
+  currentTaskId: text("current_task_id"),
+  capabilities: json("capabilities").$type<Record<string, unknown>>(),
+  lastSeenAt: ms("last_seen_at"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+}, (t) => [uniqueIndex("desktops_host_token_hash").on(t.hostTokenHash)]);
+
+export const tasks = sqliteTable("tasks", {
+  id: text("id").primaryKey(),
+  prompt: text("prompt").notNull(),
+  status: text("status", {
+    enum: ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"],
+  }).notNull(),
+  desktopId: text("desktop_id"),
+  targetDesktopId: text("target_desktop_id"),
+  targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
+  source: text("source", {
+    enum: ["api", "dashboard", "telegram", "scheduler", "supervisor", "healer", "optimizer"],
+  }).notNull(),
+  sourceMeta: json("source_meta").$type<Record<string, unknown>>(),
+  scheduleId: text("schedule_id"),
+  originalTaskId: text("original_task_id"),
+  retryNumber: integer("retry_number").notNull().default(0),
+  priority: integer("priority").notNull().default(0),
+  options: json("options").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  result: text("result"),
+  errorCode: text("error_code"),
+  errorMessage: text("error_message"),
+  inputTokens: integer("input_tokens").notNull().default(0),
+  outputTokens: integer("output_tokens").notNull().default(0),
+  cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+  cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+  costUsd: real("cost_usd").notNull().default(0),
+  steps: integer("steps").notNull().default(0),
+  createdAt: ms("created_at").notNull(),
+  assignedAt: ms("assigned_at"),
+  startedAt: ms("started_at"),
+  finishedAt: ms("finished_at"),
+  updatedAt: ms("updated_at").notNull(),
+}, (t) => [
+  index("tasks_created").on(t.createdAt, t.id),
+  index("tasks_status_created").on(t.status, t.createdAt),
+  index("tasks_desktop_created").on(t.desktopId, t.createdAt),
+  index("tasks_schedule_created").on(t.scheduleId, t.createdAt),
+  index("tasks_original").on(t.originalTaskId),
+]);
+
+export const taskEvents = sqliteTable("task_events", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  taskId: text("task_id").notNull(),
+  seq: integer("seq").notNull(),
+  type: text("type").notNull(),
+  source: text("source", { enum: ["host", "server"] }).notNull(),
+  hostSeq: integer("host_seq"),
+  payload: json("payload").$type<Record<string, unknown>>().notNull(),
+  /** The event's human-readable text, indexed for full-text search. */
+  text: text("text"),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("task_events_task_seq").on(t.taskId, t.seq)]);
+
+export const schedules = sqliteTable("schedules", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  prompt: text("prompt").notNull(),
+  promptVersion: integer("prompt_version").notNull().default(1),
+  startUrl: text("start_url"),
+  targetDesktopId: text("target_desktop_id"),
+  targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
+  kind: text("kind", { enum: ["cron", "interval", "once"] }).notNull(),
+  cron: text("cron"),
+  intervalMs: integer("interval_ms"),
+  runAt: ms("run_at"),
+  timezone: text("timezone").notNull().default("UTC"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  notify: integer("notify", { mode: "boolean" }).notNull().default(false),
+  selfHealing: integer("self_healing", { mode: "boolean" }),
+  selfLearning: integer("self_learning", { mode: "boolean" }).notNull().default(false),
+  maxLearningRuns: integer("max_learning_runs").notNull().default(5),
+  learningRuns: integer("learning_runs").notNull().default(0),
+  maxRuns: integer("max_runs"),
+  runCount: integer("run_count").notNull().default(0),
+  skipIfRunning: integer("skip_if_running", { mode: "boolean" }).notNull().default(true),
+  options: json("options").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  nextRunAt: ms("next_run_at"),
+  lastRunAt: ms("last_run_at"),
+  lastTaskId: text("last_task_id"),
+  lastStatus: text("last_status"),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+}, (t) => [index("schedules_due").on(t.enabled, t.nextRunAt)]);
+
+export const promptVersions = sqliteTable("prompt_versions", {
+  id: text("id").primaryKey(),
+  scheduleId: text("schedule_id").notNull(),
+  version: integer("version").notNull(),
+  prompt: text("prompt").notNull(),
+  author: text("author").notNull(),
+  reason: text("reason"),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("prompt_versions_schedule_version").on(t.scheduleId, t.version)]);
+
+export const helpRequests = sqliteTable("help_requests", {
+  id: text("id").primaryKey(),
+  taskId: text("task_id").notNull(),
+  desktopId: text("desktop_id"),
+  question: text("question").notNull(),
+  options: json("options").$type<string[]>(),
+  status: text("status", { enum: ["open", "answered", "dismissed", "timed_out"] }).notNull(),
+  answer: text("answer"),
+  answeredBy: text("answered_by"),
+  answeredVia: text("answered_via"),
+  screenshotKey: text("screenshot_key"),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+  resolvedAt: ms("resolved_at"),
+}, (t) => [index("help_requests_status").on(t.status, t.createdAt), index("help_requests_task").on(t.taskId)]);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  tokenHash: text("token_hash").notNull(),
+  prefix: text("prefix").notNull(),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  lastUsedAt: ms("last_used_at"),
+  revokedAt: ms("revoked_at"),
+}, (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash)]);
+
+export const auditLog = sqliteTable("audit_log", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: ms("at").notNull(),
+  actor: text("actor").notNull(),
+  action: text("action").notNull(),
+  targetType: text("target_type"),
+  targetId: text("target_id"),
+  details: json("details").$type<Record<string, unknown>>(),
+}, (t) => [index("audit_log_at").on(t.at)]);
+
+/** Dashboard sign-in sessions: only the hash of the cookie value is stored. */
+export const sessions = sqliteTable("sessions", {
+  idHash: text("id_hash").primaryKey(),
+  identityId: text("identity_id").notNull(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+}, (t) => [index("sessions_expires").on(t.expiresAt)]);

@@ -1,0 +1,78 @@
+import { DurableObject } from "cloudflare:workers";
+
+/**
+ * A Durable Object that owns hibernatable WebSockets. Subclasses implement
+ * small hooks (`onMessage`, `onClose`) and keep per-socket state in the
+ * socket's serialized attachment, so nothing is lost when the object
+ * hibernates between messages.
+ */
+export abstract class HibernatingObject<Attachment extends object> extends DurableObject<Env> {
+  protected acceptSocket(tags: string[], attachment: Attachment): { response: Response; socket: WebSocket } {
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, tags);
+    server.serializeAttachment(attachment);
+    return { response: new Response(null, { status: 101, webSocket: client }), socket: server };
+  }
+
+  protected sockets(tag?: string): WebSocket[] {
+    return this.ctx.getWebSockets(tag);
+  }
+
+  protected attachmentOf(ws: WebSocket): Attachment {
+    return ws.deserializeAttachment() as Attachment;
+  }
+
+  protected setAttachment(ws: WebSocket, value: Attachment): void {
+    ws.serializeAttachment(value);
+  }
+
+  /** Sends to every open socket with the tag; a socket that fails is closed, never fatal. */
+  protected broadcast(tag: string, message: unknown): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets(tag)) sendSafely(ws, text);
+  }
+
+  protected onMessage(_ws: WebSocket, _message: string | ArrayBuffer): void | Promise<void> {}
+  protected onClose(_ws: WebSocket, _code: number, _reason: string): void | Promise<void> {}
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.onMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeSafely(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    await this.onClose(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    closeSafely(ws, 1011, "socket error");
+    await this.onClose(ws, 1006, "socket error");
+  }
+}
+
+export function sendSafely(ws: WebSocket, data: string | ArrayBuffer): boolean {
+  try {
+    ws.send(data);
+    return true;
+  } catch {
+    closeSafely(ws, 1011, "send failed");
+    return false;
+  }
+}
+
+export function closeSafely(ws: WebSocket, code: number, reason: string): void {
+  try {
+    // Close reasons are limited to 123 bytes by the WebSocket protocol.
+    ws.close(code, truncateReason(reason));
+  } catch {
+    // already closed
+  }
+}
+
+export function truncateReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= 123) return reason;
+  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "") + "…";
+}

@@ -1,0 +1,69 @@
+import type { FleetDesktop, QueueEntry } from "./dispatch.ts";
+
+/** FleetDO's SQLite: the queue and the desktops' availability. The only record of who runs what. */
+export class FleetStore {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS queue (task_id TEXT PRIMARY KEY, priority INTEGER NOT NULL, created_at INTEGER NOT NULL, desktop_id TEXT, labels TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS desktops (id TEXT PRIMARY KEY, labels TEXT NOT NULL, connected INTEGER NOT NULL, busy_task_id TEXT, idle_since INTEGER NOT NULL)`);
+  }
+
+  enqueue(e: QueueEntry): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO queue (task_id, priority, created_at, desktop_id, labels) VALUES (?, ?, ?, ?, ?)`,
+      e.taskId, e.priority, e.createdAt, e.desktopId, JSON.stringify(e.labels),
+    );
+  }
+
+  dequeue(taskId: string): boolean {
+    return this.sql.exec(`DELETE FROM queue WHERE task_id = ?`, taskId).rowsWritten > 0;
+  }
+
+  queue(): QueueEntry[] {
+    return this.sql
+      .exec<{ task_id: string; priority: number; created_at: number; desktop_id: string | null; labels: string }>(`SELECT * FROM queue`)
+      .toArray()
+      .map((r) => ({ taskId: r.task_id, priority: r.priority, createdAt: r.created_at, desktopId: r.desktop_id, labels: JSON.parse(r.labels) as string[] }));
+  }
+
+  desktops(): FleetDesktop[] {
+    return this.sql
+      .exec<{ id: string; labels: string; connected: number; busy_task_id: string | null; idle_since: number }>(`SELECT * FROM desktops`)
+      .toArray()
+      .map((r) => ({ id: r.id, labels: JSON.parse(r.labels) as string[], connected: r.connected === 1, busyTaskId: r.busy_task_id, idleSince: r.idle_since }));
+  }
+
+  desktop(id: string): FleetDesktop | null {
+    return this.desktops().find((d) => d.id === id) ?? null;
+  }
+
+  upsertDesktop(d: FleetDesktop): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO desktops (id, labels, connected, busy_task_id, idle_since) VALUES (?, ?, ?, ?, ?)`,
+      d.id, JSON.stringify(d.labels), d.connected ? 1 : 0, d.busyTaskId, d.idleSince,
+    );
+  }
+
+  removeDesktop(id: string): void {
+    this.sql.exec(`DELETE FROM desktops WHERE id = ?`, id);
+  }
+
+  /** Claims an idle desktop for a task in one synchronous step: nothing can interleave. */
+  claim(taskId: string, desktopId: string): boolean {
+    const res = this.sql.exec(`UPDATE desktops SET busy_task_id = ? WHERE id = ? AND connected = 1 AND busy_task_id IS NULL`, taskId, desktopId);
+    if (res.rowsWritten === 0) return false;
+    this.dequeue(taskId);
+    return true;
+  }
+
+  release(desktopId: string, taskId: string, now: number): boolean {
+    return this.sql.exec(`UPDATE desktops SET busy_task_id = NULL, idle_since = ? WHERE id = ? AND busy_task_id = ?`, now, desktopId, taskId).rowsWritten > 0;
+  }
+
+  desktopRunning(taskId: string): string | null {
+    const row = this.sql.exec<{ id: string }>(`SELECT id FROM desktops WHERE busy_task_id = ?`, taskId).toArray()[0];
+    return row?.id ?? null;
+  }
+}

@@ -1,0 +1,9 @@
+/** Where each Durable Object lives: one FleetDO per deployment, one TaskDO per task, one DesktopDO per desktop. */
+export const fleetStub = (env: Env) => env.FLEET.get(env.FLEET.idFromName("fleet"));
+export const taskStub = (env: Env, taskId: string) => env.TASK.get(env.TASK.idFromName(taskId));
+export const desktopStub = (env: Env, desktopId: string) => env.DESKTOP.get(env.DESKTOP.idFromName(desktopId));
+
+export function envNumber(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,133 @@
+import type { HostEvent, TaskError, TaskStatus, TaskUsage } from "@deskfleet/protocol";
+import { FinalEventData, isTerminal } from "@deskfleet/protocol";
+
+/**
+ * The task state machine (DESIGN.md):
+ *   queued → assigned → running ⇄ waiting_for_human → completed | failed | cancelled
+ * plus: assigned → queued (the host could not take it), and a finished task
+ * back to queued when a person sends a follow-up (the conversation continues).
+ */
+const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
+  queued: ["assigned", "failed", "cancelled"],
+  assigned: ["running", "queued", "waiting_for_human", "completed", "failed", "cancelled"],
+  running: ["waiting_for_human", "completed", "failed", "cancelled"],
+  waiting_for_human: ["running", "completed", "failed", "cancelled"],
+  completed: ["queued"],
+  failed: ["queued"],
+  cancelled: ["queued"],
+};
+
+export const canTransition = (from: TaskStatus, to: TaskStatus): boolean => ALLOWED[from].includes(to);
+
+export type Lifecycle = {
+  status: TaskStatus;
+  desktopId: string | null;
+  result: string | null;
+  error: TaskError | null;
+  usage: TaskUsage;
+  steps: number;
+  assignedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+};
+
+export class TransitionError extends Error {}
+
+export function transition<T extends Lifecycle>(s: T, to: TaskStatus, now: number): T {
+  if (s.status === to) return s;
+  if (!canTransition(s.status, to)) throw new TransitionError(`a ${s.status} task cannot become ${to}`);
+  const next: T = { ...s, status: to, updatedAt: now };
+  if (to === "running" && next.startedAt === null) next.startedAt = now;
+  if (isTerminal(to)) next.finishedAt = now;
+  if (to === "queued") {
+    next.finishedAt = null;
+    next.error = null;
+  }
+  return next;
+}
+
+export const ZERO_USAGE: TaskUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+
+function addUsage(a: TaskUsage, b: Partial<TaskUsage>): TaskUsage {
+  return {
+    inputTokens: a.inputTokens + (b.inputTokens ?? 0),
+    outputTokens: a.outputTokens + (b.outputTokens ?? 0),
+    cacheReadTokens: a.cacheReadTokens + (b.cacheReadTokens ?? 0),
+    cacheWriteTokens: a.cacheWriteTokens + (b.cacheWriteTokens ?? 0),
+    costUsd: Math.round((a.costUsd + (b.costUsd ?? 0)) * 1e6) / 1e6,
+  };
+}
+
+/**
+ * Applies one host event to the lifecycle. Events that arrive after the task
+ * has finished (a host that kept going while cut off) are stored but change nothing.
+ */
+export function applyHostEvent<T extends Lifecycle>(s: T, e: HostEvent, now: number): T {
+  if (isTerminal(s.status) || s.status === "queued") return s;
+  let next = s;
+  const toRunning = () => (next.status === "assigned" || next.status === "waiting_for_human" ? transition(next, "running", now) : next);
+  switch (e.kind) {
+    case "started":
+    case "assistant_text":
+    case "action_result":
+    case "screenshot":
+    case "log":
+      next = toRunning();
+      break;
+    case "action":
+      next = { ...toRunning(), steps: next.steps + 1 };
+      break;
+    case "usage":
+      next = { ...toRunning(), usage: addUsage(next.usage, usageFrom(e.data)) };
+      break;
+    case "help_request":
+      next = transition(toRunning(), "waiting_for_human", now);
+      break;
+    case "completed":
+    case "failed": {
+      const fin = FinalEventData.safeParse(e.data);
+      const data = fin.success ? fin.data : {};
+      next = transition(next, e.kind, now);
+      next = {
+        ...next,
+        result: data.result ?? next.result,
+        error: e.kind === "failed" ? (data.error ?? { code: "failed", message: "the agent reported failure" }) : null,
+      };
+      break;
+    }
+  }
+  return next === s ? s : { ...next, updatedAt: now };
+}
+
+function usageFrom(data: Record<string, unknown>): Partial<TaskUsage> {
+  const out: Partial<TaskUsage> = {};
+  for (const k of ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd"] as const) {
+    const v = data[k];
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[k] = v;
+  }
+  return out;
+}
+
+/** The searchable text of an event (assistant words, results, errors, questions, follow-ups). */
+export function searchableText(kind: string, data: Record<string, unknown>): string | null {
+  const pick = (k: string) => (typeof data[k] === "string" ? (data[k] as string) : null);
+  switch (kind) {
+    case "assistant_text":
+    case "user_message":
+    case "note":
+      return pick("text");
+    case "completed":
+      return pick("result");
+    case "failed": {
+      const err = data["error"] as { message?: unknown } | undefined;
+      return typeof err?.message === "string" ? err.message : null;
+    }
+    case "help_request":
+      return pick("question");
+    case "help_answer":
+      return pick("answer");
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,292 @@
+import type { AssignedTask, HostEvent, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
+import { isTerminal } from "@deskfleet/protocol";
+import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { Deadlines } from "../base/deadlines.ts";
+import { desktopStub, envNumber, fleetStub } from "../stubs.ts";
+import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
+import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
+import { TaskStore } from "./task-store.ts";
+import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
+import { upsertTaskRow } from "../../db/tasks.ts";
+import { insertEvents } from "../../db/task-events.ts";
+
+type WatcherAttachment = { after: number };
+
+const FLUSH_BATCH = 200;
+const FLUSH_RETRY_MS = 2_000;
+
+/**
+ * One task: its lifecycle, its event log (ordered by our own sequence, with
+ * host duplicates dropped by host sequence), acks, D1 history and watchers.
+ */
+export class TaskDO extends HibernatingObject<WatcherAttachment> {
+  private readonly store: TaskStore;
+  private readonly deadlines: Deadlines;
+  private record: TaskRecord | null;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new TaskStore(ctx.storage.sql);
+    this.deadlines = new Deadlines(ctx.storage);
+    this.record = this.store.loadRecord();
+  }
+
+  // ---- RPC
+
+  async create(input: NewTask): Promise<Task> {
+    if (this.record) return toApiTask(this.record);
+    const now = Date.now();
+    this.record = {
+      ...input,
+      status: "queued",
+      desktopId: null,
+      result: null,
+      error: null,
+      usage: ZERO_USAGE,
+      steps: 0,
+      assignedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      lastHostSeq: 0,
+      lastActivityAt: now,
+      pendingMessages: [],
+      everAssigned: false,
+    };
+    this.store.saveRecord(this.record);
+    this.appendServer("status", { status: "queued" }, now);
+    await this.flush();
+    await fleetStub(this.env).enqueue(this.queueEntry());
+    return toApiTask(this.record);
+  }
+
+  async snapshot(): Promise<Task | null> {
+    return this.record ? toApiTask(this.record) : null;
+  }
+
+  /** FleetDO claimed a desktop for this task. Returns what the host needs, or null if the task is no longer queued. */
+  async markAssigned(desktopId: string): Promise<AssignedTask | null> {
+    const r = this.record;
+    if (!r || r.status !== "queued") return null;
+    const now = Date.now();
+    this.update({ ...transition(r, "assigned", now), desktopId, assignedAt: now, lastActivityAt: now, everAssigned: true });
+    const assigned = toAssigned(this.record!);
+    this.update({ ...this.record!, pendingMessages: [] });
+    this.appendServer("status", { status: "assigned", desktopId }, now);
+    await this.armInactivity(now);
+    await this.flush();
+    return assigned;
+  }
+
+  /** The host could not take the task after all (it went away): back to the queue. */
+  async unassign(): Promise<void> {
+    const r = this.record;
+    if (!r || r.status !== "assigned") return;
+    const now = Date.now();
+    this.update({ ...transition(r, "queued", now), desktopId: null, assignedAt: null });
+    this.appendServer("status", { status: "queued", reason: "host unavailable" }, now);
+    await this.deadlines.clear("inactivity");
+    await this.flush();
+  }
+
+  /**
+   * Stores host events in order and returns the highest host seq stored.
+   * Duplicates (already stored) are dropped; a gap stops the batch so the host resends.
+   */
+  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null }> {
+    const r = this.record;
+    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane" };
+    if (r.desktopId !== desktopId) {
+      return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}` };
+    }
+    const before = r.status;
+    let rec = r;
+    const now = Date.now();
+    const appended: TaskEvent[] = [];
+    for (const e of events) {
+      if (e.seq <= rec.lastHostSeq) continue;
+      if (e.seq !== rec.lastHostSeq + 1) break;
+      rec = { ...applyHostEvent(rec, e, now), lastHostSeq: e.seq, lastActivityAt: now };
+      appended.push(
+        this.store.append(rec.id, { kind: e.kind, source: "host", hostSeq: e.seq, data: e.data, text: searchableText(e.kind, e.data), at: e.at }),
+      );
+    }
+    if (appended.length > 0) {
+      this.update(rec);
+      for (const ev of appended) this.broadcast("watcher", { type: "event", event: ev });
+      if (rec.status !== before) {
+        this.appendServer("status", { status: rec.status, previous: before, ...(rec.error ? { error: rec.error } : {}) }, now);
+        await this.statusChanged(before);
+      }
+      else if (!isTerminal(rec.status) && rec.status !== "waiting_for_human") await this.armInactivity(now);
+      this.flushSoon();
+    }
+    // A host still sending for a task that ended without it (cancelled, host_lost) is told to stop.
+    const cancel = isTerminal(before) ? `the task is already ${before}` : null;
+    return { ack: rec.lastHostSeq, cancel };
+  }
+
+  async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "task does not exist");
+    if (isTerminal(r.status)) return rpcFail(409, "task_finished", `task ${r.id} is already ${r.status}; nothing to cancel`);
+    const now = Date.now();
+    const before = r.status;
+    this.update({ ...transition(r, "cancelled", now), error: { code: "cancelled", message: reason ?? `cancelled by ${actor}` } });
+    this.appendServer("cancel_requested", { by: actor, reason: reason ?? null }, now);
+    this.appendServer("status", { status: "cancelled" }, now);
+    if (r.desktopId && before !== "queued") await desktopStub(this.env, r.desktopId).pushCancel(r.id, reason ?? `cancelled by ${actor}`);
+    await this.statusChanged(before);
+    return { ok: toApiTask(this.record!) };
+  }
+
+  /** Fails the task for a reason outside the agent (host lost, inactivity). No-op once finished. */
+  async fail(code: string, message: string): Promise<void> {
+    const r = this.record;
+    if (!r || isTerminal(r.status)) return;
+    const now = Date.now();
+    const before = r.status;
+    this.update({ ...transition(r, "failed", now), error: { code, message } });
+    this.appendServer("status", { status: "failed", error: { code, message } }, now);
+    if (r.desktopId && before !== "queued" && code !== "host_lost") {
+      await desktopStub(this.env, r.desktopId).pushCancel(r.id, message);
+    }
+    await this.statusChanged(before);
+  }
+
+  /** A follow-up from a person: delivered now to a running task, or re-queues a finished one on the same desktop. */
+  async addMessage(actor: string, text: string): Promise<RpcResult<{ task: Task; event: TaskEvent }>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "task does not exist");
+    const now = Date.now();
+    const message = { id: crypto.randomUUID(), text, at: now };
+    const event = this.appendServer("user_message", { ...message, by: actor }, now);
+    if (r.status === "assigned" || r.status === "running" || r.status === "waiting_for_human") {
+      await desktopStub(this.env, r.desktopId!).pushMessage(r.id, message);
+    } else if (r.status === "queued") {
+      this.update({ ...r, pendingMessages: [...r.pendingMessages, message] });
+    } else {
+      const before = r.status;
+      const pinned = r.desktopId ?? r.targetDesktopId;
+      this.update({ ...transition(r, "queued", now), result: null, targetDesktopId: pinned, targetLabels: pinned ? [] : r.targetLabels, desktopId: null, pendingMessages: [message] });
+      this.appendServer("status", { status: "queued", reason: "follow-up" }, now);
+      await this.statusChanged(before);
+      await fleetStub(this.env).enqueue(this.queueEntry());
+    }
+    await this.flush();
+    return { ok: { task: toApiTask(this.record!), event } };
+  }
+
+  // ---- watchers
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
+    const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
+    if (this.record) {
+      let cursor = after;
+      for (;;) {
+        const page = this.store.eventsAfter(this.record.id, cursor, 500);
+        for (const event of page) sendSafely(ws, JSON.stringify({ type: "event", event }));
+        if (page.length < 500) break;
+        cursor = page.at(-1)!.seq;
+      }
+      sendSafely(ws, JSON.stringify({ type: "replayed", lastSeq: this.store.lastSeq() }));
+    }
+    return response;
+  }
+
+  // ---- alarms
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const name of this.deadlines.takeDue(now)) {
+      if (name === "inactivity") await this.onInactive(now);
+      if (name === "flush") this.flushSoon();
+    }
+    await this.deadlines.reschedule();
+  }
+
+  private async onInactive(now: number): Promise<void> {
+    const r = this.record;
+    if (!r || (r.status !== "assigned" && r.status !== "running")) return;
+    const limit = this.inactivityMs();
+    if (now - r.lastActivityAt < limit) {
+      await this.deadlines.arm("inactivity", r.lastActivityAt + limit);
+      return;
+    }
+    const minutes = Math.round(limit / 60_000);
+    await this.fail("inactive", `no progress from the desktop for ${minutes >= 1 ? `${minutes} min` : `${limit} ms`}; the task was stopped`);
+  }
+
+  // ---- internals
+
+  private update(r: TaskRecord): void {
+    this.record = r;
+    this.store.saveRecord(r);
+  }
+
+  private appendServer(kind: "status" | "user_message" | "help_answer" | "cancel_requested" | "note", data: Record<string, unknown>, at: number): TaskEvent {
+    const ev = this.store.append(this.record!.id, { kind, source: "server", hostSeq: null, data, text: searchableText(kind, data), at });
+    this.broadcast("watcher", { type: "event", event: ev });
+    return ev;
+  }
+
+  private queueEntry() {
+    const r = this.record!;
+    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels };
+  }
+
+  private inactivityMs(): number {
+    return envNumber(this.env.DESKFLEET_TASK_INACTIVITY_MS, 600_000);
+  }
+
+  private async armInactivity(now: number): Promise<void> {
+    // Re-arming on every event would write the alarm each time; the alarm re-checks lastActivityAt instead.
+    const current = this.deadlines.get("inactivity");
+    if (current === null || current < now) await this.deadlines.arm("inactivity", now + this.inactivityMs());
+  }
+
+  /** After any status change: stop the inactivity clock when it no longer applies, persist, tell the fleet. */
+  private async statusChanged(before: TaskStatus): Promise<void> {
+    const r = this.record!;
+    if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
+    await this.flush();
+    await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
+  }
+
+  private flushSoon(): void {
+    this.ctx.waitUntil(this.flush().catch(() => undefined));
+  }
+
+  /** Writes the task row and every unflushed event to D1; single-flight, retried by alarm on failure. */
+  private async flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await upsertTaskRow(this.env.DB, toRow(this.record!));
+          for (;;) {
+            const batch = this.store.unflushed(this.record!.id, FLUSH_BATCH);
+            if (batch.length === 0) break;
+            await insertEvents(this.env.DB, batch);
+            this.store.markFlushed(batch.at(-1)!.seq);
+          }
+        } while (this.flushAgain);
+      } catch (err) {
+        await this.deadlines.arm("flush", Date.now() + FLUSH_RETRY_MS);
+        throw err;
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+}

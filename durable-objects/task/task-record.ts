@@ -1,0 +1,100 @@
+import type { AssignedTask, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
+import type { TaskInsert } from "../../db/tasks.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+
+/** Everything TaskDO keeps about its task, persisted as one JSON row in the object's storage. */
+export type TaskRecord = Lifecycle & {
+  id: string;
+  prompt: string;
+  targetDesktopId: string | null;
+  targetLabels: string[];
+  source: TaskSource;
+  sourceMeta: Record<string, unknown> | null;
+  scheduleId: string | null;
+  originalTaskId: string | null;
+  retryNumber: number;
+  priority: number;
+  options: TaskOptions;
+  createdAt: number;
+  /** Highest host sequence number stored; the host resends anything after it. */
+  lastHostSeq: number;
+  lastActivityAt: number;
+  /** Follow-ups accepted but not yet delivered to a host. */
+  pendingMessages: { id: string; text: string; at: number }[];
+  /** Whether the host has run this task before (a follow-up resumes its conversation). */
+  everAssigned: boolean;
+};
+
+export type NewTask = Pick<
+  TaskRecord,
+  "id" | "prompt" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
+>;
+
+export function toApiTask(r: TaskRecord): Task {
+  return {
+    id: r.id,
+    prompt: r.prompt,
+    status: r.status,
+    desktopId: r.desktopId,
+    target: { desktopId: r.targetDesktopId, labels: r.targetLabels },
+    source: r.source,
+    sourceMeta: r.sourceMeta,
+    scheduleId: r.scheduleId,
+    originalTaskId: r.originalTaskId,
+    retryNumber: r.retryNumber,
+    priority: r.priority,
+    options: r.options,
+    result: r.result,
+    error: r.error,
+    usage: r.usage,
+    steps: r.steps,
+    createdAt: r.createdAt,
+    assignedAt: r.assignedAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function toRow(r: TaskRecord): TaskInsert {
+  return {
+    id: r.id,
+    prompt: r.prompt,
+    status: r.status,
+    desktopId: r.desktopId,
+    targetDesktopId: r.targetDesktopId,
+    targetLabels: r.targetLabels,
+    source: r.source,
+    sourceMeta: r.sourceMeta,
+    scheduleId: r.scheduleId,
+    originalTaskId: r.originalTaskId,
+    retryNumber: r.retryNumber,
+    priority: r.priority,
+    options: r.options,
+    result: r.result,
+    errorCode: r.error?.code ?? null,
+    errorMessage: r.error?.message ?? null,
+    inputTokens: r.usage.inputTokens,
+    outputTokens: r.usage.outputTokens,
+    cacheReadTokens: r.usage.cacheReadTokens,
+    cacheWriteTokens: r.usage.cacheWriteTokens,
+    costUsd: r.usage.costUsd,
+    steps: r.steps,
+    createdAt: r.createdAt,
+    assignedAt: r.assignedAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function toAssigned(r: TaskRecord): AssignedTask {
+  return {
+    id: r.id,
+    prompt: r.prompt,
+    options: r.options,
+    followUps: r.pendingMessages,
+    resume: r.everAssigned,
+    nextSeq: r.lastHostSeq + 1,
+  };
+}

@@ -1,0 +1,79 @@
+import type { EventKind, TaskEvent } from "@deskfleet/protocol";
+import type { StoredEvent } from "../../db/task-events.ts";
+import type { TaskRecord } from "./task-record.ts";
+
+/**
+ * TaskDO's own SQLite storage: the task record and its event log. The log is
+ * the source of truth; `flushed` marks what has reached D1.
+ */
+export class TaskStore {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS events (
+      seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, host_seq INTEGER,
+      data TEXT NOT NULL, text TEXT, at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS events_unflushed ON events (flushed, seq)`);
+  }
+
+  loadRecord(): TaskRecord | null {
+    const row = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'task'`).toArray()[0];
+    return row ? (JSON.parse(row.value) as TaskRecord) : null;
+  }
+
+  saveRecord(r: TaskRecord): void {
+    this.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('task', ?)`, JSON.stringify(r));
+  }
+
+  lastSeq(): number {
+    const row = this.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM events`).one();
+    return row.s ?? 0;
+  }
+
+  append(taskId: string, e: { kind: EventKind; source: "host" | "server"; hostSeq: number | null; data: Record<string, unknown>; text: string | null; at: number }): TaskEvent {
+    const seq = this.lastSeq() + 1;
+    this.sql.exec(
+      `INSERT INTO events (seq, kind, source, host_seq, data, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      seq, e.kind, e.source, e.hostSeq, JSON.stringify(e.data), e.text, e.at,
+    );
+    return { taskId, seq, kind: e.kind, source: e.source, hostSeq: e.hostSeq, data: e.data, at: e.at };
+  }
+
+  eventsAfter(taskId: string, after: number, limit: number): TaskEvent[] {
+    return this.sql
+      .exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+      .toArray()
+      .map((r) => rowToEvent(taskId, r));
+  }
+
+  unflushed(taskId: string, limit: number): StoredEvent[] {
+    return this.sql
+      .exec<EventRow>(`SELECT * FROM events WHERE flushed = 0 ORDER BY seq LIMIT ?`, limit)
+      .toArray()
+      .map((r) => ({ ...rowToEvent(taskId, r), text: r.text }));
+  }
+
+  markFlushed(upToSeq: number): void {
+    this.sql.exec(`UPDATE events SET flushed = 1 WHERE flushed = 0 AND seq <= ?`, upToSeq);
+  }
+
+  hasUnflushed(): boolean {
+    return this.sql.exec(`SELECT 1 FROM events WHERE flushed = 0 LIMIT 1`).toArray().length > 0;
+  }
+}
+
+type EventRow = { seq: number; kind: string; source: string; host_seq: number | null; data: string; text: string | null; at: number };
+
+function rowToEvent(taskId: string, r: EventRow): TaskEvent {
+  return {
+    taskId,
+    seq: r.seq,
+    kind: r.kind as EventKind,
+    source: r.source as "host" | "server",
+    hostSeq: r.host_seq,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    at: r.at,
+  };
+}

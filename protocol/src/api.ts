@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+import { TaskOptions, TaskSource, TaskStatus } from "./task.ts";
+import { DesktopPresence } from "./feed.ts";
+import { HostCapabilities } from "./host-protocol.ts";
+
+/** The error envelope every 4xx/5xx carries. */
+export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export const Role = z.enum(["viewer", "operator", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+// ---- tokens
+export const CreateTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: Role,
+});
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  prefix: z.string(),
+  createdAt: EpochMs,
+  lastUsedAt: EpochMs.nullable(),
+});
+export const CreatedApiToken = ApiToken.extend({ token: z.string() });
+
+// ---- desktops
+export const DesktopOs = z.enum(["linux", "macos", "windows", "other"]);
+export const DesktopMode = z.enum(["worker", "view_only"]);
+
+/** `vnc://[user:]pass@host:port`, `ws://` or `wss://`; credentials are split off and encrypted at rest. */
+export const VncUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => /^(vnc|ws|wss):\/\/[^\s]+$/i.test(s) && URL.canParse(s), {
+    message: "vncUrl must be vnc://[user:password@]host:port, ws://… or wss://…",
+  });
+
+export const CreateDesktopBody = z.strictObject({
+  id: DesktopId,
+  name: z.string().trim().min(1).max(100).optional(),
+  os: DesktopOs.optional(),
+  labels: z.array(Label).max(32).optional(),
+  vncUrl: VncUrl.optional(),
+  vncPassword: z.string().max(256).optional(),
+});
+export const UpdateDesktopBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    os: DesktopOs.optional(),
+    labels: z.array(Label).max(32).optional(),
+    vncUrl: VncUrl.nullable().optional(),
+    vncPassword: z.string().max(256).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "send at least one field to change" });
+
+export const Desktop = z.object({
+  id: DesktopId,
+  name: z.string(),
+  os: DesktopOs,
+  labels: z.array(z.string()),
+  /** The VNC address without credentials. */
+  vncUrl: z.string().nullable(),
+  hasVncPassword: z.boolean(),
+  hasHostToken: z.boolean(),
+  mode: DesktopMode,
+  presence: DesktopPresence,
+  currentTaskId: TaskId.nullable(),
+  capabilities: HostCapabilities.nullable(),
+  lastSeenAt: EpochMs.nullable(),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+});
+export type Desktop = z.infer<typeof Desktop>;
+
+export const HostTokenResponse = z.object({
+  desktopId: DesktopId,
+  token: z.string(),
+  /** A ready-to-paste command that starts the host for this desktop. */
+  command: z.string(),
+});
+
+// ---- tasks
+export const CreateTaskBody = z
+  .strictObject({
+    prompt: z.string().trim().min(1, { message: "prompt must not be empty" }).max(50_000),
+    desktopId: DesktopId.optional(),
+    labels: z.array(Label).max(32).optional(),
+    priority: z.number().int().min(-100).max(100).optional(),
+    ...TaskOptions.shape,
+  })
+  .refine((b) => !(b.desktopId && b.labels && b.labels.length > 0), {
+    message: "give either desktopId or labels, not both",
+  });
+export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
+
+export const ListTasksQuery = z.strictObject({
+  status: TaskStatus.optional(),
+  desktopId: DesktopId.optional(),
+  source: TaskSource.optional(),
+  scheduleId: z.string().max(64).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const EventsQuery = z.strictObject({
+  after: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const TaskMessageBody = z.strictObject({ text: z.string().trim().min(1).max(20_000) });
+export const CancelTaskBody = z.strictObject({ reason: z.string().max(500).optional() }).optional();
+
+export const IdParam = z.object({ id: z.string().min(1).max(128) });

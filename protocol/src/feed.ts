@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { DesktopId, EpochMs, TaskId } from "./ids.ts";
+import { TaskStatus } from "./task.ts";
+import { TaskEvent } from "./task-events.ts";
+
+export const DesktopPresence = z.enum(["online", "busy", "view_only", "offline"]);
+export type DesktopPresence = z.infer<typeof DesktopPresence>;
+
+/** Messages on the fleet feed (`GET /api/live`). */
+export const FleetFeedMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("desktop"),
+    desktopId: DesktopId,
+    presence: DesktopPresence,
+    taskId: TaskId.nullable(),
+    at: EpochMs,
+  }),
+  z.object({
+    type: z.literal("task"),
+    taskId: TaskId,
+    status: TaskStatus,
+    desktopId: DesktopId.nullable(),
+    at: EpochMs,
+  }),
+  z.object({
+    type: z.literal("notification"),
+    level: z.enum(["info", "success", "warning", "error"]),
+    title: z.string(),
+    body: z.string(),
+    taskId: TaskId.nullable(),
+    at: EpochMs,
+  }),
+  z.object({ type: z.literal("hello"), at: EpochMs }),
+]);
+export type FleetFeedMessage = z.infer<typeof FleetFeedMessage>;
+
+/** Messages on a task's live feed (`GET /api/tasks/:id/live`). */
+export const TaskFeedMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("event"), event: TaskEvent }),
+  z.object({ type: z.literal("replayed"), lastSeq: z.number().int().nonnegative() }),
+]);
+export type TaskFeedMessage = z.infer<typeof TaskFeedMessage>;

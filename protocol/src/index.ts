@@ -1,0 +1,6 @@
+export * from "./ids.ts";
+export * from "./task.ts";
+export * from "./task-events.ts";
+export * from "./host-protocol.ts";
+export * from "./feed.ts";
+export * from "./api.ts";

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+
+export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ["completed", "failed", "cancelled"];
+export const isTerminal = (s: TaskStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+export const TaskSource = z.enum(["api", "dashboard", "telegram", "scheduler", "supervisor", "healer", "optimizer"]);
+export type TaskSource = z.infer<typeof TaskSource>;
+
+/** Options a task carries to the host; everything optional has a documented default on the host. */
+export const TaskOptions = z.object({
+  startUrl: z.url({ protocol: /^https?$/, message: "startUrl must be an http(s) URL" }).max(2048).optional(),
+  model: z.string().min(1).max(100).optional(),
+  maxSteps: z.number().int().min(1).max(10_000).optional(),
+  budgetUsd: z.number().positive().max(10_000).optional(),
+  selfHealing: z.boolean().optional(),
+  notify: z.boolean().optional(),
+});
+export type TaskOptions = z.infer<typeof TaskOptions>;
+
+export const TaskUsage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadTokens: z.number().int().nonnegative(),
+  cacheWriteTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+});
+export type TaskUsage = z.infer<typeof TaskUsage>;
+
+export const TaskError = z.object({ code: z.string(), message: z.string() });
+export type TaskError = z.infer<typeof TaskError>;
+
+/** A task as the API returns it. */
+export const Task = z.object({
+  id: TaskId,
+  prompt: z.string(),
+  status: TaskStatus,
+  desktopId: DesktopId.nullable(),
+  target: z.object({ desktopId: DesktopId.nullable(), labels: z.array(Label) }),
+  source: TaskSource,
+  sourceMeta: z.record(z.string(), z.unknown()).nullable(),
+  scheduleId: z.string().nullable(),
+  originalTaskId: TaskId.nullable(),
+  retryNumber: z.number().int().nonnegative(),
+  priority: z.number().int(),
+  options: TaskOptions,
+  result: z.string().nullable(),
+  error: TaskError.nullable(),
+  usage: TaskUsage,
+  steps: z.number().int().nonnegative(),
+  createdAt: EpochMs,
+  assignedAt: EpochMs.nullable(),
+  startedAt: EpochMs.nullable(),
+  finishedAt: EpochMs.nullable(),
+  updatedAt: EpochMs,
+});
+export type Task = z.infer<typeof Task>;
+
+/** What a host needs to run a task; sent in `assign`. */
+export const AssignedTask = z.object({
+  id: TaskId,
+  prompt: z.string(),
+  options: TaskOptions,
+  /** Follow-up messages not yet delivered, oldest first. */
+  followUps: z.array(z.object({ id: z.string(), text: z.string(), at: EpochMs })),
+  /** True when the task was resumed (a follow-up on a finished task, or a reassignment after reconnect). */
+  resume: z.boolean(),
+  /** The next host sequence number the control plane expects; earlier events are stored. */
+  nextSeq: z.number().int().positive(),
+});
+export type AssignedTask = z.infer<typeof AssignedTask>;

@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import { CloseCode } from "@deskfleet/protocol";
+import { api, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
+import { TestHost } from "./support/test-host.ts";
+
+async function newHost(id: string, labels: string[] = []) {
+  await createDesktop(id, { labels });
+  return new TestHost(id, await hostToken(id));
+}
+
+async function d1EventCount(taskId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM task_events WHERE task_id = ? AND source = 'host'").bind(taskId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("host protocol", () => {
+  it("delivers a task to a connected host and stores 1,000 events exactly once, in order, across a dropped connection", async () => {
+    const host = await newHost("stream-1");
+    await host.connect();
+    const task = await createTask({ prompt: "stream a thousand events", desktopId: "stream-1" });
+    const assign = await host.next("assign");
+    expect(assign.task.id).toBe(task.id);
+    expect(assign.task.nextSeq).toBe(1);
+
+    // The host keeps every event until it is acked, exactly as deskfleet-host does.
+    const unacked = new Map<number, { seq: number; kind: string; data: Record<string, unknown> }>();
+    const emit = (seq: number) => {
+      const kind = seq === 1 ? "started" : seq === 1000 ? "completed" : "assistant_text";
+      const e = { seq, kind, data: kind === "completed" ? { result: "done" } : { text: `step ${seq}` } };
+      unacked.set(seq, e);
+      return e;
+    };
+    for (let seq = 1; seq <= 600; seq += 50) host.sendEvents(task.id, Array.from({ length: 50 }, (_, i) => emit(seq + i)));
+    // Cut the connection with acks outstanding, then reconnect and resend everything unacked.
+    const ackedBeforeDrop = Math.max(0, ...host.received.filter((m) => m.type === "ack").map((m) => (m as { seq: number }).seq));
+    host.drop();
+    for (const seq of [...unacked.keys()]) if (seq <= ackedBeforeDrop) unacked.delete(seq);
+    for (let seq = 601; seq <= 1000; seq++) emit(seq);
+
+    await host.connect([task.id]);
+    const pending = [...unacked.values()].sort((a, b) => a.seq - b.seq);
+    // Resend everything not acked before the drop, including ones the server did store (duplicates).
+    for (let i = 0; i < pending.length; i += 100) host.sendEvents(task.id, pending.slice(i, i + 100));
+    await host.ackedAtLeast(task.id, 1000);
+
+    await eventually(async () => (await d1EventCount(task.id)) === 1000, "1,000 events in D1");
+    const rows = await env.DB.prepare("SELECT seq, host_seq FROM task_events WHERE task_id = ? AND source = 'host' ORDER BY seq").bind(task.id).all<{ seq: number; host_seq: number }>();
+    expect(rows.results.map((r) => r.host_seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    const seqs = rows.results.map((r) => r.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(1000);
+    await eventually(async () => (await taskStatus(task.id)) === "completed", "task completed");
+    const final = await api("GET", `/api/tasks/${task.id}`);
+    expect(final.json.result).toBe("done");
+  });
+
+  it("keeps the second task of one desktop queued until the first finishes, then assigns it", async () => {
+    const host = await newHost("serial-1");
+    await host.connect();
+    const first = await createTask({ prompt: "first", desktopId: "serial-1" });
+    const second = await createTask({ prompt: "second", desktopId: "serial-1" });
+    expect((await host.next("assign")).task.id).toBe(first.id);
+    expect(await taskStatus(second.id)).toBe("queued");
+    host.sendEvents(first.id, [{ seq: 1, kind: "started" }]);
+    await host.ackedAtLeast(first.id, 1);
+    expect(await taskStatus(second.id)).toBe("queued");
+    host.sendEvents(first.id, [{ seq: 2, kind: "completed", data: { result: "ok" } }]);
+    expect((await host.next("assign")).task.id).toBe(second.id);
+    expect(await taskStatus(first.id)).toBe("completed");
+    expect(await taskStatus(second.id)).toBe("assigned");
+  });
+
+  it("holds a task for a disconnected desktop and assigns it when its host connects", async () => {
+    const host = await newHost("late-1");
+    const task = await createTask({ prompt: "wait for me", desktopId: "late-1" });
+    expect(await taskStatus(task.id)).toBe("queued");
+    await host.connect();
+    expect((await host.next("assign")).task.id).toBe(task.id);
+  });
+
+  it("gives a labelled task to a desktop with all its labels", async () => {
+    const plain = await newHost("plain-1", ["linux"]);
+    const chrome = await newHost("chrome-1", ["linux", "chrome"]);
+    await plain.connect();
+    await chrome.connect();
+    const task = await createTask({ prompt: "needs chrome", labels: ["chrome"] });
+    expect((await chrome.next("assign")).task.id).toBe(task.id);
+    expect(plain.received.some((m) => m.type === "assign")).toBe(false);
+  });
+
+  it("marks a host that vanishes without closing offline after the heartbeat timeout and fails its task with host_lost", async () => {
+    const host = await newHost("vanish-1");
+    await host.connect();
+    const task = await createTask({ prompt: "long job", desktopId: "vanish-1" });
+    await host.next("assign");
+    host.sendEvents(task.id, [{ seq: 1, kind: "started" }]);
+    await host.ackedAtLeast(task.id, 1);
+    // The host stops sending heartbeats but never closes its socket (HEARTBEAT_TIMEOUT_MS is 1.5 s in tests).
+    await eventually(async () => (await taskStatus(task.id)) === "failed", "task failed", 10_000);
+    const t = await api("GET", `/api/tasks/${task.id}`);
+    expect(t.json.error.code).toBe("host_lost");
+    const d = await api("GET", "/api/desktops/vanish-1");
+    expect(d.json.presence).toBe("offline");
+    const closed = await host.waitClosed();
+    expect(closed.code).toBe(CloseCode.heartbeatTimeout);
+  });
+
+  it("keeps a host that sends heartbeats online past the timeout", async () => {
+    const host = await newHost("alive-1");
+    await host.connect();
+    const task = await createTask({ prompt: "long job", desktopId: "alive-1" });
+    await host.next("assign");
+    host.sendEvents(task.id, [{ seq: 1, kind: "started" }]);
+    // 2.4 s of heartbeats: past the 1.5 s heartbeat timeout, within the 3 s task inactivity timeout.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      host.heartbeat();
+    }
+    expect(await taskStatus(task.id)).toBe("running");
+    expect((await api("GET", "/api/desktops/alive-1")).json.presence).toBe("busy");
+  });
+
+  it("refuses a bad host token with close code 4401 and a reason that says what to do", async () => {
+    await createDesktop("badtoken-1");
+    const host = new TestHost("badtoken-1", "dfh_not-a-real-token");
+    await host.open();
+    const closed = await host.waitClosed();
+    expect(closed.code).toBe(CloseCode.badToken);
+    expect(closed.reason).toMatch(/host-token/);
+  });
+
+  it("refuses an unsupported protocol version with close code 4400", async () => {
+    const host = await newHost("oldhost-1");
+    await host.connect([], 999);
+    const closed = await host.waitClosed();
+    expect(closed.code).toBe(CloseCode.badVersion);
+    expect(closed.reason).toMatch(/server speaks 1/);
+  });
+
+  it("refuses a host token used for another desktop with close code 4403", async () => {
+    await createDesktop("owner-1");
+    const token = await hostToken("owner-1");
+    const host = new TestHost("someone-else", token);
+    await host.open();
+    expect((await host.waitClosed()).code).toBe(CloseCode.wrongDesktop);
+  });
+
+  it("cancels a running task on the host and frees the desktop", async () => {
+    const host = await newHost("cancel-1");
+    await host.connect();
+    const task = await createTask({ prompt: "to be cancelled", desktopId: "cancel-1" });
+    await host.next("assign");
+    host.sendEvents(task.id, [{ seq: 1, kind: "started" }]);
+    await host.ackedAtLeast(task.id, 1);
+    const res = await api("POST", `/api/tasks/${task.id}/cancel`, { body: { reason: "changed my mind" } });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe("cancelled");
+    const cancel = await host.next("cancel");
+    expect(cancel.taskId).toBe(task.id);
+    expect((await api("POST", `/api/tasks/${task.id}/cancel`)).status).toBe(409);
+    const next = await createTask({ prompt: "after cancel", desktopId: "cancel-1" });
+    expect((await host.next("assign")).task.id).toBe(next.id);
+  });
+
+  it("fails a task with no events for the inactivity timeout", { timeout: 15_000 }, async () => {
+    const host = await newHost("idle-1");
+    await host.connect();
+    const task = await createTask({ prompt: "never reports", desktopId: "idle-1" });
+    await host.next("assign");
+    const keepAlive = setInterval(() => host.heartbeat(), 300);
+    try {
+      await eventually(async () => (await taskStatus(task.id)) === "failed", "inactive failure", 10_000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    expect((await api("GET", `/api/tasks/${task.id}`)).json.error.code).toBe("inactive");
+    expect((await host.next("cancel")).taskId).toBe(task.id);
+  });
+
+  it("streams a task's events to a watcher: replay from `after`, then live", async () => {
+    const host = await newHost("watch-1");
+    await host.connect();
+    const task = await createTask({ prompt: "watch me", desktopId: "watch-1" });
+    await host.next("assign");
+    host.sendEvents(task.id, [{ seq: 1, kind: "started" }, { seq: 2, kind: "assistant_text", data: { text: "hello" } }]);
+    await host.ackedAtLeast(task.id, 2);
+    const res = await (await import("cloudflare:test")).SELF.fetch(`https://deskfleet.test/api/tasks/${task.id}/live?after=0`, {
+      headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` },
+    });
+    const ws = res.webSocket!;
+    ws.accept();
+    const seen: any[] = [];
+    ws.addEventListener("message", (e) => seen.push(JSON.parse(e.data as string)));
+    await eventually(async () => seen.some((m) => m.type === "replayed"), "replay");
+    host.sendEvents(task.id, [{ seq: 3, kind: "assistant_text", data: { text: "live one" } }]);
+    await eventually(async () => seen.some((m) => m.type === "event" && m.event.data.text === "live one"), "live event");
+    const texts = seen.filter((m) => m.type === "event" && m.event.kind === "assistant_text").map((m) => m.event.data.text);
+    expect(texts).toEqual(["hello", "live one"]);
+    ws.close();
+  });
+});

@@ -1,0 +1,70 @@
+import { env, SELF } from "cloudflare:test";
+
+export const ADMIN = env.DESKFLEET_ADMIN_TOKEN;
+const BASE = "https://deskfleet.test";
+
+export type Json = Record<string, any>;
+
+/** Calls the real Worker (routing, auth, validation, DOs, D1) as a client would. */
+export async function api(method: string, path: string, opts: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  const token = opts.token === undefined ? ADMIN : opts.token;
+  if (token) headers["authorization"] = `Bearer ${token}`;
+  let body: string | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+  const res = await SELF.fetch(BASE + path, { method, headers, body });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+export async function createDesktop(id: string, extra: Json = {}): Promise<Json> {
+  const res = await api("POST", "/api/desktops", { body: { id, ...extra } });
+  if (res.status !== 201) throw new Error(`create desktop ${id}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export async function hostToken(desktopId: string): Promise<string> {
+  const res = await api("POST", `/api/desktops/${desktopId}/host-token`);
+  if (res.status !== 201) throw new Error(`host token ${desktopId}: ${res.status} ${res.text}`);
+  return res.json.token as string;
+}
+
+export async function createTask(body: Json): Promise<Json> {
+  const res = await api("POST", "/api/tasks", { body });
+  if (res.status !== 201) throw new Error(`create task: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export async function apiToken(role: "viewer" | "operator" | "admin"): Promise<string> {
+  const res = await api("POST", "/api/tokens", { body: { name: `${role} for tests`, role } });
+  if (res.status !== 201) throw new Error(`token: ${res.status} ${res.text}`);
+  return res.json.token as string;
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with the last value seen. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    last = v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function taskStatus(id: string): Promise<string> {
+  const res = await api("GET", `/api/tasks/${id}`);
+  return res.json?.status;
+}
+
+export { env };

@@ -1,0 +1,64 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env.ts";
+import { ApiError } from "./http/api-error.ts";
+import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
+import { requireRole } from "./auth/authenticate.ts";
+import { health } from "./endpoints/health.ts";
+import { tokens } from "./endpoints/tokens.ts";
+import { desktops } from "./endpoints/desktops.ts";
+import { tasks } from "./endpoints/tasks.ts";
+import { live } from "./endpoints/live.ts";
+import { hosts } from "./endpoints/hosts.ts";
+
+const MAX_JSON_BODY = 256 * 1024;
+
+const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const headers = secureHeaders();
+// A WebSocket upgrade's 101 response comes from a Durable Object with immutable headers.
+app.use("/api/*", (c, next) => (c.req.header("upgrade")?.toLowerCase() === "websocket" ? next() : headers(c, next)));
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: MAX_JSON_BODY,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_JSON_BODY / 1024} KiB`);
+    },
+  }),
+);
+
+const routes = app
+  .route("/", health)
+  .route("/", tokens)
+  .route("/", desktops)
+  .route("/", tasks)
+  .route("/", live)
+  .route("/", hosts);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "The admin token (DESKFLEET_ADMIN_TOKEN) or an API token (POST /api/tokens)",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "hostToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "A desktop host token (POST /api/desktops/{id}/host-token)",
+});
+
+app.get("/api/openapi.json", requireRole("viewer"), (c) =>
+  c.json(
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Deskfleet API", version: "1", description: "Control plane for fleets of Claude computer-use agents" },
+    }),
+  ),
+);
+
+app.notFound(notFoundHandler);
+app.onError(onError);
+
+export type AppType = typeof routes;
+export { app };

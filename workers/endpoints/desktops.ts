@@ -1,0 +1,151 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { ApiError, notFound } from "../http/api-error.ts";
+import { validationHook } from "../http/errors.ts";
+import { generateToken, sha256Hex } from "../auth/secrets.ts";
+import { seal } from "../crypto/secret-box.ts";
+import { splitVncUrl } from "../crypto/vnc-url.ts";
+import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
+import { database } from "../../db/client.ts";
+import { desktops as desktopsTable } from "../../db/schema.ts";
+import { audit } from "../../db/audit.ts";
+import { desktopStub, fleetStub } from "../../durable-objects/stubs.ts";
+
+const DesktopParam = z.object({ id: DesktopId });
+
+/** Encrypts the credentials from the URL and/or the explicit password; null when there are none. */
+async function sealCredentials(env: Env, vncUrl: string | null | undefined, password: string | null | undefined) {
+  if (!vncUrl) return { address: null, sealed: null };
+  const { address, credentials } = splitVncUrl(vncUrl);
+  if (password) credentials.password = password;
+  const sealed = credentials.password || credentials.username ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  return { address, sealed };
+}
+
+export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/desktops",
+      summary: "List desktops with their presence and mode",
+      responses: { 200: jsonContent(z.object({ items: z.array(Desktop) }), "All desktops") },
+    }),
+    async (c) => c.json({ items: (await listDesktops(c.env.DB)).map(toDesktop) }, 200),
+  )
+  .openapi(
+    secureRoute("admin", {
+      method: "post",
+      path: "/api/desktops",
+      summary: "Add a desktop (a worker once a host connects; view-only with just a VNC URL)",
+      request: { body: jsonBody(CreateDesktopBody) },
+      responses: { 201: jsonContent(Desktop, "The new desktop"), 409: jsonContent(z.any(), "The id is taken") },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      if (await getDesktop(c.env.DB, body.id)) throw new ApiError(409, "desktop_exists", `desktop \`${body.id}\` already exists; pick another id or PATCH it`);
+      const { address, sealed } = await sealCredentials(c.env, body.vncUrl, body.vncPassword);
+      const now = Date.now();
+      const row = {
+        id: body.id,
+        name: body.name ?? body.id,
+        os: body.os ?? "linux",
+        labels: body.labels ?? [],
+        vncUrl: address,
+        vncCredentials: sealed,
+        mode: "view_only" as const,
+        presence: "offline" as const,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const inserted = await database(c.env.DB).insert(desktopsTable).values(row).onConflictDoNothing().returning();
+      if (!inserted[0]) throw new ApiError(409, "desktop_exists", `desktop \`${body.id}\` already exists`);
+      await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.create", targetType: "desktop", targetId: body.id, details: { name: row.name, vncUrl: address } });
+      return c.json(toDesktop(inserted[0]), 201);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/desktops/{id}",
+      summary: "One desktop",
+      request: { params: DesktopParam },
+      responses: { 200: jsonContent(Desktop, "The desktop") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const row = await getDesktop(c.env.DB, id);
+      if (!row) throw notFound("desktop", id);
+      return c.json(toDesktop(row), 200);
+    },
+  )
+  .openapi(
+    secureRoute("admin", {
+      method: "patch",
+      path: "/api/desktops/{id}",
+      summary: "Change a desktop's name, OS, labels or VNC address",
+      request: { params: DesktopParam, body: jsonBody(UpdateDesktopBody) },
+      responses: { 200: jsonContent(Desktop, "The updated desktop") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const row = await getDesktop(c.env.DB, id);
+      if (!row) throw notFound("desktop", id);
+      const patch: Partial<typeof desktopsTable.$inferInsert> = { updatedAt: Date.now() };
+      if (body.name !== undefined) patch.name = body.name;
+      if (body.os !== undefined) patch.os = body.os;
+      if (body.labels !== undefined) patch.labels = body.labels;
+      if (body.vncUrl !== undefined || body.vncPassword !== undefined) {
+        const url = body.vncUrl === undefined ? row.vncUrl : body.vncUrl;
+        const { address, sealed } = await sealCredentials(c.env, url, body.vncPassword ?? undefined);
+        patch.vncUrl = address;
+        // Keep the stored password unless a new URL with credentials or a new password replaces it.
+        patch.vncCredentials = sealed ?? (body.vncPassword === null || body.vncUrl === null ? null : url === row.vncUrl ? row.vncCredentials : null);
+      }
+      const updated = await database(c.env.DB).update(desktopsTable).set(patch).where(eq(desktopsTable.id, id)).returning();
+      if (body.labels !== undefined) await fleetStub(c.env).desktopLabels(id, body.labels);
+      await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.update", targetType: "desktop", targetId: id, details: { fields: Object.keys(body) } });
+      return c.json(toDesktop(updated[0]!), 200);
+    },
+  )
+  .openapi(
+    secureRoute("admin", {
+      method: "delete",
+      path: "/api/desktops/{id}",
+      summary: "Remove a desktop; its host is disconnected and its queued tasks fail",
+      request: { params: DesktopParam },
+      responses: { 200: jsonContent(z.object({ deleted: z.literal(true), id: z.string() }), "Deleted") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const deleted = await database(c.env.DB).delete(desktopsTable).where(eq(desktopsTable.id, id)).returning({ id: desktopsTable.id });
+      if (!deleted[0]) throw notFound("desktop", id);
+      await desktopStub(c.env, id).disconnect(`desktop ${id} was deleted`);
+      await fleetStub(c.env).desktopRemoved(id);
+      await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.delete", targetType: "desktop", targetId: id });
+      return c.json({ deleted: true as const, id }, 200);
+    },
+  )
+  .openapi(
+    secureRoute("admin", {
+      method: "post",
+      path: "/api/desktops/{id}/host-token",
+      summary: "Issue a new host token (shown once; replaces the previous one)",
+      request: { params: DesktopParam },
+      responses: { 201: jsonContent(HostTokenResponse, "The token and the command that starts the host") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
+      const token = generateToken("dfh");
+      const now = Date.now();
+      await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: await sha256Hex(token), hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
+      await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.host_token", targetType: "desktop", targetId: id });
+      const server = new URL(c.req.url).origin;
+      const command = `DESKFLEET_HOST_TOKEN=${token} npx deskfleet-host run --server ${server} --desktop ${id}`;
+      return c.json({ desktopId: id, token, command }, 201);
+    },
+  );

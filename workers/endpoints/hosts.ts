@@ -1,0 +1,44 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { CloseCode } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError, errorBody } from "../http/api-error.ts";
+import { resolveHost } from "../auth/host-auth.ts";
+import { desktopStub } from "../../durable-objects/stubs.ts";
+import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
+import { truncateReason } from "../../durable-objects/base/hibernating-object.ts";
+
+/** Accepts the upgrade only to close it at once with a code and reason the host can show its user. */
+function refuseSocket(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].close(code, truncateReason(reason));
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+export const hosts = new OpenAPIHono<AppEnv>().openapi(
+  createRoute({
+    method: "get",
+    path: "/api/hosts/connect",
+    summary: "A desktop host's control socket (WebSocket, `Authorization: Bearer <host token>`)",
+    security: [{ hostToken: [] }],
+    "x-deskfleet-access": "host",
+    responses: { 101: { description: "The control socket" }, 401: { description: "Missing or invalid host token" } },
+  }),
+  async (c) => {
+    const isUpgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    const host = await resolveHost(c.env.DB, c.req.header("authorization"));
+    if (!host) {
+      const message = "the host token is missing or not valid; create one with POST /api/desktops/<id>/host-token (dashboard: Add desktop) and pass it as --token";
+      if (isUpgrade) return refuseSocket(CloseCode.badToken, message);
+      return c.json(errorBody("invalid_host_token", message), 401);
+    }
+    if (!isUpgrade) throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
+    const claimed = c.req.header("x-deskfleet-desktop");
+    if (claimed && claimed !== host.desktopId) {
+      return refuseSocket(CloseCode.wrongDesktop, `this host token belongs to desktop ${host.desktopId}, not ${claimed}; run the host with --desktop ${host.desktopId}`);
+    }
+    const forwarded = new Request(c.req.raw);
+    forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
+    return desktopStub(c.env, host.desktopId).fetch(forwarded);
+  },
+);

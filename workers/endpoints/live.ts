@@ -1,0 +1,45 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { TaskId } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { secureRoute } from "../http/route.ts";
+import { ApiError, notFound } from "../http/api-error.ts";
+import { validationHook } from "../http/errors.ts";
+import { getTaskRow } from "../../db/tasks.ts";
+import { fleetStub, taskStub } from "../../durable-objects/stubs.ts";
+
+const upgrade = { 101: { description: "Switching protocols: a WebSocket of JSON messages" } } as const;
+
+function requireUpgrade(req: Request): void {
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
+  }
+}
+
+export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/live",
+      summary: "The fleet feed (WebSocket): desktop presence and task status changes",
+      responses: upgrade,
+    }),
+    async (c) => {
+      requireUpgrade(c.req.raw);
+      return fleetStub(c.env).fetch(c.req.raw);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/tasks/{id}/live",
+      summary: "A task's events (WebSocket): replays from `after`, then live",
+      request: { params: z.object({ id: TaskId }), query: z.object({ after: z.coerce.number().int().nonnegative().optional() }) },
+      responses: upgrade,
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
+      requireUpgrade(c.req.raw);
+      return taskStub(c.env, id).fetch(c.req.raw);
+    },
+  );

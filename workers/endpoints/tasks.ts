@@ -1,0 +1,115 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { CancelTaskBody, CreateTaskBody, EventsQuery, ListTasksQuery, Task, TaskEvent, TaskId, TaskMessageBody } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { ApiError, notFound, unwrap } from "../http/api-error.ts";
+import { validationHook } from "../http/errors.ts";
+import { createTask } from "../services/create-task.ts";
+import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
+import { listEvents } from "../../db/task-events.ts";
+import { taskStub } from "../../durable-objects/stubs.ts";
+
+const TaskParam = z.object({ id: TaskId });
+
+async function requireTask(env: Env, id: string) {
+  const row = await getTaskRow(env.DB, id);
+  if (!row) throw notFound("task", id);
+  return row;
+}
+
+export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/tasks",
+      summary: "Submit a task to a desktop, to desktops with labels, or to any desktop",
+      request: { body: jsonBody(CreateTaskBody) },
+      responses: { 201: jsonContent(Task, "The queued task") },
+    }),
+    async (c) => {
+      const { prompt, desktopId, labels, priority, ...options } = c.req.valid("json");
+      const identity = c.var.identity;
+      const task = await createTask(c.env, {
+        prompt,
+        desktopId: desktopId ?? null,
+        labels: labels ?? [],
+        priority: priority ?? 0,
+        options,
+        source: identity.kind === "session" ? "dashboard" : "api",
+        sourceMeta: { by: identity.id },
+      });
+      return c.json(task, 201);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/tasks",
+      summary: "List and search tasks, newest first (cursor pagination)",
+      request: { query: ListTasksQuery },
+      responses: { 200: jsonContent(z.object({ items: z.array(Task), nextCursor: z.string().nullable() }), "A page of tasks") },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (cursor === null) throw new ApiError(422, "invalid_cursor", "cursor is not one this API returned; start again without it");
+      const page = await listTasks(c.env.DB, { ...q, cursor });
+      return c.json({ items: page.items.map(toTask), nextCursor: page.nextCursor }, 200);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/tasks/{id}",
+      summary: "One task",
+      request: { params: TaskParam },
+      responses: { 200: jsonContent(Task, "The task") },
+    }),
+    async (c) => c.json(toTask(await requireTask(c.env, c.req.valid("param").id)), 200),
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/tasks/{id}/events",
+      summary: "A task's events after a sequence number, in order",
+      request: { params: TaskParam, query: EventsQuery },
+      responses: { 200: jsonContent(z.object({ items: z.array(TaskEvent), lastSeq: z.number() }), "Events in order") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { after, limit } = c.req.valid("query");
+      await requireTask(c.env, id);
+      const items = await listEvents(c.env.DB, id, after, limit);
+      return c.json({ items, lastSeq: items.at(-1)?.seq ?? after }, 200);
+    },
+  )
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/tasks/{id}/cancel",
+      summary: "Cancel a task; a running agent stops and releases held keys",
+      request: { params: TaskParam, body: { required: false, content: { "application/json": { schema: CancelTaskBody } } } },
+      responses: { 200: jsonContent(Task, "The cancelled task"), 409: jsonContent(z.any(), "Already finished") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireTask(c.env, id);
+      const body = c.req.valid("json");
+      return c.json(unwrap(await taskStub(c.env, id).cancel(c.var.identity.name, body?.reason)), 200);
+    },
+  )
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/tasks/{id}/messages",
+      summary: "Send a follow-up; it continues the same conversation on the same desktop",
+      request: { params: TaskParam, body: jsonBody(TaskMessageBody) },
+      responses: { 202: jsonContent(z.object({ task: Task, event: TaskEvent }), "Accepted") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireTask(c.env, id);
+      const { text } = c.req.valid("json");
+      return c.json(unwrap(await taskStub(c.env, id).addMessage(c.var.identity.name, text)), 202);
+    },
+  );
