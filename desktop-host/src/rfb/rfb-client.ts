@@ -5,11 +5,11 @@ import type { ZrleStats } from "./encodings/zrle.ts";
 import { EventListeners } from "./event-listeners.ts";
 import { Framebuffer } from "./framebuffer.ts";
 import { RGBX_LITTLE_ENDIAN, type PixelFormat } from "./pixel-format.ts";
-import { RfbDecoder, type UpdateRect } from "./rfb-decoder.ts";
+import { carriesPixels, RfbDecoder, type UpdateRect } from "./rfb-decoder.ts";
 import { RfbError } from "./rfb-error.ts";
 import { performHandshake, type HandshakeOptions, type ProtocolVersion } from "./rfb-handshake.ts";
 
-export type { UpdateRect } from "./rfb-decoder.ts";
+export { carriesPixels, type UpdateRect } from "./rfb-decoder.ts";
 
 /** A byte pipe to a VNC server: a TCP socket in Node, `connect()` in a Worker, or a test double. */
 export type RfbSocket = {
@@ -139,7 +139,11 @@ export class RfbClient {
     );
   }
 
-  /** Resolves with the next FramebufferUpdate, optionally requesting one first. */
+  /**
+   * Resolves with the next FramebufferUpdate that changed pixels, optionally
+   * requesting one first. Updates carrying only pseudo-rectangles (a repeated
+   * ExtendedDesktopSize, say) are skipped: they say nothing about the screen.
+   */
   waitForUpdate(options: { timeoutMs?: number; request?: "incremental" | "full" | "none" } = {}): Promise<UpdateEvent> {
     const timeoutMs = options.timeoutMs ?? 5_000;
     if (this.#isClosed) return Promise.reject(this.#closeError ?? closedError());
@@ -154,6 +158,7 @@ export class RfbClient {
         reject(new RfbError("timeout", `No framebuffer update arrived within ${timeoutMs} ms.`));
       }, timeoutMs);
       const offUpdate = this.on("update", (event) => {
+        if (!event.rects.some(carriesPixels)) return;
         done();
         resolve(event);
       });

@@ -11,6 +11,11 @@ import { ZlibStream } from "./zlib-stream.ts";
 
 export type UpdateRect = { x: number; y: number; width: number; height: number; encoding: number };
 
+/** Pseudo-encodings (negative numbers) carry no pixels: size changes, cursor shapes, markers. */
+export function carriesPixels(rect: UpdateRect): boolean {
+  return rect.encoding >= 0;
+}
+
 export type ServerMessage =
   | { type: "update"; rects: UpdateRect[]; resize?: { width: number; height: number; screens?: ScreenLayout[] } }
   | { type: "colourMap"; firstColour: number; count: number }
@@ -67,15 +72,12 @@ export class RfbDecoder {
       const encoding = await reader.s32();
       if (encoding === Encoding.LastRect) break; // lets a server send count 0xFFFF and stop early
       if (encoding === Encoding.DesktopSize) {
-        this.#fb.resize(width, height);
-        resize = { width, height };
+        if (this.#resizeTo(width, height)) resize = { width, height };
       } else if (encoding === Encoding.ExtendedDesktopSize) {
         const screens = await readExtendedDesktopSize(reader);
-        // A non-zero status answers a resize request of ours that failed: the size did not change.
-        if (y === 0) {
-          this.#fb.resize(width, height);
-          resize = { width, height, screens };
-        }
+        // A non-zero status answers a resize request of ours that failed. libvncserver also
+        // repeats the current size on every full update request: only a change is a resize.
+        if (y === 0 && this.#resizeTo(width, height)) resize = { width, height, screens };
       } else {
         this.#checkBounds(x, y, width, height, encoding);
         await this.#decodeRect(x, y, width, height, encoding);
@@ -83,6 +85,12 @@ export class RfbDecoder {
       rects.push({ x, y, width, height, encoding });
     }
     return resize ? { type: "update", rects, resize } : { type: "update", rects };
+  }
+
+  #resizeTo(width: number, height: number): boolean {
+    if (width === this.#fb.width && height === this.#fb.height) return false;
+    this.#fb.resize(width, height);
+    return true;
   }
 
   async #decodeRect(x: number, y: number, w: number, h: number, encoding: number): Promise<void> {
