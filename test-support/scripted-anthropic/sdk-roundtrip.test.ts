@@ -197,6 +197,13 @@ describe("the official SDK against the scripted server", () => {
     server.assertNoRejections();
   });
 
+  it("counts tokens without consuming a script step", async () => {
+    server = await startScriptedAnthropic({ script: [] });
+    const r = await client(server).messages.countTokens({ model: MODEL, messages: [{ role: "user", content: "12345678" }] });
+    expect(r.input_tokens).toBe(2);
+    server.assertScriptConsumed();
+  });
+
   it("reports a scripted error as the SDK's typed error with the API's body", async () => {
     server = await startScriptedAnthropic({ script: [{ error: { type: "invalid_request_error", message: "prompt is too long: 250000 tokens > 200000 maximum" } }] });
     const err = await client(server).messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
