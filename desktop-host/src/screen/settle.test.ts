@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { meaningfulArea, pointerRegion, settleAfter, type Clock, type SettleRect, type UpdateSource } from "./settle.ts";
+
+/** A clock whose time moves only when the test says so, firing due timers in order. */
+class FakeClock implements Clock {
+  #now = 0;
+  #timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer = { at: this.#now + ms, callback, cancelled: false };
+    this.#timers.push(timer);
+    return () => (timer.cancelled = true);
+  }
+
+  /** Moves time forward to `until`, running every timer due on the way. */
+  async advanceTo(until: number): Promise<void> {
+    for (;;) {
+      const due = this.#timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.#now = due.at;
+      due.cancelled = true;
+      due.callback();
+      await Promise.resolve();
+    }
+    this.#now = until;
+  }
+}
+
+/** An update source that emits scripted updates at given times on the fake clock. */
+function scriptedScreen(clock: FakeClock, script: { at: number; rects: SettleRect[] }[]): UpdateSource {
+  let listener: ((update: { rects: readonly SettleRect[] }) => void) | undefined;
+  for (const step of script) clock.setTimer(step.at, () => listener?.({ rects: step.rects }));
+  return {
+    on(_event, callback) {
+      listener = callback;
+      return () => (listener = undefined);
+    },
+  };
+}
+
+const PAGE = { x: 0, y: 100, width: 800, height: 400 }; // a page re-rendering
+const CURSOR_OLD = { x: 100, y: 100, width: 18, height: 18 };
+const CURSOR_NEW = { x: 512, y: 384, width: 18, height: 18 };
+const CARET = { x: 300, y: 300, width: 2, height: 20 };
+const ignoreCursor = [pointerRegion({ x: 100, y: 100 }), pointerRegion({ x: 512, y: 384 })];
+
+async function run(script: { at: number; rects: SettleRect[] }[], options: Parameters<typeof settleAfter>[2] = {}) {
+  const clock = new FakeClock();
+  const screen = scriptedScreen(clock, script);
+  const settled = settleAfter(screen, () => undefined, options, clock);
+  let result: Awaited<typeof settled> | undefined;
+  void settled.then((r) => (result = r));
+  await Promise.resolve();
+  await clock.advanceTo(10_000);
+  await settled;
+  return result!;
+}
+
+describe("settleAfter", () => {
+  it("waits for a page that reacts 500 ms after the click and returns once it is quiet", async () => {
+    const result = await run([
+      { at: 20, rects: [CURSOR_OLD, CURSOR_NEW] },
+      { at: 500, rects: [PAGE] },
+      { at: 560, rects: [PAGE] },
+    ], { ignore: ignoreCursor });
+    expect(result).toMatchObject({ changed: true, reason: "settled", firstChangeMs: 500, lastChangeMs: 560, elapsedMs: 860 });
+  });
+
+  it("does not count cursor-only updates as a change", async () => {
+    const result = await run([
+      { at: 20, rects: [CURSOR_OLD, CURSOR_NEW] },
+      { at: 300, rects: [{ ...CURSOR_NEW, x: 520 }] },
+    ], { ignore: ignoreCursor });
+    expect(result).toMatchObject({ changed: false, reason: "no-change", elapsedMs: 700, updates: 2, ignoredUpdates: 2 });
+  });
+
+  it("does not let a blinking caret pass for a change or hold quiet open", async () => {
+    const blinks = [100, 600, 1100, 1600, 2100].map((at) => ({ at, rects: [CARET] }));
+    expect(await run(blinks)).toMatchObject({ changed: false, reason: "no-change", elapsedMs: 700 });
+    expect(await run([...blinks, { at: 200, rects: [PAGE] }])).toMatchObject({ changed: true, reason: "settled", elapsedMs: 500 });
+  });
+
+  it("counts a small real change such as one typed digit", async () => {
+    expect(await run([{ at: 30, rects: [{ x: 864, y: 63, width: 32, height: 9 }] }])).toMatchObject({ changed: true, elapsedMs: 330 });
+  });
+
+  it("gives up at the cap while the screen keeps changing", async () => {
+    const animation = Array.from({ length: 60 }, (_, i) => ({ at: 50 + i * 100, rects: [PAGE] }));
+    expect(await run(animation)).toMatchObject({ changed: true, reason: "cap", elapsedMs: 3000 });
+    expect(await run(animation, { capMs: 1200 })).toMatchObject({ reason: "cap", elapsedMs: 1200 });
+  });
+
+  it("misses a change that comes after the change window, by design", async () => {
+    expect(await run([{ at: 900, rects: [PAGE] }])).toMatchObject({ changed: false, reason: "no-change", elapsedMs: 700 });
+    expect(await run([{ at: 900, rects: [PAGE] }], { changeWindowMs: 1000 })).toMatchObject({ changed: true, elapsedMs: 1200 });
+  });
+
+  it("counts an update that arrives while the action is still running", async () => {
+    const clock = new FakeClock();
+    let emit: (rects: SettleRect[]) => void = () => undefined;
+    const screen: UpdateSource = {
+      on: (_event, callback) => {
+        emit = (rects) => callback({ rects });
+        return () => undefined;
+      },
+    };
+    const settled = settleAfter(screen, () => emit([PAGE]), {}, clock);
+    await Promise.resolve();
+    await clock.advanceTo(5_000);
+    expect(await settled).toMatchObject({ changed: true, reason: "settled", firstChangeMs: 0, elapsedMs: 300 });
+  });
+
+  it("leaves the update source unsubscribed once it has answered", async () => {
+    const clock = new FakeClock();
+    let subscribed = 0;
+    const screen: UpdateSource = {
+      on: () => {
+        subscribed++;
+        return () => subscribed--;
+      },
+    };
+    const settled = settleAfter(screen, () => undefined, {}, clock);
+    await Promise.resolve();
+    await clock.advanceTo(1_000);
+    await settled;
+    expect(subscribed).toBe(0);
+  });
+});
+
+describe("meaningfulArea", () => {
+  it("subtracts ignored regions and skips pseudo-encoding rectangles", () => {
+    expect(meaningfulArea([{ x: 0, y: 0, width: 10, height: 10 }], [{ x: 5, y: 5, width: 10, height: 10 }])).toBe(75);
+    expect(meaningfulArea([{ x: 0, y: 0, width: 800, height: 600, encoding: -308 }])).toBe(0);
+  });
+});
