@@ -14,6 +14,17 @@ export default defineConfig({
         },
       },
       {
+        // The real Worker under `wrangler dev`, driven from Node (hosts, reconnects, restarts).
+        test: {
+          name: "system",
+          environment: "node",
+          include: ["tests/system/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+      {
         plugins: [
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },

@@ -1,0 +1,27 @@
+/**
+ * `npm start`: the whole control plane locally under `wrangler dev`, offline,
+ * with local D1 (migrations applied first), R2 and Durable Objects.
+ */
+import { join } from "node:path";
+import { ensureDevVars, ROOT, startLocalControlPlane } from "./lib/local-control-plane.ts";
+
+const port = Number(process.env["PORT"] ?? 8787);
+const { path, vars, created } = ensureDevVars();
+if (created) console.log(`Wrote ${path} with a fresh admin token and secret key (keep it private).`);
+
+const cp = await startLocalControlPlane({ persistTo: join(ROOT, ".wrangler", "state"), port, envFile: path, inherit: process.env["DESKFLEET_QUIET"] !== "1" });
+const token = vars["DESKFLEET_ADMIN_TOKEN"];
+console.log(`
+Deskfleet control plane is running at ${cp.url.replace("127.0.0.1", "localhost")}
+  API:          ${cp.url}/api  (OpenAPI: ${cp.url}/api/openapi.json)
+  Admin token:  ${token}
+  Try:          curl -H "Authorization: Bearer ${token}" ${cp.url}/api/desktops
+Press Ctrl+C to stop. Local state lives in .wrangler/state.
+`);
+
+const shutdown = async () => {
+  await cp.stop();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

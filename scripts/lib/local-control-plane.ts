@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+
+/** Local secrets: generated once, never printed except the admin token, on purpose, to its owner. */
+export function ensureDevVars(path = join(ROOT, ".dev.vars")): { path: string; vars: Record<string, string>; created: boolean } {
+  const created = !existsSync(path);
+  if (created) {
+    const lines = [
+      "# Written by `npm start` on first run. Local secrets only; production uses `wrangler secret put`.",
+      `DESKFLEET_ADMIN_TOKEN=${randomBytes(24).toString("base64url")}`,
+      `DESKFLEET_SECRET_KEY=${randomBytes(32).toString("base64url")}`,
+      "",
+    ];
+    writeFileSync(path, lines.join("\n"), { mode: 0o600 });
+  }
+  return { path, vars: parseEnvFile(readFileSync(path, "utf8")), created };
+}
+
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m?.[1]) out[m[1]] = (m[2] ?? "").replace(/^"(.*)"$/, "$1");
+  }
+  return out;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function runWrangler(args: string[], opts: { quiet?: boolean } = {}): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    let output = "";
+    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`wrangler ${args.join(" ")} exited with ${code}\n${output}`))));
+  });
+}
+
+export async function applyLocalMigrations(persistTo?: string): Promise<void> {
+  const args = ["d1", "migrations", "apply", "DB", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  await runWrangler(args, { quiet: true });
+}
+
+/** The web build must exist for the assets binding; an empty shell is enough for API-only runs. */
+export function ensureAssetsDir(): void {
+  const dist = join(ROOT, "web", "dist");
+  if (!existsSync(join(dist, "index.html"))) {
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(join(dist, "index.html"), "<!doctype html><title>Deskfleet</title><p>Dashboard not built: run <code>npm run build -w web</code>.</p>\n");
+  }
+}
+
+export type LocalControlPlane = {
+  url: string;
+  port: number;
+  adminToken: string;
+  persistTo: string;
+  /** Stops the Worker process (local state stays on disk). */
+  stop(): Promise<void>;
+  /** Stops and starts it again on the same port with the same state: a deploy or crash. */
+  restart(): Promise<void>;
+  logs(): string;
+};
+
+export type StartOptions = {
+  persistTo: string;
+  port?: number;
+  envFile?: string;
+  vars?: Record<string, string>;
+  /** Echo the Worker's output (npm start); tests keep it in memory for failure reports. */
+  inherit?: boolean;
+};
+
+/** Starts the real Worker under `wrangler dev` with local D1, R2 and Durable Objects. */
+export async function startLocalControlPlane(opts: StartOptions): Promise<LocalControlPlane> {
+  mkdirSync(opts.persistTo, { recursive: true });
+  ensureAssetsDir();
+  const envFile = opts.envFile ?? join(opts.persistTo, "test.dev.vars");
+  if (!opts.envFile) {
+    writeFileSync(envFile, `DESKFLEET_ADMIN_TOKEN=${randomBytes(24).toString("base64url")}\nDESKFLEET_SECRET_KEY=${randomBytes(32).toString("base64url")}\n`);
+  }
+  const adminToken = parseEnvFile(readFileSync(envFile, "utf8"))["DESKFLEET_ADMIN_TOKEN"] ?? "";
+  await applyLocalMigrations(opts.persistTo);
+  const port = opts.port ?? (await freePort());
+  let child: ChildProcess | null = null;
+  let output = "";
+
+  const start = async () => {
+    const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort()), "--test-scheduled"];
+    for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
+    child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.length > 2_000_000) output = output.slice(-1_000_000);
+      if (opts.inherit) process.stdout.write(d);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output.slice(-4000)}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`wrangler dev did not answer on port ${port} within 60 s:\n${output.slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  const stop = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((done) => {
+      c.once("exit", () => done());
+      c.kill("SIGTERM");
+      setTimeout(() => c.kill("SIGKILL"), 5000).unref();
+    });
+  };
+
+  await start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    adminToken,
+    persistTo: opts.persistTo,
+    stop,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+    logs: () => output,
+  };
+}
