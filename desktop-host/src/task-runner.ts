@@ -1,0 +1,35 @@
+import type { AssignedTask, HostEventKind } from "@deskfleet/protocol";
+
+/**
+ * The seam between the host runtime (connection, outbox, reconnects) and the
+ * work itself (the computer-use loop). The runtime owns sequence numbers,
+ * delivery and acks; a runner only says what happened.
+ */
+
+export type FollowUp = { id: string; text: string; at: number };
+
+export type HelpOutcome =
+  | { status: "answered"; answer: string }
+  | { status: "dismissed" | "timed_out"; answer: null };
+
+export interface TaskContext {
+  readonly task: AssignedTask;
+  /** Records an event; the runtime numbers it, keeps it until acked, resends after reconnects. */
+  emit(kind: Exclude<HostEventKind, "started" | "completed" | "failed">, data: Record<string, unknown>): void;
+  /** Stores a PNG with the control plane (R2) and returns its key for a `screenshot` event. */
+  uploadScreenshot(png: Uint8Array): Promise<string>;
+  /** Asks a person (help request) and waits for the answer, a dismissal or the timeout. */
+  askHuman(question: string, options?: string[]): Promise<HelpOutcome>;
+  /** Follow-up messages that arrived since the last call, oldest first. */
+  takeFollowUps(): FollowUp[];
+  /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
+  readonly signal: AbortSignal;
+}
+
+export type TaskOutcome =
+  | { status: "completed"; result: string }
+  | { status: "failed"; error: { code: string; message: string } };
+
+export interface TaskRunner {
+  run(ctx: TaskContext): Promise<TaskOutcome>;
+}
