@@ -22,6 +22,8 @@ export type XDesktopOptions = {
   display?: number;
   port?: number;
   x11vncArgs?: readonly string[];
+  /** Draws on the display before x11vnc starts (Xvfb runs with -noreset, so it persists). */
+  setup?: (desktop: { display: number; run: XDesktop["run"] }) => void | Promise<void>;
 };
 
 export function missingXTools(): string[] {
@@ -37,11 +39,18 @@ export async function startXDesktop(options: XDesktopOptions): Promise<XDesktop>
   };
   try {
     const xvfb = spawn("Xvfb", [...(options.display === undefined ? ["-displayfd", "3"] : [`:${options.display}`]),
-      "-screen", "0", `${options.width}x${options.height}x24`, "-nolisten", "tcp"], { stdio: ["ignore", "ignore", "ignore", "pipe"] });
+      "-screen", "0", `${options.width}x${options.height}x24`, "-nolisten", "tcp", "-noreset"], { stdio: ["ignore", "ignore", "ignore", "pipe"] });
     children.push(xvfb);
     const display = options.display ?? Number(await firstLine(xvfb, 3, "Xvfb did not report a display number"));
     await waitFor(() => existsSync(`/tmp/.X11-unix/X${display}`), 5_000, `Xvfb :${display} did not start`);
     const env = { ...process.env, DISPLAY: `:${display}` };
+
+    const run = (command: string, args: readonly string[]) => {
+      const result = spawnSync(command, args, { env, encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
+      return result.stdout;
+    };
+    await options.setup?.({ display, run });
 
     const port = options.port ?? (await freePort());
     const vnc = spawn("x11vnc", ["-display", `:${display}`, "-rfbport", String(port), "-localhost", "-passwd", options.password,
@@ -49,12 +58,6 @@ export async function startXDesktop(options: XDesktopOptions): Promise<XDesktop>
     children.push(vnc);
     vnc.stderr?.resume(); // x11vnc logs a lot; an undrained pipe would stall it
     await firstLine(vnc, 1, "x11vnc did not start", (line) => line.startsWith("PORT="));
-
-    const run = (command: string, args: readonly string[]) => {
-      const result = spawnSync(command, args, { env, encoding: "utf8" });
-      if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-      return result.stdout;
-    };
     return { display, port, env, run, stop };
   } catch (error) {
     await stop();
