@@ -11,6 +11,7 @@ import { desktops } from "./endpoints/desktops.ts";
 import { tasks } from "./endpoints/tasks.ts";
 import { live } from "./endpoints/live.ts";
 import { hosts } from "./endpoints/hosts.ts";
+import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -19,15 +20,17 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const headers = secureHeaders();
 // A WebSocket upgrade's 101 response comes from a Durable Object with immutable headers.
 app.use("/api/*", (c, next) => (c.req.header("upgrade")?.toLowerCase() === "websocket" ? next() : headers(c, next)));
-app.use(
-  "/api/*",
+const limit = (maxSize: number) =>
   bodyLimit({
-    maxSize: MAX_JSON_BODY,
+    maxSize,
     onError: () => {
-      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_JSON_BODY / 1024} KiB`);
+      throw new ApiError(413, "payload_too_large", `the request body is over ${Math.round(maxSize / 1024)} KiB`);
     },
-  }),
-);
+  });
+const jsonLimit = limit(MAX_JSON_BODY);
+const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
+// Screenshots are the one binary upload; everything else is JSON and stays small.
+app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
 
 const routes = app
   .route("/", health)
@@ -35,7 +38,8 @@ const routes = app
   .route("/", desktops)
   .route("/", tasks)
   .route("/", live)
-  .route("/", hosts);
+  .route("/", hosts)
+  .route("/", screenshots);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
