@@ -11,6 +11,19 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           include: ["protocol/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts"],
+          exclude: ["**/*.live.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        // Needs a real X desktop (Xvfb, x11vnc, Chromium): run by `npm run test:e2e`.
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["**/*.live.test.ts", "e2e/**/*.test.ts"],
+          exclude: ["**/node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

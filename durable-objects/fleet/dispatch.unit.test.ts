@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { planDispatch, type FleetDesktop, type QueueEntry } from "./dispatch.ts";
+
+const task = (taskId: string, over: Partial<QueueEntry> = {}): QueueEntry => ({ taskId, priority: 0, createdAt: 0, desktopId: null, labels: [], ...over });
+const desk = (id: string, over: Partial<FleetDesktop> = {}): FleetDesktop => ({ id, labels: [], connected: true, busyTaskId: null, idleSince: 0, ...over });
+
+describe("planDispatch", () => {
+  it("gives a task to the longest-idle desktop", () => {
+    const plan = planDispatch([task("t1")], [desk("a", { idleSince: 50 }), desk("b", { idleSince: 10 }), desk("c", { idleSince: 30 })]);
+    expect(plan).toEqual([{ taskId: "t1", desktopId: "b" }]);
+  });
+
+  it("serves higher priority first, then older tasks", () => {
+    const plan = planDispatch(
+      [task("old", { createdAt: 1 }), task("urgent", { createdAt: 5, priority: 10 }), task("new", { createdAt: 9 })],
+      [desk("a"), desk("b")],
+    );
+    expect(plan.map((p) => p.taskId)).toEqual(["urgent", "old"]);
+  });
+
+  it("never assigns to a busy or disconnected desktop", () => {
+    expect(planDispatch([task("t1")], [desk("a", { busyTaskId: "x" }), desk("b", { connected: false })])).toEqual([]);
+  });
+
+  it("does not let a task pinned to a missing desktop block the tasks behind it", () => {
+    const plan = planDispatch([task("pinned", { desktopId: "gone", createdAt: 1 }), task("any", { createdAt: 2 })], [desk("a")]);
+    expect(plan).toEqual([{ taskId: "any", desktopId: "a" }]);
+  });
+
+  it("requires every label of a task on the desktop", () => {
+    const plan = planDispatch([task("t1", { labels: ["chrome", "eu"] })], [desk("a", { labels: ["chrome"] }), desk("b", { labels: ["eu", "chrome", "linux"] })]);
+    expect(plan).toEqual([{ taskId: "t1", desktopId: "b" }]);
+  });
+
+  it("gives each desktop at most one task per pass", () => {
+    expect(planDispatch([task("t1", { createdAt: 1 }), task("t2", { createdAt: 2 })], [desk("a")])).toEqual([{ taskId: "t1", desktopId: "a" }]);
+  });
+});

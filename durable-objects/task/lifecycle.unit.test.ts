@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { HostEvent } from "@deskfleet/protocol";
+import { applyHostEvent, canTransition, searchableText, transition, TransitionError, ZERO_USAGE, type Lifecycle } from "./lifecycle.ts";
+
+const base = (over: Partial<Lifecycle> = {}): Lifecycle => ({
+  status: "assigned", desktopId: "d", result: null, error: null, usage: ZERO_USAGE, steps: 0,
+  assignedAt: 1, startedAt: null, finishedAt: null, updatedAt: 1, ...over,
+});
+const ev = (kind: HostEvent["kind"], data: Record<string, unknown> = {}): HostEvent => ({ seq: 1, kind, at: 5, data });
+
+describe("task lifecycle", () => {
+  it("follows queued → assigned → running ⇄ waiting_for_human → completed", () => {
+    let s = base({ status: "queued" });
+    s = transition(s, "assigned", 2);
+    s = applyHostEvent(s, ev("started"), 3);
+    expect(s.status).toBe("running");
+    expect(s.startedAt).toBe(3);
+    s = applyHostEvent(s, ev("help_request", { question: "which account?" }), 4);
+    expect(s.status).toBe("waiting_for_human");
+    s = applyHostEvent(s, ev("assistant_text", { text: "thanks" }), 5);
+    expect(s.status).toBe("running");
+    s = applyHostEvent(s, ev("completed", { result: "filed" }), 6);
+    expect(s).toMatchObject({ status: "completed", result: "filed", finishedAt: 6, error: null });
+  });
+
+  it("refuses impossible transitions", () => {
+    expect(() => transition(base({ status: "queued" }), "running", 1)).toThrow(TransitionError);
+    expect(canTransition("cancelled", "running")).toBe(false);
+    expect(canTransition("completed", "queued")).toBe(true);
+  });
+
+  it("adds up usage and counts actions as steps", () => {
+    let s = applyHostEvent(base(), ev("usage", { inputTokens: 100, outputTokens: 20, costUsd: 0.001 }), 2);
+    s = applyHostEvent(s, ev("usage", { inputTokens: 50, cacheReadTokens: 900, costUsd: 0.0005 }), 3);
+    s = applyHostEvent(s, ev("action", { name: "left_click" }), 4);
+    expect(s.usage).toEqual({ inputTokens: 150, outputTokens: 20, cacheReadTokens: 900, cacheWriteTokens: 0, costUsd: 0.0015 });
+    expect(s.steps).toBe(1);
+  });
+
+  it("ignores events that arrive after the task finished", () => {
+    const done = base({ status: "cancelled", finishedAt: 9 });
+    expect(applyHostEvent(done, ev("completed", { result: "late" }), 10)).toBe(done);
+  });
+
+  it("keeps the agent's failure reason, or a generic one", () => {
+    expect(applyHostEvent(base(), ev("failed", { error: { code: "max_steps", message: "stopped after 50 steps" } }), 2).error).toEqual({ code: "max_steps", message: "stopped after 50 steps" });
+    expect(applyHostEvent(base(), ev("failed"), 2).error?.code).toBe("failed");
+  });
+
+  it("extracts searchable text from the events people search for", () => {
+    expect(searchableText("assistant_text", { text: "Opening the invoice" })).toBe("Opening the invoice");
+    expect(searchableText("failed", { error: { message: "captcha" } })).toBe("captcha");
+    expect(searchableText("action", { name: "left_click" })).toBeNull();
+  });
+});
