@@ -167,3 +167,13 @@ export const sessions = sqliteTable("sessions", {
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
 }, (t) => [index("sessions_expires").on(t.expiresAt)]);
+
+/** One-time sign-in codes (the link `npm start` prints): single use, short-lived, only the hash stored. */
+export const signInCodes = sqliteTable("sign_in_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  identityId: text("identity_id").notNull(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+}, (t) => [index("sign_in_codes_expires").on(t.expiresAt)]);
