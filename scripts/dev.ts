@@ -11,13 +11,23 @@ if (created) console.log(`Wrote ${path} with a fresh admin token and secret key 
 
 const cp = await startLocalControlPlane({ persistTo: join(ROOT, ".wrangler", "state"), port, envFile: path, inherit: process.env["DESKFLEET_QUIET"] !== "1" });
 const token = vars["DESKFLEET_ADMIN_TOKEN"];
+const dashboard = cp.url.replace("127.0.0.1", "localhost");
 console.log(`
-Deskfleet control plane is running at ${cp.url.replace("127.0.0.1", "localhost")}
+Deskfleet control plane is running at ${dashboard}
+  Dashboard:    ${await signInLink(dashboard, token)}  (one-time sign-in link, valid 15 minutes)
   API:          ${cp.url}/api  (OpenAPI: ${cp.url}/api/openapi.json)
   Admin token:  ${token}
   Try:          curl -H "Authorization: Bearer ${token}" ${cp.url}/api/desktops
 Press Ctrl+C to stop. Local state lives in .wrangler/state.
 `);
+
+/** A one-time link: the code sits in the URL fragment, so it never reaches a server log. */
+async function signInLink(base: string, adminToken: string | undefined): Promise<string> {
+  const res = await fetch(`${cp.url}/api/session/link`, { method: "POST", headers: { authorization: `Bearer ${adminToken}` } });
+  if (!res.ok) return `${base}  (sign in with the admin token below; minting a link failed: ${res.status})`;
+  const { code } = (await res.json()) as { code: string };
+  return `${base}/#signin=${code}`;
+}
 
 const shutdown = async () => {
   await cp.stop();

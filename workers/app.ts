@@ -7,6 +7,7 @@ import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
 import { requireRole } from "./auth/authenticate.ts";
 import { health } from "./endpoints/health.ts";
 import { tokens } from "./endpoints/tokens.ts";
+import { session } from "./endpoints/session.ts";
 import { desktops } from "./endpoints/desktops.ts";
 import { tasks } from "./endpoints/tasks.ts";
 import { live } from "./endpoints/live.ts";
@@ -34,6 +35,7 @@ app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test
 
 const routes = app
   .route("/", health)
+  .route("/", session)
   .route("/", tokens)
   .route("/", desktops)
   .route("/", tasks)

@@ -4,3 +4,4 @@ export * from "./task-events.ts";
 export * from "./host-protocol.ts";
 export * from "./feed.ts";
 export * from "./api.ts";
+export * from "./session.ts";

@@ -24,13 +24,14 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
   it("serves the OpenAPI document with every route declaring who may call it", async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThan(15);
-    for (const op of ops) expect(["public", "host", ...ROLES], `${op.method} ${op.path}`).toContain(op.access);
+    for (const op of ops) expect(["public", "host", "sign_in", ...ROLES], `${op.method} ${op.path}`).toContain(op.access);
     expect(ops.filter((o) => o.access === "public").map((o) => o.path)).toEqual(["/api/health"]);
+    expect(ops.filter((o) => o.access === "sign_in").map((o) => `${o.method} ${o.path}`)).toEqual(["POST /api/session"]);
   });
 
   it("refuses every non-public route without credentials (401)", async () => {
     for (const op of await operations()) {
-      if (op.access === "public") continue;
+      if (op.access === "public" || op.access === "sign_in") continue;
       const res = await api(op.method, concretePath(op.path), { token: null, body: op.method === "GET" ? undefined : {} });
       expect(res.status, `${op.method} ${op.path}`).toBe(401);
       expect(res.json?.error?.code, `${op.method} ${op.path}`).toBeTypeOf("string");
@@ -39,7 +40,7 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
 
   it("refuses every non-public route with a bad token (401)", async () => {
     for (const op of await operations()) {
-      if (op.access === "public") continue;
+      if (op.access === "public" || op.access === "sign_in") continue;
       for (const bad of ["dft_not-a-real-token", "garbage", "dfh_fake"]) {
         const res = await api(op.method, concretePath(op.path), { token: bad, body: op.method === "GET" ? undefined : {} });
         expect(res.status, `${op.method} ${op.path} with ${bad}`).toBe(401);
@@ -77,6 +78,17 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
     const list = (await api("GET", "/api/tokens")).json.items as { id: string; token?: string }[];
     expect(list.some((t) => t.id === created.id)).toBe(false);
     expect(list.every((t) => t.token === undefined)).toBe(true);
+  });
+
+  it("refuses a sign-in with a wrong token or code (401), with no session cookie", async () => {
+    for (const op of await operations()) {
+      if (op.access !== "sign_in") continue;
+      for (const body of [{ token: "dft_not-a-real-token" }, { token: "garbage" }, { token: "dfh_fake" }, { code: "dfc_made-up" }]) {
+        const res = await api(op.method, concretePath(op.path), { token: null, body });
+        expect(res.status, `${op.method} ${op.path} with ${JSON.stringify(body)}`).toBe(401);
+        expect(res.headers.get("set-cookie"), `${op.method} ${op.path}`).toBeNull();
+      }
+    }
   });
 
   it("answers /api/health without credentials", async () => {

@@ -23,7 +23,7 @@ export async function resolveIdentity(c: Context<AppEnv>): Promise<Identity | nu
   const session = getCookie(c, SESSION_COOKIE);
   if (session) {
     const found = await findSession(c.env.DB, session);
-    if (found) return { kind: "session", id: found.identityId, name: found.name, role: found.role };
+    if (found) return { kind: "session", id: found.identityId, name: found.name, role: found.role, expiresAt: found.expiresAt };
   }
   const accessJwt = c.req.header("cf-access-jwt-assertion");
   if (accessJwt && c.env.ACCESS_TEAM_DOMAIN && c.env.ACCESS_AUD) {
@@ -33,7 +33,7 @@ export async function resolveIdentity(c: Context<AppEnv>): Promise<Identity | nu
   return null;
 }
 
-async function identityFromBearer(c: Context<AppEnv>, token: string): Promise<Identity> {
+export async function identityFromBearer(c: Context<AppEnv>, token: string): Promise<Identity> {
   const admin = c.env.DESKFLEET_ADMIN_TOKEN;
   if (admin && (await secretsEqual(token, admin))) return { kind: "admin_token", id: "admin", name: "admin", role: "admin" };
   if (token.startsWith("dft_")) {

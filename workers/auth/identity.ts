@@ -7,6 +7,8 @@ export type Identity = {
   id: string;
   name: string;
   role: Role;
+  /** For a session: when its cookie expires. */
+  expiresAt?: number;
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -1,11 +1,18 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { Role } from "@deskfleet/protocol";
 import { ApiErrorBody } from "@deskfleet/protocol";
 import { requireRole } from "../auth/authenticate.ts";
 import { requireHost } from "../auth/host-auth.ts";
 
-/** Who may call a route. Written into the OpenAPI document so a test can prove every route enforces it. */
-export type Access = Role | "host";
+/**
+ * Who may call a route. Written into the OpenAPI document so a test can prove every route enforces it.
+ * `sign_in` is the one route that takes credentials in its body (POST /api/session): it authenticates itself.
+ */
+export type Access = Role | "host" | "sign_in";
+
+// The sign-in route checks the token or code in its body itself.
+const noCredentialsYet: MiddlewareHandler = (_c, next) => next();
 
 const errorResponses = {
   400: { description: "Malformed request", content: { "application/json": { schema: ApiErrorBody } } },
@@ -23,9 +30,9 @@ export function secureRoute<const R extends Omit<RouteConfig, "middleware" | "se
   return createRoute({
     ...config,
     responses: { ...errorResponses, ...config.responses },
-    security: [{ [access === "host" ? "hostToken" : "bearer"]: [] }],
+    security: access === "sign_in" ? [] : [{ [access === "host" ? "hostToken" : "bearer"]: [] }],
     "x-deskfleet-access": access,
-    middleware: [access === "host" ? requireHost() : requireRole(access)] as const,
+    middleware: [access === "sign_in" ? noCredentialsYet : access === "host" ? requireHost() : requireRole(access)] as const,
   });
 }
 

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { EpochMs } from "./ids.ts";
+import { Role } from "./api.ts";
+
+/** Sign in with a token (admin or API token) or a one-time code from a sign-in link. */
+export const SignInBody = z.union([
+  z.strictObject({ token: z.string().trim().min(1, { message: "paste a token" }).max(512) }),
+  z.strictObject({ code: z.string().trim().min(1).max(128) }),
+]);
+export type SignInBody = z.infer<typeof SignInBody>;
+
+export const IdentityKind = z.enum(["admin_token", "api_token", "access", "session"]);
+
+/** Who the caller is, as the dashboard shows it. */
+export const SessionIdentity = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  kind: IdentityKind,
+});
+export type SessionIdentity = z.infer<typeof SessionIdentity>;
+
+export const SessionInfo = z.object({
+  identity: SessionIdentity,
+  /** When the session cookie expires; null when the caller is not using a session (bearer, Access). */
+  expiresAt: EpochMs.nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SignInLink = z.object({
+  /** The one-time code: append it to the dashboard URL as `#signin=<code>` (a fragment never reaches a server log). */
+  code: z.string(),
+  expiresAt: EpochMs,
+});
+export type SignInLink = z.infer<typeof SignInLink>;
