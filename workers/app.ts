@@ -12,6 +12,7 @@ import { desktops } from "./endpoints/desktops.ts";
 import { tasks } from "./endpoints/tasks.ts";
 import { live } from "./endpoints/live.ts";
 import { hosts } from "./endpoints/hosts.ts";
+import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
@@ -41,6 +42,7 @@ const routes = app
   .route("/", tasks)
   .route("/", live)
   .route("/", hosts)
+  .route("/", schedules)
   .route("/", screenshots);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

@@ -1,4 +1,5 @@
 import { app } from "./app.ts";
+import { runDueSchedules } from "./scheduler/run-due.ts";
 
 export { DesktopDO } from "../durable-objects/desktop/desktop-do.ts";
 export { FleetDO } from "../durable-objects/fleet/fleet-do.ts";
@@ -6,4 +7,8 @@ export { TaskDO } from "../durable-objects/task/task-do.ts";
 
 export default {
   fetch: app.fetch,
+  // The Cron Trigger (every minute): start due schedules; the scheduled time is "now" for slot math.
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runDueSchedules(env, controller.scheduledTime).then(() => undefined));
+  },
 } satisfies ExportedHandler<Env>;

@@ -9,6 +9,7 @@ import { TaskStore } from "./task-store.ts";
 import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
 import { insertEvents } from "../../db/task-events.ts";
+import { onScheduledTaskFinished } from "../../workers/scheduler/on-task-finished.ts";
 
 type WatcherAttachment = { after: number };
 
@@ -255,6 +256,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const r = this.record!;
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
+    if (isTerminal(r.status) && r.scheduleId) await onScheduledTaskFinished(this.env, toApiTask(r));
     await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
   }
 

@@ -5,3 +5,4 @@ export * from "./host-protocol.ts";
 export * from "./feed.ts";
 export * from "./api.ts";
 export * from "./session.ts";
+export * from "./schedules.ts";
