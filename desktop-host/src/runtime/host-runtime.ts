@@ -1,0 +1,172 @@
+import type { AssignedTask, HostCapabilities } from "@deskfleet/protocol";
+import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import type { BackoffOptions } from "../control/backoff.ts";
+import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
+import { Outbox, type OutboxOptions } from "../control/outbox.ts";
+import type { TaskRunner } from "../task-runner.ts";
+import type { Logger } from "./logger.ts";
+import { uploadScreenshot } from "./screenshot-upload.ts";
+import { TaskSession } from "./task-session.ts";
+
+export type HostRuntimeOptions = {
+  server: string;
+  desktopId: string;
+  token: string;
+  runner: TaskRunner;
+  /** What the host says about itself in each hello (screen size, VNC reachability…). */
+  capabilities: () => Promise<HostCapabilities>;
+  logger: Logger;
+  outbox?: Omit<OutboxOptions, "now" | "defer">;
+  backoff?: BackoffOptions;
+  helpTimeoutMs?: number;
+  cancelGraceMs?: number;
+  /** How often unacked events are checked for a lost batch. Default 5 s. */
+  retransmitCheckMs?: number;
+  userAgent?: string;
+};
+
+/** How the host ended: exit code 0 after a requested stop, non-zero after a refusal a person must fix. */
+export type HostExit = { code: number; message: string };
+
+/**
+ * The desktop host: one control channel, one outbox, and at most one task
+ * session at a time. Tasks keep running while the control plane is away;
+ * their events wait in the outbox.
+ */
+export class HostRuntime {
+  readonly exited: Promise<HostExit>;
+  readonly #o: HostRuntimeOptions;
+  readonly #channel: ControlChannel;
+  readonly #outbox: Outbox;
+  #session: TaskSession | null = null;
+  /** Serializes sessions: a new task starts only after the previous one recorded its final event. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #retransmit: ReturnType<typeof setInterval> | null = null;
+  #resolveExit!: (e: HostExit) => void;
+
+  constructor(options: HostRuntimeOptions) {
+    this.#o = options;
+    this.exited = new Promise((resolve) => (this.#resolveExit = resolve));
+    this.#channel = new ControlChannel({
+      server: options.server,
+      desktopId: options.desktopId,
+      token: options.token,
+      logger: options.logger,
+      backoff: options.backoff,
+      userAgent: options.userAgent,
+      hello: async () => ({
+        protocolVersion: HOST_PROTOCOL_VERSION,
+        desktopId: options.desktopId,
+        capabilities: await options.capabilities(),
+        activeTasks: this.activeTaskIds(),
+      }),
+      onWelcome: () => this.#outbox.resendAll(),
+      onMessage: (m) => this.#onMessage(m),
+    });
+    this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
+    void this.#channel.ended.then((end) => {
+      if (end.kind === "stopped") return;
+      const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason}` : ""}`;
+      this.#o.logger.error(message);
+      this.#session?.cancel("the host is stopping: " + end.summary);
+      this.#finish({ code: 1, message });
+    });
+  }
+
+  start(): void {
+    this.#o.logger.info("deskfleet host starting", { desktop: this.#o.desktopId, server: this.#o.server });
+    this.#retransmit = setInterval(() => this.#outbox.retransmitStale(), this.#o.retransmitCheckMs ?? 5_000);
+    this.#channel.start();
+  }
+
+  /** Tasks running here or with events not yet stored: the server must not think they were lost. */
+  activeTaskIds(): string[] {
+    const ids = new Set(this.#outbox.unackedTaskIds());
+    if (this.#session) ids.add(this.#session.id);
+    return [...ids].slice(0, 16);
+  }
+
+  get currentTaskId(): string | null {
+    return this.#session?.id ?? null;
+  }
+
+  /**
+   * Stops the host: cancels a running task, waits up to `drainMs` for its
+   * events to be stored, then closes the control socket.
+   */
+  async stop(reason = "host stopping", drainMs = 5_000): Promise<HostExit> {
+    const session = this.#session;
+    if (session) {
+      session.cancel(reason);
+      await Promise.race([this.#queue, delay(drainMs)]);
+    }
+    const pending = this.activeTaskIds().map((id) => this.#outbox.whenStored(id));
+    if (pending.length > 0) await Promise.race([Promise.all(pending), delay(drainMs)]);
+    this.#channel.stop(reason);
+    this.#finish({ code: 0, message: reason });
+    return this.exited;
+  }
+
+  #finish(exit: HostExit): void {
+    if (this.#retransmit) clearInterval(this.#retransmit);
+    this.#retransmit = null;
+    this.#resolveExit(exit);
+  }
+
+  #onMessage(m: TaskServerMessage): void {
+    const log = this.#o.logger;
+    switch (m.type) {
+      case "assign":
+        return this.#assign(m.task);
+      case "ack":
+        return this.#outbox.ack(m.taskId, m.seq);
+      case "cancel":
+        if (this.#session?.id === m.taskId) this.#session.cancel(m.reason);
+        else log.debug("cancel for a task not running here", { taskId: m.taskId });
+        return;
+      case "task_message":
+        if (this.#session?.id === m.taskId) this.#session.addFollowUp(m.message);
+        else log.warn("follow-up for a task not running here was dropped", { taskId: m.taskId });
+        return;
+      case "help_answer":
+        if (this.#session?.id !== m.taskId || !this.#session.answerHelp(m.requestId, m.status, m.answer)) {
+          log.warn("help answer for no open request", { taskId: m.taskId, requestId: m.requestId });
+        }
+        return;
+      case "error":
+        return;
+    }
+  }
+
+  #assign(task: AssignedTask): void {
+    const log = this.#o.logger;
+    if (this.#session?.id === task.id) {
+      // Sent again while it runs (e.g. after a reconnect): keep going, take any new follow-ups.
+      for (const f of task.followUps) this.#session.addFollowUp(f);
+      log.debug("task already running here", { taskId: task.id });
+      return;
+    }
+    log.info("task assigned", { taskId: task.id, resume: task.resume });
+    this.#queue = this.#queue.then(async () => {
+      const session = new TaskSession({
+        task,
+        runner: this.#o.runner,
+        outbox: this.#outbox,
+        logger: log,
+        helpTimeoutMs: this.#o.helpTimeoutMs,
+        cancelGraceMs: this.#o.cancelGraceMs,
+        upload: (taskId, png, signal) => uploadScreenshot({ server: this.#o.server, token: this.#o.token, logger: log, backoff: this.#o.backoff }, taskId, png, signal),
+      });
+      this.#session = session;
+      try {
+        await session.run();
+      } finally {
+        if (this.#session === session) this.#session = null;
+      }
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
