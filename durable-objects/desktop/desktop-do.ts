@@ -79,6 +79,10 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     await setHostPresence(this.env.DB, att.desktopId, { connected: true, capabilities: m.capabilities, lastSeenAt: now });
     await this.deadlines.arm("presence", now + this.timeoutMs());
     await fleetStub(this.env).desktopOnline({ desktopId: att.desktopId, labels: row.labels, activeTasks: m.activeTasks });
+    // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).
+    for (const taskId of m.activeTasks) {
+      for (const missed of await taskStub(this.env, taskId).hostReconnected(att.desktopId)) this.reply(ws, missed);
+    }
   }
 
   private async onHeartbeat(): Promise<void> {
@@ -159,6 +163,10 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
 
   async pushMessage(taskId: string, message: { id: string; text: string; at: number }): Promise<boolean> {
     return this.pushToHost({ type: "task_message", taskId, message });
+  }
+
+  async pushHelpAnswer(message: Extract<ServerMessage, { type: "help_answer" }>): Promise<boolean> {
+    return this.pushToHost(message);
   }
 
   async hostStatus(): Promise<{ connected: boolean; lastHeartbeatAt: number | null }> {

@@ -1,5 +1,5 @@
-import type { AssignedTask, HostEvent, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
-import { isTerminal } from "@deskfleet/protocol";
+import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
+import { HelpRequestEventData, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopStub, envNumber, fleetStub } from "../stubs.ts";
@@ -9,6 +9,8 @@ import { TaskStore } from "./task-store.ts";
 import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
 import { insertEvents } from "../../db/task-events.ts";
+import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
+import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
 import { onScheduledTaskFinished } from "../../workers/scheduler/on-task-finished.ts";
 
 type WatcherAttachment = { after: number };
@@ -56,6 +58,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
       lastActivityAt: now,
       pendingMessages: [],
       everAssigned: false,
+      helpRequests: [],
+      pendingDeliveries: [],
+      lastScreenshotKey: null,
     };
     this.store.saveRecord(this.record);
     this.appendServer("status", { status: "queued" }, now);
@@ -107,16 +112,31 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     let rec = r;
     const now = Date.now();
     const appended: TaskEvent[] = [];
-    for (const e of events) {
-      if (e.seq <= rec.lastHostSeq) continue;
-      if (e.seq !== rec.lastHostSeq + 1) break;
+    const asked: HelpRow[] = [];
+    for (const raw of events) {
+      if (raw.seq <= rec.lastHostSeq) continue;
+      if (raw.seq !== rec.lastHostSeq + 1) break;
+      let e = raw;
+      if (e.kind === "help_request") {
+        const help = HelpRequestEventData.safeParse(e.data);
+        if (!help.success || rec.helpRequests.some((h) => h.id === help.data.requestId)) {
+          // A malformed or repeated question must not leave the task waiting for an answer nobody can give.
+          e = { ...e, kind: "log", data: { level: "warn", message: "ignored an invalid help request", original: e.data } };
+        } else if (!isTerminal(rec.status)) {
+          asked.push(openRequest(rec.id, rec.desktopId, help.data, rec.lastScreenshotKey, now, this.helpTimeoutMs()));
+        }
+      }
+      if (e.kind === "screenshot" && typeof e.data["key"] === "string") rec = { ...rec, lastScreenshotKey: e.data["key"] };
       rec = { ...applyHostEvent(rec, e, now), lastHostSeq: e.seq, lastActivityAt: now };
       appended.push(
         this.store.append(rec.id, { kind: e.kind, source: "host", hostSeq: e.seq, data: e.data, text: searchableText(e.kind, e.data), at: e.at }),
       );
     }
     if (appended.length > 0) {
+      // The host moved on, so it has everything we pushed before.
+      rec = { ...rec, helpRequests: [...rec.helpRequests, ...asked], pendingDeliveries: [] };
       this.update(rec);
+      for (const h of asked) await this.helpOpened(h);
       for (const ev of appended) this.broadcast("watcher", { type: "event", event: ev });
       if (rec.status !== before) {
         this.appendServer("status", { status: rec.status, previous: before, ...(rec.error ? { error: rec.error } : {}) }, now);
@@ -166,7 +186,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const message = { id: crypto.randomUUID(), text, at: now };
     const event = this.appendServer("user_message", { ...message, by: actor }, now);
     if (r.status === "assigned" || r.status === "running" || r.status === "waiting_for_human") {
-      await desktopStub(this.env, r.desktopId!).pushMessage(r.id, message);
+      await this.deliver({ type: "task_message", taskId: r.id, message });
     } else if (r.status === "queued") {
       this.update({ ...r, pendingMessages: [...r.pendingMessages, message] });
     } else {
@@ -179,6 +199,26 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     }
     await this.flush();
     return { ok: { task: toApiTask(this.record!), event } };
+  }
+
+  /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
+  async resolveHelp(requestId: string, resolution: Resolution): Promise<RpcResult<HelpRequest>> {
+    const r = this.record;
+    const req = r?.helpRequests.find((h) => h.id === requestId);
+    if (!r || !req) return rpcFail(404, "not_found", `help request \`${requestId}\` does not exist`);
+    const res = resolve(req, resolution, Date.now());
+    if ("alreadyResolved" in res) return rpcFail(409, "already_resolved", res.alreadyResolved);
+    await this.applyResolution(res.ok);
+    return { ok: toHelpRequest(res.ok) };
+  }
+
+  /** A host reconnected while running this task: what it may have missed. */
+  async hostReconnected(desktopId: string): Promise<ServerMessage[]> {
+    const r = this.record;
+    if (!r) return [];
+    if (r.desktopId !== desktopId) return [{ type: "cancel", taskId: r.id, reason: "this task is not assigned to this desktop any more" }];
+    if (isTerminal(r.status)) return [{ type: "cancel", taskId: r.id, reason: `the task is already ${r.status}` }];
+    return r.pendingDeliveries;
   }
 
   // ---- watchers
@@ -207,6 +247,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     for (const name of this.deadlines.takeDue(now)) {
       if (name === "inactivity") await this.onInactive(now);
       if (name === "flush") this.flushSoon();
+      if (isHelpDeadline(name)) await this.helpTimedOut(helpIdOf(name));
     }
     await this.deadlines.reschedule();
   }
@@ -254,10 +295,65 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   /** After any status change: stop the inactivity clock when it no longer applies, persist, tell the fleet. */
   private async statusChanged(before: TaskStatus): Promise<void> {
     const r = this.record!;
+    if (isTerminal(r.status)) {
+      for (const h of r.helpRequests.filter((x) => x.status === "open")) {
+        const res = resolve(h, { status: "dismissed", answer: null, by: "system", via: "system" }, Date.now());
+        if ("ok" in res) await this.applyResolution(res.ok, { quiet: true });
+      }
+    }
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
     if (isTerminal(r.status) && r.scheduleId) await onScheduledTaskFinished(this.env, toApiTask(r));
     await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
+  }
+
+  private async helpOpened(h: HelpRow): Promise<void> {
+    await upsertHelpRequest(this.env.DB, h);
+    await this.deadlines.arm(helpDeadline(h.id), h.expiresAt);
+    await fleetStub(this.env).notify({ type: "notification", level: "warning", title: "Help needed", body: h.question, taskId: h.taskId, at: Date.now() });
+  }
+
+  private async helpTimedOut(id: string): Promise<void> {
+    const req = this.record?.helpRequests.find((h) => h.id === id);
+    if (!req) return;
+    const res = resolve(req, { status: "timed_out", answer: null, by: "system", via: "system" }, Date.now());
+    if ("ok" in res) await this.applyResolution(res.ok);
+  }
+
+  /** Records a resolution in one synchronous step, then tells the host and the world. */
+  private async applyResolution(h: HelpRow, opts: { quiet?: boolean } = {}): Promise<void> {
+    const r = this.record!;
+    const now = Date.now();
+    const helpRequests = r.helpRequests.map((x) => (x.id === h.id ? h : x));
+    const stillOpen = helpRequests.some((x) => x.status === "open");
+    const before = r.status;
+    let next: TaskRecord = { ...r, helpRequests, lastActivityAt: now };
+    if (before === "waiting_for_human" && !stillOpen) next = transition(next, "running", now);
+    this.update(next);
+    this.appendServer("help_answer", { requestId: h.id, status: h.status, answer: h.answer, by: h.answeredBy, via: h.answeredVia }, now);
+    await this.deadlines.clear(helpDeadline(h.id));
+    await upsertHelpRequest(this.env.DB, h);
+    if (opts.quiet) return;
+    await this.deliver({ type: "help_answer", taskId: r.id, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    if (next.status !== before) {
+      await this.armInactivity(now);
+      await this.statusChanged(before);
+    } else {
+      await this.flush();
+    }
+  }
+
+  /** Pushes to the host now and keeps the message until the host shows it moved on. */
+  private async deliver(message: ServerMessage): Promise<void> {
+    const r = this.record!;
+    this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, message].slice(-50) });
+    if (!r.desktopId) return;
+    if (message.type === "help_answer") await desktopStub(this.env, r.desktopId).pushHelpAnswer(message);
+    else if (message.type === "task_message") await desktopStub(this.env, r.desktopId).pushMessage(r.id, message.message);
+  }
+
+  private helpTimeoutMs(): number {
+    return envNumber(this.env.DESKFLEET_HELP_TIMEOUT_MS, DEFAULT_HELP_TIMEOUT_MS);
   }
 
   private flushSoon(): void {

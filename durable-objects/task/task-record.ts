@@ -1,5 +1,6 @@
-import type { AssignedTask, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
+import type { AssignedTask, ServerMessage, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
 import type { TaskInsert } from "../../db/tasks.ts";
+import type { HelpRow } from "../../db/help-requests.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
 /** Everything TaskDO keeps about its task, persisted as one JSON row in the object's storage. */
@@ -23,6 +24,11 @@ export type TaskRecord = Lifecycle & {
   pendingMessages: { id: string; text: string; at: number }[];
   /** Whether the host has run this task before (a follow-up resumes its conversation). */
   everAssigned: boolean;
+  /** Every help request of this task; TaskDO is their only resolver. */
+  helpRequests: HelpRow[];
+  /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
+  pendingDeliveries: ServerMessage[];
+  lastScreenshotKey: string | null;
 };
 
 export type NewTask = Pick<

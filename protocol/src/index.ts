@@ -6,3 +6,4 @@ export * from "./feed.ts";
 export * from "./api.ts";
 export * from "./session.ts";
 export * from "./schedules.ts";
+export * from "./help.ts";
