@@ -14,6 +14,7 @@ import { live } from "./endpoints/live.ts";
 import { hosts } from "./endpoints/hosts.ts";
 import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
+import { helpRequests } from "./endpoints/help-requests.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -43,7 +44,8 @@ const routes = app
   .route("/", live)
   .route("/", hosts)
   .route("/", schedules)
-  .route("/", screenshots);
+  .route("/", screenshots)
+  .route("/", helpRequests);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

@@ -1,0 +1,50 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { HelpRequest, ListHelpQuery, RespondHelpBody } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { validationHook } from "../http/errors.ts";
+import { resolveHelpRequest } from "../services/help-requests.ts";
+import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
+import type { Identity } from "../auth/identity.ts";
+
+const HelpParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "not a help request id" }) });
+const channelOf = (i: Identity) => (i.kind === "session" ? "dashboard" : "api") as const;
+
+export const helpRequests = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/help-requests",
+      summary: "Questions agents asked people, newest first",
+      request: { query: ListHelpQuery },
+      responses: { 200: jsonContent(z.object({ items: z.array(HelpRequest) }), "Help requests") },
+    }),
+    async (c) => c.json({ items: (await listHelpRequests(c.env.DB, c.req.valid("query"))).map(toHelpRequest) }, 200),
+  )
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/help-requests/{id}/respond",
+      summary: "Answer a help request; the first answer from any channel wins",
+      request: { params: HelpParam, body: jsonBody(RespondHelpBody) },
+      responses: { 200: jsonContent(HelpRequest, "Answered"), 409: jsonContent(z.any(), "Already answered, dismissed or timed out") },
+    }),
+    async (c) => {
+      const { answer } = c.req.valid("json");
+      const identity = c.var.identity;
+      return c.json(await resolveHelpRequest(c.env, c.req.valid("param").id, { answer, by: identity.name, via: channelOf(identity) }), 200);
+    },
+  )
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/help-requests/{id}/dismiss",
+      summary: "Dismiss a help request; the agent proceeds with its best judgment",
+      request: { params: HelpParam },
+      responses: { 200: jsonContent(HelpRequest, "Dismissed"), 409: jsonContent(z.any(), "Already resolved") },
+    }),
+    async (c) => {
+      const identity = c.var.identity;
+      return c.json(await resolveHelpRequest(c.env, c.req.valid("param").id, { answer: null, dismiss: true, by: identity.name, via: channelOf(identity) }), 200);
+    },
+  );
