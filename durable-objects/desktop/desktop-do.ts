@@ -3,6 +3,7 @@ import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protoc
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetStub, taskStub } from "../stubs.ts";
+import { PendingRequests } from "./pending-requests.ts";
 import { lostAt, type HostAttachment, type PresenceRecord } from "./host-session.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { setHostPresence, touchLastSeen } from "../../db/desktop-presence.ts";
@@ -20,6 +21,8 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
   private presence: PresenceRecord | null;
   /** Events of one task are forwarded to TaskDO strictly in order. */
   private readonly forwarding = new Map<string, Promise<void>>();
+  /** Screenshots and input the API asked the host for. */
+  private readonly requests = new PendingRequests();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +62,7 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     if (m.type === "hello") return this.onHello(ws, att, m);
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
     if (m.type === "heartbeat") return this.onHeartbeat();
+    if (m.type === "desktop_response") return this.requests.settle(m.requestId, m.result);
     return this.onEvents(ws, att, m);
   }
 

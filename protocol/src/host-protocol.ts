@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { AssignedTask } from "./task.ts";
 import { HostEvent } from "./task-events.ts";
+import { DesktopInput } from "./desktop-api.ts";
 
 /**
  * The control channel between a desktop host and its DesktopDO.
@@ -23,6 +24,21 @@ export const CloseCode = {
   heartbeatTimeout: 4408,
   badMessage: 4422,
   desktopDeleted: 4410,
+  // The VNC relay (viewer and tunnel sockets).
+  /** The viewer's ticket (or the tunnel's) is missing, used or expired. */
+  badTicket: 4401,
+  /** The relay's bound for bytes buffered before pairing was exceeded. */
+  relayOverflow: 4413,
+  /** Too many viewers on one desktop. */
+  tooManyViewers: 4429,
+  /** The other side of the relay went away (host reconnecting, viewer left): reconnect. */
+  peerGone: 4499,
+  /** The host (or the DO, for a VNC-only desktop) could not reach or authenticate to the VNC server. */
+  vncFailed: 4502,
+  /** The desktop has no host connected and no VNC URL. */
+  noVncRoute: 4503,
+  /** One side of the relay waited for its peer longer than the pairing timeout. */
+  pairingTimeout: 4504,
 } as const;
 
 export const HostCapabilities = z.object({
@@ -53,7 +69,18 @@ export const EventsMessage = z.object({
   events: z.array(HostEvent).min(1).max(500),
 });
 
-export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage]);
+/** The host's answer to a `desktop_request`; a PNG travels base64-encoded. */
+export const DesktopResponseMessage = z.object({
+  type: z.literal("desktop_response"),
+  requestId: z.string().min(1).max(64),
+  result: z.union([
+    z.object({ ok: z.literal(true), png: z.base64().max(24 * 1024 * 1024).optional() }),
+    z.object({ ok: z.literal(false), error: z.object({ code: z.string().max(100), message: z.string().max(2_000) }) }),
+  ]),
+});
+export type DesktopResponseMessage = z.infer<typeof DesktopResponseMessage>;
+
+export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HelloMessage = z.infer<typeof HelloMessage>;
 export type EventsMessage = z.infer<typeof EventsMessage>;
@@ -90,7 +117,36 @@ export const HelpAnswerMessage = z.object({
 
 export const ServerErrorMessage = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
 
+/**
+ * A viewer wants the live screen: dial `GET /api/hosts/tunnel?tunnel=<tunnelId>&ticket=<ticket>`
+ * with the host token, connect to the VNC server, authenticate, and offer the viewer security None.
+ * The ticket is single-use and expires with the viewer's pairing timeout.
+ */
+export const TunnelOpenMessage = z.object({
+  type: z.literal("tunnel_open"),
+  tunnelId: z.string().regex(/^tun_[A-Za-z0-9_-]{8,64}$/),
+  ticket: z.string().min(1).max(200),
+});
+export type TunnelOpenMessage = z.infer<typeof TunnelOpenMessage>;
+
+/** The API asks the host for a screenshot (`GET /api/desktops/:id/screenshot`) or an input action. */
+export const DesktopRequest = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("screenshot"), width: z.number().int().positive().optional() }),
+  z.object({ kind: z.literal("input"), input: DesktopInput }),
+]);
+export type DesktopRequest = z.infer<typeof DesktopRequest>;
+export const DesktopRequestMessage = z.object({ type: z.literal("desktop_request"), requestId: z.string().min(1).max(64), request: DesktopRequest });
+
+/** A person took over the desktop: stop acting (finish nothing new) until `resume`. */
+export const PauseMessage = z.object({ type: z.literal("pause"), taskId: TaskId, reason: z.literal("takeover"), by: z.string() });
+/** The person handed back: continue, telling the model `note` with a fresh screenshot. */
+export const ResumeMessage = z.object({ type: z.literal("resume"), taskId: TaskId, note: z.string() });
+
 export const ServerMessage = z.discriminatedUnion("type", [
+  TunnelOpenMessage,
+  DesktopRequestMessage,
+  PauseMessage,
+  ResumeMessage,
   WelcomeMessage,
   AssignMessage,
   CancelMessage,

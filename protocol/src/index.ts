@@ -4,6 +4,7 @@ export * from "./task-events.ts";
 export * from "./host-protocol.ts";
 export * from "./feed.ts";
 export * from "./api.ts";
+export * from "./desktop-api.ts";
 export * from "./session.ts";
 export * from "./schedules.ts";
 export * from "./help.ts";
