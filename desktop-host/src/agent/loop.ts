@@ -1,0 +1,270 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
+import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
+import type { DesktopComputerToolset } from "./computer-toolset.ts";
+import type { Conversation, Turn } from "./conversation-store.ts";
+import type { Desktop } from "./desktop.ts";
+import { countImages, pruneImages, type PruneOptions } from "./image-pruning.ts";
+import { actionSignature, LoopDetector, type LoopDetectorOptions } from "./loop-detector.ts";
+import { assistantTurn, callModel, rejectsComputerToolset, toBetaToolHistory, type ComputerToolMode } from "./model-request.ts";
+import { addUsage, costOfUsage, ZERO_USAGE, type ModelPrice, type StepUsage } from "./pricing.ts";
+import type { ContextStrategy } from "./prompt-cache.ts";
+import { buildSystemPrompt } from "./system-prompt.ts";
+import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+
+// The computer-use loop for one run of a task: ask the model, act, report,
+// until it answers without a tool call or a limit stops it.
+
+export type LoopSettings = {
+  client: Anthropic;
+  model: string;
+  maxTokens: number;
+  maxSteps: number;
+  budgetUsd: number | null;
+  price: ModelPrice;
+  priceKnown: boolean;
+  desktop: Desktop;
+  toolset: DesktopComputerToolset;
+  mode: ComputerToolMode;
+  /** Switch to the beta tool when the API rejects the GA toolset. */
+  allowFallback: boolean;
+  onFallback: () => void;
+  strategy: ContextStrategy;
+  /** Null keeps every image (the reference demo's strategy). */
+  prune: PruneOptions | null;
+  loop: LoopDetectorOptions;
+  maxRetries: number;
+  helpTimeoutMs: number;
+  systemPromptExtra?: string;
+  now: () => number;
+};
+
+type Stop = { code: string; message: string };
+
+export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSettings): Promise<TaskOutcome> {
+  const { signal, task } = ctx;
+  const publisher = new ScreenshotPublisher();
+  const detector = new LoopDetector(s.loop);
+  let spent: StepUsage = ZERO_USAGE;
+  let steps = 0;
+  let mode = s.mode;
+  let lastText = "";
+  const system = buildSystemPrompt({ desktop: s.desktop.info(), now: s.now(), ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}) });
+  const failed = (stop: Stop): TaskOutcome => ({ status: "failed", error: stop });
+  const cancelled = (): TaskOutcome => failed({ code: "cancelled", message: "The task was cancelled; held keys and mouse buttons were released." });
+  const log = (level: "info" | "warn", message: string) => ctx.emit("log", { level, message });
+
+  if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
+  if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
+  const askHuman = (question: string, options?: string[]) => askWithTimeout(ctx, question, options, s.helpTimeoutMs);
+
+  try {
+    const opening = conv.messages.length === 0;
+    const followUps = [...(opening || task.resume ? task.followUps : []), ...ctx.takeFollowUps()].map((f) => f.text);
+    if (opening) {
+      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher) });
+    } else if (followUps.length === 0 && lastMessageIsFinal(conv.messages)) {
+      // A reassignment of a task this host already finished: nothing new to do.
+      return { status: "completed", result: finalText(conv.messages) };
+    }
+    appendUserText(conv.messages, followUps);
+
+    for (;;) {
+      if (signal.aborted) return cancelled();
+      appendUserText(conv.messages, ctx.takeFollowUps().map((f) => f.text));
+      if (steps >= s.maxSteps) return failed({ code: "max_steps", message: `Stopped after ${steps} steps, the limit for this task (maxSteps ${s.maxSteps}).` });
+      if (s.budgetUsd !== null && spent.costUsd >= s.budgetUsd) return failed(budgetStop(spent, s.budgetUsd));
+
+      if (s.prune) {
+        conv.messages = pruneImages(conv.messages, s.prune).messages;
+        if (countImages(conv.messages) === 0) publisher.forget();
+      }
+
+      let message: Anthropic.Beta.Messages.BetaMessage;
+      try {
+        ({ message } = await callModel({
+          client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
+          desktop: s.desktop, strategy: s.strategy, signal, maxRetries: s.maxRetries,
+        }));
+      } catch (error) {
+        if (signal.aborted) return cancelled();
+        if (mode === "toolset" && s.allowFallback && rejectsComputerToolset(error)) {
+          mode = "beta";
+          s.onFallback();
+          conv.messages = toBetaToolHistory(conv.messages);
+          log("warn", `The API rejected the computer toolset for ${s.model}; using the beta computer_20251124 tool instead.`);
+          continue;
+        }
+        return failed({ code: "model_error", message: `The model call failed: ${error instanceof Error ? error.message : String(error)}` });
+      }
+
+      steps++;
+      conv.steps++;
+      const usage = costOfUsage(message.usage, s.price);
+      spent = addUsage(spent, usage);
+      ctx.emit("usage", { ...usage, step: conv.steps, model: message.model });
+
+      const turn = assistantTurn(message.content);
+      if (turn) conv.messages.push(turn);
+      for (const b of message.content) {
+        if (b.type === "text" && b.text.trim() !== "") {
+          lastText = b.text;
+          ctx.emit("assistant_text", { text: b.text, step: conv.steps });
+        }
+      }
+      const toolUses = message.content.filter((b): b is BetaToolUseBlock => b.type === "tool_use");
+
+      if (toolUses.length === 0) {
+        const more = ctx.takeFollowUps().map((f) => f.text);
+        if (more.length > 0 && turn) {
+          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text })) });
+          continue;
+        }
+        if (message.stop_reason === "refusal") return failed({ code: "refused", message: lastText || "The model declined to continue this task." });
+        return { status: "completed", result: lastText };
+      }
+
+      if (s.budgetUsd !== null && spent.costUsd >= s.budgetUsd) {
+        conv.messages.push({ role: "user", content: toolUses.map((t) => notExecuted(t, "the task's budget ran out")) });
+        return failed(budgetStop(spent, s.budgetUsd));
+      }
+
+      const results: BetaToolResultBlockParam[] = [];
+      const warnings: string[] = [];
+      let stop: Stop | null = null;
+      for (const toolUse of toolUses) {
+        if (stop || signal.aborted) {
+          results.push(notExecuted(toolUse, signal.aborted ? "the task was cancelled" : "the task stopped"));
+          continue;
+        }
+        const { name, input } = describe(toolUse);
+        ctx.emit("action", { name, input, step: conv.steps });
+        const signature = actionSignature(name, input, s.desktop.fingerprint());
+        let result: BetaToolResultBlockParam;
+        try {
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman }), signal, () => s.desktop.releaseAll());
+        } catch (error) {
+          if (!signal.aborted) throw error;
+          results.push(notExecuted(toolUse, "the task was cancelled"));
+          continue;
+        }
+        result = await publisher.publish(result, ctx, conv.steps);
+        ctx.emit("action_result", { ...summarize(result), step: conv.steps });
+        results.push(result);
+        if (name === "ask_human") continue;
+        const verdict = detector.record(signature, `${name} ${JSON.stringify(input)}`);
+        if (verdict.kind === "warn") {
+          warnings.push(verdict.message);
+          log("warn", verdict.message);
+        } else if (verdict.kind === "stop") {
+          stop = { code: "stuck_in_loop", message: verdict.message };
+        }
+      }
+      const content: BetaContentBlockParam[] = [...results, ...warnings.map((text) => ({ type: "text" as const, text }))];
+      conv.messages.push({ role: "user", content });
+      if (signal.aborted) return cancelled();
+      if (stop) return failed(stop);
+    }
+  } finally {
+    await s.desktop.releaseAll().catch(() => undefined);
+  }
+}
+
+/** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
+async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
+  const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+  const url = ctx.task.options.startUrl;
+  if (url) {
+    // Through the same desktop as the model's actions: focus the address bar, type, go.
+    for (const [name, input, act] of [
+      ["key", { text: "ctrl+l" }, () => desktop.key("ctrl+l")],
+      ["type", { text: url }, () => desktop.type(url)],
+      ["key", { text: "Return" }, () => desktop.key("Return")],
+    ] as const) {
+      ctx.emit("action", { name, input, step: 0, reason: "startUrl" });
+      const outcome = await act();
+      ctx.emit("action_result", { ok: true, summary: outcome.changed ? "Done." : "Done; the screen did not visibly change.", step: 0 });
+    }
+    content.push({ type: "text", text: `The browser was asked to open ${url} before you started.` });
+  }
+  const shot = await desktop.screenshot();
+  const data = Buffer.from(shot.png).toString("base64");
+  await publisher.publishImage(data, ctx, 0);
+  content.push({ type: "text", text: "The screen now:" }, { type: "image", source: { type: "base64", media_type: "image/png", data } });
+  return content;
+}
+
+/** Adds text to the pending user turn, or starts one after an assistant turn. */
+function appendUserText(messages: Turn[], texts: readonly string[]): void {
+  if (texts.length === 0) return;
+  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text }));
+  if (blocks.length === 0) return;
+  const last = messages[messages.length - 1];
+  if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
+  else messages.push({ role: "user", content: blocks });
+}
+
+function lastMessageIsFinal(messages: readonly Turn[]): boolean {
+  const last = messages[messages.length - 1];
+  return last?.role === "assistant" && Array.isArray(last.content) && !last.content.some((b) => b.type === "tool_use");
+}
+
+function finalText(messages: readonly Turn[]): string {
+  const last = messages[messages.length - 1];
+  if (!last || !Array.isArray(last.content)) return "";
+  return last.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+}
+
+function describe(toolUse: BetaToolUseBlock): { name: string; input: Record<string, unknown> } {
+  const input = (toolUse.input ?? {}) as Record<string, unknown>;
+  const toolsetName = (toolUse as { toolset_name?: string | null }).toolset_name;
+  if (!toolsetName && toolUse.name === "computer" && typeof input["action"] === "string") {
+    const { action, ...rest } = input;
+    return { name: action as string, input: rest };
+  }
+  return { name: toolUse.name, input };
+}
+
+function notExecuted(toolUse: BetaToolUseBlock, why: string): BetaToolResultBlockParam {
+  const toolsetName = (toolUse as { toolset_name?: string | null }).toolset_name;
+  return { type: "tool_result", tool_use_id: toolUse.id, is_error: true, content: `Not executed: ${why}.`, ...(toolsetName ? { toolset_name: toolsetName } : {}) };
+}
+
+function budgetStop(spent: StepUsage, budget: number): Stop {
+  return { code: "budget_exceeded", message: `Stopped: the task spent $${spent.costUsd.toFixed(4)} of its $${budget.toFixed(2)} budget.` };
+}
+
+/**
+ * Waits for `work` unless the signal aborts first. An aborted action may still be
+ * settling; once it ends, `cleanup` runs again so nothing it pressed stays held.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, cleanup: () => Promise<void>): Promise<T> {
+  if (signal.aborted) {
+    void work.catch(() => undefined).finally(() => cleanup().catch(() => undefined));
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      void work.catch(() => undefined).finally(() => cleanup().catch(() => undefined));
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener("abort", onAbort); reject(e); },
+    );
+  });
+}
+
+/** ctx.askHuman with our own backstop timeout, so a lost help request cannot hang the task. */
+async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, timeoutMs: number): Promise<HelpOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<HelpOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ status: "timed_out", answer: null }), timeoutMs);
+  });
+  try {
+    return await Promise.race([ctx.askHuman(question, options), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

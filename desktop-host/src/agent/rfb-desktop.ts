@@ -1,0 +1,260 @@
+import { Keysym, parseKeyCombo, textToKeyStrokes } from "../rfb/keysyms.ts";
+import { encodePng } from "../screen/png.ts";
+import {
+  chooseTargetSize, cropRgba, DEFAULT_TARGETS, modelRectToScreen, modelToScreen, scaleRgba, screenToModel,
+  type RgbaImage, type Size,
+} from "../screen/scale.ts";
+import { pointerRegion, settleAfter, systemClock, type Clock, type SettleOptions, type UpdateSource } from "../screen/settle.ts";
+import type {
+  ActionOutcome, ClickOptions, Desktop, DesktopInfo, ModelPoint, ModelRegion, MouseButton, Screenshot, ScrollDirection,
+} from "./desktop.ts";
+import { upscaleToFit } from "./zoom-image.ts";
+
+/** What the desktop needs of an RFB connection; `RfbClient` fits as is. */
+export type RfbConnection = UpdateSource & {
+  readonly framebuffer: { readonly width: number; readonly height: number; readonly data: Uint8Array };
+  pointer(x: number, y: number, buttonMask?: number): Promise<void>;
+  key(keysym: number, down: boolean): Promise<void>;
+};
+
+export type RfbDesktopOptions = {
+  /** Told to the model in the system prompt. Default "Linux". */
+  os?: string;
+  /** Screenshot sizes to fit the screen to (aspect-matched). Default XGA, WXGA, FWXGA. */
+  targets?: readonly Size[];
+  settle?: SettleOptions;
+  clock?: Clock;
+  /** Motion events between the ends of a drag: apps (HTML5 drag and drop) need to see movement. Default 8. */
+  dragSteps?: number;
+  /** Pause between those motion events, ms: gesture pacing, not settling. Default 15. */
+  dragStepMs?: number;
+};
+
+const BUTTON_MASK: Record<MouseButton, number> = { left: 1, middle: 2, right: 4 };
+// RFB wheel "buttons" 4–7: each click is a press and a release of one of them.
+const WHEEL_MASK: Record<ScrollDirection, number> = { up: 8, down: 16, left: 32, right: 64 };
+/** Longest `wait` or `hold_key` honoured; longer asks are cut so a task cannot idle for minutes. */
+export const MAX_WAIT_MS = 30_000;
+
+/** A desktop driven over RFB: screenshots from the in-memory framebuffer, input as RFB events. */
+export class RfbDesktop implements Desktop {
+  readonly #rfb: RfbConnection;
+  readonly #os: string;
+  readonly #targets: readonly Size[];
+  readonly #settle: SettleOptions;
+  readonly #clock: Clock;
+  readonly #dragSteps: number;
+  readonly #dragStepMs: number;
+  /** Where we last put the pointer, in screen pixels (RFB cannot ask the server). */
+  #pointer = { x: 0, y: 0 };
+  #buttons = 0;
+  readonly #heldKeys = new Set<number>();
+
+  constructor(rfb: RfbConnection, options: RfbDesktopOptions = {}) {
+    this.#rfb = rfb;
+    this.#os = options.os ?? "Linux";
+    this.#targets = options.targets ?? DEFAULT_TARGETS;
+    this.#settle = options.settle ?? {};
+    this.#clock = options.clock ?? systemClock;
+    this.#dragSteps = options.dragSteps ?? 8;
+    this.#dragStepMs = options.dragStepMs ?? 15;
+  }
+
+  info(): DesktopInfo {
+    const screen = this.#screen();
+    return { os: this.#os, screen, model: chooseTargetSize(screen, this.#targets) };
+  }
+
+  async screenshot(): Promise<Screenshot> {
+    const { screen, model } = this.info();
+    const image = scaleRgba(this.#image(screen), model);
+    return { png: encodePng({ ...image, channels: 4 }, { dropAlpha: true }), width: model.width, height: model.height };
+  }
+
+  async zoom(region: ModelRegion): Promise<Screenshot> {
+    const { screen, model } = this.info();
+    const rect = modelRectToScreen({ x: region.x0, y: region.y0, width: region.x1 - region.x0, height: region.y1 - region.y0 }, model, screen);
+    if (rect.width === 0 || rect.height === 0) throw new RangeError(`The zoom region ${JSON.stringify(region)} is empty or off the screen.`);
+    const crop = cropRgba(this.#image(screen), rect);
+    const fitted = upscaleToFit(crop, model);
+    return { png: encodePng({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
+  }
+
+  fingerprint(): string {
+    // FNV-1a over every pixel word: a few ms for a 1080p screen, far less than a model call.
+    const { data } = this.#rfb.framebuffer;
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+    return `${this.#rfb.framebuffer.width}x${this.#rfb.framebuffer.height}:${(h >>> 0).toString(16)}`;
+  }
+
+  cursorPosition(): ModelPoint {
+    const { screen, model } = this.info();
+    return screenToModel(this.#pointer, model, screen);
+  }
+
+  moveMouse(to: ModelPoint): Promise<ActionOutcome> {
+    const target = this.#toScreen(to);
+    return this.#act(target, () => this.#move(target));
+  }
+
+  click(button: MouseButton, at: ModelPoint | undefined, options: ClickOptions = {}): Promise<ActionOutcome> {
+    const target = at ? this.#toScreen(at) : this.#pointer;
+    const count = options.count ?? 1;
+    return this.#act(target, () => this.#withModifiers(options.modifiers, async () => {
+      await this.#move(target);
+      for (let i = 0; i < count; i++) {
+        await this.#press(BUTTON_MASK[button]);
+        await this.#release(BUTTON_MASK[button]);
+      }
+    }));
+  }
+
+  mouseDown(button: MouseButton): Promise<ActionOutcome> {
+    return this.#act(this.#pointer, () => this.#press(BUTTON_MASK[button]));
+  }
+
+  mouseUp(button: MouseButton): Promise<ActionOutcome> {
+    return this.#act(this.#pointer, () => this.#release(BUTTON_MASK[button]));
+  }
+
+  drag(from: ModelPoint, to: ModelPoint, modifiers?: string): Promise<ActionOutcome> {
+    const start = this.#toScreen(from);
+    const end = this.#toScreen(to);
+    return this.#act(end, () => this.#withModifiers(modifiers, async () => {
+      await this.#move(start);
+      await this.#press(BUTTON_MASK.left);
+      for (let i = 1; i <= this.#dragSteps; i++) {
+        await this.#pause(this.#dragStepMs);
+        await this.#move({
+          x: Math.round(start.x + ((end.x - start.x) * i) / this.#dragSteps),
+          y: Math.round(start.y + ((end.y - start.y) * i) / this.#dragSteps),
+        });
+      }
+      await this.#pause(this.#dragStepMs);
+      await this.#release(BUTTON_MASK.left);
+    }), start);
+  }
+
+  scroll(at: ModelPoint | undefined, direction: ScrollDirection, amount: number, modifiers?: string): Promise<ActionOutcome> {
+    const target = at ? this.#toScreen(at) : this.#pointer;
+    const clicks = Math.max(1, Math.min(50, Math.round(amount)));
+    return this.#act(target, () => this.#withModifiers(modifiers, async () => {
+      await this.#move(target);
+      for (let i = 0; i < clicks; i++) {
+        await this.#press(WHEEL_MASK[direction]);
+        await this.#release(WHEEL_MASK[direction]);
+      }
+    }));
+  }
+
+  key(combo: string, repeat = 1): Promise<ActionOutcome> {
+    const keysyms = parseKeyCombo(combo);
+    const times = Math.max(1, Math.min(100, Math.round(repeat)));
+    return this.#act(this.#pointer, async () => {
+      for (let i = 0; i < times; i++) {
+        for (const k of keysyms) await this.#keyDown(k);
+        for (const k of keysyms.toReversed()) await this.#keyUp(k);
+      }
+    });
+  }
+
+  holdKey(combo: string, ms: number, signal?: AbortSignal): Promise<ActionOutcome> {
+    const keysyms = parseKeyCombo(combo);
+    return this.#act(this.#pointer, async () => {
+      for (const k of keysyms) await this.#keyDown(k);
+      try {
+        await this.wait(ms, signal);
+      } finally {
+        for (const k of keysyms.toReversed()) await this.#keyUp(k);
+      }
+    });
+  }
+
+  type(text: string): Promise<ActionOutcome> {
+    const strokes = textToKeyStrokes(text);
+    return this.#act(this.#pointer, async () => {
+      for (const s of strokes) await (s.down ? this.#keyDown(s.keysym) : this.#keyUp(s.keysym));
+    });
+  }
+
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    const duration = Math.max(0, Math.min(MAX_WAIT_MS, ms));
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const onAbort = () => { cancel(); resolve(); };
+      const cancel = this.#clock.setTimer(duration, () => { signal?.removeEventListener("abort", onAbort); resolve(); });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const k of [...this.#heldKeys].toReversed()) await this.#keyUp(k);
+    // Modifiers a held combo may have left on, released even if we lost track of them.
+    for (const k of [Keysym.Shift_L, Keysym.Control_L, Keysym.Alt_L, Keysym.Super_L]) await this.#rfb.key(k, false);
+    if (this.#buttons !== 0) {
+      this.#buttons = 0;
+      await this.#rfb.pointer(this.#pointer.x, this.#pointer.y, 0);
+    }
+  }
+
+  #screen(): Size {
+    return { width: this.#rfb.framebuffer.width, height: this.#rfb.framebuffer.height };
+  }
+
+  #image(screen: Size): RgbaImage {
+    return { width: screen.width, height: screen.height, data: this.#rfb.framebuffer.data };
+  }
+
+  #toScreen(point: ModelPoint): { x: number; y: number } {
+    const { screen, model } = this.info();
+    return modelToScreen(point, model, screen);
+  }
+
+  /** Runs an input action and waits for the screen to settle; pointer boxes never count as a change. */
+  async #act(to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
+    const ignore = [pointerRegion(from), pointerRegion(to), pointerRegion(this.#pointer)];
+    const result = await settleAfter(this.#rfb, action, { ...this.#settle, ignore: [...(this.#settle.ignore ?? []), ...ignore] }, this.#clock);
+    return { changed: result.changed, settleMs: result.elapsedMs };
+  }
+
+  async #withModifiers(modifiers: string | undefined, body: () => Promise<void>): Promise<void> {
+    const keysyms = modifiers ? parseKeyCombo(modifiers) : [];
+    for (const k of keysyms) await this.#keyDown(k);
+    try {
+      await body();
+    } finally {
+      for (const k of keysyms.toReversed()) await this.#keyUp(k);
+    }
+  }
+
+  async #move(to: { x: number; y: number }): Promise<void> {
+    this.#pointer = { x: to.x, y: to.y };
+    await this.#rfb.pointer(to.x, to.y, this.#buttons);
+  }
+
+  async #press(mask: number): Promise<void> {
+    this.#buttons |= mask;
+    await this.#rfb.pointer(this.#pointer.x, this.#pointer.y, this.#buttons);
+  }
+
+  async #release(mask: number): Promise<void> {
+    this.#buttons &= ~mask;
+    await this.#rfb.pointer(this.#pointer.x, this.#pointer.y, this.#buttons);
+  }
+
+  async #keyDown(keysym: number): Promise<void> {
+    this.#heldKeys.add(keysym);
+    await this.#rfb.key(keysym, true);
+  }
+
+  async #keyUp(keysym: number): Promise<void> {
+    this.#heldKeys.delete(keysym);
+    await this.#rfb.key(keysym, false);
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.#clock.setTimer(ms, resolve));
+  }
+}
