@@ -101,9 +101,20 @@ export async function updateSchedule(
     return rows[0] ?? null;
   }
   const [, updated] = await db.batch([
-    db.run(sql`INSERT INTO prompt_versions (id, schedule_id, version, prompt, author, reason, created_at)
-      SELECT ${change.id}, id, prompt_version + 1, ${change.prompt}, ${change.author}, ${change.reason}, ${change.at}
-      FROM schedules WHERE id = ${id} AND prompt_version = ${expectedVersion}`),
+    db.insert(promptVersions).select(
+      db
+        .select({
+          id: sql<string>`${change.id}`.as("id"),
+          scheduleId: schedules.id,
+          version: sql<number>`${schedules.promptVersion} + 1`.as("version"),
+          prompt: sql<string>`${change.prompt}`.as("prompt"),
+          author: sql<string>`${change.author}`.as("author"),
+          reason: sql<string | null>`${change.reason}`.as("reason"),
+          createdAt: sql<number>`${change.at}`.as("created_at"),
+        })
+        .from(schedules)
+        .where(same),
+    ),
     db
       .update(schedules)
       .set({ ...patch, prompt: change.prompt, promptVersion: sql`${schedules.promptVersion} + 1` })
