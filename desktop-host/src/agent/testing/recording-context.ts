@@ -1,0 +1,53 @@
+import type { AssignedTask } from "@deskfleet/protocol";
+import type { FollowUp, HelpOutcome, TaskContext } from "../../task-runner.ts";
+
+// TEST SUPPORT ONLY: a TaskContext that records what a runner reports, as the
+// host runtime would receive it, with scripted help answers and follow-ups.
+
+export type RecordedEvent = { kind: string; data: Record<string, unknown> };
+
+export class RecordingContext implements TaskContext {
+  readonly task: AssignedTask;
+  readonly events: RecordedEvent[] = [];
+  readonly uploads: Uint8Array[] = [];
+  readonly questions: { question: string; options?: string[] }[] = [];
+  readonly controller = new AbortController();
+  readonly #followUps: FollowUp[] = [];
+  /** How ask_human is answered; default: a timeout. */
+  answer: (question: string, options?: string[]) => Promise<HelpOutcome> = async () => ({ status: "timed_out", answer: null });
+
+  constructor(task: Partial<AssignedTask> & { prompt: string }) {
+    this.task = { id: "task_test", options: {}, followUps: [], resume: false, nextSeq: 1, ...task };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  emit(kind: Parameters<TaskContext["emit"]>[0], data: Record<string, unknown>): void {
+    this.events.push({ kind, data });
+  }
+
+  async uploadScreenshot(png: Uint8Array): Promise<string> {
+    this.uploads.push(png);
+    return `screenshots/${this.task.id}/${this.uploads.length}.png`;
+  }
+
+  askHuman(question: string, options?: string[]): Promise<HelpOutcome> {
+    this.questions.push(options ? { question, options } : { question });
+    return this.answer(question, options);
+  }
+
+  takeFollowUps(): FollowUp[] {
+    return this.#followUps.splice(0);
+  }
+
+  /** Queue a follow-up message, as if a user sent it while the task ran. */
+  sendFollowUp(text: string): void {
+    this.#followUps.push({ id: `fu_${this.#followUps.length + 1}`, text, at: Date.now() });
+  }
+
+  of(kind: string): Record<string, unknown>[] {
+    return this.events.filter((e) => e.kind === kind).map((e) => e.data);
+  }
+}
