@@ -5,24 +5,37 @@ import { CloseCode } from "@deskfleet/protocol";
  * (a deploy, a network blip, a newer connection) and the host reconnects;
  * a few mean that retrying cannot help until a person changes something.
  */
-export type CloseVerdict = { fatal: false } | { fatal: true; summary: string };
+export type CloseVerdict = { fatal: false } | { fatal: true; summary: string; advice: string };
 
-const FATAL: Record<number, string> = {
-  [CloseCode.badToken]: "the control plane refused the host token",
-  [CloseCode.badVersion]: "the control plane speaks another version of the host protocol",
-  [CloseCode.wrongDesktop]: "the host token belongs to another desktop",
-  [CloseCode.desktopDeleted]: "this desktop was deleted on the control plane",
+// The server's close reason is cut to 123 bytes by the WebSocket protocol, so the host adds its own advice.
+const FATAL: Record<number, { summary: string; advice: string }> = {
+  [CloseCode.badToken]: {
+    summary: "the control plane refused the host token",
+    advice: "Issue a new host token for this desktop (dashboard, or POST /api/desktops/<id>/host-token) and pass it with DESKFLEET_HOST_TOKEN or --token.",
+  },
+  [CloseCode.badVersion]: {
+    summary: "the control plane speaks another version of the host protocol",
+    advice: "Install the deskfleet-host version that matches your control plane (or deploy the newer control plane).",
+  },
+  [CloseCode.wrongDesktop]: {
+    summary: "the host token belongs to another desktop",
+    advice: "Pass the desktop id the token was issued for with DESKFLEET_DESKTOP_ID or --desktop.",
+  },
+  [CloseCode.desktopDeleted]: {
+    summary: "this desktop was deleted on the control plane",
+    advice: "Add the desktop again in the dashboard and start the host with its new host token.",
+  },
 };
 
 export function classifyClose(code: number): CloseVerdict {
-  const summary = FATAL[code];
-  return summary ? { fatal: true, summary } : { fatal: false };
+  const f = FATAL[code];
+  return f ? { fatal: true, ...f } : { fatal: false };
 }
 
 /** HTTP answers to the upgrade request that retrying cannot fix. */
 export function classifyUpgradeStatus(status: number, server: string): CloseVerdict {
-  if (status === 401) return { fatal: true, summary: "the control plane refused the host token (HTTP 401)" };
-  if (status === 403) return { fatal: true, summary: "the control plane refused this host (HTTP 403)" };
-  if (status === 404) return { fatal: true, summary: `${server} has no /api/hosts/connect endpoint (HTTP 404); check --server points at the Deskfleet control plane` };
+  if (status === 401) return { fatal: true, summary: "the control plane refused the host token (HTTP 401)", advice: FATAL[CloseCode.badToken]!.advice };
+  if (status === 403) return { fatal: true, summary: "the control plane refused this host (HTTP 403)", advice: "Check that --server is your Deskfleet control plane and nothing in between (e.g. Cloudflare Access) blocks hosts." };
+  if (status === 404) return { fatal: true, summary: `${server} has no /api/hosts/connect endpoint (HTTP 404)`, advice: "Check that --server points at the Deskfleet control plane." };
   return { fatal: false };
 }

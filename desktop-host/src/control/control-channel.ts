@@ -9,7 +9,7 @@ export type WelcomeMessage = Extract<ServerMessage, { type: "welcome" }>;
 export type TaskServerMessage = Exclude<ServerMessage, { type: "welcome" }>;
 
 /** Why the channel ended for good: a refusal a person must fix, or a local stop. */
-export type ChannelEnd = { kind: "fatal"; code: number; summary: string; reason: string } | { kind: "stopped" };
+export type ChannelEnd = { kind: "fatal"; code: number; summary: string; advice: string; reason: string } | { kind: "stopped" };
 
 export type ControlChannelOptions = {
   /** The control plane's base URL: http(s):// or ws(s)://. */
@@ -115,7 +115,7 @@ export class ControlChannel {
       if (verdict.fatal) {
         this.#stopped = true;
         this.#clearTimers();
-        this.#resolveEnded({ kind: "fatal", code, summary: verdict.summary, reason });
+        this.#resolveEnded({ kind: "fatal", code, summary: verdict.summary, advice: verdict.advice, reason });
         return;
       }
       if (wasHealthy) this.#backoff.reset();

@@ -66,7 +66,7 @@ export class HostRuntime {
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
     void this.#channel.ended.then((end) => {
       if (end.kind === "stopped") return;
-      const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason}` : ""}`;
+      const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason.replace(/[\s.…]+$/, "")}` : ""}. ${end.advice}`;
       this.#o.logger.error(message);
       this.#session?.cancel("the host is stopping: " + end.summary);
       this.#finish({ code: 1, message });

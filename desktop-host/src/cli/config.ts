@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { DesktopId } from "@deskfleet/protocol";
+
+/** Everything `deskfleet-host run` needs; flags win over environment variables. */
+export type HostConfig = {
+  server: string;
+  desktopId: string;
+  token: string;
+  vnc: { host: string; port: number };
+  vncPassword: string | undefined;
+  model: string | undefined;
+  json: boolean;
+};
+
+export type ConfigProblem = { field: keyof HostConfig | "args"; message: string };
+export type ParsedArgs = { command: string | undefined; help: boolean; config: Partial<HostConfig>; problems: ConfigProblem[] };
+
+const OPTIONS = {
+  server: { type: "string" },
+  desktop: { type: "string" },
+  token: { type: "string" },
+  vnc: { type: "string" },
+  "vnc-password-file": { type: "string" },
+  model: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const Server = z
+  .string()
+  .refine((s) => URL.canParse(s) && /^(https?|wss?):$/.test(new URL(s).protocol), {
+    message: "must be the control plane's URL, e.g. https://deskfleet.example.com",
+  });
+const Token = z.string().regex(/^dfh_[A-Za-z0-9_-]{8,}$/, {
+  message: "a host token starts with dfh_; copy it from the dashboard (Add desktop) or POST /api/desktops/<id>/host-token",
+});
+const Vnc = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/, { message: "use host:port, e.g. localhost:5900 or [::1]:5900" })
+  .transform((s) => {
+    const i = s.lastIndexOf(":");
+    return { host: s.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(s.slice(i + 1)) };
+  })
+  .refine((v) => v.port >= 1 && v.port <= 65535, { message: "the VNC port must be 1-65535" });
+const Model = z.string().trim().min(1).max(100);
+
+/** Parses `deskfleet-host <command> [flags]` with environment fallbacks; problems say what to fix. */
+export function parseHostArgs(argv: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (err) {
+    const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/, "") : String(err);
+    return { command: argv[0], help: false, config: {}, problems: [{ field: "args", message: `${message}; see deskfleet-host --help` }] };
+  }
+  const problems: ConfigProblem[] = [];
+  const config: Partial<HostConfig> = { json: values["json"] === true || env["DESKFLEET_LOG_FORMAT"] === "json" };
+  const str = (flag: string, envName: string) => {
+    const v = values[flag];
+    return typeof v === "string" ? v : env[envName] || undefined;
+  };
+  const take = <T>(field: keyof HostConfig, source: string, raw: string | undefined, schema: z.ZodType<T>, required: string | null): T | undefined => {
+    if (raw === undefined) {
+      if (required) problems.push({ field, message: required });
+      return undefined;
+    }
+    const r = schema.safeParse(raw);
+    if (r.success) return r.data;
+    problems.push({ field, message: `${source} ${r.error.issues[0]?.message ?? "is not valid"}` });
+    return undefined;
+  };
+
+  config.server = take("server", "--server / DESKFLEET_SERVER", str("server", "DESKFLEET_SERVER"), Server, "set --server or DESKFLEET_SERVER to the control plane's URL (e.g. https://deskfleet.example.com)");
+  config.desktopId = take("desktopId", "--desktop / DESKFLEET_DESKTOP_ID:", str("desktop", "DESKFLEET_DESKTOP_ID"), DesktopId, "set --desktop or DESKFLEET_DESKTOP_ID to this desktop's id as shown in the dashboard");
+  config.token = take("token", "--token / DESKFLEET_HOST_TOKEN:", str("token", "DESKFLEET_HOST_TOKEN"), Token, "set DESKFLEET_HOST_TOKEN (or --token) to the desktop's host token from the dashboard");
+  config.vnc = take("vnc", "--vnc / DESKFLEET_VNC:", str("vnc", "DESKFLEET_VNC") ?? "localhost:5900", Vnc, null);
+  config.model = take("model", "--model / DESKFLEET_MODEL:", str("model", "DESKFLEET_MODEL"), Model, null);
+
+  const passwordFile = str("vnc-password-file", "DESKFLEET_VNC_PASSWORD_FILE");
+  if (passwordFile !== undefined) {
+    try {
+      // One trailing newline is an artefact of `echo pw > file`, not part of the password.
+      config.vncPassword = readFileSync(passwordFile, "utf8").replace(/\r?\n$/, "");
+    } catch (err) {
+      problems.push({ field: "vncPassword", message: `cannot read --vnc-password-file ${passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    }
+  } else {
+    config.vncPassword = env["DESKFLEET_VNC_PASSWORD"] || undefined;
+  }
+  return { command: positionals[0], help: values["help"] === true, config, problems };
+}
+
+export function isComplete(config: Partial<HostConfig>, problems: readonly ConfigProblem[]): config is HostConfig {
+  return problems.length === 0 && config.server !== undefined && config.desktopId !== undefined && config.token !== undefined && config.vnc !== undefined;
+}
+
+export const HELP = `deskfleet-host: runs Claude computer-use tasks from a Deskfleet control plane on this desktop.
+
+Usage:
+  deskfleet-host run      connect to the control plane and run tasks until stopped
+  deskfleet-host doctor   check the VNC server, the control plane, the host token and the API key
+
+Options (flags win over environment variables):
+  --server <url>            DESKFLEET_SERVER        the control plane, e.g. https://deskfleet.example.com
+  --desktop <id>            DESKFLEET_DESKTOP_ID    this desktop's id, as in the dashboard
+  --token <dfh_…>           DESKFLEET_HOST_TOKEN    the desktop's host token (prefer the env var: flags show in ps)
+  --vnc <host:port>         DESKFLEET_VNC           the VNC server to drive (default localhost:5900)
+  --vnc-password-file <f>   DESKFLEET_VNC_PASSWORD_FILE, or DESKFLEET_VNC_PASSWORD
+  --model <name>            DESKFLEET_MODEL         model when a task names none
+  --json                    DESKFLEET_LOG_FORMAT=json   one JSON object a log line
+  -h, --help
+
+The Anthropic API key comes from ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a gateway).
+`;

@@ -1,0 +1,129 @@
+import Anthropic from "@anthropic-ai/sdk";
+import WebSocket from "ws";
+import { CloseCode } from "@deskfleet/protocol";
+import { classifyClose } from "../control/close-codes.ts";
+import { controlUrl } from "../control/control-channel.ts";
+import { isRfbError } from "../rfb/rfb-error.ts";
+import { connectVnc } from "../runtime/vnc-connection.ts";
+import { createRedactor } from "../runtime/redact.ts";
+import type { ConfigProblem, HostConfig } from "./config.ts";
+
+export type Check = { name: string; ok: boolean; detail: string; fix?: string };
+
+/** The agent's default model (desktop-host/src/agent/runner.ts), used when none is configured. */
+const AGENT_DEFAULT_MODEL = "claude-sonnet-5-5";
+
+/**
+ * `deskfleet-host doctor`: checks each thing the host depends on and says
+ * what to fix. It never sends a hello, so a running host's task is not
+ * disturbed (its socket is replaced for a moment and it reconnects).
+ */
+export async function doctor(config: Partial<HostConfig>, problems: readonly ConfigProblem[], env: Record<string, string | undefined>): Promise<Check[]> {
+  const checks: Check[] = problems.map((p) => ({ name: "settings", ok: false, detail: p.message }));
+  if (config.vnc) checks.push(await checkVnc({ ...config.vnc, password: config.vncPassword }));
+  if (config.server) {
+    const health = await checkHealth(config.server);
+    checks.push(health);
+    if (health.ok && config.token && config.desktopId) checks.push(await checkHostToken(config.server, config.desktopId, config.token));
+  }
+  checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
+  return checks;
+}
+
+export function formatChecks(checks: readonly Check[], secrets: readonly (string | undefined)[]): string {
+  const r = createRedactor(secrets);
+  const lines = checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}`);
+  const failed = checks.filter((c) => !c.ok).length;
+  lines.push(failed === 0 ? "\nAll checks passed: start the host with `deskfleet-host run`." : `\n${failed} check${failed === 1 ? "" : "s"} failed.`);
+  return r.text(lines.join("\n"));
+}
+
+async function checkVnc(target: { host: string; port: number; password: string | undefined }): Promise<Check> {
+  const where = `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`;
+  const name = "VNC server";
+  try {
+    const client = await connectVnc(target, 5_000);
+    const detail = `${where} answers (RFB ${client.version}), screen ${client.width}×${client.height}${client.name ? `, "${client.name}"` : ""}`;
+    await client.close();
+    return { name, ok: true, detail };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = isRfbError(err) ? err.code : "unknown";
+    const fix: Record<string, string> = {
+      "connection-closed": "start the VNC server (e.g. `x11vnc -rfbauth ~/.vnc/passwd -forever -shared`, or enable Screen Sharing on macOS) or point --vnc at it",
+      "password-required": "the VNC server wants a password: set DESKFLEET_VNC_PASSWORD or --vnc-password-file",
+      "auth-failed": "the VNC password is wrong: check DESKFLEET_VNC_PASSWORD / --vnc-password-file",
+      "unsupported-security": "let the VNC server offer VNC Authentication (a password) or no authentication to local clients",
+      timeout: "something answers on that port but does not speak VNC in time; check --vnc",
+      "unsupported-version": "use a VNC server that speaks RFB 3.3–3.8",
+    };
+    return { name, ok: false, detail: `${where}: ${message}`, fix: fix[code] ?? "check --vnc and the VNC server's logs" };
+  }
+}
+
+async function checkHealth(server: string): Promise<Check> {
+  const name = "control plane";
+  const url = `${server.replace(/^ws/, "http").replace(/\/+$/, "")}/api/health`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (res.ok) return { name, ok: true, detail: `${url} answers` };
+    return { name, ok: false, detail: `${url} answered HTTP ${res.status}`, fix: "check that --server is the Deskfleet control plane's URL" };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return { name, ok: false, detail: `cannot reach ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, fix: "check --server, DNS and that this machine can reach it over HTTPS" };
+  }
+}
+
+/** Opens the control socket and waits briefly for a refusal; staying open means the token and desktop are accepted. */
+async function checkHostToken(server: string, desktopId: string, token: string): Promise<Check> {
+  const name = "host token";
+  const result = await new Promise<{ code: number | null; reason: string; error?: string }>((resolve) => {
+    const ws = new WebSocket(controlUrl(server), { headers: { authorization: `Bearer ${token}`, "x-deskfleet-desktop": desktopId }, handshakeTimeout: 5_000 });
+    let settled = false;
+    const done = (r: { code: number | null; reason: string; error?: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ws.readyState <= WebSocket.OPEN) ws.close(1000, "doctor done");
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ code: null, reason: "" }), 1_500);
+    ws.on("close", (code, reason) => done({ code, reason: reason.toString() }));
+    ws.on("error", (err) => done({ code: -1, reason: "", error: err.message }));
+  });
+  if (result.error) return { name, ok: false, detail: `the control socket failed: ${result.error}`, fix: "check --server and any proxy in between (WebSockets must pass)" };
+  if (result.code === null) return { name, ok: true, detail: `accepted for desktop ${desktopId}` };
+  if (result.code === CloseCode.replaced) {
+    return { name, ok: true, detail: `accepted for desktop ${desktopId}; another deskfleet-host is connected for it and took the connection back` };
+  }
+  const verdict = classifyClose(result.code);
+  if (verdict.fatal) return { name, ok: false, detail: `${verdict.summary}: ${result.reason}`, fix: verdict.advice };
+  return { name, ok: false, detail: `the control socket closed at once (${result.code} ${result.reason})`, fix: "run the doctor again; if it persists, check the control plane's logs" };
+}
+
+async function checkApiKey(model: string, env: Record<string, string | undefined>): Promise<Check> {
+  const name = "Anthropic API";
+  if (!env["ANTHROPIC_API_KEY"] && !env["ANTHROPIC_AUTH_TOKEN"]) {
+    return { name, ok: false, detail: "ANTHROPIC_API_KEY is not set", fix: "export ANTHROPIC_API_KEY=<your key> (from console.anthropic.com) where the host runs" };
+  }
+  const baseURL = env["ANTHROPIC_BASE_URL"];
+  const client = new Anthropic({
+    ...(env["ANTHROPIC_API_KEY"] ? { apiKey: env["ANTHROPIC_API_KEY"] } : { authToken: env["ANTHROPIC_AUTH_TOKEN"] ?? null }),
+    ...(baseURL ? { baseURL } : {}),
+    maxRetries: 1,
+    timeout: 10_000,
+  });
+  try {
+    const r = await client.messages.countTokens({ model, messages: [{ role: "user", content: "ping" }] });
+    return { name, ok: true, detail: `the key works${baseURL ? ` through ${baseURL}` : ""} (count_tokens for ${model}: ${r.input_tokens} tokens)` };
+  } catch (err) {
+    if (err instanceof Anthropic.AuthenticationError) return { name, ok: false, detail: "the API key was refused (401)", fix: "set ANTHROPIC_API_KEY to a valid key" };
+    if (err instanceof Anthropic.PermissionDeniedError) return { name, ok: false, detail: "the API key may not use this API (403)", fix: "check the key's workspace and permissions" };
+    if (err instanceof Anthropic.NotFoundError) return { name, ok: false, detail: `model ${model} is not available (404)`, fix: "pass a model your key can use with --model or DESKFLEET_MODEL" };
+    if (err instanceof Anthropic.APIConnectionError) {
+      return { name, ok: false, detail: `cannot reach ${baseURL ?? "api.anthropic.com"}: ${err.message}`, fix: "check the network (or ANTHROPIC_BASE_URL)" };
+    }
+    if (err instanceof Anthropic.APIError) return { name, ok: false, detail: `the API answered ${err.status}: ${err.message}`, fix: "try again; if it persists, check status.anthropic.com" };
+    return { name, ok: false, detail: String(err), fix: "check ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL" };
+  }
+}

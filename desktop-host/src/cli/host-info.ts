@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { release } from "node:os";
+import type { HostCapabilities } from "@deskfleet/protocol";
+import type { VncStatus } from "../runtime/vnc-connection.ts";
+
+export const HOST_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { linux: "Linux", darwin: "macOS", win32: "Windows" };
+
+/** The operating system the model is told about (the one the VNC server shows is usually this machine's). */
+export function osName(): string {
+  return OS_NAMES[process.platform] ?? process.platform;
+}
+
+/** What the host tells the control plane in each hello. */
+export function hostCapabilities(vnc: VncStatus, model: string | undefined): HostCapabilities {
+  return {
+    screen: vnc.screen,
+    os: `${osName()} ${release()}`.slice(0, 100),
+    hostVersion: HOST_VERSION,
+    nodeVersion: process.version,
+    vnc: { reachable: vnc.reachable, ...(vnc.name ? { server: vnc.name.slice(0, 200) } : {}) },
+    tools: [],
+    ...(model ? { model } : {}),
+  };
+}

@@ -1,0 +1,41 @@
+import { HostRuntime } from "../runtime/host-runtime.ts";
+import { createLogger } from "../runtime/logger.ts";
+import { VncConnection } from "../runtime/vnc-connection.ts";
+import type { HostConfig } from "./config.ts";
+import { HOST_VERSION, hostCapabilities, osName } from "./host-info.ts";
+import { createHostRunner } from "./runner-factory.ts";
+
+/** `deskfleet-host run`: connects and runs tasks until stopped or refused. Returns the exit code. */
+export async function runCommand(config: HostConfig, env: Record<string, string | undefined>): Promise<number> {
+  const logger = createLogger({ json: config.json, secrets: [config.token, config.vncPassword, env["ANTHROPIC_API_KEY"], env["ANTHROPIC_AUTH_TOKEN"]] });
+  if (!env["ANTHROPIC_API_KEY"] && !env["ANTHROPIC_AUTH_TOKEN"]) {
+    logger.error("ANTHROPIC_API_KEY is not set: the host needs an Anthropic API key to run tasks; export it and start again (deskfleet-host doctor checks it)");
+    return 2;
+  }
+  const vnc = new VncConnection({ ...config.vnc, password: config.vncPassword }, logger);
+  const first = await vnc.start();
+  if (!first.reachable) logger.warn("starting without the VNC server; tasks fail until it is reachable (retrying in the background)");
+  const runtime = new HostRuntime({
+    server: config.server,
+    desktopId: config.desktopId,
+    token: config.token,
+    runner: createHostRunner({ vnc, model: config.model, os: osName() }),
+    capabilities: async () => hostCapabilities(vnc.status(), config.model),
+    logger,
+    userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(130); // a second Ctrl-C means now
+    logger.info(`${signal}: stopping (the running task is cancelled; press Ctrl-C again to quit at once)`);
+    void runtime.stop(`host stopped by ${signal}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  runtime.start();
+  const exit = await runtime.exited;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  await vnc.close();
+  return exit.code;
+}

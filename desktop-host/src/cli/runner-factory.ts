@@ -1,0 +1,15 @@
+import { createComputerUseRunner } from "../agent/index.ts";
+import type { TaskRunner } from "../task-runner.ts";
+import type { VncConnection } from "../runtime/vnc-connection.ts";
+
+/**
+ * The one place `deskfleet-host run` chooses its TaskRunner: the Claude
+ * computer-use loop (desktop-host/src/agent/) driving this host's VNC session.
+ * The API key and gateway come from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL.
+ */
+export function createHostRunner(options: { vnc: VncConnection; model: string | undefined; os: string }): TaskRunner {
+  return createComputerUseRunner({
+    desktop: { rfb: options.vnc, os: options.os },
+    ...(options.model !== undefined ? { model: options.model } : {}),
+  });
+}
