@@ -8,7 +8,7 @@ import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
 import type { Identity } from "../auth/identity.ts";
 
 const HelpParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "not a help request id" }) });
-const channelOf = (i: Identity) => (i.kind === "session" ? "dashboard" : "api") as const;
+const channelOf = (i: Identity): "dashboard" | "api" => (i.kind === "session" ? "dashboard" : "api");
 
 export const helpRequests = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
