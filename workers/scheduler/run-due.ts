@@ -22,6 +22,11 @@ export async function runDueSchedules(env: Env, now: number): Promise<DueOutcome
   for (let i = 0; i < due.length; i += CONCURRENCY) {
     outcomes.push(...(await Promise.all(due.slice(i, i + CONCURRENCY).map((row) => runDueSchedule(env, row, now)))));
   }
+  if (outcomes.length > 0) {
+    const tally: Record<string, number> = {};
+    for (const o of outcomes) tally[o.outcome] = (tally[o.outcome] ?? 0) + 1;
+    console.log("scheduler", new Date(now).toISOString(), JSON.stringify(tally));
+  }
   return outcomes;
 }
 
