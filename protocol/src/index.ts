@@ -8,3 +8,4 @@ export * from "./desktop-api.ts";
 export * from "./session.ts";
 export * from "./schedules.ts";
 export * from "./help.ts";
+export * from "./supervisor.ts";
