@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import type { HelloMessage, ServerMessage } from "@deskfleet/protocol";
-import { ServerMessage as ServerMessageSchema } from "@deskfleet/protocol";
+import { CloseCode, ServerMessage as ServerMessageSchema } from "@deskfleet/protocol";
 import type { Logger } from "../runtime/logger.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { classifyClose, classifyUpgradeStatus } from "./close-codes.ts";
@@ -119,6 +119,7 @@ export class ControlChannel {
         return;
       }
       if (wasHealthy) this.#backoff.reset();
+      if (code === CloseCode.replaced) log.warn("another connection for this desktop replaced this one; if this keeps happening, two hosts share one host token");
       const delay = this.#backoff.next();
       log.warn("control connection lost; reconnecting", { code, reason: reason || undefined, inMs: delay, attempt: this.#backoff.attempts });
       this.#after(delay, () => this.#dial());
