@@ -1,0 +1,79 @@
+import type { BotCommand, Chat, InlineKeyboardMarkup, Message, User, UserFromGetMe } from "grammy/types";
+import type { Upload } from "./params.ts";
+
+export type WebhookState = {
+  url: string;
+  secretToken: string | null;
+  allowedUpdates: string[] | null;
+  maxConnections: number;
+  setAt: number;
+};
+
+export type StoredFile = { fileId: string; fileUniqueId: string; upload: Upload | null; url: string | null };
+
+/** Everything the fake Telegram remembers about one bot: its chats, messages, webhook and commands. */
+export class BotWorld {
+  readonly token: string;
+  readonly me: UserFromGetMe;
+  readonly chats = new Map<number, Chat>();
+  readonly blocked = new Set<number>();
+  /** Messages by `${chatId}:${messageId}`, including those users sent. */
+  readonly messages = new Map<string, Message>();
+  readonly callbackQueries = new Map<string, { answered: boolean; chatId: number }>();
+  readonly files = new Map<string, StoredFile>();
+  /** Commands by scope and language (`default:`), as setMyCommands stored them. */
+  readonly commands = new Map<string, BotCommand[]>();
+  webhook: WebhookState | null = null;
+  private readonly nextMessageId = new Map<number, number>();
+  private counter = 0;
+
+  constructor(token: string, me: UserFromGetMe) {
+    this.token = token;
+    this.me = me;
+  }
+
+  /** A private chat with a person, as Telegram creates it when they first write to the bot. */
+  ensurePrivateChat(id: number, firstName = `User ${id}`, username?: string): Chat.PrivateChat {
+    const existing = this.chats.get(id);
+    if (existing?.type === "private") return existing;
+    const chat: Chat.PrivateChat = { id, type: "private", first_name: firstName, ...(username ? { username } : {}) };
+    this.chats.set(id, chat);
+    return chat;
+  }
+
+  userOf(chat: Chat): User {
+    if (chat.type === "private") return { id: chat.id, is_bot: false, first_name: chat.first_name, ...(chat.username ? { username: chat.username } : {}), language_code: "en" };
+    return { id: 777_000_001, is_bot: false, first_name: "Group member", language_code: "en" };
+  }
+
+  mintMessageId(chatId: number): number {
+    const id = this.nextMessageId.get(chatId) ?? 1;
+    this.nextMessageId.set(chatId, id + 1);
+    return id;
+  }
+
+  message(chatId: number, messageId: number): Message | undefined {
+    return this.messages.get(`${chatId}:${messageId}`);
+  }
+
+  store(message: Message): Message {
+    this.messages.set(`${message.chat.id}:${message.message_id}`, message);
+    return message;
+  }
+
+  /** Messages in a chat in order, both directions. */
+  messagesIn(chatId: number): Message[] {
+    return [...this.messages.values()].filter((m) => m.chat.id === chatId).sort((a, b) => a.message_id - b.message_id);
+  }
+
+  mintId(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}${this.counter.toString(36).padStart(6, "0")}${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  callbackDataOf(markup: InlineKeyboardMarkup | undefined): string[] {
+    return (markup?.inline_keyboard ?? []).flat().flatMap((b) => ("callback_data" in b && b.callback_data ? [b.callback_data] : []));
+  }
+}
+
+export const now = (): number => Math.floor(Date.now() / 1000);
