@@ -1,0 +1,94 @@
+import { lazy, Suspense, useEffect, useRef } from "react";
+import { useFleet } from "../live/FleetProvider.tsx";
+import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
+import { FleetView } from "../fleet/FleetView.tsx";
+import { DesktopDetail } from "../desktops/DesktopDetail.tsx";
+import { AddDesktop } from "../desktops/AddDesktop.tsx";
+import { RunTask } from "../tasks/RunTask.tsx";
+import { TaskConsole } from "../tasks/TaskConsole.tsx";
+import { HistoryView } from "../history/HistoryView.tsx";
+import { SettingsView } from "../settings/SettingsView.tsx";
+import { Link } from "./Link.tsx";
+import { matchRoute, useLocation, type Route } from "./router.ts";
+import { Notifications } from "./Notifications.tsx";
+
+const SchedulesView = lazy(() => import("../schedules/SchedulesView.tsx").then((m) => ({ default: m.SchedulesView })));
+const ScheduleDetail = lazy(() => import("../schedules/ScheduleDetail.tsx").then((m) => ({ default: m.ScheduleDetail })));
+
+const NAV: { to: string; label: string; views: Route["view"][] }[] = [
+  { to: "/", label: "Fleet", views: ["fleet", "desktop", "add-desktop"] },
+  { to: "/tasks/new", label: "Run", views: ["run-task"] },
+  { to: "/history", label: "History", views: ["history", "task"] },
+  { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
+  { to: "/settings", label: "Settings", views: ["settings"] },
+];
+
+function View({ route }: { route: Route }) {
+  switch (route.view) {
+    case "fleet":
+      return <FleetView />;
+    case "desktop":
+      return <DesktopDetail id={route.id} />;
+    case "add-desktop":
+      return <AddDesktop />;
+    case "run-task":
+      return <RunTask desktopId={route.desktopId} />;
+    case "task":
+      return <TaskConsole id={route.id} />;
+    case "history":
+      return <HistoryView />;
+    case "schedules":
+      return <SchedulesView />;
+    case "schedule":
+      return <ScheduleDetail id={route.id} />;
+    case "settings":
+      return <SettingsView />;
+    case "help":
+    case "not-found":
+      return (
+        <p>
+          Nothing here. <Link to="/">Back to the fleet</Link>
+        </p>
+      );
+  }
+}
+
+/** The frame around every view: navigation, live connection state, notifications. */
+export function Shell() {
+  const location = useLocation();
+  const route = matchRoute(location);
+  const { connection } = useFleet();
+  const main = useRef<HTMLElement>(null);
+  // Move focus to the new view so keyboard and screen-reader users land on it.
+  useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Deskfleet
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={n.views.includes(route.view) ? "page" : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <ConnectionBadge state={connection} />
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <View route={route} />
+        </Suspense>
+      </main>
+      <Notifications />
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { Link } from "../app/Link.tsx";
+import { useCan } from "../auth/session.ts";
+import { useFleet } from "../live/FleetProvider.tsx";
+import { useTaskPeek } from "../fleet/use-task-peek.ts";
+import { screenshotUrl } from "../tasks/types.ts";
+import { StatusPill } from "../ui/StatusPill.tsx";
+import { timeAgo } from "../ui/format.ts";
+import { HostCommand } from "./HostCommand.tsx";
+
+/** One desktop, full size: its screen, what it is doing, and how to connect its host. */
+export function DesktopDetail({ id }: { id: string }) {
+  const { desktops, loaded } = useFleet();
+  const desktop = desktops.find((d) => d.id === id);
+  const peek = useTaskPeek(desktop?.currentTaskId ?? null);
+  const isAdmin = useCan("admin");
+  const canRun = useCan("operator");
+  if (!desktop) return loaded ? <p className="error">Desktop `{id}` does not exist.</p> : <p className="muted">Loading…</p>;
+  const shot = desktop.currentTaskId && peek.lastScreenshot ? screenshotUrl(desktop.currentTaskId, peek.lastScreenshot) : null;
+  return (
+    <section aria-labelledby="desktop-title">
+      <header className="page-head">
+        <div>
+          <h1 id="desktop-title">{desktop.name}</h1>
+          <p className="muted small">
+            <code>{desktop.id}</code> · {desktop.os} · {desktop.mode === "worker" ? "worker" : "view-only"}
+            {desktop.labels.length > 0 && ` · ${desktop.labels.join(", ")}`}
+            {desktop.vncUrl && ` · ${desktop.vncUrl}`}
+            {desktop.lastSeenAt && ` · seen ${timeAgo(desktop.lastSeenAt)}`}
+          </p>
+        </div>
+        <div className="head-actions">
+          <StatusPill status={desktop.presence} />
+          {canRun && (
+            <Link to={`/tasks/new?desktop=${encodeURIComponent(desktop.id)}`} className="button primary">
+              Run a task here
+            </Link>
+          )}
+        </div>
+      </header>
+      <div className="screen-full">{shot ? <img src={shot} alt={`Latest screenshot of ${desktop.name}`} /> : <span className="tile-empty">No screen to show yet</span>}</div>
+      {desktop.currentTaskId && (
+        <p>
+          Working on <Link to={`/tasks/${desktop.currentTaskId}`}>{peek.task?.prompt ?? desktop.currentTaskId}</Link>
+          {peek.lastAction && (
+            <>
+              {" "}
+              — last action <code>{peek.lastAction}</code>
+            </>
+          )}
+        </p>
+      )}
+      {isAdmin && <HostCommand desktopId={desktop.id} hasHostToken={desktop.hasHostToken} />}
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+import { Link } from "../app/Link.tsx";
+import type { Desktop } from "../live/fleet-state.ts";
+import { screenshotUrl } from "../tasks/types.ts";
+import { StatusPill } from "../ui/StatusPill.tsx";
+import { timeAgo } from "../ui/format.ts";
+import { useTaskPeek } from "./use-task-peek.ts";
+
+/** One desktop in the grid: its screen (latest screenshot until the live relay is wired), status, task and last action. */
+export function DesktopTile({ desktop }: { desktop: Desktop }) {
+  const peek = useTaskPeek(desktop.currentTaskId);
+  const shot = desktop.currentTaskId && peek.lastScreenshot ? screenshotUrl(desktop.currentTaskId, peek.lastScreenshot) : null;
+  return (
+    <li className={`tile tile-${desktop.presence}`}>
+      <Link to={`/desktops/${desktop.id}`} className="tile-link" aria-label={`${desktop.name}, ${desktop.presence.replace("_", "-")}. Open full view`}>
+        <div className="tile-screen">
+          {shot ? <img src={shot} alt="" /> : <span className="tile-empty">{desktop.presence === "offline" ? "No host connected" : "No screen yet"}</span>}
+        </div>
+        <div className="tile-body">
+          <div className="tile-head">
+            <strong className="tile-name">{desktop.name}</strong>
+            <StatusPill status={desktop.presence} />
+          </div>
+          <p className="tile-meta muted small">
+            {desktop.os} {desktop.labels.length > 0 && `· ${desktop.labels.join(", ")}`}
+            {desktop.presence === "offline" && desktop.lastSeenAt && ` · seen ${timeAgo(desktop.lastSeenAt)}`}
+          </p>
+          {desktop.currentTaskId && (
+            <p className="tile-task">
+              <span className="clip">{peek.task?.prompt ?? desktop.currentTaskId}</span>
+              {peek.lastAction && <code className="clip">{peek.lastAction}</code>}
+            </p>
+          )}
+        </div>
+      </Link>
+    </li>
+  );
+}

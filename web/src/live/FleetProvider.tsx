@@ -1,0 +1,44 @@
+import { createContext, useCallback, useContext, useEffect, useReducer, useState, type ReactNode } from "react";
+import type { FleetFeedMessage } from "@deskfleet/protocol";
+import { api } from "../api/client.ts";
+import { call } from "../api/request.ts";
+import { fleetReducer, initialFleet, type FleetState } from "./fleet-state.ts";
+import { liveUrl, ReconnectingSocket, type ConnectionState } from "./reconnecting-socket.ts";
+
+type FleetContextValue = FleetState & { connection: ConnectionState; reload: () => void; dismiss: (at: number) => void };
+
+const FleetContext = createContext<FleetContextValue | null>(null);
+
+export function useFleet(): FleetContextValue {
+  const v = useContext(FleetContext);
+  if (!v) throw new Error("useFleet outside FleetProvider");
+  return v;
+}
+
+/** One fleet feed for the whole app: desktops, task status changes and notifications, live. */
+export function FleetProvider({ children, onSignedOut }: { children: ReactNode; onSignedOut: () => void }) {
+  const [state, dispatch] = useReducer(fleetReducer, initialFleet);
+  const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
+
+  const reload = useCallback(() => {
+    call(api.desktops.$get())
+      .then((r) => dispatch({ type: "loaded", desktops: r.items }))
+      .catch(() => undefined);
+  }, []);
+
+  useEffect(() => {
+    const socket = new ReconnectingSocket({
+      url: liveUrl("/api/live"),
+      onMessage: (data) => dispatch({ type: "feed", message: data as FleetFeedMessage }),
+      onState: setConnection,
+      // Messages sent while we were away are not replayed: the list is the truth after a (re)connect.
+      onOpen: reload,
+      onFatal: onSignedOut,
+    });
+    reload();
+    return () => socket.close();
+  }, [reload, onSignedOut]);
+
+  const dismiss = useCallback((at: number) => dispatch({ type: "dismiss", at }), []);
+  return <FleetContext.Provider value={{ ...state, connection, reload, dismiss }}>{children}</FleetContext.Provider>;
+}

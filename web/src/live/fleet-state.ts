@@ -1,0 +1,38 @@
+import type { InferResponseType } from "hono/client";
+import type { FleetFeedMessage } from "@deskfleet/protocol";
+import type { api } from "../api/client.ts";
+
+export type Desktop = InferResponseType<typeof api.desktops.$get, 200>["items"][number];
+export type Notification = Extract<FleetFeedMessage, { type: "notification" }>;
+
+export type FleetState = {
+  desktops: Desktop[];
+  loaded: boolean;
+  /** Bumped on every task status change so task views can refresh. */
+  taskStatus: Record<string, { status: string; at: number }>;
+  notifications: Notification[];
+};
+
+export type FleetAction = { type: "loaded"; desktops: Desktop[] } | { type: "feed"; message: FleetFeedMessage } | { type: "dismiss"; at: number };
+
+export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, notifications: [] };
+
+/** Applies the initial list and then each feed message; unknown desktops wait for the next list. */
+export function fleetReducer(state: FleetState, action: FleetAction): FleetState {
+  if (action.type === "loaded") return { ...state, desktops: action.desktops, loaded: true };
+  if (action.type === "dismiss") return { ...state, notifications: state.notifications.filter((n) => n.at !== action.at) };
+  const m = action.message;
+  switch (m.type) {
+    case "desktop":
+      return {
+        ...state,
+        desktops: state.desktops.map((d) => (d.id === m.desktopId ? { ...d, presence: m.presence, currentTaskId: m.taskId, lastSeenAt: m.at } : d)),
+      };
+    case "task":
+      return { ...state, taskStatus: { ...state.taskStatus, [m.taskId]: { status: m.status, at: m.at } } };
+    case "notification":
+      return { ...state, notifications: [...state.notifications.slice(-4), m] };
+    case "hello":
+      return state;
+  }
+}

@@ -1,0 +1,3 @@
+export function ScheduleDetail({ id }: { id: string }) {
+  return <p>{id}</p>;
+}

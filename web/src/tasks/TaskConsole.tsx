@@ -1,0 +1,61 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { TaskEvent, TaskFeedMessage } from "@deskfleet/protocol";
+import { api } from "../api/client.ts";
+import { call, errorMessage } from "../api/request.ts";
+import { useCan } from "../auth/session.ts";
+import { liveUrl, ReconnectingSocket, type ConnectionState } from "../live/reconnecting-socket.ts";
+import { TaskConsoleView } from "./TaskConsoleView.tsx";
+import { mergeEvents } from "./transcript.ts";
+import { isFinished, type Task } from "./types.ts";
+
+/** Loads a task and follows its live feed (replay, then live; resumes after the last event on reconnect). */
+export function TaskConsole({ id }: { id: string }) {
+  const [task, setTask] = useState<Task | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [events, setEvents] = useState<TaskEvent[]>([]);
+  const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
+  const lastSeq = useRef(0);
+  const canOperate = useCan("operator");
+
+  const refresh = useCallback(() => {
+    call(api.tasks[":id"].$get({ param: { id } }))
+      .then(setTask)
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, [id]);
+
+  useEffect(() => {
+    setTask(null);
+    setEvents([]);
+    lastSeq.current = 0;
+    refresh();
+    const socket = new ReconnectingSocket({
+      url: () => liveUrl(`/api/tasks/${encodeURIComponent(id)}/live?after=${lastSeq.current}`),
+      onState: setConnection,
+      onMessage: (data) => {
+        const m = data as TaskFeedMessage;
+        if (m.type !== "event") return;
+        lastSeq.current = Math.max(lastSeq.current, m.event.seq);
+        setEvents((log) => mergeEvents(log, [m.event]));
+        // The stored task carries status, result and error: refetch when they may have changed.
+        if (["status", "completed", "failed", "usage"].includes(m.event.kind)) refresh();
+      },
+    });
+    return () => socket.close();
+  }, [id, refresh]);
+
+  if (error && !task) return <p className="error" role="alert">{error}</p>;
+  if (!task) return <p className="muted">Loading task…</p>;
+  return (
+    <TaskConsoleView
+      task={task}
+      events={events}
+      connection={isFinished(task.status) ? { kind: "open" } : connection}
+      canOperate={canOperate}
+      onCancel={async () => setTask(await call(api.tasks[":id"].cancel.$post({ param: { id }, json: {} })))}
+      onSend={async (text) => {
+        const r = await call(api.tasks[":id"].messages.$post({ param: { id }, json: { text } }));
+        setTask(r.task);
+      }}
+    />
+  );
+}

@@ -1,0 +1,163 @@
+import { useMemo, useState, type FormEvent } from "react";
+import type { TaskEvent } from "@deskfleet/protocol";
+import { Link } from "../app/Link.tsx";
+import { errorMessage } from "../api/request.ts";
+import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
+import type { ConnectionState } from "../live/reconnecting-socket.ts";
+import { StatusPill } from "../ui/StatusPill.tsx";
+import { dateTime, duration, tokens, usd } from "../ui/format.ts";
+import { buildTranscript } from "./transcript.ts";
+import { Transcript } from "./Transcript.tsx";
+import { Replay } from "./Replay.tsx";
+import { isFinished, type Task } from "./types.ts";
+import { maxUsage, usageFromEvents } from "./usage.ts";
+
+export type TaskConsoleViewProps = {
+  task: Task;
+  events: readonly TaskEvent[];
+  connection: ConnectionState;
+  canOperate: boolean;
+  onCancel: () => Promise<void>;
+  onSend: (text: string) => Promise<void>;
+};
+
+/** One task: what it was asked, what it did and is doing, what it costs; cancel and follow up. */
+export function TaskConsoleView({ task, events, connection, canOperate, onCancel, onSend }: TaskConsoleViewProps) {
+  const items = useMemo(() => buildTranscript(events), [events]);
+  const usage = useMemo(() => maxUsage(task.usage, usageFromEvents(events)), [task.usage, events]);
+  const steps = Math.max(task.steps, items.filter((i) => i.kind === "action").length);
+  const finished = isFinished(task.status);
+  const [tab, setTab] = useState<"transcript" | "replay">("transcript");
+
+  return (
+    <section className="task-console" aria-labelledby="task-title">
+      <header className="page-head">
+        <div>
+          <h1 id="task-title" className="task-prompt">
+            {task.prompt}
+          </h1>
+          <p className="muted small">
+            <code>{task.id}</code> · {task.source} · created {dateTime(task.createdAt)}
+            {task.desktopId && (
+              <>
+                {" "}
+                · on <Link to={`/desktops/${task.desktopId}`}>{task.desktopId}</Link>
+              </>
+            )}
+            {task.originalTaskId && (
+              <>
+                {" "}
+                · retry {task.retryNumber} of <Link to={`/tasks/${task.originalTaskId}`}>{task.originalTaskId}</Link>
+              </>
+            )}
+          </p>
+        </div>
+        <div className="head-actions">
+          <StatusPill status={task.status} />
+          {!finished && <ConnectionBadge state={connection} />}
+          {canOperate && !finished && <CancelButton onCancel={onCancel} />}
+        </div>
+      </header>
+
+      <dl className="stats" aria-label="Usage so far">
+        <div>
+          <dt>Steps</dt>
+          <dd>{steps}</dd>
+        </div>
+        <div>
+          <dt>Tokens in / out</dt>
+          <dd>
+            {tokens(usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens)} / {tokens(usage.outputTokens)}
+          </dd>
+        </div>
+        <div>
+          <dt>Cost</dt>
+          <dd>
+            {usd(usage.costUsd)}
+            {task.options.budgetUsd !== undefined && <span className="muted"> of {usd(task.options.budgetUsd)}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Time</dt>
+          <dd>{task.startedAt ? duration((task.finishedAt ?? Date.now()) - task.startedAt) : "—"}</dd>
+        </div>
+      </dl>
+
+      {task.error && (
+        <p className="error" role="alert">
+          {task.error.message}
+        </p>
+      )}
+      {task.result && <p className="result">{task.result}</p>}
+
+      {finished && (
+        <div className="tabs" role="tablist" aria-label="View">
+          <button type="button" role="tab" aria-selected={tab === "transcript"} onClick={() => setTab("transcript")}>
+            Transcript
+          </button>
+          <button type="button" role="tab" aria-selected={tab === "replay"} onClick={() => setTab("replay")}>
+            Step-by-step replay
+          </button>
+        </div>
+      )}
+      {finished && tab === "replay" ? <Replay taskId={task.id} items={items} /> : <Transcript taskId={task.id} items={items} />}
+
+      {canOperate && <FollowUp finished={finished} onSend={onSend} />}
+    </section>
+  );
+}
+
+function CancelButton({ onCancel }: { onCancel: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="danger"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          onCancel()
+            .catch((e: unknown) => setError(errorMessage(e)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {busy ? "Cancelling…" : "Cancel task"}
+      </button>
+      {error && <span className="error" role="alert">{error}</span>}
+    </>
+  );
+}
+
+function FollowUp({ finished, onSend }: { finished: boolean; onSend: (text: string) => Promise<void> }) {
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onSend(text.trim());
+      setText("");
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="follow-up" onSubmit={submit}>
+      <label htmlFor="follow-up">{finished ? "Continue this task on the same desktop" : "Send the agent a message"}</label>
+      <div className="row">
+        <textarea id="follow-up" rows={2} value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. Also export it as PDF" />
+        <button type="submit" className="primary" disabled={busy || !text.trim()}>
+          {busy ? "Sending…" : "Send"}
+        </button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+    </form>
+  );
+}
