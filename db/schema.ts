@@ -177,3 +177,21 @@ export const signInCodes = sqliteTable("sign_in_codes", {
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
 }, (t) => [index("sign_in_codes_expires").on(t.expiresAt)]);
+
+/** Chats outside TELEGRAM_ALLOWED_CHAT_IDS that were told their id once; they are never answered again. */
+export const telegramRefusals = sqliteTable("telegram_refusals", {
+  chatId: integer("chat_id").primaryKey(),
+  refusedAt: ms("refused_at").notNull(),
+});
+
+/**
+ * A help request posted to a Telegram chat. The row id is the short key in the buttons' callback
+ * data (`h:<id>:<option>`, within Telegram's 64 bytes); (chat, message) finds it from a reply.
+ */
+export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  requestId: text("request_id").notNull(),
+  chatId: integer("chat_id").notNull(),
+  messageId: integer("message_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
