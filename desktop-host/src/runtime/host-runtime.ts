@@ -135,6 +135,21 @@ export class HostRuntime {
         return;
       case "error":
         return;
+      case "desktop_request":
+        // Not served by this host yet: answer at once so the API call fails fast instead of timing out.
+        this.#channel.send(
+          JSON.stringify({
+            type: "desktop_response",
+            requestId: m.requestId,
+            result: { ok: false, error: { code: "unsupported", message: `deskfleet-host ${this.#o.userAgent ?? ""} does not serve ${m.request.kind} requests yet`.replace("  ", " ") } },
+          }),
+        );
+        return;
+      case "tunnel_open":
+      case "pause":
+      case "resume":
+        log.warn(`the control plane sent ${m.type}, which this host does not support yet`);
+        return;
     }
   }
 

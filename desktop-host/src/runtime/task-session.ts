@@ -150,7 +150,10 @@ export class TaskSession {
     const signal = this.#abort.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     const requestId = randomUUID();
-    this.#push("help_request", { requestId, question, options });
+    const timeoutMs = this.#o.helpTimeoutMs ?? 30 * 60_000;
+    // Within the protocol's limits, or the server would log the question instead of asking anyone.
+    const choices = options.map((o) => o.trim().slice(0, 200)).filter((o) => o !== "").slice(0, 10);
+    this.#push("help_request", { requestId, question: question.trim().slice(0, 4000) || "(the agent asked an empty question)", ...(choices.length ? { options: choices } : {}), timeoutMs });
     return new Promise<HelpOutcome>((resolve, reject) => {
       const onAbort = () => {
         const w = this.#help.get(requestId);
@@ -163,7 +166,7 @@ export class TaskSession {
         this.#help.delete(requestId);
         this.#log.warn("help request timed out", { requestId });
         resolve({ status: "timed_out", answer: null });
-      }, this.#o.helpTimeoutMs ?? 30 * 60_000);
+      }, timeoutMs);
       this.#help.set(requestId, {
         timer,
         resolve: (o) => {
