@@ -132,6 +132,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
         this.store.append(rec.id, { kind: e.kind, source: "host", hostSeq: e.seq, data: e.data, text: searchableText(e.kind, e.data), at: e.at }),
       );
     }
+    // Events already in flight when a person took over must not resume the agent behind their back.
+    if (rec.pausedFor === "takeover" && rec.status === "running") rec = { ...rec, status: "waiting_for_human" };
     if (appended.length > 0) {
       // The host moved on, so it has everything we pushed before.
       rec = { ...rec, helpRequests: [...rec.helpRequests, ...asked], pendingDeliveries: [] };
@@ -201,6 +203,40 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     return { ok: { task: toApiTask(this.record!), event } };
   }
 
+  /** A person took over the task's desktop: the task waits for them (reason `takeover`). False if it was not running. */
+  async pauseForTakeover(by: string): Promise<boolean> {
+    const r = this.record;
+    if (!r || (r.status !== "assigned" && r.status !== "running" && r.status !== "waiting_for_human") || r.pausedFor) return false;
+    const now = Date.now();
+    const before = r.status;
+    this.update({ ...transition(r, "waiting_for_human", now), pausedFor: "takeover" });
+    this.appendServer("status", { status: "waiting_for_human", previous: before, reason: "takeover", by }, now);
+    if (before !== "waiting_for_human") await this.statusChanged(before);
+    else await this.flush();
+    return true;
+  }
+
+  /** The person handed the desktop back: the agent continues (unless a help request still waits), told `note`. */
+  async resumeAfterTakeover(by: string, note: string): Promise<boolean> {
+    const r = this.record;
+    if (!r || r.pausedFor !== "takeover") return false;
+    const now = Date.now();
+    const before = r.status;
+    const waitingForHelp = r.helpRequests.some((h) => h.status === "open");
+    let next: TaskRecord = { ...r, pausedFor: null, lastActivityAt: now };
+    if (before === "waiting_for_human" && !waitingForHelp) next = transition(next, "running", now);
+    this.update(next);
+    this.appendServer("note", { text: note, by, reason: "handback" }, now);
+    if (next.status !== before) {
+      this.appendServer("status", { status: next.status, previous: before, reason: "handback", by }, now);
+      await this.armInactivity(now);
+      await this.statusChanged(before);
+    } else {
+      await this.flush();
+    }
+    return !isTerminal(next.status);
+  }
+
   /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
   async resolveHelp(requestId: string, resolution: Resolution): Promise<RpcResult<HelpRequest>> {
     const r = this.record;
@@ -267,6 +303,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   // ---- internals
 
   private update(r: TaskRecord): void {
+    // A takeover pause ends with the run it paused.
+    if (r.pausedFor && (isTerminal(r.status) || r.status === "queued")) r = { ...r, pausedFor: null };
     this.record = r;
     this.store.saveRecord(r);
   }
@@ -328,7 +366,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const stillOpen = helpRequests.some((x) => x.status === "open");
     const before = r.status;
     let next: TaskRecord = { ...r, helpRequests, lastActivityAt: now };
-    if (before === "waiting_for_human" && !stillOpen) next = transition(next, "running", now);
+    if (before === "waiting_for_human" && !stillOpen && !r.pausedFor) next = transition(next, "running", now);
     this.update(next);
     this.appendServer("help_answer", { requestId: h.id, status: h.status, answer: h.answer, by: h.answeredBy, via: h.answeredVia }, now);
     await this.deadlines.clear(helpDeadline(h.id));

@@ -24,6 +24,8 @@ export type TaskRecord = Lifecycle & {
   pendingMessages: { id: string; text: string; at: number }[];
   /** Whether the host has run this task before (a follow-up resumes its conversation). */
   everAssigned: boolean;
+  /** Set while a person has taken over the desktop: host events do not move the task back to running. */
+  pausedFor?: "takeover" | null;
   /** Every help request of this task; TaskDO is their only resolver. */
   helpRequests: HelpRow[];
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
