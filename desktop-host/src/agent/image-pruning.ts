@@ -14,6 +14,14 @@ export type PruneOptions = {
   chunk: number;
 };
 
+/**
+ * Keep 3 (what the model is used to: the last few screens), drop 5 at a time.
+ * Measured on a scripted click/screenshot session at 1280x800 (billed input
+ * tokens, 30 / 60 steps): keeping every image 69.6k / 198k; keep 3 chunk 5
+ * 60.7k / 127k; keep 3 chunk 12 68.6k / 139k; keep 2 chunk 4 54.7k / 114k;
+ * keep 1 chunk 1 40.0k / 78k. Fewer images is cheaper still, at the cost of
+ * the model comparing before and after; larger chunks read more than they save.
+ */
 export const DEFAULT_PRUNE: PruneOptions = { keep: 3, chunk: 5 };
 
 export const PRUNED_IMAGE_TEXT = "[An older screenshot was removed to save context.]";
