@@ -53,7 +53,11 @@ export class InMemoryScreen {
     this.events.push({ type: "pointer", x, y, buttons });
     const pressed = buttons & ~this.#buttons;
     this.#buttons = buttons;
-    if (pressed & 0b111) this.paint(x - 6, y - 6, 12, 12, [200, 30, 30]); // a click mark
+    if (pressed & 0b111) {
+      this.paint(x - 6, y - 6, 12, 12, [200, 30, 30]); // a click mark
+      // A status strip away from the pointer, coloured by where the click was: the same click twice leaves the same screen.
+      this.paint(0, this.framebuffer.height - 20, this.framebuffer.width, 20, [x % 256, y % 256, 99]);
+    }
     if (pressed & 0b1111000) this.paint(0, 900, this.framebuffer.width, 40, [30, 30, 200 - (this.events.length % 50)]); // scrolled band
   }
 

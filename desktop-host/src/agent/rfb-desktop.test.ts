@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { Keysym } from "../rfb/keysyms.ts";
+import { decodePng } from "../screen/png.ts";
+import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
+
+describe("RfbDesktop over an in-memory screen", () => {
+  it("picks the aspect-matched model size and maps model coordinates to screen pixels", async () => {
+    const { screen, desktop } = createInMemoryDesktop({ width: 2560, height: 1600 });
+    expect(desktop.info().model).toEqual({ width: 1280, height: 800 });
+    await desktop.click("right", { x: 1279, y: 0 });
+    expect(screen.presses()).toEqual([{ x: 2559, y: 1, buttons: 4 }]);
+    expect(desktop.cursorPosition()).toEqual({ x: 1279, y: 0 });
+  });
+
+  it("zooms into the full-resolution framebuffer and enlarges a small region crisply", async () => {
+    const { screen, desktop } = createInMemoryDesktop({ width: 1920, height: 1080 });
+    screen.paint(960, 540, 2, 2, [255, 0, 0]); // a 2x2 red dot, too small to survive downscaling intact
+    const shot = await desktop.zoom({ x0: 683, y0: 384, x1: 688, y1: 387 }); // screen pixels 960..967 x 540..544
+    const png = decodePng(shot.png);
+    expect(shot.width).toBeGreaterThan(500);
+    const red = [...Array(png.width * png.height).keys()].filter((i) => png.data[i * 3] === 255 && png.data[i * 3 + 1] === 0);
+    const factor = png.height / 5;
+    expect(png.width).toBe(8 * factor);
+    expect(red.length).toBe(4 * factor * factor); // every red pixel kept, enlarged by a whole factor
+  });
+
+  it("presses a combo in order and releases in reverse", async () => {
+    const { screen, desktop } = createInMemoryDesktop();
+    await desktop.key("ctrl+shift+t");
+    const keys = screen.events.flatMap((e) => (e.type === "key" ? [`${e.down ? "+" : "-"}${e.keysym.toString(16)}`] : []));
+    expect(keys).toEqual(["+ffe3", "+ffe1", "+74", "-74", "-ffe1", "-ffe3"]);
+  });
+
+  it("holds modifiers around a click and a scroll", async () => {
+    const { screen, desktop } = createInMemoryDesktop();
+    await desktop.scroll({ x: 10, y: 10 }, "up", 2, "ctrl");
+    const downs = screen.events.map((e) => (e.type === "key" ? `k${e.down ? 1 : 0}` : `p${e.buttons}`));
+    expect(downs).toEqual(["k1", "p0", "p8", "p0", "p8", "p0", "k0"]);
+  });
+
+  it("releases held keys and buttons with releaseAll", async () => {
+    const { screen, desktop } = createInMemoryDesktop();
+    await desktop.mouseDown("left");
+    const hold = desktop.holdKey("alt", 10_000, AbortSignal.timeout(50));
+    while (screen.keysDown.size === 0) await new Promise((r) => setTimeout(r, 2));
+    await desktop.releaseAll();
+    await hold;
+    expect(screen.buttons).toBe(0);
+    expect(screen.keysDown.has(Keysym.Alt_L)).toBe(false);
+  });
+
+  it("reports whether an action visibly changed the screen", async () => {
+    const { desktop } = createInMemoryDesktop();
+    expect((await desktop.click("left", { x: 100, y: 100 })).changed).toBe(true);
+    expect((await desktop.moveMouse({ x: 300, y: 300 })).changed).toBe(false);
+  });
+
+  it("changes its fingerprint exactly when the screen changes", () => {
+    const { screen, desktop } = createInMemoryDesktop();
+    const a = desktop.fingerprint();
+    expect(desktop.fingerprint()).toBe(a);
+    screen.paint(5, 5, 1, 1, [1, 2, 3]);
+    expect(desktop.fingerprint()).not.toBe(a);
+  });
+});
