@@ -6,12 +6,14 @@ import { Field } from "../ui/Field.tsx";
 import { HostCommand } from "./HostCommand.tsx";
 import { parseLabels } from "./labels.ts";
 import { Link } from "../app/Link.tsx";
+import { useFleet } from "../live/FleetProvider.tsx";
 
 type Body = InferRequestType<typeof api.desktops.$post>["json"];
 const OSES: NonNullable<Body["os"]>[] = ["linux", "macos", "windows", "other"];
 
 /** Adds a desktop; then offers the host command that turns it into a worker. */
 export function AddDesktop() {
+  const { reload } = useFleet();
   const [id, setId] = useState("");
   const [name, setName] = useState("");
   const [vncUrl, setVncUrl] = useState("");
@@ -33,6 +35,7 @@ export function AddDesktop() {
     try {
       const d = await call(api.desktops.$post({ json }));
       setCreated({ id: d.id, name: d.name });
+      reload();
       setVncPassword("");
     } catch (err) {
       setError(errorMessage(err));

@@ -4,7 +4,7 @@ import { api } from "../api/client.ts";
 import { call, errorMessage } from "../api/request.ts";
 import { Link } from "../app/Link.tsx";
 import { useFleet } from "../live/FleetProvider.tsx";
-import type { Task } from "../tasks/types.ts";
+import { targetText, type Task } from "../tasks/types.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { dateTime, usd } from "../ui/format.ts";
 import { chainTasks } from "./chains.ts";
@@ -124,7 +124,7 @@ function TaskRow({ task }: { task: Task }) {
         {task.retryNumber > 0 && <span className="badge">retry {task.retryNumber}</span>} {task.prompt}
       </span>
       <span className="task-row-meta muted small">
-        {dateTime(task.createdAt)} · {task.desktopId ?? "unassigned"} · {task.source} · {task.steps} steps · {usd(task.usage.costUsd)}
+        {dateTime(task.createdAt)} · {targetText(task)} · {task.source} · {task.steps} steps · {usd(task.usage.costUsd)}
       </span>
       <StatusPill status={task.status} />
     </Link>

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useReducer, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useReducer, useRef, useState, type ReactNode } from "react";
 import type { FleetFeedMessage } from "@deskfleet/protocol";
 import { api } from "../api/client.ts";
 import { call } from "../api/request.ts";
@@ -19,6 +19,8 @@ export function useFleet(): FleetContextValue {
 export function FleetProvider({ children, onSignedOut }: { children: ReactNode; onSignedOut: () => void }) {
   const [state, dispatch] = useReducer(fleetReducer, initialFleet);
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
+  const known = useRef(new Set<string>());
+  known.current = new Set(state.desktops.map((d) => d.id));
 
   const reload = useCallback(() => {
     call(api.desktops.$get())
@@ -29,7 +31,12 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: liveUrl("/api/live"),
-      onMessage: (data) => dispatch({ type: "feed", message: data as FleetFeedMessage }),
+      onMessage: (data) => {
+        const message = data as FleetFeedMessage;
+        dispatch({ type: "feed", message });
+        // A desktop someone else just added: the list has its details.
+        if (message.type === "desktop" && !known.current.has(message.desktopId)) reload();
+      },
       onState: setConnection,
       // Messages sent while we were away are not replayed: the list is the truth after a (re)connect.
       onOpen: reload,

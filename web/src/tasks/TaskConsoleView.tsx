@@ -9,7 +9,7 @@ import { dateTime, duration, tokens, usd } from "../ui/format.ts";
 import { buildTranscript } from "./transcript.ts";
 import { Transcript } from "./Transcript.tsx";
 import { Replay } from "./Replay.tsx";
-import { isFinished, type Task } from "./types.ts";
+import { isFinished, targetText, type Task } from "./types.ts";
 import { maxUsage, usageFromEvents } from "./usage.ts";
 
 export type TaskConsoleViewProps = {
@@ -38,12 +38,9 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
           </h1>
           <p className="muted small">
             <code>{task.id}</code> · {task.source} · created {dateTime(task.createdAt)}
-            {task.desktopId && (
-              <>
-                {" "}
-                · on <Link to={`/desktops/${task.desktopId}`}>{task.desktopId}</Link>
-              </>
-            )}
+            {" "}
+            · {task.desktopId ? "on" : "for"}{" "}
+            {task.desktopId || task.target.desktopId ? <Link to={`/desktops/${task.desktopId ?? task.target.desktopId}`}>{targetText(task)}</Link> : targetText(task)}
             {task.originalTaskId && (
               <>
                 {" "}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
+import { ensureDashboardBuilt, launchBrowser, saveScreenshot, type TestBrowser } from "./support/browser.ts";
+
+// The dashboard as a person uses it: the real Worker under `wrangler dev`
+// serving the built web/dist, driven by headless Chromium.
+describe("dashboard in a real browser", () => {
+  let cp: TestControlPlane;
+  let b: TestBrowser;
+  let base: string;
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    cp = await startTestControlPlane();
+    // localhost (not 127.0.0.1), as `npm start` prints it: the cookie is Secure, and localhost counts as secure.
+    base = `http://localhost:${cp.port}`;
+    b = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await cp?.dispose();
+  });
+
+  it("refuses a wrong token with a readable message, then signs in with the admin token", async () => {
+    const { page } = b;
+    await page.goto(base);
+    await page.getByLabel("Token").fill("dft_definitely-wrong");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent(), { timeout: 10_000 }).toMatch(/not valid/);
+
+    await page.getByLabel("Token").fill(cp.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Fleet" }).waitFor();
+    await page.getByText("No desktops yet.").waitFor();
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+
+    const cookie = (await b.context.cookies(base)).find((c) => c.name === "deskfleet_session");
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict" });
+    expect(await page.evaluate(() => document.cookie)).not.toContain("deskfleet_session");
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(cp.adminToken);
+    await saveScreenshot(page, "dashboard-signed-in");
+  });
+
+  it("adds a desktop and shows the exact host command with a fresh host token", async () => {
+    const { page } = b;
+    await page.getByRole("link", { name: "Add desktop" }).first().click();
+    await page.getByLabel("Id").fill("e2e-linux");
+    await page.getByLabel("Name").fill("E2E Linux");
+    await page.getByLabel("VNC URL").fill("vnc://127.0.0.1:5999");
+    await page.getByLabel("VNC password").fill("s3cret-vnc");
+    await page.getByLabel("Labels").fill("office, chrome");
+    await page.getByRole("button", { name: "Add desktop" }).click();
+    await page.getByRole("heading", { name: "Desktop E2E Linux added" }).waitFor();
+    await page.getByRole("button", { name: "Show the host command" }).click();
+
+    const command = await page.getByLabel("Host command").textContent();
+    expect(command).toMatch(new RegExp(`^DESKFLEET_HOST_TOKEN=dfh_[A-Za-z0-9_-]{40,} npx deskfleet-host run --server http://localhost:${cp.port} --desktop e2e-linux$`));
+    expect(await page.content()).not.toContain("s3cret-vnc");
+    await saveScreenshot(page, "dashboard-host-command");
+
+    await page.getByRole("link", { name: "fleet", exact: true }).click();
+    await saveScreenshot(page, "dashboard-fleet-after-add");
+    const tile = page.getByRole("link", { name: /E2E Linux, view-only/ });
+    await tile.waitFor();
+    expect(await tile.textContent()).toContain("office, chrome");
+  });
+
+  it("runs a task and sees it queued in the console and in history", async () => {
+    const { page } = b;
+    await page.getByRole("link", { name: "Run", exact: true }).click();
+    await page.getByLabel("What should the agent do?").fill("Open the calculator and add 2 and 2");
+    await page.getByLabel("A desktop", { exact: true }).check();
+    await page.getByRole("button", { name: "Run task" }).click();
+    await page.getByRole("heading", { name: "Open the calculator and add 2 and 2" }).waitFor();
+    await expect.poll(() => page.locator(".head-actions .pill").textContent(), { timeout: 10_000 }).toBe("queued");
+    expect(page.url()).toMatch(/\/tasks\/tsk_[0-9a-z]+$/);
+    await saveScreenshot(page, "dashboard-task-console");
+
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("searchbox", { name: "Search tasks" }).fill("calculator");
+    await page.getByRole("button", { name: "Search" }).click();
+    const row = page.getByRole("list", { name: "Tasks" }).getByRole("link").first();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/Open the calculator and add 2 and 2.*e2e-linux · dashboard/);
+    expect(await row.locator(".pill").textContent()).toBe("queued");
+    await saveScreenshot(page, "dashboard-history");
+  });
+
+  it("signs in from a one-time link once, and the link is then spent", async () => {
+    const minted = await cp.api("POST", "/api/session/link");
+    const fresh = await launchBrowser({ width: 390, height: 844 });
+    try {
+      await fresh.page.goto(`${base}/#signin=${minted.json.code}`);
+      await fresh.page.getByRole("heading", { name: "Fleet" }).waitFor();
+      expect(new URL(fresh.page.url()).hash).toBe("");
+      await fresh.page.getByRole("link", { name: /E2E Linux/ }).waitFor();
+      await saveScreenshot(fresh.page, "dashboard-phone-fleet");
+    } finally {
+      await fresh.close();
+    }
+    const again = await launchBrowser();
+    try {
+      await again.page.goto(`${base}/#signin=${minted.json.code}`);
+      await again.page.getByRole("alert").filter({ hasText: "already used or has expired" }).waitFor();
+      await saveScreenshot(again.page, "dashboard-link-spent");
+    } finally {
+      await again.close();
+    }
+  });
+});

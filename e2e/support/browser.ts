@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { ROOT } from "../../scripts/lib/local-control-plane.ts";
+
+export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
+
+/** Builds web/dist unless it already holds the Vite app (the Worker serves whatever is there). */
+export function ensureDashboardBuilt(): void {
+  let html = "";
+  try {
+    html = readFileSync(join(ROOT, "web", "dist", "index.html"), "utf8");
+  } catch {
+    // not built
+  }
+  if (html.includes('type="module"')) return;
+  const res = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (res.status !== 0) throw new Error("npm run build failed");
+}
+
+export type TestBrowser = { context: BrowserContext; page: Page; close(): Promise<void> };
+
+/** Debian's Chromium, headless, with a fresh profile (user data dir) per launch. */
+export async function launchBrowser(viewport = { width: 1280, height: 860 }): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), "deskfleet-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport,
+    colorScheme: "dark",
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves what the test checked, for a person to look at (e2e/artifacts is gitignored). */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
