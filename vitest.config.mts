@@ -15,6 +15,15 @@ export default defineConfig({
         },
       },
       {
+        // Dashboard components in a simulated DOM.
+        test: {
+          name: "web",
+          environment: "jsdom",
+          include: ["web/src/**/*.test.tsx", "web/src/**/*.test.ts"],
+          setupFiles: ["./web/src/test/setup.ts"],
+        },
+      },
+      {
         // Needs a real X desktop (Xvfb, x11vnc, Chromium): run by `npm run test:e2e`.
         test: {
           name: "e2e",
