@@ -12,6 +12,8 @@ import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
 import { onScheduledTaskFinished } from "../../workers/scheduler/on-task-finished.ts";
+import { notifyTaskFinished } from "../../workers/notifications/task-finished.ts";
+import { sendHelpRequest } from "../../workers/telegram/help-requests.ts";
 
 type WatcherAttachment = { after: number };
 
@@ -78,8 +80,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const r = this.record;
     if (!r || r.status !== "queued") return null;
     const now = Date.now();
+    // `resume` tells the host whether this conversation ran before, so read it before marking.
+    const assigned = toAssigned({ ...r, desktopId });
     this.update({ ...transition(r, "assigned", now), desktopId, assignedAt: now, lastActivityAt: now, everAssigned: true });
-    const assigned = toAssigned(this.record!);
     this.update({ ...this.record!, pendingMessages: [] });
     this.appendServer("status", { status: "assigned", desktopId }, now);
     await this.armInactivity(now);
@@ -342,6 +345,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
     if (isTerminal(r.status) && r.scheduleId) await onScheduledTaskFinished(this.env, toApiTask(r));
+    if (isTerminal(r.status)) this.ctx.waitUntil(notifyTaskFinished(this.env, toApiTask(r)));
     await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
   }
 
@@ -349,6 +353,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     await upsertHelpRequest(this.env.DB, h);
     await this.deadlines.arm(helpDeadline(h.id), h.expiresAt);
     await fleetStub(this.env).notify({ type: "notification", level: "warning", title: "Help needed", body: h.question, taskId: h.taskId, at: Date.now() });
+    this.ctx.waitUntil(sendHelpRequest(this.env, toHelpRequest(h)));
   }
 
   private async helpTimedOut(id: string): Promise<void> {

@@ -137,3 +137,43 @@ describe("meaningfulArea", () => {
     expect(meaningfulArea([{ x: 0, y: 0, width: 800, height: 600, encoding: -308 }])).toBe(0);
   });
 });
+
+describe("settle with a minimum wait", () => {
+  it("keeps watching past an early change until the minimum wait, and catches a late reaction", async () => {
+    const { settleAfter: settle } = await import("./settle.ts");
+    let now = 0;
+    const timers: { at: number; fn: () => void }[] = [];
+    const clock = {
+      now: () => now,
+      setTimer: (ms: number, fn: () => void) => {
+        const t = { at: now + ms, fn };
+        timers.push(t);
+        return () => timers.splice(timers.indexOf(t), 1);
+      },
+    };
+    const listeners: ((u: { rects: { x: number; y: number; width: number; height: number }[] }) => void)[] = [];
+    const source = { on: (_: "update", l: (typeof listeners)[number]) => (listeners.push(l), () => listeners.splice(listeners.indexOf(l), 1)) };
+    const advance = (to: number) => {
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (!next || next.at > to) break;
+        timers.shift();
+        now = next.at;
+        next.fn();
+      }
+      now = to;
+    };
+    const done = settle(source, () => undefined, { minWaitMs: 600, quietMs: 300, changeWindowMs: 700 }, clock);
+    await Promise.resolve();
+    advance(150);
+    for (const l of [...listeners]) l({ rects: [{ x: 0, y: 0, width: 100, height: 100 }] }); // focus ring
+    advance(560);
+    for (const l of [...listeners]) l({ rects: [{ x: 0, y: 100, width: 1000, height: 800 }] }); // the late reaction
+    advance(5000);
+    const r = await done;
+    expect(r.reason).toBe("settled");
+    expect(r.lastChangeMs).toBe(560);
+    expect(r.elapsedMs).toBe(860);
+  });
+});

@@ -46,6 +46,12 @@ export type SettleOptions = {
   minChangeArea?: number;
   /** Regions whose updates never count, e.g. `pointerRegion()` of the old and new pointer positions. */
   ignore?: readonly Rect[];
+  /**
+   * Never settle before this (from the end of the action), even after an early
+   * change went quiet: a click often repaints a focus ring at once and the real
+   * reaction 500 ms later. Default 0. See settle-policy.ts for per-action values.
+   */
+  minWaitMs?: number;
 };
 
 export type SettleReason = "settled" | "no-change" | "cap";
@@ -97,6 +103,7 @@ export async function settleAfter(
   const capMs = options.capMs ?? 3000;
   const minArea = options.minChangeArea ?? 64;
   const ignore = options.ignore ?? [];
+  const minWaitMs = Math.min(options.minWaitMs ?? 0, capMs);
 
   let start = clock.now();
   let actionDone = false;
@@ -135,7 +142,7 @@ export async function settleAfter(
     if (lastChange === undefined) {
       wait(Math.min(start + changeWindowMs, cap), "no-change");
     } else {
-      const due = lastChange + quietMs;
+      const due = Math.max(lastChange + quietMs, start + minWaitMs);
       wait(Math.min(due, cap), due > cap ? "cap" : "settled");
     }
   };
