@@ -1,0 +1,46 @@
+import { and, eq } from "drizzle-orm";
+import { database } from "./client.ts";
+import { telegramHelpMessages, telegramRefusals } from "./schema.ts";
+
+export type TelegramHelpMessageRow = typeof telegramHelpMessages.$inferSelect;
+
+/**
+ * Records that a chat was refused; true only for the first time, so concurrent updates
+ * from the same chat still produce one refusal (the primary key decides).
+ */
+export async function recordRefusal(d1: D1Database, chatId: number, at: number): Promise<boolean> {
+  const rows = await database(d1).insert(telegramRefusals).values({ chatId, refusedAt: at }).onConflictDoNothing().returning({ chatId: telegramRefusals.chatId });
+  return rows.length > 0;
+}
+
+export async function addHelpMessage(d1: D1Database, row: Omit<TelegramHelpMessageRow, "id">): Promise<TelegramHelpMessageRow> {
+  const rows = await database(d1).insert(telegramHelpMessages).values(row).returning();
+  return rows[0]!;
+}
+
+export async function getHelpMessage(d1: D1Database, id: number): Promise<TelegramHelpMessageRow | null> {
+  const rows = await database(d1).select().from(telegramHelpMessages).where(eq(telegramHelpMessages.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findHelpMessage(d1: D1Database, chatId: number, messageId: number): Promise<TelegramHelpMessageRow | null> {
+  const rows = await database(d1).select().from(telegramHelpMessages)
+    .where(and(eq(telegramHelpMessages.chatId, chatId), eq(telegramHelpMessages.messageId, messageId))).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function helpMessagesOf(d1: D1Database, requestId: string): Promise<TelegramHelpMessageRow[]> {
+  return database(d1).select().from(telegramHelpMessages).where(eq(telegramHelpMessages.requestId, requestId));
+}
+
+export async function forgetRefusal(d1: D1Database, chatId: number): Promise<void> {
+  await database(d1).delete(telegramRefusals).where(eq(telegramRefusals.chatId, chatId));
+}
+
+export async function setHelpMessageId(d1: D1Database, id: number, messageId: number): Promise<void> {
+  await database(d1).update(telegramHelpMessages).set({ messageId }).where(eq(telegramHelpMessages.id, id));
+}
+
+export async function deleteHelpMessage(d1: D1Database, id: number): Promise<void> {
+  await database(d1).delete(telegramHelpMessages).where(eq(telegramHelpMessages.id, id));
+}

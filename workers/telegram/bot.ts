@@ -1,0 +1,25 @@
+import { Bot, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { TelegramConfig } from "./config.ts";
+import { allowedChatsOnly } from "./access.ts";
+import { helpCommands } from "./commands/help.ts";
+import { taskCommands } from "./commands/tasks.ts";
+import { desktopCommands } from "./commands/desktops.ts";
+import { scheduleCommands } from "./commands/schedules.ts";
+import { helpAnswers } from "./help-answers.ts";
+import { conversation } from "./conversation.ts";
+
+/** The bot for one update: access first, then commands, help answers, and the supervisor conversation. */
+export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe): Bot<Context> {
+  const bot = new Bot<Context>(cfg.token, { botInfo, client: { apiRoot: cfg.apiRoot } });
+  bot.use(allowedChatsOnly(env, cfg));
+  bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env));
+  bot.use(helpAnswers(env));
+  bot.use(conversation(env));
+  // A handler's failure is logged and the update acknowledged: Telegram would otherwise redeliver it forever.
+  bot.catch((err) => {
+    const e = err.error;
+    console.error("telegram: handling update", err.ctx.update.update_id, "failed:", e instanceof Error ? e.message : String(e));
+  });
+  return bot;
+}

@@ -1,0 +1,44 @@
+import { Composer, type Context } from "grammy";
+import { DesktopId } from "@deskfleet/protocol";
+import { getDesktop, listDesktops, toDesktop } from "../../../db/desktops.ts";
+import { bold, code, line, type RichLine } from "../rich-text.ts";
+import { commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
+
+async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
+  const rows = await listDesktops(env.DB);
+  if (rows.length === 0) {
+    await reply(ctx, "No desktops yet. Add one in the dashboard or with POST /api/desktops.");
+    return;
+  }
+  const lines: RichLine[] = [line(bold(`${rows.length} desktop${rows.length === 1 ? "" : "s"}`))];
+  for (const d of rows.map(toDesktop)) {
+    const labels = d.labels.length ? ` [${d.labels.join(", ")}]` : "";
+    const task = d.currentTaskId ? ` running ${d.currentTaskId}` : "";
+    lines.push(line(`${STATUS_ICON[d.presence] ?? "•"} `, code(d.id), ` ${d.name}${labels} · ${d.presence}${task} · seen ${when(d.lastSeenAt)}`));
+  }
+  await reply(ctx, lines);
+}
+
+/**
+ * `/screenshot <desktop>`. The live desktop screenshot API (DesktopDO.screenshot) is not on main yet;
+ * until it is, this says so plainly instead of sending an old picture as if it were live.
+ */
+async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
+  const id = commandArgument(ctx);
+  if (!DesktopId.safeParse(id).success) {
+    await reply(ctx, [line("Usage: ", code("/screenshot <desktop id>"), " (see /desktops)")]);
+    return;
+  }
+  if (!(await getDesktop(env.DB, id))) {
+    await reply(ctx, [line("Desktop ", code(id), " does not exist; see /desktops.")]);
+    return;
+  }
+  await reply(ctx, [line("Live screenshots are not available in this deployment yet. A task's last screenshot comes with its result here.")]);
+}
+
+export function desktopCommands(env: Env): Composer<Context> {
+  const c = new Composer<Context>();
+  c.command("desktops", (ctx) => desktopsCommand(env, ctx));
+  c.command("screenshot", (ctx) => screenshotCommand(env, ctx));
+  return c;
+}

@@ -1,0 +1,21 @@
+import { Composer, type Context } from "grammy";
+import { TELEGRAM_COMMANDS } from "../command-list.ts";
+import { blank, bold, code, line, type RichLine } from "../rich-text.ts";
+import { reply } from "../reply.ts";
+
+function helpLines(chatId: number): RichLine[] {
+  return [
+    line(bold("Deskfleet"), " runs Claude computer-use agents on your desktops."),
+    blank,
+    ...TELEGRAM_COMMANDS.map((c) => line(code(`/${c.command}`), ` ${c.description}`)),
+    blank,
+    line("Anything else you write (or a photo) goes to the supervisor agent of this chat."),
+    line("This chat's id: ", code(String(chatId))),
+  ];
+}
+
+export function helpCommands(): Composer<Context> {
+  const c = new Composer<Context>();
+  c.command(["start", "help"], async (ctx) => void (await reply(ctx, helpLines(ctx.chat.id))));
+  return c;
+}

@@ -1,0 +1,26 @@
+import { Composer, type Context } from "grammy";
+import { listSchedules, toSchedule } from "../../../db/schedules.ts";
+import { bold, code, line, type RichLine } from "../rich-text.ts";
+import { clip, reply, STATUS_ICON, when } from "../reply.ts";
+
+async function schedulesCommand(env: Env, ctx: Context): Promise<void> {
+  const rows = await listSchedules(env.DB);
+  if (rows.length === 0) {
+    await reply(ctx, "No schedules yet. Create them in the dashboard or with POST /api/schedules.");
+    return;
+  }
+  const lines: RichLine[] = [line(bold(`${rows.length} schedule${rows.length === 1 ? "" : "s"}`))];
+  for (const s of rows.map(toSchedule)) {
+    const timing = s.cron ? `cron ${s.cron} (${s.timezone})` : s.intervalMinutes ? `every ${s.intervalMinutes} min` : `once at ${when(s.runAt)}`;
+    const last = s.lastStatus ? ` · last ${STATUS_ICON[s.lastStatus] ?? ""}${s.lastStatus}` : "";
+    lines.push(line(s.enabled ? "🗓 " : "⏸ ", bold(clip(s.name, 60)), " ", code(s.id)));
+    lines.push(line(`   ${timing} · next ${s.enabled ? when(s.nextRunAt) : "paused"}${last}`));
+  }
+  await reply(ctx, lines);
+}
+
+export function scheduleCommands(env: Env): Composer<Context> {
+  const c = new Composer<Context>();
+  c.command("schedules", (ctx) => schedulesCommand(env, ctx));
+  return c;
+}

@@ -1,0 +1,41 @@
+import { Composer, type Context } from "grammy";
+import { conversationIdOf, deliverToSupervisor, type SupervisorInbound } from "./supervisor-seam.ts";
+import { code, line } from "./rich-text.ts";
+import { reply } from "./reply.ts";
+
+/** What reaches the supervisor from a message: its text or caption, its largest photo, what it replies to. */
+function inbound(ctx: Context): SupervisorInbound | null {
+  const m = ctx.message;
+  if (!m || !ctx.chat) return null;
+  const largest = m.photo?.at(-1);
+  const replied = m.reply_to_message;
+  return {
+    conversationId: conversationIdOf(ctx.chat.id),
+    channel: "telegram",
+    chatId: ctx.chat.id,
+    from: { id: ctx.from?.id ?? ctx.chat.id, name: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || "someone", username: ctx.from?.username ?? null },
+    text: m.text ?? m.caption ?? "",
+    photos: largest ? [{ fileId: largest.file_id, width: largest.width, height: largest.height }] : [],
+    replyTo: replied ? (replied.text ?? replied.caption ?? null) : null,
+    at: m.date * 1000,
+  };
+}
+
+/** Unknown commands get pointed at /help; other text and photos go to the chat's supervisor conversation. */
+export function conversation(env: Env): Composer<Context> {
+  const c = new Composer<Context>();
+  c.on("message:text", async (ctx, next) => {
+    const first = ctx.message.entities?.[0];
+    if (first?.type !== "bot_command" || first.offset !== 0) return next();
+    const command = ctx.message.text.slice(0, first.length);
+    await reply(ctx, [line("Unknown command ", code(command), "; see /help.")]);
+  });
+  c.on(["message:text", "message:photo"], async (ctx) => {
+    const message = inbound(ctx);
+    if (!message) return;
+    const delivery = await deliverToSupervisor(env, message);
+    if (!delivery.accepted) await reply(ctx, delivery.reply);
+    else await ctx.replyWithChatAction("typing");
+  });
+  return c;
+}

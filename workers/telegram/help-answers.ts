@@ -1,0 +1,56 @@
+import { Composer, type Context } from "grammy";
+import { ApiError } from "../http/api-error.ts";
+import { resolveHelpRequest } from "../services/help-requests.ts";
+import { getHelpRequest } from "../../db/help-requests.ts";
+import { findHelpMessage, getHelpMessage, type TelegramHelpMessageRow } from "../../db/telegram.ts";
+import { line } from "./rich-text.ts";
+import { HELP_CALLBACK } from "./help-requests.ts";
+import { sendLines } from "./api.ts";
+
+const personOf = (ctx: Context) => {
+  const u = ctx.from;
+  const name = u ? [u.first_name, u.last_name].filter(Boolean).join(" ") + (u.username ? ` (@${u.username})` : "") : "someone";
+  return { by: `telegram:${u?.id ?? ctx.chat?.id}`, name };
+};
+
+/**
+ * Resolves through the same path as `POST /api/help-requests/:id/respond` (TaskDO decides, first
+ * answer wins). Returns what to tell the person: the outcome, or who answered first and when.
+ */
+async function answer(env: Env, ctx: Context, row: TelegramHelpMessageRow, text: string | null): Promise<string> {
+  const { by, name } = personOf(ctx);
+  try {
+    const r = await resolveHelpRequest(env, row.requestId, { answer: text, dismiss: text === null, by, via: "telegram" });
+    return r.status === "dismissed" ? `Dismissed by ${name}.` : `Answered by ${name}: ${r.answer ?? ""}`;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return `Not applied: ${err.message}`;
+    throw err;
+  }
+}
+
+export function helpAnswers(env: Env): Composer<Context> {
+  const c = new Composer<Context>();
+
+  c.callbackQuery(HELP_CALLBACK, async (ctx) => {
+    const [, rowId, choice] = ctx.match as RegExpMatchArray;
+    const row = await getHelpMessage(env.DB, Number(rowId));
+    // Buttons only ever resolve the request they were posted for, from the chat they were posted to.
+    if (!row || row.chatId !== ctx.chat?.id) return void (await ctx.answerCallbackQuery({ text: "This help request is not known here." }));
+    const request = await getHelpRequest(env.DB, row.requestId);
+    const option = choice === "d" ? null : request?.options?.[Number(choice)];
+    if (option === undefined) return void (await ctx.answerCallbackQuery({ text: "That option is not offered any more." }));
+    const outcome = await answer(env, ctx, row, option);
+    await ctx.answerCallbackQuery({ text: outcome.slice(0, 200) });
+    await sendLines(ctx.api, row.chatId, [line(outcome.startsWith("Not applied") ? "⚠️ " : "✅ ", outcome)]);
+  });
+
+  // A reply to a help message is a free-text answer.
+  c.on("message:text", async (ctx, next) => {
+    const replied = ctx.message.reply_to_message;
+    const row = replied ? await findHelpMessage(env.DB, ctx.chat.id, replied.message_id) : null;
+    if (!row) return next();
+    const outcome = await answer(env, ctx, row, ctx.message.text.trim());
+    await ctx.api.sendMessage(ctx.chat.id, `${outcome.startsWith("Not applied") ? "⚠️" : "✅"} ${outcome}`, { reply_parameters: { message_id: ctx.message.message_id } });
+  });
+  return c;
+}

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { webhookCallback } from "grammy";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../http/api-error.ts";
+import { botInfoFor } from "./api.ts";
+import { createBot } from "./bot.ts";
+import { telegramConfig } from "./config.ts";
+
+const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+const MAX_UPDATE_BYTES = 1024 * 1024;
+// Telegram waits about a minute for an answer; stop holding the update well before that.
+const HANDLER_TIMEOUT_MS = 50_000;
+
+/** Only the envelope is checked here; grammY reads the rest, and unknown fields are Telegram's to add. */
+const UpdateEnvelope = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+/** Constant-time comparison, so the secret cannot be guessed byte by byte from response times. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = new TextEncoder().encode(given ?? "");
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i]!;
+  return diff === 0;
+}
+
+export const telegramWebhook = new Hono<AppEnv>().post(
+  "/telegram/webhook",
+  bodyLimit({
+    maxSize: MAX_UPDATE_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", "a Telegram update is at most 1 MiB");
+    },
+  }),
+  async (c) => {
+    const cfg = telegramConfig(c.env);
+    if (!cfg || !cfg.webhookSecret) {
+      throw new ApiError(404, "telegram_not_configured", "Telegram is not configured here: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET, then run npm run telegram:webhook");
+    }
+    if (!sameSecret(c.req.header(SECRET_HEADER), cfg.webhookSecret)) {
+      throw new ApiError(401, "unauthorized", `missing or wrong ${SECRET_HEADER} header`);
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError(400, "invalid_json", "the body is not a JSON Telegram update");
+    }
+    const envelope = UpdateEnvelope.safeParse(body);
+    if (!envelope.success) throw new ApiError(400, "invalid_update", "the body is not a Telegram update: it needs an integer update_id");
+    const bot = createBot(c.env, cfg, await botInfoFor(cfg));
+    const handle = webhookCallback(bot, "cloudflare-mod", { secretToken: cfg.webhookSecret, onTimeout: "return", timeoutMilliseconds: HANDLER_TIMEOUT_MS });
+    // grammY reads the body itself (and checks the secret again).
+    const request = new Request(c.req.url, { method: "POST", headers: { "content-type": "application/json", [SECRET_HEADER]: cfg.webhookSecret }, body: JSON.stringify(envelope.data) });
+    return handle(request);
+  },
+);
