@@ -14,6 +14,7 @@ import { live } from "./endpoints/live.ts";
 import { hosts } from "./endpoints/hosts.ts";
 import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
+import { telegramWebhook } from "./telegram/webhook.ts";
 import { helpRequests } from "./endpoints/help-requests.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
@@ -66,6 +67,9 @@ app.get("/api/openapi.json", requireRole("viewer"), (c) =>
     }),
   ),
 );
+
+// Telegram authenticates with its own secret header, outside the API's auth and OpenAPI document.
+app.route("/", telegramWebhook);
 
 app.notFound(notFoundHandler);
 app.onError(onError);
