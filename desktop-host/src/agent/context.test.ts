@@ -1,10 +1,10 @@
-import type { BetaContentBlockParam } from "@anthropic-ai/sdk/resources/beta";
+import type { BetaImageBlockParam } from "@anthropic-ai/sdk/resources/beta";
 import { describe, expect, it } from "vitest";
 import type { Turn } from "./conversation-store.ts";
 import { countImages, imagesToDrop, pruneImages, PRUNED_IMAGE_TEXT } from "./image-pruning.ts";
 import { placeCacheBreakpoints } from "./prompt-cache.ts";
 
-const image = (n: number): BetaContentBlockParam => ({ type: "image", source: { type: "base64", media_type: "image/png", data: `IMG${n}` } });
+const image = (n: number): BetaImageBlockParam => ({ type: "image", source: { type: "base64", media_type: "image/png", data: `IMG${n}` } });
 
 /** A conversation of `n` screenshot steps: each user turn answers a screenshot call with one image. */
 function conversation(n: number): Turn[] {
