@@ -26,6 +26,7 @@ interface __BaseEnv_Env {
 	DESKTOP: DurableObjectNamespace<import("./workers/index").DesktopDO>;
 	FLEET: DurableObjectNamespace<import("./workers/index").FleetDO>;
 	TASK: DurableObjectNamespace<import("./workers/index").TaskDO>;
+	SUPERVISOR: DurableObjectNamespace<import("./workers/index").SupervisorDO>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

@@ -14,6 +14,12 @@ import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
+//
+// A hand-written loop over messages.create, not the SDK's tool runner: the
+// runner (1.12) threads conversations server-side by default, sending only new
+// messages, and would take pruning, breakpoint placement, loop warnings and
+// follow-ups out of our hands. Here the full history stays on the host (an LRU
+// per task, for resumes) and no `thread` is ever sent.
 
 export type LoopSettings = {
   client: Anthropic;
