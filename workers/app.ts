@@ -16,6 +16,8 @@ import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 import { telegramWebhook } from "./telegram/webhook.ts";
 import { helpRequests } from "./endpoints/help-requests.ts";
+import { supervisor } from "./endpoints/supervisor.ts";
+import { taskChain } from "./endpoints/task-chain.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -46,6 +48,8 @@ const routes = app
   .route("/", hosts)
   .route("/", schedules)
   .route("/", screenshots)
+  .route("/", supervisor)
+  .route("/", taskChain)
   .route("/", helpRequests);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

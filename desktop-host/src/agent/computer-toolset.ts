@@ -122,9 +122,14 @@ function image(shot: Screenshot): BetaScreenshotResult {
   return { data: Buffer.from(shot.png).toString("base64"), mediaType: "image/png" };
 }
 
-/** One line after the SDK's acknowledgment when nothing visibly happened: a cheap hint that the action missed. */
+/**
+ * One line after the SDK's acknowledgment when nothing visibly happened: a cheap
+ * hint that the action missed. Settling ignores a box around the pointer (so the
+ * cursor never counts as a change), so the line says exactly that much: a
+ * checkbox toggled under the pointer is not "no change".
+ */
 function note(outcome: ActionOutcome): string | void {
-  if (!outcome.changed) return "The screen did not visibly change.";
+  if (!outcome.changed) return "No change was seen on screen outside the area right around the pointer.";
 }
 
 function point(value: unknown, field: string): ModelPoint {
