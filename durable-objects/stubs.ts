@@ -1,6 +1,7 @@
-/** Where each Durable Object lives: one FleetDO per deployment, one TaskDO per task, one DesktopDO per desktop. */
+/** Where each Durable Object lives: one FleetDO per deployment, one TaskDO per task, one DesktopDO per desktop, one SupervisorDO per conversation. */
 export const fleetStub = (env: Env) => env.FLEET.get(env.FLEET.idFromName("fleet"));
 export const taskStub = (env: Env, taskId: string) => env.TASK.get(env.TASK.idFromName(taskId));
+export const supervisorStub = (env: Env, conversationId: string) => env.SUPERVISOR.get(env.SUPERVISOR.idFromName(conversationId));
 export const desktopStub = (env: Env, desktopId: string) => env.DESKTOP.get(env.DESKTOP.idFromName(desktopId));
 
 export function envNumber(value: string | undefined, fallback: number): number {

@@ -4,6 +4,7 @@ import { runDueSchedules } from "./scheduler/run-due.ts";
 export { DesktopDO } from "../durable-objects/desktop/desktop-do.ts";
 export { FleetDO } from "../durable-objects/fleet/fleet-do.ts";
 export { TaskDO } from "../durable-objects/task/task-do.ts";
+export { SupervisorDO } from "../durable-objects/supervisor/supervisor-do.ts";
 
 export default {
   fetch: app.fetch,

@@ -1,8 +1,8 @@
 import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
-import { HelpRequestEventData, isTerminal } from "@deskfleet/protocol";
+import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { desktopStub, envNumber, fleetStub } from "../stubs.ts";
+import { desktopStub, envNumber, fleetStub, supervisorStub } from "../stubs.ts";
 import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
@@ -12,6 +12,7 @@ import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
 import { onScheduledTaskFinished } from "../../workers/scheduler/on-task-finished.ts";
+import { onTaskFinished } from "../../workers/supervisor/on-task-finished.ts";
 import { notifyTaskFinished } from "../../workers/notifications/task-finished.ts";
 import { sendHelpRequest } from "../../workers/telegram/help-requests.ts";
 
@@ -67,7 +68,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.store.saveRecord(this.record);
     this.appendServer("status", { status: "queued" }, now);
     await this.flush();
-    await fleetStub(this.env).enqueue(this.queueEntry());
+    // Healer and optimizer tasks are executed by the supervisor, never by a desktop.
+    if (runsOnSupervisor(input.source)) await supervisorStub(this.env, jobConversationId(input)).startJob(jobConversationId(input), input.id);
+    else await fleetStub(this.env).enqueue(this.queueEntry());
     return toApiTask(this.record);
   }
 
@@ -187,6 +190,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   async addMessage(actor: string, text: string): Promise<RpcResult<{ task: Task; event: TaskEvent }>> {
     const r = this.record;
     if (!r) return rpcFail(404, "not_found", "task does not exist");
+    if (runsOnSupervisor(r.source)) return rpcFail(409, "supervisor_task", `task ${r.id} is a ${r.source} task run by the supervisor; it takes no follow-ups`);
     const now = Date.now();
     const message = { id: crypto.randomUUID(), text, at: now };
     const event = this.appendServer("user_message", { ...message, by: actor }, now);
@@ -238,6 +242,40 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
       await this.flush();
     }
     return !isTerminal(next.status);
+  }
+
+  // ---- RPC from the SupervisorDO executing a healer or optimizer task
+
+  /** The supervisor started working on this task: queued → running, watched by the inactivity timeout like any task. */
+  async executorStarted(): Promise<boolean> {
+    const r = this.record;
+    if (!r || r.status !== "queued" || !runsOnSupervisor(r.source)) return false;
+    const now = Date.now();
+    this.update({ ...transition(transition(r, "assigned", now), "running", now), assignedAt: now, lastActivityAt: now });
+    this.appendServer("status", { status: "running", previous: "queued", executor: "supervisor" }, now);
+    await this.armInactivity(now);
+    await this.statusChanged("queued");
+    return true;
+  }
+
+  /** What the supervisor said and did, as notes in this task's event log (progress for the inactivity timeout). */
+  async executorNotes(texts: string[]): Promise<void> {
+    const r = this.record;
+    if (!r || isTerminal(r.status) || !runsOnSupervisor(r.source)) return;
+    const now = Date.now();
+    this.update({ ...r, lastActivityAt: now });
+    for (const text of texts) this.appendServer("note", { text: text.slice(0, 4_000), by: "supervisor" }, now);
+    this.flushSoon();
+  }
+
+  async executorFinished(outcome: { status: "completed"; result: string } | { status: "failed"; error: { code: string; message: string } }): Promise<void> {
+    const r = this.record;
+    if (!r || isTerminal(r.status) || !runsOnSupervisor(r.source)) return;
+    const now = Date.now();
+    const done = outcome.status === "completed" ? { result: outcome.result, error: null } : { error: outcome.error };
+    this.update({ ...transition(r, outcome.status, now), ...done });
+    this.appendServer("status", { status: outcome.status, ...(outcome.status === "failed" ? { error: outcome.error } : {}) }, now);
+    await this.statusChanged(r.status);
   }
 
   /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
@@ -345,6 +383,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
     if (isTerminal(r.status) && r.scheduleId) await onScheduledTaskFinished(this.env, toApiTask(r));
+    if (isTerminal(r.status)) await onTaskFinished(this.env, toApiTask(r));
     if (isTerminal(r.status)) this.ctx.waitUntil(notifyTaskFinished(this.env, toApiTask(r)));
     await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
   }

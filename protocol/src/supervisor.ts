@@ -3,16 +3,16 @@ import { EpochMs, TaskId } from "./ids.ts";
 import type { TaskSource } from "./task.ts";
 
 /**
- * One supervisor conversation: `dash:<id>` (a dashboard chat), `tg:<chatId>`
+ * One supervisor conversation: `dash:<id>` (a dashboard chat), `telegram:<chatId>`
  * (a Telegram chat), `heal:<taskId>` and `learn:<taskId>` (a healer or
  * optimizer task the supervisor executes).
  */
-export const ConversationId = z.string().regex(/^(dash|tg|heal|learn):[A-Za-z0-9_-]{1,100}$/, {
-  message: "a conversation id looks like `dash:<id>` (letters, digits, `_` or `-`), `tg:<chat id>`, `heal:<task id>` or `learn:<task id>`",
+export const ConversationId = z.string().regex(/^(dash|telegram|heal|learn):[A-Za-z0-9_-]{1,100}$/, {
+  message: "a conversation id looks like `dash:<id>` (letters, digits, `_` or `-`), `telegram:<chat id>`, `heal:<task id>` or `learn:<task id>`",
 });
 export type ConversationId = z.infer<typeof ConversationId>;
 
-export type ConversationKind = "dash" | "tg" | "heal" | "learn";
+export type ConversationKind = "dash" | "telegram" | "heal" | "learn";
 export const conversationKind = (id: string): ConversationKind => id.slice(0, id.indexOf(":")) as ConversationKind;
 
 /** Tasks the supervisor executes itself: they never enter the desktop queue. */

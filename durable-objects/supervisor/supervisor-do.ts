@@ -1,0 +1,214 @@
+import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
+import { conversationKind, isTerminal } from "@deskfleet/protocol";
+import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { Deadlines } from "../base/deadlines.ts";
+import { taskStub } from "../stubs.ts";
+import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
+import { SupervisorStore } from "./supervisor-store.ts";
+import { SupervisorLoop, type JobOutcome } from "../../workers/supervisor/loop.ts";
+import { toolsFor } from "../../workers/supervisor/tools/index.ts";
+import { systemPrompt } from "../../workers/supervisor/prompts.ts";
+import { modelCaller, supervisorModel } from "../../workers/supervisor/model-client.ts";
+import { jobBrief, jobResult } from "../../workers/supervisor/job-brief.ts";
+import { externalChannel } from "../../workers/supervisor/external-channel.ts";
+import type { Channel, JobState } from "../../workers/supervisor/tools/tool.ts";
+import { lastEventSeq } from "../../db/task-chains.ts";
+
+/** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
+const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskStub(env, taskId).snapshot()) as Task | null;
+
+type LiveAttachment = { connectedAt: number };
+
+const STEP = "step";
+/** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
+const WAIT_POLL_MS = 5_000;
+
+/**
+ * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
+ * `learn:…` job of a healer or optimizer task). A thin shell: the loop, the
+ * tools and the policies are plain modules; this object stores the
+ * conversation, runs one loop step per alarm and serves the live feed.
+ */
+export class SupervisorDO extends HibernatingObject<LiveAttachment> {
+  private readonly store: SupervisorStore;
+  private readonly deadlines: Deadlines;
+  /** Job progress for the healer/optimizer task's own event log, sent after each step. */
+  private notes: string[] = [];
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new SupervisorStore(ctx.storage.sql, {
+      onEntry: (e) => this.entryAdded(e),
+      onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() } satisfies SupervisorFeedMessage),
+    });
+    this.deadlines = new Deadlines(ctx.storage);
+  }
+
+  // ---- RPC
+
+  /** A person's message (dashboard or Telegram). The reply comes later, on the live feed or the chat. */
+  async postMessage(conversationId: string, text: string, by: string): Promise<RpcResult<{ status: SupervisorStatus }>> {
+    const kind = conversationKind(conversationId);
+    if (kind === "heal" || kind === "learn") {
+      return rpcFail(409, "job_conversation", `${conversationId} is the conversation of a ${kind === "heal" ? "healer" : "optimizer"} task; people talk to the supervisor in a dash: or telegram: conversation`);
+    }
+    this.bind(conversationId);
+    await this.loop().receive(text, by);
+    await this.flushNotes();
+    return { ok: { status: this.store.state().status } };
+  }
+
+  /** TaskDO hands over a healer or optimizer task; idempotent. */
+  async startJob(conversationId: string, taskId: string): Promise<void> {
+    this.bind(conversationId);
+    const s = this.store.state();
+    if (s.job) return;
+    const kind = conversationKind(conversationId);
+    const job: JobState = { kind: kind === "learn" ? "learn" : "heal", taskId, prepared: false, retryTaskId: null, savedPromptVersion: null, summary: null };
+    this.store.setState({ ...s, job });
+    await this.wake(Date.now());
+  }
+
+  /** A task this conversation created has finished. */
+  async taskFinished(conversationId: string, taskId: string): Promise<void> {
+    this.bind(conversationId);
+    await this.loop().taskFinished(taskId);
+    await this.flushNotes();
+  }
+
+  async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
+    const entries = this.store.entries(after, limit);
+    const s = this.store.state();
+    return {
+      id: conversationId,
+      status: s.status,
+      taskId: s.job?.taskId ?? null,
+      entries,
+      nextAfter: entries.length === limit ? entries.at(-1)!.seq : null,
+    };
+  }
+
+  // ---- live feed
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now() });
+    const hello: SupervisorFeedMessage = { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() };
+    sendSafely(socket, JSON.stringify(hello));
+    return response;
+  }
+
+  // ---- alarms: one loop step each
+
+  override async alarm(): Promise<void> {
+    if (this.deadlines.takeDue(Date.now()).includes(STEP)) {
+      await this.step();
+      await this.flushNotes();
+    }
+    await this.deadlines.reschedule();
+  }
+
+  private async step(): Promise<void> {
+    const job = this.store.state().job;
+    if (job) {
+      const task = await taskSnapshot(this.env, job.taskId);
+      // Cancelled (or failed by its watchdog) while we worked: stop quietly.
+      if (!task || isTerminal(task.status)) {
+        this.store.setState({ ...this.store.state(), status: "finished" });
+        return;
+      }
+      if (!job.prepared) {
+        await this.prepareJob(job);
+        return;
+      }
+    }
+    await this.loop().step();
+  }
+
+  private async prepareJob(job: JobState): Promise<void> {
+    await taskStub(this.env, job.taskId).executorStarted();
+    const brief = await jobBrief(this.env, job);
+    this.store.setState({ ...this.store.state(), job: { ...job, prepared: true } });
+    if ("error" in brief) {
+      this.store.addEntry("error", brief.error, null);
+      this.store.setState({ ...this.store.state(), status: "finished" });
+      await this.jobEnded({ ...job, prepared: true }, { ok: false, code: "job_unavailable", message: brief.error });
+      return;
+    }
+    this.store.addEntry("user", brief.brief, { by: "system" });
+    await this.loop().start(brief.brief);
+  }
+
+  // ---- wiring
+
+  private loop(): SupervisorLoop {
+    const id = this.conversationId();
+    const kind = conversationKind(id);
+    const external = externalChannel(this.env, id);
+    const channel: Channel = {
+      say: async (text) => {
+        this.store.addEntry("message", text, null);
+        await external?.say(text);
+      },
+      showScreenshot: async (s) => {
+        this.store.addEntry("screenshot", s.caption ?? "", { taskId: s.taskId, name: s.name, url: `/api/tasks/${s.taskId}/screenshots/${s.name}` });
+        await external?.showScreenshot(s);
+      },
+    };
+    return new SupervisorLoop({
+      store: this.store,
+      system: systemPrompt(kind),
+      tools: toolsFor(kind),
+      limits: {
+        model: supervisorModel(this.env),
+        maxTokens: 4_096,
+        maxAutonomousTurns: 40,
+        pollMs: WAIT_POLL_MS,
+        maxModelRetries: 4,
+      },
+      callModel: modelCaller(this.env),
+      toolContext: (job) => ({ env: this.env, conversationId: id, kind, actor: `supervisor:${id}`, job: job ? { ...job } : null, channel }),
+      taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),
+      wake: (at) => this.wake(at),
+      onReply: async (text) => {
+        await external?.say(text);
+      },
+      onJobEnd: (job, outcome) => this.jobEnded(job, outcome),
+      now: () => Date.now(),
+    });
+  }
+
+  private async jobEnded(job: JobState, outcome: JobOutcome): Promise<void> {
+    await this.flushNotes();
+    await taskStub(this.env, job.taskId).executorFinished(jobResult(job, outcome));
+  }
+
+  /** Runs a step at `at`, or earlier if one is already due sooner (an early step only re-checks). */
+  private async wake(at: number): Promise<void> {
+    const current = this.deadlines.get(STEP);
+    if (current === null || at < current) await this.deadlines.arm(STEP, at);
+  }
+
+  private bind(conversationId: string): void {
+    if (this.store.get<string>("id") === null) this.store.put("id", conversationId);
+  }
+
+  private conversationId(): string {
+    const id = this.store.get<string>("id");
+    if (!id) throw new Error("SupervisorDO used before it knew its conversation id");
+    return id;
+  }
+
+  private entryAdded(e: SupervisorEntry): void {
+    this.broadcast("live", { type: "entry", entry: e } satisfies SupervisorFeedMessage);
+    const job = this.store.state().job;
+    if (job && e.kind !== "user") this.notes.push(`${e.kind}: ${e.text}`);
+  }
+
+  private async flushNotes(): Promise<void> {
+    const job = this.store.state().job;
+    if (!job || this.notes.length === 0) return;
+    const notes = this.notes.splice(0);
+    await taskStub(this.env, job.taskId).executorNotes(notes);
+  }
+}

@@ -1,0 +1,58 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { ConversationId, SupervisorConversation, SupervisorMessageBody, SupervisorStatus, SupervisorTranscriptQuery, conversationKind } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { ApiError, unprocessable, unwrap } from "../http/api-error.ts";
+import { validationHook } from "../http/errors.ts";
+import { supervisorStub } from "../../durable-objects/stubs.ts";
+
+const ConversationParam = z.object({ id: ConversationId });
+
+export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("operator", {
+      method: "post",
+      path: "/api/supervisor/conversations/{id}/messages",
+      summary: "Say something to the supervisor in a dashboard conversation (`dash:<id>`); its replies arrive on the live feed",
+      request: { params: ConversationParam, body: jsonBody(SupervisorMessageBody) },
+      responses: { 202: jsonContent(z.object({ accepted: z.literal(true), status: SupervisorStatus }), "Accepted") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (conversationKind(id) !== "dash") {
+        throw unprocessable("not_a_dashboard_conversation", `the dashboard talks in \`dash:<id>\` conversations; ${id.split(":")[0]}: conversations belong to their own channel`);
+      }
+      const { text } = c.req.valid("json");
+      const r = unwrap(await supervisorStub(c.env, id).postMessage(id, text, c.var.identity.name));
+      return c.json({ accepted: true as const, status: r.status }, 202);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/supervisor/conversations/{id}",
+      summary: "A supervisor conversation: its status and transcript (replies, tool calls and results), oldest first from `after`",
+      request: { params: ConversationParam, query: SupervisorTranscriptQuery },
+      responses: { 200: jsonContent(SupervisorConversation, "The conversation") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { after, limit } = c.req.valid("query");
+      return c.json(await supervisorStub(c.env, id).transcript(id, after, limit), 200);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/supervisor/conversations/{id}/live",
+      summary: "A supervisor conversation's live feed (WebSocket): new transcript entries and status changes",
+      request: { params: ConversationParam },
+      responses: { 101: { description: "Switching protocols: a WebSocket of JSON messages" } },
+    }),
+    async (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
+      }
+      return supervisorStub(c.env, c.req.valid("param").id).fetch(c.req.raw);
+    },
+  );

@@ -1,0 +1,55 @@
+import type { Task } from "@deskfleet/protocol";
+import { getTaskRow, toTask } from "../../db/tasks.ts";
+import { getSchedule } from "../../db/schedules.ts";
+import { lastEvents } from "../../db/task-chains.ts";
+import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
+import { maxHealingRetries } from "./healing-policy.ts";
+import { BRIEF_EVENTS, healBrief, learnBrief } from "./prompts.ts";
+import type { JobOutcome } from "./loop.ts";
+import type { JobState } from "./tools/tool.ts";
+
+async function task(env: Env, id: unknown): Promise<Task | null> {
+  if (typeof id !== "string") return null;
+  const row = await getTaskRow(env.DB, id);
+  return row ? toTask(row) : null;
+}
+
+/** The first message of a healer or optimizer conversation, or why the job cannot start. */
+export async function jobBrief(env: Env, job: JobState): Promise<{ brief: string } | { error: string }> {
+  const own = await task(env, job.taskId);
+  if (!own) return { error: `task ${job.taskId} does not exist` };
+  if (job.kind === "heal") {
+    const failed = await task(env, own.sourceMeta?.["failedTaskId"]);
+    if (!failed) return { error: "the failed task this healer was started for does not exist" };
+    return { brief: healBrief(failed, await lastEvents(env.DB, failed.id, BRIEF_EVENTS), maxHealingRetries(env.DESKFLEET_SELF_HEALING_MAX_RETRIES)) };
+  }
+  const run = await task(env, own.sourceMeta?.["runTaskId"]);
+  const scheduleId = own.sourceMeta?.["scheduleId"];
+  const schedule = typeof scheduleId === "string" ? await getSchedule(env.DB, scheduleId) : null;
+  if (!run || !schedule) return { error: "the scheduled run or its schedule no longer exists" };
+  const version = typeof own.sourceMeta?.["promptVersion"] === "number" ? (own.sourceMeta["promptVersion"] as number) : schedule.promptVersion;
+  const answers = (await listHelpRequests(env.DB, { taskId: run.id, limit: 50 })).map(toHelpRequest);
+  let brief = learnBrief(run, schedule.name, version, await lastEvents(env.DB, run.id, BRIEF_EVENTS));
+  // Every answer a person gave, even ones older than the transcript's last 50 events.
+  if (answers.length > 0) {
+    brief += `\n\n<help_answers>\n${answers.map((h) => `Q: ${h.question}\nA (${h.status}): ${h.answer ?? "(no answer)"}`).join("\n\n")}\n</help_answers>`;
+  }
+  return { brief };
+}
+
+/** How a finished job shows as its task's outcome. */
+export function jobResult(job: JobState, outcome: JobOutcome): { status: "completed"; result: string } | { status: "failed"; error: { code: string; message: string } } {
+  if (!outcome.ok) {
+    // A retry already started stands even if the conversation broke afterwards.
+    if (job.retryTaskId) return { status: "completed", result: `Retried as task ${job.retryTaskId}: ${job.summary ?? ""}`.trim() };
+    if (job.savedPromptVersion !== null) return { status: "completed", result: `Saved prompt v${job.savedPromptVersion}: ${job.summary ?? ""}`.trim() };
+    return { status: "failed", error: { code: outcome.code, message: outcome.message } };
+  }
+  const said = outcome.text || null;
+  if (job.kind === "heal") {
+    if (job.retryTaskId) return { status: "completed", result: [`Retried as task ${job.retryTaskId}.`, said ?? job.summary].filter(Boolean).join("\n\n") };
+    return { status: "completed", result: said ?? "The healer did not retry and gave no explanation." };
+  }
+  if (job.savedPromptVersion !== null) return { status: "completed", result: [`Saved prompt v${job.savedPromptVersion}.`, said ?? job.summary].filter(Boolean).join("\n\n") };
+  return { status: "completed", result: said ? `Kept the prompt. ${said}` : "Kept the prompt." };
+}

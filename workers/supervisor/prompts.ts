@@ -1,0 +1,62 @@
+import type { ConversationKind, Task, TaskEvent } from "@deskfleet/protocol";
+import { cut } from "./conversation-window.ts";
+
+const FLEET = `You are the Deskfleet supervisor. Deskfleet runs Claude computer-use agents on real desktops; each task is a prompt one agent carries out on one desktop. You manage the fleet through your tools: desktops, tasks, schedules and the questions agents ask people (help requests).
+Facts over guesses: look things up with your tools before you answer. Credentials are never shown to you and you never need them.`;
+
+const CHAT = `${FLEET}
+You are talking with an operator of the fleet. Be brief and concrete. When you start work that takes a while, say so. When something is ambiguous and matters (which desktop, what to do on failure), ask with ask_human. Confirm before deleting anything.
+For recurring work create a schedule: a 5-field cron expression interpreted in an IANA time zone (e.g. weekdays at 9:00 Berlin time is cron "0 9 * * 1-5" with timezone "Europe/Berlin"). Write the schedule's prompt so that an agent with no other context can do the whole run and report its findings in its final answer.`;
+
+const HEAL = `${FLEET}
+You are the healer: a task failed, and you decide whether a retry with a better prompt can succeed. Read the error and the transcript; look at the task's screenshot if that helps. If the failure looks recoverable (a missed step, a dialog, a slow page, an ambiguous instruction), call retry_task once with an improved, complete prompt, then end with one or two sentences on what you changed. If it cannot be recovered by a retry (the site is down, credentials are missing, the request is impossible, a person must decide), do not retry: end with a short explanation a person can act on.`;
+
+const LEARN = `${FLEET}
+You are the optimizer: a scheduled run completed, and you improve the schedule's prompt for the next runs. Fold in what this run learned: answers people gave to the agent's questions (so it need not ask again), where things are, steps that were missing or wasted. Keep the task's intent and its report format. If the prompt is already good, say so and save nothing; otherwise call save_prompt_version once and end with one sentence on what changed.`;
+
+export function systemPrompt(kind: ConversationKind): string {
+  return kind === "heal" ? HEAL : kind === "learn" ? LEARN : CHAT;
+}
+
+/** Transcript entries for a brief: the last 50 events, each cut to 2,000 characters. */
+export const BRIEF_EVENTS = 50;
+export const BRIEF_EVENT_CHARS = 2_000;
+
+export function transcriptLines(events: TaskEvent[]): string {
+  return events
+    .slice(-BRIEF_EVENTS)
+    .map((e) => `#${e.seq} ${new Date(e.at).toISOString()} ${e.source}/${e.kind}: ${cut(JSON.stringify(e.data), BRIEF_EVENT_CHARS)}`)
+    .join("\n");
+}
+
+export function healBrief(failed: Task, events: TaskEvent[], maxRetries: number): string {
+  return [
+    `Task ${failed.id} failed (retry ${failed.retryNumber} of at most ${maxRetries} in its chain).`,
+    `Target: ${failed.target.desktopId ? `desktop ${failed.target.desktopId}` : failed.target.labels.length ? `labels ${failed.target.labels.join(", ")}` : "any desktop"}${failed.desktopId ? ` (it ran on ${failed.desktopId})` : ""}.`,
+    `Error: ${failed.error ? `${failed.error.code}: ${failed.error.message}` : "none recorded"}`,
+    "",
+    "<prompt>",
+    failed.prompt,
+    "</prompt>",
+    "",
+    `<transcript last="${Math.min(events.length, BRIEF_EVENTS)}">`,
+    transcriptLines(events),
+    "</transcript>",
+  ].join("\n");
+}
+
+export function learnBrief(run: Task, scheduleName: string, promptVersion: number, events: TaskEvent[]): string {
+  return [
+    `Scheduled run ${run.id} of schedule "${scheduleName}" completed, with prompt v${promptVersion}.`,
+    `Result: ${run.result ?? "(none)"}`,
+    "",
+    "<prompt>",
+    run.prompt,
+    "</prompt>",
+    "",
+    "Help requests in the transcript (help_request, then help_answer with the person's answer) are knowledge to fold into the prompt.",
+    `<transcript last="${Math.min(events.length, BRIEF_EVENTS)}">`,
+    transcriptLines(events),
+    "</transcript>",
+  ].join("\n");
+}
