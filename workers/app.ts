@@ -18,6 +18,8 @@ import { telegramWebhook } from "./telegram/webhook.ts";
 import { helpRequests } from "./endpoints/help-requests.ts";
 import { supervisor } from "./endpoints/supervisor.ts";
 import { taskChain } from "./endpoints/task-chain.ts";
+import { vncRelay } from "./endpoints/vnc-relay.ts";
+import { desktopControl } from "./endpoints/desktop-control.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -50,12 +52,20 @@ const routes = app
   .route("/", screenshots)
   .route("/", supervisor)
   .route("/", taskChain)
-  .route("/", helpRequests);
+  .route("/", helpRequests)
+  .route("/", vncRelay)
+  .route("/", desktopControl);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
   scheme: "bearer",
   description: "The admin token (DESKFLEET_ADMIN_TOKEN) or an API token (POST /api/tokens)",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "vncTicket", {
+  type: "apiKey",
+  in: "query",
+  name: "ticket",
+  description: "A one-time VNC ticket (POST /api/desktops/{id}/vnc-ticket): browsers cannot set headers on a WebSocket",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "hostToken", {
   type: "http",

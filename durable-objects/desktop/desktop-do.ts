@@ -1,9 +1,17 @@
-import type { AssignedTask, EventsMessage, HelloMessage, ServerMessage } from "@deskfleet/protocol";
+import type { AssignedTask, DesktopInput, DesktopRequest, EventsMessage, HelloMessage, ServerMessage, TakeoverLease } from "@deskfleet/protocol";
 import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protocol";
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetStub, taskStub } from "../stubs.ts";
-import { PendingRequests } from "./pending-requests.ts";
+import { PendingRequests, type DesktopResult } from "./pending-requests.ts";
+import { refuse, Relay, type Route, type TunnelAttachment, type ViewerAttachment } from "./relay/relay.ts";
+import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
+import { vncTarget } from "./relay/dial-vnc.ts";
+import { directRequest } from "./direct-desktop.ts";
+import { Takeover } from "./takeover/takeover.ts";
+import type { Person } from "./takeover/lease.ts";
+import type { RpcResult } from "../../workers/http/api-error.ts";
+import { audit } from "../../db/audit.ts";
 import { lostAt, type HostAttachment, type PresenceRecord } from "./host-session.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { setHostPresence, touchLastSeen } from "../../db/desktop-presence.ts";
@@ -11,18 +19,30 @@ import { setHostPresence, touchLastSeen } from "../../db/desktop-presence.ts";
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const LAST_SEEN_WRITE_EVERY_MS = 60_000;
 export const VERIFIED_DESKTOP_HEADER = "x-deskfleet-verified-desktop";
+/** Which socket the Worker forwards: the host's control socket (default), a viewer or a tunnel. */
+export const SOCKET_KIND_HEADER = "x-deskfleet-socket";
+/** A viewer the Worker authenticated by bearer token (JSON `{id, name}`); otherwise the ticket decides. */
+export const VERIFIED_VIEWER_HEADER = "x-deskfleet-verified-viewer";
+const PAIRING_MS = 15_000;
+const MAX_VIEWERS = 16;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+type Attachment = HostAttachment | ViewerAttachment | TunnelAttachment;
 
 /**
  * One per desktop: owns the host's control socket and the desktop's presence.
  * The Worker authenticates the host token before forwarding the upgrade here.
  */
-export class DesktopDO extends HibernatingObject<HostAttachment> {
+export class DesktopDO extends HibernatingObject<Attachment> {
   private readonly deadlines: Deadlines;
   private presence: PresenceRecord | null;
   /** Events of one task are forwarded to TaskDO strictly in order. */
   private readonly forwarding = new Map<string, Promise<void>>();
   /** Screenshots and input the API asked the host for. */
   private readonly requests = new PendingRequests();
+  private readonly tickets: TicketStore;
+  private readonly relay: Relay;
+  private readonly takeover: Takeover;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -30,12 +50,41 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS presence (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)`);
     const row = ctx.storage.sql.exec<{ value: string }>(`SELECT value FROM presence WHERE id = 1`).toArray()[0];
     this.presence = row ? (JSON.parse(row.value) as PresenceRecord) : null;
+    this.tickets = new TicketStore(ctx.storage.sql);
+    this.takeover = new Takeover({
+      sql: ctx.storage.sql,
+      idleMs: Takeover.idleMsFrom(env.DESKFLEET_TAKEOVER_IDLE_MS),
+      currentTaskId: async (desktopId) => (await getDesktop(env.DB, desktopId))?.currentTaskId ?? null,
+      pauseTask: (taskId, by) => taskStub(env, taskId).pauseForTakeover(by),
+      resumeTask: (taskId, by, note) => taskStub(env, taskId).resumeAfterTakeover(by, note),
+      pushToHost: (m) => this.pushToHost(m),
+      armDeadline: (at) => this.deadlines.arm("lease", at),
+      clearDeadline: () => this.deadlines.clear("lease"),
+      audit: (e) => audit(env.DB, { ...e, targetType: "desktop" }),
+    });
+    this.relay = new Relay({
+      ctx,
+      tickets: this.tickets,
+      pairingMs: PAIRING_MS,
+      maxViewers: MAX_VIEWERS,
+      route: (desktopId) => this.vncRoute(desktopId),
+      sendToHost: (m) => this.pushToHost(m),
+      mayAct: (viewerId) => this.takeover.mayAct(viewerId),
+      onInput: (viewerId) => this.takeover.touch(viewerId),
+      armDeadline: (at) => this.deadlines.arm("relay", at),
+    });
   }
 
   override async fetch(request: Request): Promise<Response> {
     const desktopId = request.headers.get(VERIFIED_DESKTOP_HEADER);
     if (!desktopId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected an authenticated WebSocket upgrade from the Worker", { status: 400 });
+    }
+    const kind = request.headers.get(SOCKET_KIND_HEADER);
+    if (kind === "viewer") return this.acceptViewer(desktopId, request);
+    if (kind === "tunnel") {
+      const q = new URL(request.url).searchParams;
+      return this.relay.acceptTunnel(desktopId, q.get("tunnel") ?? "", q.get("ticket") ?? "");
     }
     // Newest connection wins: a host that reconnects before its old socket timed out replaces it.
     for (const old of this.sockets("host")) closeSafely(old, CloseCode.replaced, "replaced by a newer connection from this desktop's host");
@@ -46,7 +95,10 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
   // ---- host messages
 
   protected override async onMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const att = this.attachmentOf(ws);
+    const any = this.attachmentOf(ws);
+    if (any.role === "viewer") return this.relay.onViewerMessage(ws, any, raw);
+    if (any.role === "tunnel") return this.relay.onTunnelMessage(ws, any, raw);
+    const att = any;
     let parsed: unknown;
     try {
       parsed = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
@@ -83,6 +135,8 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     await setHostPresence(this.env.DB, att.desktopId, { connected: true, capabilities: m.capabilities, lastSeenAt: now });
     await this.deadlines.arm("presence", now + this.timeoutMs());
     await fleetStub(this.env).desktopOnline({ desktopId: att.desktopId, labels: row.labels, activeTasks: m.activeTasks });
+    // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
+    await this.relay.hostReady();
     // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).
     for (const taskId of m.activeTasks) {
       for (const missed of await taskStub(this.env, taskId).hostReconnected(att.desktopId)) this.reply(ws, missed);
@@ -118,9 +172,12 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     return next;
   }
 
-  protected override async onClose(ws: WebSocket): Promise<void> {
-    const att = this.attachmentOf(ws);
+  protected override async onClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const any = this.attachmentOf(ws);
+    if (any.role !== "host") return this.relay.onClose(ws, any, code, reason);
+    const att = any;
     if (!att.helloed || this.hostSocket()) return;
+    this.requests.failAll("host_unavailable", "the desktop's host disconnected before answering");
     const p = this.presence;
     if (!p?.connected) return;
     // Not lost yet: a deploy or a network blip drops sockets and the host reconnects.
@@ -136,6 +193,11 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     const now = Date.now();
     for (const name of this.deadlines.takeDue(now)) {
       if (name === "presence") await this.checkPresence(now);
+      if (name === "relay") {
+        const next = this.relay.sweep(now);
+        if (next !== null) await this.deadlines.arm("relay", next);
+      }
+      if (name === "lease") await this.takeover.checkExpiry(this.presence?.desktopId ?? (await this.desktopIdFromStorage()), now);
     }
     await this.deadlines.reschedule();
   }
@@ -173,6 +235,40 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
     return this.pushToHost(message);
   }
 
+  // ---- RPC from the Worker: the live view, screenshots, input, takeover
+
+  /** A one-time ticket for `GET /api/desktops/:id/vnc?ticket=` (60 s), stored hashed. */
+  async issueViewerTicket(desktopId: string, viewer: Person): Promise<{ ticket: string; expiresAt: number }> {
+    this.rememberDesktopId(desktopId);
+    return this.tickets.issue("viewer", viewer, VIEWER_TICKET_TTL_MS);
+  }
+
+  async screenshot(desktopId: string, width?: number): Promise<DesktopResult> {
+    return this.desktopRequest(desktopId, width === undefined ? { kind: "screenshot" } : { kind: "screenshot", width });
+  }
+
+  async input(desktopId: string, who: Person, input: DesktopInput): Promise<DesktopResult> {
+    const lease = this.takeover.status(desktopId);
+    if (lease && lease.holder.id !== who.id) {
+      return { ok: false, error: { code: "desktop_taken_over", message: `${lease.holder.name} has taken over this desktop; input from others waits until they hand it back` } };
+    }
+    this.takeover.touch(who.id);
+    return this.desktopRequest(desktopId, { kind: "input", input });
+  }
+
+  async takeoverStatus(desktopId: string): Promise<TakeoverLease | null> {
+    return this.takeover.status(desktopId);
+  }
+
+  async takeOver(desktopId: string, who: Person): Promise<RpcResult<TakeoverLease>> {
+    this.rememberDesktopId(desktopId);
+    return this.takeover.take(desktopId, who);
+  }
+
+  async handBack(desktopId: string, who: Person & { admin: boolean }, note?: string): Promise<RpcResult<{ desktopId: string; resumedTaskId: string | null }>> {
+    return this.takeover.handBack(desktopId, who, note);
+  }
+
   async hostStatus(): Promise<{ connected: boolean; lastHeartbeatAt: number | null }> {
     return { connected: this.hostSocket() !== null, lastHeartbeatAt: this.presence?.lastHeartbeatAt ?? null };
   }
@@ -180,6 +276,7 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
   /** Closes the host's socket because the desktop was deleted. */
   async disconnect(reason: string): Promise<void> {
     for (const ws of this.sockets("host")) closeSafely(ws, CloseCode.desktopDeleted, reason);
+    this.relay.closeViewers(CloseCode.desktopDeleted, reason);
     this.presence = null;
     this.ctx.storage.sql.exec(`DELETE FROM presence`);
     await this.deadlines.clear("presence");
@@ -187,8 +284,55 @@ export class DesktopDO extends HibernatingObject<HostAttachment> {
 
   // ---- internals
 
+  private async acceptViewer(desktopId: string, request: Request): Promise<Response> {
+    this.rememberDesktopId(desktopId);
+    const verified = request.headers.get(VERIFIED_VIEWER_HEADER);
+    const ticket = new URL(request.url).searchParams.get("ticket");
+    const viewer = verified ? (JSON.parse(verified) as Person) : ticket ? await this.tickets.consume<Person>("viewer", ticket) : null;
+    if (!viewer) {
+      return refuse(CloseCode.badTicket, `the VNC ticket is missing, used or expired; get a new one with POST /api/desktops/${desktopId}/vnc-ticket (valid 60 s, once)`);
+    }
+    return this.relay.acceptViewer(desktopId, viewer);
+  }
+
+  /** Where the live screen comes from: the host when one is connected, else the desktop's own VNC URL. */
+  private async vncRoute(desktopId: string): Promise<Route> {
+    if (this.hostSocket()) return { kind: "host" };
+    const row = await getDesktop(this.env.DB, desktopId);
+    if (!row) return { kind: "none", reason: `desktop ${desktopId} does not exist` };
+    if (row.vncUrl) return { kind: "direct", target: await vncTarget(this.env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials) };
+    // A desktop with a host token expects its host back (after a deploy, say): wait for it.
+    if (row.hostTokenHash) return { kind: "wait" };
+    return { kind: "none", reason: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` };
+  }
+
+  private async desktopRequest(desktopId: string, request: DesktopRequest): Promise<DesktopResult> {
+    if (this.hostSocket()) {
+      return this.requests.ask((requestId) => this.pushToHost({ type: "desktop_request", requestId, request }), request, REQUEST_TIMEOUT_MS);
+    }
+    const row = await getDesktop(this.env.DB, desktopId);
+    if (!row?.vncUrl) {
+      return { ok: false, error: { code: "desktop_unreachable", message: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` } };
+    }
+    return directRequest(await vncTarget(this.env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials), request);
+  }
+
+  /** The object's own name, for alarms that run without a request (the lease expiring). */
+  private rememberDesktopId(desktopId: string): void {
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('desktop_id', ?)`, desktopId);
+  }
+
+  private async desktopIdFromStorage(): Promise<string> {
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    return this.ctx.storage.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'desktop_id'`).toArray()[0]?.value ?? "";
+  }
+
   private hostSocket(): WebSocket | null {
-    return this.sockets("host").find((ws) => ws.readyState === WebSocket.OPEN && this.attachmentOf(ws).helloed) ?? null;
+    return this.sockets("host").find((ws) => {
+      const att = this.attachmentOf(ws);
+      return ws.readyState === WebSocket.OPEN && att.role === "host" && att.helloed;
+    }) ?? null;
   }
 
   private pushToHost(message: ServerMessage): boolean {

@@ -65,6 +65,23 @@ export class ByteReader {
     }
   }
 
+  /**
+   * Whatever is available next, in one piece: what is already buffered, else the
+   * next chunk from the stream; null at the end. For splicing a stream onward
+   * after the handshake without losing bytes read ahead.
+   */
+  async readSome(): Promise<Uint8Array | null> {
+    if (this.#buffered === 0) {
+      try {
+        await this.#pull(1);
+      } catch (error) {
+        if (error instanceof RfbError && error.code === "connection-closed" && this.#ended) return null;
+        throw error;
+      }
+    }
+    return this.read(this.#chunks[0]!.length - this.#offset);
+  }
+
   async cancel(reason?: unknown): Promise<void> {
     this.#ended = true;
     await this.#reader.cancel(reason).catch(() => undefined);

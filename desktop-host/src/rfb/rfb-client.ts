@@ -86,7 +86,7 @@ export class RfbClient {
       await socket.close?.();
       throw toRfbError(error);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 

@@ -1,0 +1,36 @@
+import type { DesktopInput } from "@deskfleet/protocol";
+import { captureScreenshot, DesktopActionError, performInput } from "../../desktop-host/src/desktop-api/desktop-actions.ts";
+import { RfbClient } from "../../desktop-host/src/rfb/rfb-client.ts";
+import { RfbError } from "../../desktop-host/src/rfb/rfb-error.ts";
+import type { DesktopResult } from "./pending-requests.ts";
+import { dialVnc, type VncTarget } from "./relay/dial-vnc.ts";
+
+/**
+ * Screenshots and input for a desktop without a host: this object opens its
+ * own RFB session (the host's RFB code, over `connect()` or a WebSocket),
+ * does the one thing and closes it.
+ */
+export async function directRequest(target: VncTarget, request: { kind: "screenshot"; width?: number } | { kind: "input"; input: DesktopInput }): Promise<DesktopResult> {
+  let client: RfbClient | null = null;
+  try {
+    client = await RfbClient.connect(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
+    if (request.kind === "screenshot") {
+      const png = await captureScreenshot(client, request.width);
+      return { ok: true, png: toBase64(png) };
+    }
+    await performInput(client, request.input);
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
+    const message = error instanceof RfbError ? error.message : `the VNC session failed: ${String(error)}`;
+    return { ok: false, error: { code: "vnc_failed", message } };
+  } finally {
+    await client?.close();
+  }
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}

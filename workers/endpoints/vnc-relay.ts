@@ -1,0 +1,105 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { CloseCode, DesktopId, VncQuery, VncTicket } from "@deskfleet/protocol";
+import type { AppEnv } from "../app-env.ts";
+import { jsonContent, secureRoute } from "../http/route.ts";
+import { ApiError, errorBody, notFound } from "../http/api-error.ts";
+import { validationHook } from "../http/errors.ts";
+import { requireRole } from "../auth/authenticate.ts";
+import { resolveHost } from "../auth/host-auth.ts";
+import { getDesktop } from "../../db/desktops.ts";
+import { desktopStub } from "../../durable-objects/stubs.ts";
+import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
+import { refuse } from "../../durable-objects/desktop/relay/relay.ts";
+
+const DesktopParam = z.object({ id: DesktopId });
+const TunnelQuery = z.object({ tunnel: z.string().regex(/^tun_[A-Za-z0-9_-]{8,64}$/), ticket: z.string().min(1).max(200) });
+const isUpgrade = (req: Request) => req.headers.get("upgrade")?.toLowerCase() === "websocket";
+const upgradeRequired = () => new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
+
+/**
+ * Browsers cannot set headers on a WebSocket, so the relay also takes a
+ * one-time ticket in the query; the DesktopDO checks and spends it. Without a
+ * ticket the usual bearer/session authentication applies (CLIs, tests).
+ */
+function ticketOrViewer(): MiddlewareHandler<AppEnv> {
+  const viewer = requireRole("viewer");
+  return async (c, next) => (c.req.query("ticket") !== undefined ? next() : viewer(c, next));
+}
+
+export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    secureRoute("viewer", {
+      method: "post",
+      path: "/api/desktops/{id}/vnc-ticket",
+      summary: "A one-time ticket (60 s) for the live VNC view of a desktop",
+      request: { params: DesktopParam },
+      responses: { 201: jsonContent(VncTicket, "Open `url` as a WebSocket within 60 s; it works once") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
+      const who = c.var.identity;
+      const { ticket, expiresAt } = await desktopStub(c.env, id).issueViewerTicket(id, { id: who.id, name: who.name });
+      return c.json({ ticket, expiresAt, url: `/api/desktops/${id}/vnc?ticket=${ticket}` }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/api/desktops/{id}/vnc",
+      summary: "The live VNC view (WebSocket, binary RFB; security type None). Authenticate with `?ticket=` from POST …/vnc-ticket, or a bearer token",
+      request: { params: DesktopParam, query: VncQuery },
+      security: [{ bearer: [] }, { vncTicket: [] }],
+      "x-deskfleet-access": "viewer",
+      middleware: [ticketOrViewer()] as const,
+      responses: {
+        101: { description: "The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out" },
+        401: { description: "No ticket and no credentials" },
+        404: { description: "No such desktop" },
+        426: { description: "Not a WebSocket upgrade" },
+      },
+    }),
+    async (c) => {
+      const params = DesktopParam.safeParse(c.req.param());
+      if (!params.success) throw new ApiError(422, "invalid_input", "param is invalid: id is not a desktop id");
+      const query = VncQuery.safeParse(c.req.query());
+      if (!query.success) throw new ApiError(422, "invalid_input", `query is invalid: ${query.error.issues[0]?.message}`);
+      const { id } = params.data;
+      const { ticket } = query.data;
+      if (!isUpgrade(c.req.raw)) throw upgradeRequired();
+      if (!(await getDesktop(c.env.DB, id))) return refuse(CloseCode.noVncRoute, `desktop ${id} does not exist`);
+      const forwarded = new Request(c.req.raw);
+      forwarded.headers.set(VERIFIED_DESKTOP_HEADER, id);
+      forwarded.headers.set(SOCKET_KIND_HEADER, "viewer");
+      forwarded.headers.delete(VERIFIED_VIEWER_HEADER);
+      if (ticket === undefined) forwarded.headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify({ id: c.var.identity.id, name: c.var.identity.name }));
+      return desktopStub(c.env, id).fetch(forwarded);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/api/hosts/tunnel",
+      summary: "A host's VNC tunnel for one viewer (WebSocket, `Authorization: Bearer <host token>`), dialed when the control socket says `tunnel_open`",
+      security: [{ hostToken: [] }],
+      "x-deskfleet-access": "host",
+      responses: { 101: { description: "The tunnel" }, 401: { description: "Missing or invalid host token" }, 426: { description: "Not a WebSocket upgrade" } },
+    }),
+    async (c) => {
+      const host = await resolveHost(c.env.DB, c.req.header("authorization"));
+      if (!host) {
+        const message = "the host token is missing or not valid; tunnels are dialed by deskfleet-host with its --token";
+        if (isUpgrade(c.req.raw)) return refuse(CloseCode.badToken, message);
+        return c.json(errorBody("invalid_host_token", message), 401);
+      }
+      if (!isUpgrade(c.req.raw)) throw upgradeRequired();
+      // Validated after authentication, so an anonymous caller learns nothing but 401.
+      const query = TunnelQuery.safeParse(c.req.query());
+      if (!query.success) return refuse(CloseCode.badTicket, "the tunnel needs ?tunnel=tun_…&ticket=… from a tunnel_open message");
+      const forwarded = new Request(c.req.raw);
+      forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
+      forwarded.headers.set(SOCKET_KIND_HEADER, "tunnel");
+      return desktopStub(c.env, host.desktopId).fetch(forwarded);
+    },
+  );
