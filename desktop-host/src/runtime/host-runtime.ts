@@ -7,6 +7,7 @@ import type { TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
 import { TaskSession } from "./task-session.ts";
+import type { LiveDesktop } from "../tunnel/live-desktop.ts";
 
 export type HostRuntimeOptions = {
   server: string;
@@ -23,6 +24,8 @@ export type HostRuntimeOptions = {
   /** How often unacked events are checked for a lost batch. Default 5 s. */
   retransmitCheckMs?: number;
   userAgent?: string;
+  /** Live desktops: viewer tunnels and the API's screenshots and input (desktop-host/src/tunnel/live-desktop.ts). */
+  live?: LiveDesktop;
 };
 
 /** How the host ended: exit code 0 after a requested stop, non-zero after a refusal a person must fix. */
@@ -136,7 +139,12 @@ export class HostRuntime {
       case "error":
         return;
       case "desktop_request":
-        // Not served by this host yet: answer at once so the API call fails fast instead of timing out.
+        if (this.#o.live) {
+          const requestId = m.requestId;
+          void this.#o.live.desktopRequest(m.request).then((result) => this.#channel.send(JSON.stringify({ type: "desktop_response", requestId, result })));
+          return;
+        }
+        // Not served by this host: answer at once so the API call fails fast instead of timing out.
         this.#channel.send(
           JSON.stringify({
             type: "desktop_response",
@@ -146,6 +154,9 @@ export class HostRuntime {
         );
         return;
       case "tunnel_open":
+        if (this.#o.live) return this.#o.live.openTunnel(m);
+        log.warn("a viewer asked for a tunnel, but this host serves no live view");
+        return;
       case "pause":
       case "resume":
         log.warn(`the control plane sent ${m.type}, which this host does not support yet`);

@@ -1,0 +1,54 @@
+import type { DesktopRequest, DesktopResponseMessage, TunnelOpenMessage } from "@deskfleet/protocol";
+import { captureScreenshot, DesktopActionError, performInput } from "../desktop-api/desktop-actions.ts";
+import { connectTcp } from "../rfb/node-socket.ts";
+import { RfbClient } from "../rfb/rfb-client.ts";
+import { RfbError } from "../rfb/rfb-error.ts";
+import { openTunnel, type TunnelOptions, type TunnelTarget } from "./tunnel.ts";
+
+export type DesktopResult = DesktopResponseMessage["result"];
+
+/** What the host runtime calls for the live-desktop messages of its control channel. */
+export type LiveDesktop = {
+  /** `tunnel_open`: serve one viewer in the background. */
+  openTunnel(message: TunnelOpenMessage): void;
+  /** `desktop_request`: a screenshot or an input action for the API. */
+  desktopRequest(request: DesktopRequest): Promise<DesktopResult>;
+};
+
+export type LiveDesktopOptions = {
+  server: string;
+  token: string;
+  vnc: TunnelTarget;
+  coalesce?: TunnelOptions["coalesce"];
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+};
+
+/**
+ * The host's side of live desktops: a fresh tunnel (and VNC session) per
+ * viewer, and one short RFB session per API request, so neither disturbs the
+ * agent's own session or its pixel format.
+ */
+export function liveDesktop(options: LiveDesktopOptions): LiveDesktop {
+  const log = options.log ?? (() => undefined);
+  return {
+    openTunnel(message) {
+      void openTunnel(message, { server: options.server, token: options.token, vnc: options.vnc, ...(options.coalesce ? { coalesce: options.coalesce } : {}), log }).then((r) =>
+        log("viewer tunnel closed", { tunnel: message.tunnelId, frames: r.frames, bytes: r.bytes, closedBy: r.closedBy, ...(r.error ? { error: r.error } : {}) }),
+      );
+    },
+    async desktopRequest(request) {
+      let client: RfbClient | null = null;
+      try {
+        client = await RfbClient.connect(await connectTcp(options.vnc.host, options.vnc.port), options.vnc.password !== undefined ? { password: options.vnc.password } : {});
+        if (request.kind === "screenshot") return { ok: true, png: Buffer.from(await captureScreenshot(client, request.width)).toString("base64") };
+        await performInput(client, request.input);
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
+        return { ok: false, error: { code: "vnc_failed", message: error instanceof RfbError ? error.message : String(error) } };
+      } finally {
+        await client?.close();
+      }
+    },
+  };
+}
