@@ -5,9 +5,9 @@ import { call } from "../api/request.ts";
 import { fleetReducer, initialFleet, type FleetState } from "./fleet-state.ts";
 import { liveUrl, ReconnectingSocket, type ConnectionState } from "./reconnecting-socket.ts";
 
-type FleetContextValue = FleetState & { connection: ConnectionState; reload: () => void; dismiss: (at: number) => void };
+export type FleetContextValue = FleetState & { connection: ConnectionState; reload: () => void; dismiss: (at: number) => void };
 
-const FleetContext = createContext<FleetContextValue | null>(null);
+export const FleetContext = createContext<FleetContextValue | null>(null);
 
 export function useFleet(): FleetContextValue {
   const v = useContext(FleetContext);

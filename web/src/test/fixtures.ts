@@ -1,0 +1,35 @@
+import type { TaskEvent } from "@deskfleet/protocol";
+import type { Task } from "../tasks/types.ts";
+
+let seq = 0;
+export function event(kind: TaskEvent["kind"], data: Record<string, unknown>, at = 1_700_000_000_000 + seq * 1000): TaskEvent {
+  seq += 1;
+  return { taskId: "tsk_0000000000aaaaaaaaaa", seq, kind, source: "host", hostSeq: seq, data, at };
+}
+
+export function task(over: Partial<Task> = {}): Task {
+  return {
+    id: "tsk_0000000000aaaaaaaaaa",
+    prompt: "Total this month's invoices",
+    status: "running",
+    desktopId: "mac-studio",
+    target: { desktopId: null, labels: [] },
+    source: "dashboard",
+    sourceMeta: null,
+    scheduleId: null,
+    originalTaskId: null,
+    retryNumber: 0,
+    priority: 0,
+    options: { budgetUsd: 2 },
+    result: null,
+    error: null,
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    steps: 0,
+    createdAt: 1_700_000_000_000,
+    assignedAt: 1_700_000_000_000,
+    startedAt: 1_700_000_000_000,
+    finishedAt: null,
+    updatedAt: 1_700_000_000_000,
+    ...over,
+  };
+}

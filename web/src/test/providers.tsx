@@ -1,0 +1,22 @@
+import type { ReactNode } from "react";
+import { SessionContext, type Role } from "../auth/session.ts";
+import { FleetContext, type FleetContextValue } from "../live/FleetProvider.tsx";
+import type { Desktop } from "../live/fleet-state.ts";
+
+/** Wraps a view in a signed-in session and a fleet without a live socket. */
+export function Providers({ children, role = "admin", desktops = [] }: { children: ReactNode; role?: Role; desktops?: Desktop[] }) {
+  const fleet: FleetContextValue = {
+    desktops,
+    loaded: true,
+    taskStatus: {},
+    notifications: [],
+    connection: { kind: "open" },
+    reload: () => undefined,
+    dismiss: () => undefined,
+  };
+  return (
+    <SessionContext.Provider value={{ info: { identity: { id: "admin", name: "admin", role, kind: "session" }, expiresAt: null }, signOut: async () => undefined }}>
+      <FleetContext.Provider value={fleet}>{children}</FleetContext.Provider>
+    </SessionContext.Provider>
+  );
+}
