@@ -4,6 +4,7 @@ import { VncConnection } from "../runtime/vnc-connection.ts";
 import type { HostConfig } from "./config.ts";
 import { HOST_VERSION, hostCapabilities, osName } from "./host-info.ts";
 import { createHostRunner } from "./runner-factory.ts";
+import { liveDesktop } from "../tunnel/live-desktop.ts";
 
 /** `deskfleet-host run`: connects and runs tasks until stopped or refused. Returns the exit code. */
 export async function runCommand(config: HostConfig, env: Record<string, string | undefined>): Promise<number> {
@@ -23,6 +24,7 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
     capabilities: async () => hostCapabilities(vnc.status(), config.model),
     logger,
     userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
+    live: liveDesktop({ server: config.server, token: config.token, vnc: { ...config.vnc, password: config.vncPassword }, log: (m, f) => logger.info(m, f) }),
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
