@@ -1,0 +1,212 @@
+import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
+import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
+import { makePng } from "../../test-support/scripted-anthropic/test-images.ts";
+import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
+
+const ALLOWED = 5_551_001;
+const STRANGER = 5_559_999;
+
+let fake: FakeTelegram;
+let cp: TestControlPlane;
+const secret = randomBytes(24).toString("base64url");
+
+beforeAll(async () => {
+  fake = await startFakeTelegram({ chats: [{ id: ALLOWED, firstName: "Ada", username: "ada" }] });
+  cp = await startTestControlPlane({
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_WEBHOOK_SECRET: secret,
+    TELEGRAM_API_ROOT: fake.url,
+    TELEGRAM_ALLOWED_CHAT_IDS: String(ALLOWED),
+    TELEGRAM_BOT_INFO: JSON.stringify(fake.botInfo),
+  });
+  // What `npm run telegram:webhook` does, against the fake.
+  await registerWebhook({ token: fake.token, secret, url: cp.url, apiRoot: fake.url });
+});
+afterAll(async () => {
+  await cp?.dispose();
+  await fake?.close();
+});
+
+/** Messages the bot sent to a chat after `from` (an index into fake.sentTo). */
+const sentSince = (chat: number, from: number) => fake.sentTo(chat).slice(from);
+const textOf = (m: { text?: string; caption?: string }) => m.text ?? m.caption ?? "";
+
+/** A desktop host speaking the real host protocol over a real WebSocket. */
+async function connectHost(desktopId: string) {
+  expect((await cp.api("POST", "/api/desktops", { id: desktopId })).status).toBe(201);
+  const token = (await cp.api("POST", `/api/desktops/${desktopId}/host-token`)).json.token as string;
+  const ws = new WebSocket(`${cp.url.replace("http", "ws")}/api/hosts/connect`, { headers: { authorization: `Bearer ${token}`, "x-deskfleet-desktop": desktopId } });
+  const inbox: any[] = [];
+  ws.on("message", (d) => inbox.push(JSON.parse(String(d))));
+  await new Promise((ok, fail) => (ws.once("open", ok), ws.once("error", fail)));
+  const send = (m: unknown) => ws.send(JSON.stringify(m));
+  send({ type: "hello", protocolVersion: 1, desktopId, capabilities: { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "test", vnc: { reachable: true }, tools: [] }, activeTasks: [] });
+  const next = (type: string) => fake.waitFor(() => {
+    const i = inbox.findIndex((m) => m.type === type);
+    return i >= 0 ? inbox.splice(i, 1)[0] : undefined;
+  }, `host message ${type}`);
+  await next("welcome");
+  const screenshot = async (taskId: string) => {
+    const res = await fetch(`${cp.url}/api/hosts/tasks/${taskId}/screenshots`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "image/png" }, body: new Uint8Array(makePng(1280, 800)) });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { key: string }).key;
+  };
+  return { ws, send, next, screenshot, close: () => ws.close() };
+}
+
+describe("Telegram, through the real Worker and the fake Bot API", () => {
+  it("registers the webhook with its secret, message and callback_query updates, and the commands", async () => {
+    expect(fake.webhook()).toMatchObject({ url: `${cp.url}/telegram/webhook`, secretToken: secret, allowedUpdates: ["message", "callback_query"] });
+    const commands = fake.callsOf("setMyCommands")[0]!.params["commands"] as { command: string }[];
+    expect(commands.map((c) => c.command)).toEqual(["start", "help", "tasks", "desktops", "schedules", "run", "cancel", "screenshot"]);
+  });
+
+  it("refuses updates without the right secret header with 401 JSON and does nothing", async () => {
+    const before = fake.calls.length;
+    const wrong = await fake.deliver({ message: { message_id: 1, date: 1, chat: { id: ALLOWED, type: "private", first_name: "Ada" }, text: "/tasks" } } as never, { secretToken: "wrong" });
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body)).toMatchObject({ error: { code: "unauthorized" } });
+    const none = await fake.deliver({ message: { message_id: 2, date: 1, chat: { id: ALLOWED, type: "private", first_name: "Ada" }, text: "/tasks" } } as never, { secretToken: null });
+    expect(none.status).toBe(401);
+    const bad = await fetch(`${cp.url}/telegram/webhook`, { method: "POST", headers: { "x-telegram-bot-api-secret-token": secret, "content-type": "application/json" }, body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it("tells a chat that is not allowed its id once, and never answers it again", async () => {
+    expect((await fake.sendText(STRANGER, "hello?")).status).toBe(200);
+    await fake.sendText(STRANGER, "/run delete everything");
+    await fake.sendText(STRANGER, "anyone?");
+    const sent = fake.sentTo(STRANGER);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toContain(`Its chat id is ${STRANGER}`);
+    expect(sent[0]!.text).toContain("TELEGRAM_ALLOWED_CHAT_IDS");
+    expect((await cp.api("GET", "/api/tasks?source=telegram")).json.items).toHaveLength(0);
+  });
+
+  it("creates a task with source telegram from /run, lists it with /tasks and cancels it with /cancel", async () => {
+    const start = fake.sentTo(ALLOWED).length;
+    await fake.sendText(ALLOWED, "/run open example.com and read the title. Then stop!");
+    const tasks = (await cp.api("GET", "/api/tasks?source=telegram")).json.items;
+    expect(tasks).toHaveLength(1);
+    const task = tasks[0];
+    expect(task).toMatchObject({ prompt: "open example.com and read the title. Then stop!", source: "telegram", options: { notify: true }, sourceMeta: { chatId: ALLOWED, userId: ALLOWED, username: "ada" } });
+    expect(textOf(sentSince(ALLOWED, start)[0]!)).toBe(`Task ${task.id} queued. I will tell you here when it finishes.`);
+    // The task id went out as a code entity: MarkdownV2 was accepted, not the plain fallback.
+    expect(sentSince(ALLOWED, start)[0]!.entities?.[0]).toMatchObject({ type: "code", offset: 5 });
+
+    await fake.sendText(ALLOWED, "/tasks");
+    const listing = textOf(sentSince(ALLOWED, start)[1]!);
+    expect(listing).toContain(task.id);
+    expect(listing).toContain("open example.com and read the title. Then stop!");
+
+    await fake.sendText(ALLOWED, `/cancel ${task.id}`);
+    expect(textOf(sentSince(ALLOWED, start)[2]!)).toBe(`Task ${task.id} cancelled.`);
+    expect((await cp.api("GET", `/api/tasks/${task.id}`)).json.status).toBe("cancelled");
+    await fake.sendText(ALLOWED, "/run");
+    expect(textOf(sentSince(ALLOWED, start)[3]!)).toContain("Usage: /run <prompt>");
+    expect(fake.rejections()).toEqual([]);
+  });
+
+  it("splits a long reply at 4,096 characters on line boundaries", async () => {
+    for (let i = 0; i < 40; i++) {
+      const id = `long-${String(i).padStart(2, "0")}`;
+      const name = `Desk (lab) #${i} - v2.0! ${"x".repeat(70)}`;
+      expect((await cp.api("POST", "/api/desktops", { id, name })).status).toBe(201);
+    }
+    const start = fake.sentTo(ALLOWED).length;
+    await fake.sendText(ALLOWED, "/desktops");
+    const parts = sentSince(ALLOWED, start).map(textOf);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(4096);
+    // Every line is whole: each desktop appears on exactly one line of one message.
+    const lines = parts.flatMap((p) => p.split("\n"));
+    for (let i = 0; i < 40; i++) expect(lines.filter((l) => l.includes(`long-${String(i).padStart(2, "0")} Desk (lab) #${i} - v2.0!`))).toHaveLength(1);
+    expect(fake.rejections()).toEqual([]);
+  });
+
+  it("sends free text and photos to the supervisor seam, which answers honestly that it is not configured", async () => {
+    const start = fake.sentTo(ALLOWED).length;
+    await fake.sendText(ALLOWED, "what is running right now?");
+    await fake.sendPhoto(ALLOWED, { caption: "what is this?" });
+    await fake.sendText(ALLOWED, "/frobnicate");
+    const replies = sentSince(ALLOWED, start).map(textOf);
+    expect(replies[0]).toMatch(/^The supervisor is not configured: set ANTHROPIC_API_KEY/);
+    expect(replies[1]).toMatch(/^The supervisor is not configured/);
+    expect(replies[2]).toBe("Unknown command /frobnicate; see /help.");
+  });
+
+  it("reports a finished task with notify to its chat with the result and the last screenshot", async () => {
+    const host = await connectHost("tg-notify");
+    try {
+      const start = fake.sentTo(ALLOWED).length;
+      await fake.sendText(ALLOWED, "/run @tg-notify find the price of the blue mug");
+      const assign = await host.next("assign");
+      const taskId = assign.task.id as string;
+      const key = await host.screenshot(taskId);
+      host.send({ type: "events", taskId, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: {} },
+        { seq: 2, kind: "screenshot", at: Date.now(), data: { key } },
+        { seq: 3, kind: "completed", at: Date.now(), data: { result: "The blue mug costs $12.50 (in stock)." } },
+      ] });
+      const photo = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.photo), "the result with its photo");
+      expect(photo.caption).toContain("Task completed");
+      expect(photo.caption).toContain(taskId);
+      expect(photo.caption).toContain("The blue mug costs $12.50 (in stock).");
+      expect(photo.photo!.at(-1)).toMatchObject({ width: 1280, height: 800 });
+      const upload = fake.callsOf("sendPhoto").at(-1)!.params["photo"] as { bytes: Uint8Array };
+      expect(upload.bytes.length).toBe(makePng(1280, 800).length);
+    } finally {
+      host.close();
+    }
+  });
+
+  it("posts a help request with buttons, resolves it from a button press (first answer wins) and from a reply", async () => {
+    const host = await connectHost("tg-help");
+    try {
+      const task = (await cp.api("POST", "/api/tasks", { prompt: "book a table", desktopId: "tg-help" })).json;
+      await host.next("assign");
+      const key = await host.screenshot(task.id);
+      const start = fake.sentTo(ALLOWED).length;
+      host.send({ type: "events", taskId: task.id, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: {} },
+        { seq: 2, kind: "screenshot", at: Date.now(), data: { key } },
+        { seq: 3, kind: "help_request", at: Date.now(), data: { requestId: "help-req-0001", question: "Which time: 7 pm or 8 pm?", options: ["7 pm", "8 pm"] } },
+      ] });
+      const asked = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.reply_markup), "the help request with buttons");
+      expect(asked.photo).toBeDefined();
+      expect(asked.caption).toContain("Which time: 7 pm or 8 pm?");
+      const buttons = asked.reply_markup!.inline_keyboard.flat() as { text: string; callback_data: string }[];
+      expect(buttons.map((b) => b.text)).toEqual(["7 pm", "8 pm", "Dismiss"]);
+      for (const b of buttons) expect(new TextEncoder().encode(b.callback_data).length).toBeLessThanOrEqual(64);
+
+      await fake.pressButton(ALLOWED, asked.message_id, buttons[1]!.callback_data);
+      const answer = await host.next("help_answer");
+      expect(answer).toMatchObject({ requestId: "help-req-0001", status: "answered", answer: "8 pm" });
+      const stored = (await cp.api("GET", "/api/help-requests?status=answered")).json.items.find((h: any) => h.id === "help-req-0001");
+      expect(stored).toMatchObject({ answer: "8 pm", answeredVia: "telegram", answeredBy: `telegram:${ALLOWED}` });
+
+      // A late press (or the dashboard after Telegram) does not change the answer and is told why.
+      await fake.pressButton(ALLOWED, asked.message_id, buttons[0]!.callback_data);
+      const late = await fake.waitFor(() => sentSince(ALLOWED, start).map(textOf).find((t) => t.startsWith("⚠️")), "the late answer's notice");
+      expect(late).toMatch(/already resolved/);
+      expect((await cp.api("POST", "/api/help-requests/help-req-0001/respond", { answer: "7 pm" })).status).toBe(409);
+
+      // A second question answered in free text by replying to it.
+      const again = fake.sentTo(ALLOWED).length;
+      host.send({ type: "events", taskId: task.id, events: [{ seq: 4, kind: "help_request", at: Date.now(), data: { requestId: "help-req-0002", question: "Name for the booking?" } }] });
+      const second = await fake.waitFor(() => sentSince(ALLOWED, again).find((m) => m.reply_markup), "the second help request").catch((e: unknown) => {
+        // The Worker's log says why a post did not happen (it never contains the token).
+        throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- worker log ---\n${cp.logs().slice(-4000)}`);
+      });
+      await fake.sendText(ALLOWED, "Ada Lovelace", { replyTo: second.message_id });
+      expect(await host.next("help_answer")).toMatchObject({ requestId: "help-req-0002", status: "answered", answer: "Ada Lovelace" });
+      expect(fake.rejections()).toEqual([]);
+    } finally {
+      host.close();
+    }
+  });
+});
