@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HostCapabilities } from "@deskfleet/protocol";
+import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
+import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
+import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
+import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
+import type { TaskContext, TaskOutcome, TaskRunner } from "../../desktop-host/src/task-runner.ts";
+
+/**
+ * The supervisor against the real Worker under `wrangler dev`: the scripted
+ * Messages API plays the model, real hosts (with test runners standing in for
+ * the computer-use loop) run the tasks it creates. Assertions are on what our
+ * code did with the model's tool calls.
+ */
+
+const CAPABILITIES: HostCapabilities = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
+
+/** Completes with a fixed result; asks a person first when `ask` is set. */
+class CompletingRunner implements TaskRunner {
+  readonly result: string;
+  readonly ask: string | null;
+  constructor(result: string, ask: string | null = null) {
+    this.result = result;
+    this.ask = ask;
+  }
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    ctx.emit("assistant_text", { text: `working on: ${ctx.task.prompt.slice(0, 80)}` });
+    if (this.ask) {
+      const answer = await ctx.askHuman(this.ask);
+      ctx.emit("log", { text: `answer: ${answer.answer}` });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return { status: "completed", result: this.result };
+  }
+}
+
+/** Every task fails the same way. */
+class FailingRunner implements TaskRunner {
+  prompts: string[] = [];
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    this.prompts.push(ctx.task.prompt);
+    ctx.emit("assistant_text", { text: "looking for the Save button" });
+    return { status: "failed", error: { code: "element_missing", message: "the Save button was not found on the page" } };
+  }
+}
+
+/** The healer script: retry once per healer conversation, then end; the same step whatever the order the two healers ask in. */
+const healerStep = (marker: string) => (ctx: StepContext) => {
+  if (ctx.toolResults().length > 0) return text("I retried with a prompt that scrolls to the Save button first.");
+  const attempt = /retry (\d+) of at most/.exec(ctx.lastUserText())?.[1] ?? "?";
+  return toolUse("retry_task", { prompt: `${marker} save the form; scroll down to the Save button first (attempt after retry ${attempt})`, reason: "the button was below the fold" });
+};
+
+let scripted: ScriptedAnthropic;
+let cp: TestControlPlane;
+const hosts: HostRuntime[] = [];
+
+beforeAll(async () => {
+  scripted = await startScriptedAnthropic({
+    conversations: [
+      {
+        name: "schedule",
+        match: "check example.com every weekday",
+        steps: [
+          // A wrong time zone first: the tool must answer with an error the model can act on.
+          toolUse("create_schedule", { name: "example.com watch", prompt: "Open https://example.com and report whether it changed.", cron: "0 9 * * 1-5", timezone: "Berlin/Germany" }),
+          (ctx) =>
+            ctx.lastToolResult()?.isError && /time ?zone/i.test(ctx.lastToolResult()!.text)
+              ? toolUse("create_schedule", {
+                  name: "example.com watch",
+                  prompt: "Open https://example.com, compare it with the last run, and report whether it changed.",
+                  cron: "0 9 * * 1-5",
+                  timezone: "Europe/Berlin",
+                  labels: ["browser"],
+                })
+              : text(`unexpected tool result: ${ctx.lastToolResult()?.text}`),
+          (ctx) => (ctx.lastToolResult()?.isError ? text(`failed: ${ctx.lastToolResult()!.text}`) : text("Done: every weekday at 9:00 Berlin time.")),
+        ],
+      },
+      {
+        name: "wait",
+        match: "[wait-test]",
+        steps: [
+          toolUse("create_task", { prompt: "Read the title of https://example.com", desktopId: "sup-wait", wait: true, waitMinutes: 2 }),
+          (ctx) => text(`The task said: ${ctx.lastToolResult()?.text ?? "nothing"}`),
+        ],
+      },
+      { name: "heal-chain", match: (b) => JSON.stringify(b["messages"]).includes("[heal-chain]"), steps: [0, 1, 2, 3].map(() => healerStep("[heal-chain]")) },
+      {
+        name: "heal-broken",
+        match: (b) => JSON.stringify(b["messages"]).includes("[heal-broken]"),
+        steps: [{ error: { type: "invalid_request_error", message: "scripted: this healer's model call is refused" } }],
+      },
+      {
+        name: "learn",
+        match: (b) => JSON.stringify(b["messages"]).includes("[learn-test]"),
+        steps: [
+          (ctx) =>
+            ctx.lastUserText().includes("the ops account")
+              ? toolUse("save_prompt_version", {
+                  prompt: "[learn-test] Export the weekly report. Sign in with the ops account (do not ask).",
+                  reason: "folded in the answer: use the ops account",
+                })
+              : text("the answer was not in the brief"),
+          text("Saved an improved prompt."),
+        ],
+      },
+    ],
+  });
+  cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "test", DESKFLEET_SELF_HEALING_MAX_RETRIES: "2" });
+}, 120_000);
+
+afterAll(async () => {
+  for (const h of hosts.splice(0)) await h.stop("test over", 500);
+  await cp?.dispose();
+  await scripted?.close();
+});
+
+async function eventually<T>(check: () => Promise<T | false | undefined | null>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== false && v !== undefined && v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function desktopWithHost(id: string, runner: TaskRunner, labels: string[] = []): Promise<void> {
+  expect((await cp.api("POST", "/api/desktops", { id, labels })).status).toBe(201);
+  const token = (await cp.api("POST", `/api/desktops/${id}/host-token`)).json.token as string;
+  const host = new HostRuntime({
+    server: cp.url,
+    desktopId: id,
+    token,
+    runner,
+    logger: createLogger({ json: true, level: "error", secrets: [token], write: () => undefined }),
+    capabilities: async () => CAPABILITIES,
+    backoff: { baseMs: 200, capMs: 1_000 },
+  });
+  hosts.push(host);
+  host.start();
+  await eventually(async () => (await cp.api("GET", `/api/desktops/${id}`)).json.presence !== "offline", `${id} connected`);
+}
+
+async function say(conversation: string, message: string) {
+  const r = await cp.api("POST", `/api/supervisor/conversations/${conversation}/messages`, { text: message });
+  expect(r.status).toBe(202);
+}
+
+async function settled(conversation: string, timeoutMs = 30_000) {
+  return eventually(async () => {
+    const c = (await cp.api("GET", `/api/supervisor/conversations/${conversation}`)).json;
+    return c.status === "idle" && c.entries.some((e: { kind: string }) => e.kind === "assistant") && c;
+  }, `${conversation} to reply`, timeoutMs);
+}
+
+const chainOf = async (taskId: string) => (await cp.api("GET", `/api/tasks/${taskId}/chain`)).json.items as { id: string; source: string; status: string; retryNumber: number; originalTaskId: string | null; result: string | null; prompt: string }[];
+
+describe("the supervisor", () => {
+  it("turns \"check example.com every weekday at 9 in Berlin time\" into a cron 0 9 * * 1-5 schedule in Europe/Berlin, correcting a bad time zone from the tool's error", async () => {
+    await say("dash:schedule-1", "check example.com every weekday at 9 in Berlin time and tell me if it changes");
+    const conversation = await settled("dash:schedule-1");
+
+    const schedules = (await cp.api("GET", "/api/schedules")).json.items as { name: string; cron: string; timezone: string; kind: string; createdBy: string; target: { labels: string[] }; nextRunAt: number }[];
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({ kind: "cron", cron: "0 9 * * 1-5", timezone: "Europe/Berlin", createdBy: "supervisor:dash:schedule-1", target: { labels: ["browser"] } });
+    // 09:00 in Berlin is 07:00 or 08:00 UTC depending on DST, on a weekday.
+    const next = new Date(schedules[0]!.nextRunAt);
+    expect([7, 8]).toContain(next.getUTCHours());
+    expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
+
+    const kinds = conversation.entries.map((e: { kind: string }) => e.kind);
+    expect(kinds).toEqual(["user", "tool_call", "tool_result", "tool_call", "tool_result", "assistant"]);
+    const firstResult = conversation.entries[2];
+    expect(firstResult.data.isError).toBe(true);
+    expect(firstResult.text).toMatch(/time ?zone/i);
+    expect(conversation.entries[5].text).toBe("Done: every weekday at 9:00 Berlin time.");
+
+    // What the model was sent: the tools, the system prompt cached, a bounded number of breakpoints (the server enforces ≤ 4).
+    const reqs = scripted.requests.filter((r) => r.conversation === "schedule");
+    expect(reqs).toHaveLength(3);
+    const tools = (reqs[0]!.body["tools"] as { name: string }[]).map((t) => t.name);
+    expect(tools).toEqual(expect.arrayContaining(["list_desktops", "create_task", "create_schedule", "answer_help_request", "ask_human", "send_message"]));
+    expect(JSON.stringify(reqs[2]!.body).match(/"cache_control"/g)!.length).toBeLessThanOrEqual(4);
+    expect(reqs[2]!.body["model"]).toBe("claude-sonnet-4-5");
+  });
+
+  it("create_task with wait returns the task's result once a real host completes it", async () => {
+    await desktopWithHost("sup-wait", new CompletingRunner("The title is Example Domain"));
+    await say("dash:wait-1", "[wait-test] what is the title of example.com? run it on sup-wait");
+    const conversation = await settled("dash:wait-1");
+    const reply = conversation.entries.at(-1);
+    expect(reply.kind).toBe("assistant");
+    expect(reply.text).toContain("The title is Example Domain");
+    expect(reply.text).toContain('"status":"completed"');
+
+    const tasks = (await cp.api("GET", "/api/tasks?source=supervisor")).json.items as { id: string; desktopId: string; sourceMeta: Record<string, unknown>; status: string }[];
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ desktopId: "sup-wait", status: "completed", sourceMeta: { conversationId: "dash:wait-1" } });
+  });
+
+  it("answers a failed task with a healer that retries it, and the chain stops at the maximum of 2 retries", async () => {
+    const runner = new FailingRunner();
+    await desktopWithHost("sup-fail", runner);
+    const root = (await cp.api("POST", "/api/tasks", { prompt: "[heal-chain] save the form", desktopId: "sup-fail" })).json.id as string;
+
+    const chain = await eventually(async () => {
+      const c = await chainOf(root);
+      return c.length === 5 && c.every((t) => t.status === "failed" || t.status === "completed") && c;
+    }, "a chain of 5 finished tasks", 45_000);
+    // Nothing more comes after the last retry's failure.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await chainOf(root)).toHaveLength(5);
+
+    expect(chain.map((t) => [t.source, t.status, t.retryNumber])).toEqual([
+      ["api", "failed", 0],
+      ["healer", "completed", 0],
+      ["api", "failed", 1],
+      ["healer", "completed", 1],
+      ["api", "failed", 2],
+    ]);
+    expect(chain.slice(1).every((t) => t.originalTaskId === root)).toBe(true);
+    expect(chain[1]!.result).toContain(`Retried as task ${chain[2]!.id}`);
+    expect(chain[2]!.prompt).toContain("scroll down to the Save button first (attempt after retry 0)");
+    expect(chain[4]!.prompt).toContain("(attempt after retry 1)");
+    // The desktop ran the original and both retries, never a healer.
+    expect(runner.prompts).toHaveLength(3);
+
+    // The healer got the prompt, the error and the transcript.
+    const brief = scripted.requests.find((r) => r.conversation === "heal-chain")!;
+    const first = JSON.stringify(brief.body["messages"]);
+    expect(first).toContain("the Save button was not found on the page");
+    expect(first).toContain("looking for the Save button");
+    expect(first).toContain("<prompt>");
+
+    // The healer's work shows in its own task's events, like any task's.
+    const events = (await cp.api("GET", `/api/tasks/${chain[1]!.id}/events`)).json.items as { kind: string; data: Record<string, unknown> }[];
+    expect(events.map((e) => e.kind)).toContain("note");
+    expect(events.some((e) => e.kind === "status" && e.data["executor"] === "supervisor")).toBe(true);
+  });
+
+  it("never heals a healer: a healer whose model call fails ends the chain", async () => {
+    const root = (await cp.api("POST", "/api/tasks", { prompt: "[heal-broken] save the other form", desktopId: "sup-fail" })).json.id as string;
+    const chain = await eventually(async () => {
+      const c = await chainOf(root);
+      return c.length === 2 && c[1]!.status === "failed" && c;
+    }, "the healer to fail", 30_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await chainOf(root)).map((t) => [t.source, t.status])).toEqual([
+      ["api", "failed"],
+      ["healer", "failed"],
+    ]);
+  });
+
+  it("learns from a completed scheduled run: the optimizer saves a prompt version with the person's answer folded in, once", async () => {
+    await desktopWithHost("sup-learn", new CompletingRunner("report exported", "Which account should I sign in with?"));
+    const created = await cp.api("POST", "/api/schedules", {
+      name: "weekly report",
+      prompt: "[learn-test] Export the weekly report.",
+      desktopId: "sup-learn",
+      cron: "0 8 * * 1",
+      timezone: "Europe/Berlin",
+      selfLearning: true,
+      maxLearningRuns: 1,
+      notify: true,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const run = (await cp.api("POST", `/api/schedules/${id}/trigger`)).json.id as string;
+    const help = await eventually(async () => (await cp.api("GET", `/api/help-requests?taskId=${run}`)).json.items[0], "the run's question");
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/respond`, { answer: "use the ops account" })).status).toBe(200);
+
+    const versions = await eventually(async () => {
+      const v = (await cp.api("GET", `/api/schedules/${id}/prompt-versions`)).json.items;
+      return v.length === 2 && v;
+    }, "a second prompt version");
+    expect(versions[0]).toMatchObject({ version: 2, author: "optimizer", reason: "folded in the answer: use the ops account", current: true });
+    expect(versions[0].prompt).toContain("ops account");
+
+    const schedule = (await cp.api("GET", `/api/schedules/${id}`)).json;
+    expect(schedule).toMatchObject({ promptVersion: 2, cron: "0 8 * * 1", timezone: "Europe/Berlin", target: { desktopId: "sup-learn" }, selfLearning: true, notify: true, learningRuns: 1, enabled: true });
+
+    const optimizer = await eventually(async () => {
+      const t = (await cp.api("GET", "/api/tasks?source=optimizer")).json.items[0];
+      return t?.status === "completed" && t;
+    }, "the optimizer task to complete");
+    expect(optimizer.result).toContain("Saved prompt v2");
+
+    // The maximum of one learning run is used: another completed run makes no optimizer.
+    const again = (await cp.api("POST", `/api/schedules/${id}/trigger`)).json.id as string;
+    const help2 = await eventually(async () => (await cp.api("GET", `/api/help-requests?taskId=${again}`)).json.items[0], "the second run's question");
+    await cp.api("POST", `/api/help-requests/${help2.id}/respond`, { answer: "ops" });
+    await eventually(async () => (await cp.api("GET", `/api/tasks/${again}`)).json.status === "completed", "the second run");
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await cp.api("GET", "/api/tasks?source=optimizer")).json.items).toHaveLength(1);
+    scripted.assertNoRejections();
+  });
+});
