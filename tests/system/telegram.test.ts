@@ -40,7 +40,13 @@ async function connectHost(desktopId: string) {
   const token = (await cp.api("POST", `/api/desktops/${desktopId}/host-token`)).json.token as string;
   const ws = new WebSocket(`${cp.url.replace("http", "ws")}/api/hosts/connect`, { headers: { authorization: `Bearer ${token}`, "x-deskfleet-desktop": desktopId } });
   const inbox: any[] = [];
-  ws.on("message", (d) => inbox.push(JSON.parse(String(d))));
+  ws.on("message", (d) => {
+    const m = JSON.parse(String(d));
+    // The screenshot API asks the host for the screen now.
+    if (m.type === "desktop_request" && m.request.kind === "screenshot") {
+      ws.send(JSON.stringify({ type: "desktop_response", requestId: m.requestId, result: { ok: true, png: makePng(1024, 640).toString("base64") } }));
+    } else inbox.push(m);
+  });
   await new Promise((ok, fail) => (ws.once("open", ok), ws.once("error", fail)));
   const send = (m: unknown) => ws.send(JSON.stringify(m));
   send({ type: "hello", protocolVersion: 1, desktopId, capabilities: { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "test", vnc: { reachable: true }, tools: [] }, activeTasks: [] });
@@ -159,6 +165,22 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       expect(photo.photo!.at(-1)).toMatchObject({ width: 1280, height: 800 });
       const upload = fake.callsOf("sendPhoto").at(-1)!.params["photo"] as { bytes: Uint8Array };
       expect(upload.bytes.length).toBe(makePng(1280, 800).length);
+    } finally {
+      host.close();
+    }
+  });
+
+  it("answers /screenshot with the desktop's screen now, and says why when there is none", async () => {
+    const host = await connectHost("tg-shot");
+    try {
+      const start = fake.sentTo(ALLOWED).length;
+      await fake.sendText(ALLOWED, "/screenshot tg-shot");
+      const shot = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.photo), "the screenshot");
+      expect(shot.photo!.at(-1)).toMatchObject({ width: 1024, height: 640 });
+      expect(shot.caption).toMatch(/^tg-shot at /);
+      await fake.sendText(ALLOWED, "/screenshot no-such-desktop");
+      expect(textOf(fake.sentTo(ALLOWED).at(-1)!)).toBe("Desktop no-such-desktop does not exist; see /desktops.");
+      expect(fake.callsOf("sendChatAction").at(-1)?.params).toMatchObject({ action: "upload_photo" });
     } finally {
       host.close();
     }

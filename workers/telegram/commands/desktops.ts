@@ -3,6 +3,8 @@ import { DesktopId } from "@deskfleet/protocol";
 import { getDesktop, listDesktops, toDesktop } from "../../../db/desktops.ts";
 import { bold, code, line, type RichLine } from "../rich-text.ts";
 import { commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
+import { sendPhotoWithLines } from "../api.ts";
+import { desktopStub } from "../../../durable-objects/stubs.ts";
 
 async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
   const rows = await listDesktops(env.DB);
@@ -19,10 +21,7 @@ async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
   await reply(ctx, lines);
 }
 
-/**
- * `/screenshot <desktop>`. The live desktop screenshot API (DesktopDO.screenshot) is not on main yet;
- * until it is, this says so plainly instead of sending an old picture as if it were live.
- */
+/** `/screenshot <desktop>`: the screen now, from the desktop's host or straight from its VNC server. */
 async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
   const id = commandArgument(ctx);
   if (!DesktopId.safeParse(id).success) {
@@ -33,7 +32,15 @@ async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
     await reply(ctx, [line("Desktop ", code(id), " does not exist; see /desktops.")]);
     return;
   }
-  await reply(ctx, [line("Live screenshots are not available in this deployment yet. A task's last screenshot comes with its result here.")]);
+  await ctx.replyWithChatAction("upload_photo");
+  const result = await desktopStub(env, id).screenshot(id);
+  if (!result.ok || !result.png) {
+    const why = result.ok ? "the desktop answered without an image" : result.error.message;
+    await reply(ctx, [line("No screenshot of ", code(id), `: ${why}`)]);
+    return;
+  }
+  const png = Uint8Array.from(atob(result.png), (ch) => ch.charCodeAt(0));
+  await sendPhotoWithLines(ctx.api, ctx.chat!.id, png, `${id}.png`, [line(code(id), ` at ${when(Date.now())}`)]);
 }
 
 export function desktopCommands(env: Env): Composer<Context> {
