@@ -1,5 +1,5 @@
 import type { AssignedTask, ServerMessage, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
-import type { TaskInsert } from "../../db/tasks.ts";
+import { toTask, type TaskRow } from "../../db/tasks.ts";
 import type { HelpRow } from "../../db/help-requests.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
@@ -38,33 +38,12 @@ export type NewTask = Pick<
   "id" | "prompt" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
 >;
 
+/** The API's view of a task: the same mapping as a D1 row, so the two can never disagree. */
 export function toApiTask(r: TaskRecord): Task {
-  return {
-    id: r.id,
-    prompt: r.prompt,
-    status: r.status,
-    desktopId: r.desktopId,
-    target: { desktopId: r.targetDesktopId, labels: r.targetLabels },
-    source: r.source,
-    sourceMeta: r.sourceMeta,
-    scheduleId: r.scheduleId,
-    originalTaskId: r.originalTaskId,
-    retryNumber: r.retryNumber,
-    priority: r.priority,
-    options: r.options,
-    result: r.result,
-    error: r.error,
-    usage: r.usage,
-    steps: r.steps,
-    createdAt: r.createdAt,
-    assignedAt: r.assignedAt,
-    startedAt: r.startedAt,
-    finishedAt: r.finishedAt,
-    updatedAt: r.updatedAt,
-  };
+  return toTask(toRow(r));
 }
 
-export function toRow(r: TaskRecord): TaskInsert {
+export function toRow(r: TaskRecord): TaskRow {
   return {
     id: r.id,
     prompt: r.prompt,
