@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 // One key set per team domain, kept for the isolate's life; jose caches and refreshes the keys.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -7,9 +7,9 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
  * Verifies a Cloudflare Access JWT (`Cf-Access-Jwt-Assertion`) against the team's
  * published keys and the application's AUD tag. Returns the identity's email or null.
  */
-export async function verifyAccessJwt(token: string, teamDomain: string, aud: string): Promise<string | null> {
+export async function verifyAccessJwt(token: string, teamDomain: string, aud: string, keysOverride?: JWTVerifyGetKey): Promise<string | null> {
   const issuer = teamDomain.startsWith("https://") ? teamDomain : `https://${teamDomain}`;
-  let keys = keySets.get(issuer);
+  let keys = keysOverride ?? keySets.get(issuer);
   if (!keys) {
     keys = createRemoteJWKSet(new URL(`${issuer}/cdn-cgi/access/certs`));
     keySets.set(issuer, keys);
