@@ -2,6 +2,7 @@ import type { ConversationKind } from "@deskfleet/protocol";
 import { conversationTools } from "./conversation.ts";
 import { desktopTools } from "./desktops.ts";
 import { helpTools } from "./help.ts";
+import { liveDesktopTools } from "./live-desktop.ts";
 import { retryTask, savePrompt } from "./jobs.ts";
 import { scheduleTools } from "./schedules.ts";
 import { taskTools } from "./tasks.ts";
@@ -18,9 +19,9 @@ export function toolsFor(kind: ConversationKind): readonly SupervisorTool[] {
   switch (kind) {
     case "dash":
     case "telegram":
-      return [...desktopTools, ...taskTools, ...scheduleTools, ...helpTools, ...conversationTools];
+      return [...desktopTools, ...liveDesktopTools, ...taskTools, ...scheduleTools, ...helpTools, ...conversationTools];
     case "heal":
-      return [...desktopTools, ...readTasks, retryTask];
+      return [...desktopTools, liveDesktopTools[0]!, ...readTasks, retryTask];
     case "learn":
       return [...readTasks, savePrompt];
   }
