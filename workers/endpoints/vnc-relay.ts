@@ -74,7 +74,11 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       forwarded.headers.set(SOCKET_KIND_HEADER, "viewer");
       forwarded.headers.delete(VERIFIED_VIEWER_HEADER);
       if (ticket === undefined) forwarded.headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify({ id: c.var.identity.id, name: c.var.identity.name }));
-      return desktopStub(c.env, id).fetch(forwarded);
+      const res = await desktopStub(c.env, id).fetch(forwarded);
+      // Older noVNC (and websockify clients) ask for the `binary` subprotocol and drop a socket that does not echo it.
+      const asked = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+      if (res.webSocket && asked.includes("binary")) return new Response(null, { status: 101, webSocket: res.webSocket, headers: { "sec-websocket-protocol": "binary" } });
+      return res;
     },
   )
   .openapi(
