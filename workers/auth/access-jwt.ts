@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 // One key set per team domain, kept for the isolate's life; jose caches and refreshes the keys.
-const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const keySets = new Map<string, JWTVerifyGetKey>();
 
 /**
  * Verifies a Cloudflare Access JWT (`Cf-Access-Jwt-Assertion`) against the team's
