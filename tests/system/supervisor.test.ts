@@ -5,6 +5,11 @@ import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type Ste
 import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
 import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
 import type { TaskContext, TaskOutcome, TaskRunner } from "../../desktop-host/src/task-runner.ts";
+import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
+import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
+
+const CHAT = 5_551_002;
+const TELEGRAM_SECRET = "supervisor-test-webhook-secret-0123456789";
 
 /**
  * The supervisor against the real Worker under `wrangler dev`: the scripted
@@ -52,6 +57,7 @@ const healerStep = (marker: string) => (ctx: StepContext) => {
 };
 
 let scripted: ScriptedAnthropic;
+let telegram: FakeTelegram;
 let cp: TestControlPlane;
 const hosts: HostRuntime[] = [];
 
@@ -92,6 +98,14 @@ beforeAll(async () => {
         steps: [{ error: { type: "invalid_request_error", message: "scripted: this healer's model call is refused" } }],
       },
       {
+        name: "telegram",
+        match: "[tg-test]",
+        steps: [
+          toolUse("list_desktops", {}),
+          (ctx) => text(`You have ${JSON.parse(ctx.lastToolResult()!.text).desktops.length} desktops.`),
+        ],
+      },
+      {
         name: "learn",
         match: (b) => JSON.stringify(b["messages"]).includes("[learn-test]"),
         steps: [
@@ -107,13 +121,25 @@ beforeAll(async () => {
       },
     ],
   });
-  cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "test", DESKFLEET_SELF_HEALING_MAX_RETRIES: "2" });
+  telegram = await startFakeTelegram({ chats: [{ id: CHAT, firstName: "Ada", username: "ada" }] });
+  cp = await startTestControlPlane({
+    ANTHROPIC_BASE_URL: scripted.url,
+    ANTHROPIC_API_KEY: "test",
+    DESKFLEET_SELF_HEALING_MAX_RETRIES: "2",
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+    TELEGRAM_BOT_INFO: JSON.stringify(telegram.botInfo),
+  });
+  await registerWebhook({ token: telegram.token, secret: TELEGRAM_SECRET, url: cp.url, apiRoot: telegram.url });
 }, 120_000);
 
 afterAll(async () => {
   for (const h of hosts.splice(0)) await h.stop("test over", 500);
   await cp?.dispose();
   await scripted?.close();
+  await telegram?.close();
 });
 
 async function eventually<T>(check: () => Promise<T | false | undefined | null>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -251,6 +277,18 @@ describe("the supervisor", () => {
       ["api", "failed"],
       ["healer", "failed"],
     ]);
+  });
+
+  it("answers a Telegram chat in that chat, through the chat's own conversation", async () => {
+    const before = telegram.sentTo(CHAT).length;
+    await telegram.sendText(CHAT, "[tg-test] how many desktops do I have?");
+    const reply = await eventually(async () => telegram.sentTo(CHAT).slice(before).find((m: { text?: string }) => m.text?.startsWith("You have")), "the supervisor's reply in the chat");
+    const desktops = (await cp.api("GET", "/api/desktops")).json.items.length;
+    expect(reply.text).toBe(`You have ${desktops} desktops.`);
+    const conversation = (await cp.api("GET", `/api/supervisor/conversations/telegram:${CHAT}`)).json;
+    expect(conversation.entries.map((e: { kind: string }) => e.kind)).toEqual(["user", "tool_call", "tool_result", "assistant"]);
+    expect(conversation.entries[0].data.by).toBe("Ada");
+    expect(telegram.rejections()).toEqual([]);
   });
 
   it("learns from a completed scheduled run: the optimizer saves a prompt version with the person's answer folded in, once", async () => {

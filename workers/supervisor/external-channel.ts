@@ -1,13 +1,25 @@
 import { conversationKind } from "@deskfleet/protocol";
+import { sendPhotoToTelegramChat, sendToTelegramChat } from "../telegram/outbound.ts";
+import { screenshotKey } from "../endpoints/screenshots.ts";
 import type { Channel } from "./tools/tool.ts";
 
 /**
  * Where a conversation's messages go besides its own transcript and live
- * feed: a Telegram chat for `telegram:` conversations. Null for dashboard
- * chats and jobs, whose people read the live feed.
+ * feed: the Telegram chat of a `telegram:<chatId>` conversation. Null for
+ * dashboard chats and jobs, whose people read the live feed.
  */
-export function externalChannel(_env: Env, conversationId: string): Channel | null {
+export function externalChannel(env: Env, conversationId: string): Channel | null {
   if (conversationKind(conversationId) !== "telegram") return null;
-  // The Telegram channel's outbound functions are wired in here once that channel is in the tree.
-  return null;
+  const chatId = Number(conversationId.slice("telegram:".length));
+  if (!Number.isSafeInteger(chatId)) return null;
+  return {
+    say: async (text) => {
+      await sendToTelegramChat(env, chatId, text);
+    },
+    showScreenshot: async ({ taskId, name, caption }) => {
+      const obj = await env.SCREENSHOTS.get(screenshotKey(taskId, name));
+      if (!obj) return;
+      await sendPhotoToTelegramChat(env, chatId, new Uint8Array(await obj.arrayBuffer()), caption ?? `task ${taskId}`);
+    },
+  };
 }

@@ -1,11 +1,12 @@
 /**
- * The seam between the Telegram channel and the supervisor agent (SupervisorDO, built separately).
+ * The seam between the Telegram channel and the supervisor agent (SupervisorDO).
  *
  * Free text and photos from an allowed chat become a `SupervisorInbound` for the conversation of that
- * chat (`telegram:<chatId>`). The SupervisorDO work replaces `deliverToSupervisor` with a call to the
- * chat's SupervisorDO; the supervisor answers later and on its own, through `sendToTelegramChat` /
+ * chat (`telegram:<chatId>`), handed to the chat's SupervisorDO; the supervisor answers later and on its own, through `sendToTelegramChat` /
  * `sendPhotoToTelegramChat` (workers/telegram/outbound.ts), so a long turn never holds the webhook.
  */
+import { supervisorStub } from "../../durable-objects/stubs.ts";
+
 export type SupervisorInbound = {
   conversationId: string;
   channel: "telegram";
@@ -24,13 +25,23 @@ export type SupervisorDelivery = { accepted: true } | { accepted: false; reply: 
 
 export const conversationIdOf = (chatId: number): string => `telegram:${chatId}`;
 
-export async function deliverToSupervisor(env: Env, _message: SupervisorInbound): Promise<SupervisorDelivery> {
+export async function deliverToSupervisor(env: Env, message: SupervisorInbound): Promise<SupervisorDelivery> {
   if (!env.ANTHROPIC_API_KEY?.trim()) {
     return {
       accepted: false,
       reply: "The supervisor is not configured: set ANTHROPIC_API_KEY (wrangler secret put ANTHROPIC_API_KEY) to talk to it here. Commands work without it: /help.",
     };
   }
-  // Honest until SupervisorDO exists: no made-up answers.
-  return { accepted: false, reply: "The supervisor agent is not available in this deployment yet. Commands work: /help." };
+  const result = await supervisorStub(env, message.conversationId).postMessage(message.conversationId, supervisorText(message), message.from.name);
+  if ("error" in result) return { accepted: false, reply: result.error.message };
+  return { accepted: true };
+}
+
+/** What the supervisor reads: the text, what it replies to, and that photos came (it cannot see them yet). */
+export function supervisorText(m: SupervisorInbound): string {
+  const parts: string[] = [];
+  if (m.replyTo) parts.push(`(replying to: ${m.replyTo.slice(0, 500)})`);
+  if (m.text.trim()) parts.push(m.text);
+  if (m.photos.length > 0) parts.push(`[sent ${m.photos.length === 1 ? "a photo" : `${m.photos.length} photos`}; photos are not shown to the supervisor yet]`);
+  return parts.join("\n") || "(empty message)";
 }
