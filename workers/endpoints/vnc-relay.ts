@@ -50,7 +50,9 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/desktops/{id}/vnc",
       summary: "The live VNC view (WebSocket, binary RFB; security type None). Authenticate with `?ticket=` from POST …/vnc-ticket, or a bearer token",
       request: { params: DesktopParam, query: VncQuery },
-      security: [{ bearer: [] }, { vncTicket: [] }],
+      // Widened on purpose: the inferred union of two differently-keyed objects makes Hono's
+      // route types fall back to `string` paths, which breaks the dashboard's hc<AppType> client.
+      security: [{ bearer: [] }, { vncTicket: [] }] as Record<string, string[]>[],
       "x-deskfleet-access": "viewer",
       middleware: [ticketOrViewer()] as const,
       responses: {
