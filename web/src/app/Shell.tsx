@@ -8,6 +8,7 @@ import { RunTask } from "../tasks/RunTask.tsx";
 import { TaskConsole } from "../tasks/TaskConsole.tsx";
 import { HistoryView } from "../history/HistoryView.tsx";
 import { SettingsView } from "../settings/SettingsView.tsx";
+import { HelpInbox } from "../help/HelpInbox.tsx";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
@@ -20,6 +21,7 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/tasks/new", label: "Run", views: ["run-task"] },
   { to: "/history", label: "History", views: ["history", "task"] },
   { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
+  { to: "/help", label: "Help", views: ["help"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
 ];
 
@@ -44,6 +46,7 @@ function View({ route }: { route: Route }) {
     case "settings":
       return <SettingsView />;
     case "help":
+      return <HelpInbox />;
     case "not-found":
       return (
         <p>
@@ -57,7 +60,7 @@ function View({ route }: { route: Route }) {
 export function Shell() {
   const location = useLocation();
   const route = matchRoute(location);
-  const { connection } = useFleet();
+  const { connection, helpOpen } = useFleet();
   const main = useRef<HTMLElement>(null);
   // Move focus to the new view so keyboard and screen-reader users land on it.
   useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
@@ -76,6 +79,11 @@ export function Shell() {
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.views.includes(route.view) ? "page" : undefined}>
                   {n.label}
+                  {n.to === "/help" && helpOpen > 0 && (
+                    <span className="count" aria-label={`${helpOpen} open`}>
+                      {helpOpen}
+                    </span>
+                  )}
                 </Link>
               </li>
             ))}

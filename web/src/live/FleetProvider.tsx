@@ -5,7 +5,14 @@ import { call } from "../api/request.ts";
 import { fleetReducer, initialFleet, type FleetState } from "./fleet-state.ts";
 import { liveUrl, ReconnectingSocket, type ConnectionState } from "./reconnecting-socket.ts";
 
-export type FleetContextValue = FleetState & { connection: ConnectionState; reload: () => void; dismiss: (at: number) => void };
+export type FleetContextValue = FleetState & {
+  connection: ConnectionState;
+  /** Open help requests: the badge shown everywhere. */
+  helpOpen: number;
+  reload: () => void;
+  refreshHelp: () => void;
+  dismiss: (at: number) => void;
+};
 
 export const FleetContext = createContext<FleetContextValue | null>(null);
 
@@ -19,12 +26,19 @@ export function useFleet(): FleetContextValue {
 export function FleetProvider({ children, onSignedOut }: { children: ReactNode; onSignedOut: () => void }) {
   const [state, dispatch] = useReducer(fleetReducer, initialFleet);
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
+  const [helpOpen, setHelpOpen] = useState(0);
   const known = useRef(new Set<string>());
   known.current = new Set(state.desktops.map((d) => d.id));
 
   const reload = useCallback(() => {
     call(api.desktops.$get())
       .then((r) => dispatch({ type: "loaded", desktops: r.items }))
+      .catch(() => undefined);
+  }, []);
+
+  const refreshHelp = useCallback(() => {
+    call(api["help-requests"].$get({ query: { status: "open", limit: "200" } }))
+      .then((r) => setHelpOpen(r.items.length))
       .catch(() => undefined);
   }, []);
 
@@ -36,16 +50,21 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
         dispatch({ type: "feed", message });
         // A desktop someone else just added: the list has its details.
         if (message.type === "desktop" && !known.current.has(message.desktopId)) reload();
+        // Questions open and close with task status changes (waiting_for_human and back).
+        if (message.type === "task") refreshHelp();
       },
       onState: setConnection,
       // Messages sent while we were away are not replayed: the list is the truth after a (re)connect.
-      onOpen: reload,
+      onOpen: () => {
+        reload();
+        refreshHelp();
+      },
       onFatal: onSignedOut,
     });
     reload();
     return () => socket.close();
-  }, [reload, onSignedOut]);
+  }, [reload, refreshHelp, onSignedOut]);
 
   const dismiss = useCallback((at: number) => dispatch({ type: "dismiss", at }), []);
-  return <FleetContext.Provider value={{ ...state, connection, reload, dismiss }}>{children}</FleetContext.Provider>;
+  return <FleetContext.Provider value={{ ...state, connection, helpOpen, reload, refreshHelp, dismiss }}>{children}</FleetContext.Provider>;
 }

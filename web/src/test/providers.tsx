@@ -11,7 +11,9 @@ export function Providers({ children, role = "admin", desktops = [] }: { childre
     taskStatus: {},
     notifications: [],
     connection: { kind: "open" },
+    helpOpen: 0,
     reload: () => undefined,
+    refreshHelp: () => undefined,
     dismiss: () => undefined,
   };
   return (
