@@ -6,14 +6,17 @@ import { screenshotUrl } from "../tasks/types.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
 import { HostCommand } from "./HostCommand.tsx";
+import { LiveScreen } from "../vnc/LiveScreen.tsx";
+import { TakeoverControls, useTakeover } from "./Takeover.tsx";
 
-/** One desktop, full size: its screen, what it is doing, and how to connect its host. */
+/** One desktop, full size: its live screen with take over / hand back, what it is doing, and how to connect its host. */
 export function DesktopDetail({ id }: { id: string }) {
   const { desktops, loaded } = useFleet();
   const desktop = desktops.find((d) => d.id === id);
   const peek = useTaskPeek(desktop?.currentTaskId ?? null);
   const isAdmin = useCan("admin");
   const canRun = useCan("operator");
+  const takeover = useTakeover(id);
   if (!desktop) return loaded ? <p className="error">Desktop `{id}` does not exist.</p> : <p className="muted">Loading…</p>;
   const shot = desktop.currentTaskId && peek.lastScreenshot ? screenshotUrl(desktop.currentTaskId, peek.lastScreenshot) : null;
   return (
@@ -37,7 +40,14 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </div>
       </header>
-      <div className="screen-full">{shot ? <img src={shot} alt={`Latest screenshot of ${desktop.name}`} /> : <span className="tile-empty">No screen to show yet</span>}</div>
+      {desktop.presence !== "offline" && <TakeoverControls t={takeover} canOperate={canRun} />}
+      <div className="screen-full">
+        {desktop.presence === "offline" ? (
+          shot ? <img src={shot} alt={`Latest screenshot of ${desktop.name}`} /> : <span className="tile-empty">No host connected</span>
+        ) : (
+          <LiveScreen desktopId={desktop.id} label={desktop.name} interactive={takeover.mine} fallback={<span className="tile-empty">Connecting to the screen…</span>} />
+        )}
+      </div>
       {desktop.currentTaskId && (
         <p>
           Working on <Link to={`/tasks/${desktop.currentTaskId}`}>{peek.task?.prompt ?? desktop.currentTaskId}</Link>

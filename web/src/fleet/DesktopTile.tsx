@@ -4,8 +4,9 @@ import { screenshotUrl } from "../tasks/types.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
 import { useTaskPeek } from "./use-task-peek.ts";
+import { LiveScreen } from "../vnc/LiveScreen.tsx";
 
-/** One desktop in the grid: its screen (latest screenshot until the live relay is wired), status, task and last action. */
+/** One desktop in the grid: its live screen (view-only), status, task and last action. */
 export function DesktopTile({ desktop }: { desktop: Desktop }) {
   const peek = useTaskPeek(desktop.currentTaskId);
   const shot = desktop.currentTaskId && peek.lastScreenshot ? screenshotUrl(desktop.currentTaskId, peek.lastScreenshot) : null;
@@ -13,7 +14,11 @@ export function DesktopTile({ desktop }: { desktop: Desktop }) {
     <li className={`tile tile-${desktop.presence}`}>
       <Link to={`/desktops/${desktop.id}`} className="tile-link" aria-label={`${desktop.name}, ${desktop.presence.replace("_", "-")}. Open full view`}>
         <div className="tile-screen">
-          {shot ? <img src={shot} alt="" /> : <span className="tile-empty">{desktop.presence === "offline" ? "No host connected" : "No screen yet"}</span>}
+          {desktop.presence === "offline" ? (
+            <span className="tile-empty">No host connected</span>
+          ) : (
+            <LiveScreen desktopId={desktop.id} label={desktop.name} interactive={false} fallback={shot ? <img src={shot} alt="" /> : <span className="tile-empty">Connecting to the screen…</span>} />
+          )}
         </div>
         <div className="tile-body">
           <div className="tile-head">
