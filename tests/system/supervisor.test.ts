@@ -1,3 +1,4 @@
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostCapabilities } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
@@ -97,6 +98,7 @@ beforeAll(async () => {
         match: (b) => JSON.stringify(b["messages"]).includes("[heal-broken]"),
         steps: [{ error: { type: "invalid_request_error", message: "scripted: this healer's model call is refused" } }],
       },
+      { name: "live", match: "[live-test]", steps: [text("Hello from the supervisor.")] },
       {
         name: "telegram",
         match: "[tg-test]",
@@ -277,6 +279,40 @@ describe("the supervisor", () => {
       ["api", "failed"],
       ["healer", "failed"],
     ]);
+  });
+
+  it("refuses bad conversation input with a clear 4xx and changes nothing", async () => {
+    const bad = [
+      await cp.api("POST", "/api/supervisor/conversations/dash:x/messages", { text: "   " }),
+      await cp.api("POST", "/api/supervisor/conversations/dash:x/messages", { text: "hi", extra: 1 }),
+      await cp.api("POST", "/api/supervisor/conversations/nope:x/messages", { text: "hi" }),
+      await cp.api("POST", "/api/supervisor/conversations/heal:tsk_0000000000abcd/messages", { text: "hi" }),
+      await cp.api("GET", "/api/supervisor/conversations/dash:x?limit=0"),
+    ];
+    expect(bad.map((r) => r.status)).toEqual([422, 422, 422, 422, 422]);
+    expect(bad[3]!.json.error.code).toBe("not_a_dashboard_conversation");
+    expect(bad[2]!.json.error.message).toContain("a conversation id looks like");
+    expect((await cp.api("POST", "/api/supervisor/conversations/dash:x/messages", { text: "hi" }, null)).status).toBe(401);
+    expect((await cp.api("GET", "/api/tasks/tsk_0000000000none/chain")).status).toBe(404);
+    const untouched = await cp.api("GET", "/api/supervisor/conversations/dash:x");
+    expect(untouched.status).toBe(200);
+    expect(untouched.json).toMatchObject({ id: "dash:x", status: "idle", entries: [], taskId: null });
+    const live = await fetch(`${cp.url}/api/supervisor/conversations/dash:x/live`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
+    expect(live.status).toBe(426);
+  });
+
+  it("streams a conversation's entries and status on its live WebSocket", async () => {
+    const ws = new WebSocket(`${cp.url.replace("http", "ws")}/api/supervisor/conversations/dash:live-1/live`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
+    const got: { type: string; entry?: { kind: string; text: string }; status?: string }[] = [];
+    ws.on("message", (d) => got.push(JSON.parse(String(d))));
+    await new Promise((ok, fail) => (ws.once("open", ok), ws.once("error", fail)));
+    await eventually(async () => got.some((m) => m.type === "hello"), "hello");
+    await say("dash:live-1", "[live-test] hello there");
+    await eventually(async () => got.some((m) => m.type === "status" && m.status === "idle"), "the turn to end on the feed");
+    ws.close();
+    expect(got.filter((m) => m.type === "entry").map((m) => m.entry!.kind)).toEqual(["user", "assistant"]);
+    expect(got.filter((m) => m.type === "status").map((m) => m.status)).toEqual(["thinking", "idle"]);
+    expect(got.find((m) => m.entry?.kind === "assistant")!.entry!.text).toBe("Hello from the supervisor.");
   });
 
   it("answers a Telegram chat in that chat, through the chat's own conversation", async () => {
