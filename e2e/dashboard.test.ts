@@ -86,6 +86,28 @@ describe("dashboard in a real browser", () => {
     await saveScreenshot(page, "dashboard-history");
   });
 
+  it("creates a schedule after previewing its meaning and next five runs in its time zone", async () => {
+    const { page } = b;
+    await page.getByRole("link", { name: "Schedules" }).click();
+    await page.getByRole("button", { name: "New schedule" }).click();
+    await page.getByLabel("Name").fill("Weekday report");
+    await page.getByLabel("Prompt").fill("Open the sales dashboard and export the weekly report");
+    await page.getByLabel("Cron expression").fill("30 9 * * 1-5");
+    await page.getByLabel("Time zone").fill("America/New_York");
+    const preview = page.getByLabel("Timing preview");
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toMatch(/Runs at 09:30 on weekdays \(America\/New_York\)/);
+    const runs = await preview.getByRole("listitem").allTextContents();
+    expect(runs).toHaveLength(5);
+    for (const r of runs) expect(r).toMatch(/(Mon|Tue|Wed|Thu|Fri).*09:30/);
+    await page.getByLabel("Cron expression").fill("61 9 * * *");
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toMatch(/minute field `61` is invalid/);
+    await page.getByLabel("Cron expression").fill("30 9 * * 1-5");
+    await page.getByRole("button", { name: "Create schedule" }).click();
+    await page.getByRole("heading", { name: "Weekday report" }).waitFor();
+    expect(await page.locator(".page-head").textContent()).toMatch(/next .*09:30 \(America\/New_York\)/);
+    await saveScreenshot(page, "dashboard-schedule");
+  });
+
   it("signs in from a one-time link once, and the link is then spent", async () => {
     const minted = await cp.api("POST", "/api/session/link");
     const fresh = await launchBrowser({ width: 390, height: 844 });
