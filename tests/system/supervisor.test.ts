@@ -211,7 +211,7 @@ describe("the supervisor", () => {
     const tools = (reqs[0]!.body["tools"] as { name: string }[]).map((t) => t.name);
     expect(tools).toEqual(expect.arrayContaining(["list_desktops", "create_task", "create_schedule", "answer_help_request", "ask_human", "send_message"]));
     expect(JSON.stringify(reqs[2]!.body).match(/"cache_control"/g)!.length).toBeLessThanOrEqual(4);
-    expect(reqs[2]!.body["model"]).toBe("claude-sonnet-4-5");
+    expect(reqs[2]!.body["model"]).toBe("claude-sonnet-5-5");
   });
 
   it("create_task with wait returns the task's result once a real host completes it", async () => {

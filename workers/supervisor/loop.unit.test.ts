@@ -89,7 +89,7 @@ function harness(opts: { tools?: SupervisorTool[]; job?: JobState; progress?: ()
     store,
     system: "You are a test supervisor.",
     tools: opts.tools ?? [...conversationTools, noop, waitForTask],
-    limits: { model: "claude-sonnet-4-5", maxTokens: 1024, maxAutonomousTurns: 10, pollMs: 5_000, maxModelRetries: 2 },
+    limits: { model: "claude-sonnet-5-5", maxTokens: 1024, maxAutonomousTurns: 10, pollMs: 5_000, maxModelRetries: 2 },
     callModel: async (req) => {
       const hook = beforeModel;
       beforeModel = null;

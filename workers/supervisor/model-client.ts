@@ -16,4 +16,7 @@ export function modelCaller(env: Env): (req: MessageCreateParamsNonStreaming) =>
   return (req) => client.messages.create(req);
 }
 
-export const supervisorModel = (env: Env): string => env.DESKFLEET_SUPERVISOR_MODEL || "claude-sonnet-4-5";
+export const supervisorModel = (env: Env): string => env.DESKFLEET_SUPERVISOR_MODEL || "claude-sonnet-5-5";
+
+/** Without an API key there is no supervisor: nothing is handed to it (healing and learning stay off). */
+export const supervisorConfigured = (env: Env): boolean => Boolean(env.ANTHROPIC_API_KEY?.trim());

@@ -7,16 +7,20 @@ import { claimLearningRun } from "../../db/learning-runs.ts";
 import { supervisorStub } from "../../durable-objects/stubs.ts";
 import { decideHealing } from "./healing-policy.ts";
 import { decideLearning } from "./learning-policy.ts";
+import { supervisorConfigured } from "./model-client.ts";
 
 /**
  * TaskDO calls this when any task reaches a terminal state: start a healer
  * for a failure, an optimizer for a completed scheduled run, and wake a
- * supervisor conversation waiting for the task. Never throws: follow-up work
+ * supervisor conversation waiting for the task. Healing and learning need
+ * the supervisor configured (ANTHROPIC_API_KEY). Never throws: follow-up work
  * must not break the task's own state change.
  */
 export async function onTaskFinished(env: Env, task: Task): Promise<void> {
-  await guarded("healing", task, () => maybeHeal(env, task));
-  await guarded("learning", task, () => maybeLearn(env, task));
+  if (supervisorConfigured(env)) {
+    await guarded("healing", task, () => maybeHeal(env, task));
+    await guarded("learning", task, () => maybeLearn(env, task));
+  }
   await guarded("waking the supervisor", task, () => wakeWaiter(env, task));
 }
 
