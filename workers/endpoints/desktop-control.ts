@@ -25,7 +25,7 @@ function failure(result: Extract<DesktopResult, { ok: false }>): ApiError {
   return new ApiError(502, code, message);
 }
 
-function fromBase64(s: string): Uint8Array {
+function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
 }
 
