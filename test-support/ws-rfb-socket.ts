@@ -22,7 +22,11 @@ export function openWsRfbSocket(url: string, headers: Record<string, string> = {
     start(controller) {
       ws.on("message", (data: ArrayBuffer) => {
         bytes += data.byteLength;
-        controller.enqueue(new Uint8Array(data));
+        try {
+          controller.enqueue(new Uint8Array(data));
+        } catch {
+          // the reader is gone (client closed); late frames only count
+        }
       });
       void closed.then(() => {
         try {

@@ -19,6 +19,7 @@ import { helpRequests } from "./endpoints/help-requests.ts";
 import { supervisor } from "./endpoints/supervisor.ts";
 import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
+import { ensureConfiguredDesktops } from "./services/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
@@ -39,6 +40,12 @@ const jsonLimit = limit(MAX_JSON_BODY);
 const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
 // Screenshots are the one binary upload; everything else is JSON and stays small.
 app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
+
+// Desktops from DESKFLEET_DESKTOPS are written to D1 on the first request each isolate serves (after every deploy).
+app.use("/api/*", async (c, next) => {
+  await ensureConfiguredDesktops(c.env);
+  await next();
+});
 
 const routes = app
   .route("/", health)

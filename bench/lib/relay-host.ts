@@ -1,0 +1,35 @@
+/**
+ * The relay benchmark's desktop host, in its own process as on a real
+ * desktop: the host runtime with live-desktop tunnels. Prints one JSON line
+ * per closed tunnel (frames and bytes it sent into the DesktopDO).
+ * Env: SERVER, DESKTOP, TOKEN, VNC_PORT, VNC_PASSWORD.
+ */
+import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
+import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
+import { liveDesktop } from "../../desktop-host/src/tunnel/live-desktop.ts";
+
+const env = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+const server = env("SERVER");
+const token = env("TOKEN");
+const host = new HostRuntime({
+  server,
+  desktopId: env("DESKTOP"),
+  token,
+  runner: { run: async () => ({ status: "completed", result: "" }) },
+  capabilities: async () => ({ screen: null, os: "linux", hostVersion: "bench", vnc: { reachable: true }, tools: [] }),
+  logger: createLogger({ level: "error", write: () => undefined }),
+  live: liveDesktop({
+    server,
+    token,
+    vnc: { host: "127.0.0.1", port: Number(env("VNC_PORT")), password: env("VNC_PASSWORD") },
+    log: (message, fields) => {
+      if (message === "viewer tunnel closed") console.log(JSON.stringify({ tunnel: fields }));
+    },
+  }),
+});
+host.start();
+process.on("SIGTERM", () => void host.stop("bench over").then(() => process.exit(0)));
