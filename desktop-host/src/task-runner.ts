@@ -22,6 +22,12 @@ export interface TaskContext {
   askHuman(question: string, options?: string[]): Promise<HelpOutcome>;
   /** Follow-up messages that arrived since the last call, oldest first. */
   takeFollowUps(): FollowUp[];
+  /**
+   * Resolves at once while the agent is in control. While a person has taken
+   * over the desktop it waits, then resolves with the note they handed back
+   * (`handedBack`), so the runner can look at the screen again before acting.
+   */
+  whenInControl(): Promise<{ handedBack: string | null }>;
   /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
   readonly signal: AbortSignal;
 }

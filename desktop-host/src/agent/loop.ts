@@ -77,6 +77,10 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
     for (;;) {
       if (signal.aborted) return cancelled();
+      // A person may hold the desktop (takeover): wait, then show the model what they left.
+      const control = await untilAborted(ctx.whenInControl(), signal, async () => undefined).catch(() => null);
+      if (signal.aborted || control === null) return cancelled();
+      if (control.handedBack !== null) appendBlocks(conv.messages, await handBackBlocks(ctx, s.desktop, publisher, conv.steps, control.handedBack));
       appendUserText(conv.messages, ctx.takeFollowUps().map((f) => f.text));
       if (steps >= s.maxSteps) return failed({ code: "max_steps", message: `Stopped after ${steps} steps, the limit for this task (maxSteps ${s.maxSteps}).` });
       if (s.budgetUsd !== null && spent.costUsd >= s.budgetUsd) return failed(budgetStop(spent, s.budgetUsd));
@@ -138,9 +142,21 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       const results: BetaToolResultBlockParam[] = [];
       const warnings: string[] = [];
       let stop: Stop | null = null;
+      let handedBack: string | null = null;
       for (const toolUse of toolUses) {
-        if (stop || signal.aborted) {
-          results.push(notExecuted(toolUse, signal.aborted ? "the task was cancelled" : "the task stopped"));
+        if (stop || signal.aborted || handedBack !== null) {
+          results.push(notExecuted(toolUse, signal.aborted ? "the task was cancelled" : handedBack !== null ? "a person took over the desktop before it ran; see the fresh screenshot" : "the task stopped"));
+          continue;
+        }
+        const control = await untilAborted(ctx.whenInControl(), signal, async () => undefined).catch(() => null);
+        if (control === null) {
+          results.push(notExecuted(toolUse, "the task was cancelled"));
+          continue;
+        }
+        if (control.handedBack !== null) {
+          // The screen changed under the model's plan: do not replay actions chosen for the old screen.
+          handedBack = control.handedBack;
+          results.push(notExecuted(toolUse, "a person took over the desktop before it ran; see the fresh screenshot"));
           continue;
         }
         const { name, input } = describe(toolUse);
@@ -167,6 +183,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
         }
       }
       const content: BetaContentBlockParam[] = [...results, ...warnings.map((text) => ({ type: "text" as const, text }))];
+      if (handedBack !== null && !signal.aborted) content.push(...(await handBackBlocks(ctx, s.desktop, publisher, conv.steps, handedBack)));
       conv.messages.push({ role: "user", content });
       if (signal.aborted) return cancelled();
       if (stop) return failed(stop);
@@ -193,11 +210,30 @@ async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: Screen
     }
     content.push({ type: "text", text: `The browser was asked to open ${url} before you started.` });
   }
+  content.push(...(await screenNow(ctx, desktop, publisher, 0)));
+  return content;
+}
+
+/** A fresh screenshot as the model sees it, published as a `screenshot` event. */
+async function screenNow(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, step: number): Promise<BetaContentBlockParam[]> {
   const shot = await desktop.screenshot();
   const data = Buffer.from(shot.png).toString("base64");
-  await publisher.publishImage(data, ctx, 0);
-  content.push({ type: "text", text: "The screen now:" }, { type: "image", source: { type: "base64", media_type: "image/png", data } });
-  return content;
+  await publisher.publishImage(data, ctx, step);
+  return [{ type: "text", text: "The screen now:" }, { type: "image", source: { type: "base64", media_type: "image/png", data } }];
+}
+
+/** What the model is told after a person took over the desktop and handed it back. */
+async function handBackBlocks(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, step: number, note: string): Promise<BetaContentBlockParam[]> {
+  ctx.emit("log", { level: "info", message: "resuming after a person handed the desktop back" });
+  const text = `A person took over the desktop and has handed it back to you${note.trim() ? ` with this note: ${note.trim()}` : ""}. The screen may have changed; continue from what you see now.`;
+  return [{ type: "text", text }, ...(await screenNow(ctx, desktop, publisher, step))];
+}
+
+/** Adds blocks to the pending user turn, or starts one after an assistant turn. */
+function appendBlocks(messages: Turn[], blocks: BetaContentBlockParam[]): void {
+  const last = messages[messages.length - 1];
+  if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
+  else messages.push({ role: "user", content: blocks });
 }
 
 /** Adds text to the pending user turn, or starts one after an assistant turn. */

@@ -158,8 +158,10 @@ export class HostRuntime {
         log.warn("a viewer asked for a tunnel, but this host serves no live view");
         return;
       case "pause":
+        if (this.#session?.id === m.taskId) this.#session.pause(m.by);
+        return;
       case "resume":
-        log.warn(`the control plane sent ${m.type}, which this host does not support yet`);
+        if (this.#session?.id === m.taskId) this.#session.resume(m.note);
         return;
     }
   }

@@ -30,6 +30,9 @@ export class TaskSession {
   readonly #o: TaskSessionOptions;
   readonly #abort = new AbortController();
   readonly #followUps: FollowUp[] = [];
+  /** Set while a person holds the desktop (takeover); waiters resume with their hand-back note. */
+  #takenOver: { by: string; waiters: ((note: string) => void)[] } | null = null;
+  #handedBack: string | null = null;
   readonly #help = new Map<string, HelpWaiter>();
   readonly #log: Logger;
   #bufferFull: OutboxFullError | null = null;
@@ -82,6 +85,44 @@ export class TaskSession {
     this.#abort.abort(new DOMException(`task cancelled: ${reason}`, "AbortError"));
   }
 
+  /** A person took over the desktop: the runner waits before its next model call or action. */
+  pause(by: string): void {
+    if (this.#takenOver || this.#finished) return;
+    this.#log.info("paused: a person took over the desktop", { by });
+    this.#takenOver = { by, waiters: [] };
+  }
+
+  /** They handed it back. */
+  resume(note: string): void {
+    const t = this.#takenOver;
+    if (!t) return;
+    this.#takenOver = null;
+    this.#log.info("resumed: the desktop was handed back");
+    this.#handedBack = note;
+    for (const w of t.waiters) w(note);
+  }
+
+  #whenInControl(): Promise<{ handedBack: string | null }> {
+    const t = this.#takenOver;
+    if (!t) {
+      // Report a hand-back once, even if it happened while the runner was busy elsewhere.
+      const note = this.#handedBack;
+      this.#handedBack = null;
+      return Promise.resolve({ handedBack: note });
+    }
+    return new Promise((resolve, reject) => {
+      const signal = this.#abort.signal;
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      t.waiters.push(() => {
+        signal.removeEventListener("abort", onAbort);
+        const note = this.#handedBack;
+        this.#handedBack = null;
+        resolve({ handedBack: note });
+      });
+    });
+  }
+
   addFollowUp(message: FollowUp): void {
     if (this.#followUps.some((m) => m.id === message.id)) return;
     this.#followUps.push(message);
@@ -130,6 +171,7 @@ export class TaskSession {
       uploadScreenshot: (png) => this.#o.upload(this.task.id, png, this.#abort.signal),
       askHuman: (question, options) => this.#askHuman(question, options),
       takeFollowUps: () => this.#followUps.splice(0),
+      whenInControl: () => this.#whenInControl(),
     };
   }
 

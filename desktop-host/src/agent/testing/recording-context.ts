@@ -42,6 +42,29 @@ export class RecordingContext implements TaskContext {
     return this.#followUps.splice(0);
   }
 
+  #takenOver: Promise<string> | null = null;
+  #handBack: (note: string) => void = () => undefined;
+  #note: string | null = null;
+
+  async whenInControl(): Promise<{ handedBack: string | null }> {
+    if (this.#takenOver) await this.#takenOver;
+    const handedBack = this.#note;
+    this.#note = null;
+    return { handedBack };
+  }
+
+  /** A person takes over the desktop, as the control plane's `pause` does. */
+  takeOver(): void {
+    this.#takenOver = new Promise((resolve) => (this.#handBack = resolve));
+  }
+
+  /** …and hands it back with a note (`resume`). */
+  handBack(note: string): void {
+    this.#note = note;
+    this.#takenOver = null;
+    this.#handBack(note);
+  }
+
   /** Queue a follow-up message, as if a user sent it while the task ran. */
   sendFollowUp(text: string): void {
     this.#followUps.push({ id: `fu_${this.#followUps.length + 1}`, text, at: Date.now() });
