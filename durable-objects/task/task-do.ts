@@ -11,15 +11,14 @@ import { upsertTaskRow } from "../../db/tasks.ts";
 import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
-import { onScheduledTaskFinished } from "../../workers/scheduler/on-task-finished.ts";
-import { onTaskFinished } from "../../workers/supervisor/on-task-finished.ts";
-import { notifyTaskFinished } from "../../workers/notifications/task-finished.ts";
+import { onTaskTerminal } from "../../workers/services/task-terminal.ts";
 import { sendHelpRequest } from "../../workers/telegram/help-requests.ts";
 
 type WatcherAttachment = { after: number };
 
 const FLUSH_BATCH = 200;
 const FLUSH_RETRY_MS = 2_000;
+const TERMINAL_HOOKS_RETRY_MS = 30_000;
 
 /**
  * One task: its lifecycle, its event log (ordered by our own sequence, with
@@ -324,6 +323,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     for (const name of this.deadlines.takeDue(now)) {
       if (name === "inactivity") await this.onInactive(now);
       if (name === "flush") this.flushSoon();
+      if (name === "terminal-hooks" && this.record && isTerminal(this.record.status)) await this.runTerminalHooks();
       if (isHelpDeadline(name)) await this.helpTimedOut(helpIdOf(name));
     }
     await this.deadlines.reschedule();
@@ -382,10 +382,15 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     }
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
-    if (isTerminal(r.status) && r.scheduleId) await onScheduledTaskFinished(this.env, toApiTask(r));
-    if (isTerminal(r.status)) await onTaskFinished(this.env, toApiTask(r));
-    if (isTerminal(r.status)) this.ctx.waitUntil(notifyTaskFinished(this.env, toApiTask(r)));
     await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
+    if (isTerminal(r.status)) await this.runTerminalHooks();
+  }
+
+  /** Armed before and cleared after, so an eviction in between re-runs the (idempotent) hooks from the alarm. */
+  private async runTerminalHooks(): Promise<void> {
+    await this.deadlines.arm("terminal-hooks", Date.now() + TERMINAL_HOOKS_RETRY_MS);
+    await onTaskTerminal(this.env, toApiTask(this.record!), (work) => this.ctx.waitUntil(work));
+    await this.deadlines.clear("terminal-hooks");
   }
 
   private async helpOpened(h: HelpRow): Promise<void> {
