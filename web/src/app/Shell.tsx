@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { useFleet } from "../live/FleetProvider.tsx";
 import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
 import { FleetView } from "../fleet/FleetView.tsx";
@@ -9,11 +9,13 @@ import { TaskConsole } from "../tasks/TaskConsole.tsx";
 import { HistoryView } from "../history/HistoryView.tsx";
 import { SettingsView } from "../settings/SettingsView.tsx";
 import { HelpInbox } from "../help/HelpInbox.tsx";
+import { ChatSlideOver } from "../supervisor/ChatSlideOver.tsx";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
 
 const SchedulesView = lazy(() => import("../schedules/SchedulesView.tsx").then((m) => ({ default: m.SchedulesView })));
+const SupervisorChat = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorChat })));
 const ScheduleDetail = lazy(() => import("../schedules/ScheduleDetail.tsx").then((m) => ({ default: m.ScheduleDetail })));
 
 const NAV: { to: string; label: string; views: Route["view"][] }[] = [
@@ -47,6 +49,8 @@ function View({ route }: { route: Route }) {
       return <SettingsView />;
     case "help":
       return <HelpInbox />;
+    case "supervisor":
+      return <SupervisorChat />;
     case "not-found":
       return (
         <p>
@@ -56,6 +60,8 @@ function View({ route }: { route: Route }) {
   }
 }
 
+const CHAT_OPEN = "deskfleet:supervisor-chat-open";
+
 /** The frame around every view: navigation, live connection state, notifications. */
 export function Shell() {
   const location = useLocation();
@@ -64,6 +70,14 @@ export function Shell() {
   const main = useRef<HTMLElement>(null);
   // Move focus to the new view so keyboard and screen-reader users land on it.
   useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
+  // The chat stays open across views (that is its point) and across reloads of this tab.
+  const [chatOpen, setChatOpen] = useState(() => sessionStorage.getItem(CHAT_OPEN) === "1");
+  const toggleChat = useCallback((open: boolean) => {
+    setChatOpen(open);
+    sessionStorage.setItem(CHAT_OPEN, open ? "1" : "0");
+  }, []);
+  const closeChat = useCallback(() => toggleChat(false), [toggleChat]);
+  const showSlideOver = chatOpen && route.view !== "supervisor";
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -89,6 +103,11 @@ export function Shell() {
             ))}
           </ul>
         </nav>
+        {route.view !== "supervisor" && (
+          <button type="button" className="small" aria-expanded={showSlideOver} aria-controls="supervisor-chat" onClick={() => toggleChat(!chatOpen)}>
+            Ask the supervisor
+          </button>
+        )}
         <ConnectionBadge state={connection} />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
@@ -96,6 +115,7 @@ export function Shell() {
           <View route={route} />
         </Suspense>
       </main>
+      {showSlideOver && <ChatSlideOver onClose={closeChat} />}
       <Notifications />
     </div>
   );

@@ -17,6 +17,8 @@ export type FleetAction = { type: "loaded"; desktops: Desktop[] } | { type: "fee
 
 export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, notifications: [] };
 
+const isHelpFor = (taskId: string) => (n: Notification) => n.level === "warning" && n.taskId === taskId;
+
 /** Applies the initial list and then each feed message; unknown desktops wait for the next list. */
 export function fleetReducer(state: FleetState, action: FleetAction): FleetState {
   if (action.type === "loaded") return { ...state, desktops: action.desktops, loaded: true };
@@ -29,7 +31,12 @@ export function fleetReducer(state: FleetState, action: FleetAction): FleetState
         desktops: state.desktops.map((d) => (d.id === m.desktopId ? { ...d, presence: m.presence, currentTaskId: m.taskId, lastSeenAt: m.at } : d)),
       };
     case "task":
-      return { ...state, taskStatus: { ...state.taskStatus, [m.taskId]: { status: m.status, at: m.at } } };
+      return {
+        ...state,
+        taskStatus: { ...state.taskStatus, [m.taskId]: { status: m.status, at: m.at } },
+        // A "help needed" toast (the only warning) is stale once its task stops waiting: someone answered.
+        notifications: m.status === "waiting_for_human" || !state.notifications.some(isHelpFor(m.taskId)) ? state.notifications : state.notifications.filter((n) => !isHelpFor(m.taskId)(n)),
+      };
     case "notification":
       return { ...state, notifications: [...state.notifications.slice(-4), m] };
     case "hello":

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { fleetReducer, initialFleet, type FleetState } from "./fleet-state.ts";
+
+const T1 = "tsk_0000000001aaaaaaaaaa";
+const T2 = "tsk_0000000002aaaaaaaaaa";
+const help = (taskId: string, at: number) => ({ type: "notification" as const, level: "warning" as const, title: "Help needed", body: "Which invoice?", taskId, at });
+const status = (taskId: string, s: "running" | "waiting_for_human", at: number) => ({ type: "task" as const, taskId, status: s, desktopId: null, at });
+
+describe("fleetReducer", () => {
+  it("drops a task's help-needed toast once the task stops waiting, and keeps the others", () => {
+    let state: FleetState = initialFleet;
+    for (const m of [help(T1, 1), help(T2, 2), { type: "notification" as const, level: "success" as const, title: "Task completed", body: "done", taskId: T1, at: 3 }]) {
+      state = fleetReducer(state, { type: "feed", message: m });
+    }
+    const waiting = fleetReducer(state, { type: "feed", message: status(T1, "waiting_for_human", 4) });
+    expect(waiting.notifications).toBe(state.notifications);
+    const answered = fleetReducer(state, { type: "feed", message: status(T1, "running", 5) });
+    expect(answered.notifications.map((n) => [n.title, n.taskId])).toEqual([
+      ["Help needed", T2],
+      ["Task completed", T1],
+    ]);
+  });
+});

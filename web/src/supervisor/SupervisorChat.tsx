@@ -1,0 +1,13 @@
+import { useState } from "react";
+import { useCan } from "../auth/session.ts";
+import { conversationId, startNewConversation } from "./conversation-id.ts";
+import { SupervisorChatView } from "./SupervisorChatView.tsx";
+import { useSupervisorChat } from "./use-supervisor-chat.ts";
+
+/** This tab's conversation with the supervisor, live. */
+export function SupervisorChat({ compact = false }: { compact?: boolean }) {
+  const [id, setId] = useState(() => conversationId());
+  const chat = useSupervisorChat(id);
+  const canSend = useCan("operator");
+  return <SupervisorChatView {...chat} canSend={canSend} onSend={chat.send} onNewConversation={() => setId(startNewConversation())} compact={compact} />;
+}
