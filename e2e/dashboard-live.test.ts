@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { text, toolUse, toolsetCall, type StepContext } from "../test-support/scripted-anthropic/index.ts";
 import { decodePng } from "../desktop-host/src/screen/png.ts";
 import { ensureDashboardBuilt, launchBrowser, saveScreenshot, type TestBrowser } from "./support/browser.ts";
-import { SCREEN, e2ePrerequisitesMissing, startWorld, waitUntil, type World } from "./support/world.ts";
+import { API_KEY, SCREEN, e2ePrerequisitesMissing, startWorld, waitUntil, type World } from "./support/world.ts";
 
 // The dashboard against a live fleet: the real Worker, a real X desktop with
 // the real host attached, the scripted model, and headless Chromium as the
@@ -12,6 +12,8 @@ const missing = e2ePrerequisitesMissing();
 let world: World;
 let b: TestBrowser;
 let base: string;
+/** Uncaught errors in the dashboard: a view that throws shows a blank page. */
+const pageErrors: string[] = [];
 
 /** What the agent got back from ask_human, as the next model request carried it. */
 let askHumanResult: string | null = null;
@@ -23,6 +25,10 @@ const wordsReleased = new Promise<void>((r) => (releaseWords = r));
 const QUESTION = "Which invoice number should I enter in the form?";
 const ANSWER = "INV-7734";
 const WORDS = "I can see the registration form; reading its fields before I type anything.";
+
+/** The task whose screenshot the supervisor shows in the chat test. */
+let shownTaskId = "";
+const CHAT_REPLY = "e2e-desk is online and idle; above is the last screen of its latest task.";
 
 beforeAll(async () => {
   if (missing) return;
@@ -51,12 +57,35 @@ beforeAll(async () => {
           text("The form has a name field and a submit button."),
         ],
       },
+      {
+        name: "screenshot for the chat",
+        match: "Look at the screen once",
+        steps: [toolsetCall("screenshot"), text("Looked.")],
+      },
+      {
+        // The supervisor, in the dashboard's chat.
+        name: "chat",
+        match: "show me its last screen",
+        steps: [
+          toolUse("list_desktops", {}, { text: "Let me look at the fleet." }),
+          () => toolUse("send_screenshot", { taskId: shownTaskId, caption: "The last screen of the latest task" }),
+          (ctx: StepContext) => (ctx.lastToolResult()?.isError ? text(`send_screenshot failed: ${ctx.lastToolResult()!.text}`) : text(CHAT_REPLY)),
+        ],
+      },
     ],
+    vars: { ANTHROPIC_API_KEY: API_KEY },
   });
   // localhost, not 127.0.0.1: the session cookie is Secure, and localhost counts as secure.
   base = `http://localhost:${world.cp.port}`;
   b = await launchBrowser();
+  b.page.on("pageerror", (e) => pageErrors.push(e.stack ?? e.message));
 }, 240_000);
+
+// What the page looked like when a test failed, beside the screenshots of passing ones.
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail" && b) await saveScreenshot(b.page, `dashboard-live-FAILED-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-")}`).catch(() => undefined);
+  expect(pageErrors.splice(0), "uncaught errors in the dashboard").toEqual([]);
+});
 
 afterAll(async () => {
   releaseWords();
@@ -64,15 +93,26 @@ afterAll(async () => {
   await world?.dispose();
 });
 
+/** The dashboard, signed in with the admin token (once per browser; later tests find the session cookie). */
+async function openDashboard(): Promise<void> {
+  const { page } = b;
+  await page.goto(base);
+  const token = page.getByLabel("Token");
+  const fleet = page.getByRole("heading", { name: "Fleet" });
+  await token.or(fleet).first().waitFor();
+  if (await token.isVisible()) {
+    await token.fill(world.cp.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+  await fleet.waitFor();
+}
+
 const taskStatus = async (id: string): Promise<string> => (await world.cp.api("GET", `/api/tasks/${id}`)).json.status as string;
 
 describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
   it("shows the desktop's real pixels in its Fleet tile: the test app's blue swatch where the desktop has it", async () => {
     const { page } = b;
-    await page.goto(base);
-    await page.getByLabel("Token").fill(world.cp.adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Fleet" }).waitFor();
+    await openDashboard();
 
     // noVNC draws into a canvas at the framebuffer's own size; CSS scales it into the tile.
     const screen = page.getByRole("img", { name: "E2E desktop: live screen" });
@@ -112,6 +152,7 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
 
   it("answers an agent's question from the Help inbox; the agent gets the answer and the task completes", async () => {
     const { page } = b;
+    await openDashboard();
     const created = await world.cp.api("POST", "/api/tasks", { prompt: "Enter the invoice number into the form.", desktopId: world.desktopId });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
@@ -147,6 +188,7 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
 
   it("shows the agent's words in the task console as it says them, without a reload", async () => {
     const { page } = b;
+    await openDashboard();
     await page.getByRole("link", { name: "Run", exact: true }).click();
     await page.getByLabel("What should the agent do?").fill("Describe the form on the screen.");
     await page.getByLabel("A desktop", { exact: true }).check();
@@ -170,6 +212,56 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
     await expect.poll(() => page.locator(".head-actions .pill").textContent(), { timeout: 10_000 }).toBe("completed");
     expect(await page.evaluate(() => (window as unknown as { watchedSince?: number }).watchedSince)).toBe(1);
     await saveScreenshot(page, "dashboard-live-task-console");
+  });
+
+  it("talks with the supervisor in the chat beside the fleet: its tool use, the screenshot it sends and its reply, and the chat survives a reload", async () => {
+    const { page } = b;
+    // A task with a screenshot for the supervisor to show.
+    shownTaskId = (await world.cp.api("POST", "/api/tasks", { prompt: "Look at the screen once.", desktopId: world.desktopId })).json.id as string;
+    await waitUntil(async () => (await taskStatus(shownTaskId)) === "completed", 60_000, () => "the screenshot task did not complete");
+    await openDashboard();
+    await page.getByRole("button", { name: "Ask the supervisor" }).click();
+    const chat = page.getByRole("complementary", { name: "Supervisor chat" });
+    await chat.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: 15_000 });
+    await chat.getByLabel("Message the supervisor").fill("Is the e2e desktop free? Then show me its last screen.");
+    await chat.getByLabel("Message the supervisor").press("Enter");
+
+    const log = chat.getByRole("list", { name: "Conversation" });
+    await log.getByText(CHAT_REPLY).waitFor({ timeout: 30_000 });
+    await log.getByText("Is the e2e desktop free? Then show me its last screen.").waitFor();
+    await log.locator("summary[aria-label^='Tool list_desktops, done']").waitFor();
+    await log.locator("summary[aria-label^='Tool send_screenshot, done']").waitFor();
+    // The screenshot is a real picture of the desktop, loaded through the session cookie.
+    const shot = log.getByRole("img", { name: "The last screen of the latest task" });
+    await expect.poll(() => shot.evaluate((img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight]), { timeout: 10_000 }).toEqual([true, SCREEN.width, SCREEN.height]);
+    expect(await chat.getByLabel("Message the supervisor").inputValue()).toBe("");
+    // Every line fits the panel (a long one-line tool row once pushed the rest off its right edge).
+    const panel = (await chat.boundingBox())!;
+    for (const item of await log.getByRole("listitem").all()) {
+      const box = (await item.boundingBox())!;
+      expect(box.x + box.width, await item.textContent() ?? "").toBeLessThanOrEqual(panel.x + panel.width);
+    }
+    // The fleet stays in view beside the chat, not under it.
+    const runTask = (await page.getByRole("link", { name: "Run a task" }).boundingBox())!;
+    expect(runTask.x + runTask.width).toBeLessThanOrEqual(panel.x);
+    await saveScreenshot(page, "dashboard-live-supervisor-chat");
+
+    // The person, the supervisor's words, two tool rows, the screenshot, the reply.
+    const before = await log.getByRole("listitem").allTextContents();
+    expect(before).toHaveLength(6);
+
+    // Same tab, after a reload: the chat is still open and is the same conversation, from the transcript.
+    await page.reload();
+    await log.getByText(CHAT_REPLY).waitFor({ timeout: 15_000 });
+    expect(await log.getByRole("listitem").allTextContents()).toEqual(before);
+
+    // The same conversation as a page of its own.
+    await chat.getByRole("link", { name: "Open as a page" }).click();
+    const pageLog = page.getByRole("main").getByRole("list", { name: "Conversation" });
+    await pageLog.getByText(CHAT_REPLY).waitFor();
+    expect(await pageLog.getByRole("listitem").allTextContents()).toEqual(before);
+    expect(await chat.count()).toBe(0);
+    await saveScreenshot(page, "dashboard-live-supervisor-page");
     world.anthropic.assertNoRejections();
   });
 });

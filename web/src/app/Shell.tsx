@@ -79,7 +79,7 @@ export function Shell() {
   const closeChat = useCallback(() => toggleChat(false), [toggleChat]);
   const showSlideOver = chatOpen && route.view !== "supervisor";
   return (
-    <div className="shell">
+    <div className={showSlideOver ? "shell shell-chat-open" : "shell"}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>

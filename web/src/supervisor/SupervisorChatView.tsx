@@ -32,8 +32,11 @@ export function SupervisorChatView(props: SupervisorChatViewProps) {
   const { entries, status, connection, loaded, error, canSend, onSend, onNewConversation, compact } = props;
   const items = useMemo(() => buildChat(entries), [entries]);
   const end = useRef<HTMLDivElement>(null);
-  // Follow the conversation as it grows, like any chat.
-  useEffect(() => end.current?.scrollIntoView?.({ block: "end" }), [items.length]);
+  // Follow the conversation as it grows, like any chat. A block body: Chromium's scrollIntoView
+  // now returns a promise, and an effect that returns one crashes React on its next run.
+  useEffect(() => {
+    void end.current?.scrollIntoView?.({ block: "end" });
+  }, [items.length]);
   const activity = status ? STATUS_TEXT[status] : null;
 
   return (
