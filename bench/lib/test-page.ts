@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { servePage } from "../../test-support/page-server.ts";
 
 /**
  * A page for measuring what a person would see after an action: a big panel
@@ -24,17 +24,8 @@ fetch("/ready", { method: "POST" });
 export async function serveTestPage(): Promise<{ url: string; ready: Promise<void>; close(): Promise<void> }> {
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
-  const server: Server = createServer((req, res) => {
-    if (req.method === "POST" && req.url === "/ready") {
-      markReady();
-      res.end("ok");
-      return;
-    }
-    res.setHeader("content-type", "text/html; charset=utf-8");
-    res.end(PAGE);
+  const page = await servePage(PAGE, (path) => {
+    if (path === "/ready") markReady();
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
-  return { url: `http://127.0.0.1:${port}/`, ready, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { ...page, ready };
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { servePage } from "../../test-support/page-server.ts";
 
 /**
  * The local web app on the test desktop: a form whose every input event is
@@ -37,38 +37,26 @@ export type TestApp = { url: string; events: AppEvent[]; waitFor(pred: (e: AppEv
 
 export async function startTestApp(): Promise<TestApp> {
   const events: AppEvent[] = [];
-  const server: Server = createServer((req, res) => {
-    if (req.method === "POST" && req.url === "/event") {
-      let body = "";
-      req.on("data", (d: Buffer) => (body += d.toString()));
-      req.on("end", () => {
-        try {
-          events.push(JSON.parse(body) as AppEvent);
-        } catch {
-          // a malformed report is a bug in the page, not the agent
-        }
-        res.end("ok");
-      });
-      return;
+  const page = await servePage(PAGE, (path, body) => {
+    if (path !== "/event") return;
+    try {
+      events.push(JSON.parse(body) as AppEvent);
+    } catch {
+      // a malformed report is a bug in the page, not the agent
     }
-    res.setHeader("content-type", "text/html; charset=utf-8");
-    res.end(PAGE);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: page.url,
     events,
     waitFor: async (pred, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = events.find(pred);
         if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`the test app never saw the expected event; it saw: ${JSON.stringify(events.map((e) => `${e.type}:${e.target}`))}`);
+        if (Date.now() > deadline) throw new Error(`the test app never saw the expected event; its last events: ${JSON.stringify(events.slice(-40).map((e) => `${e.type}:${e.target}`))}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: page.close,
   };
 }
