@@ -215,7 +215,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if (!r || (r.status !== "assigned" && r.status !== "running" && r.status !== "waiting_for_human") || r.pausedFor) return false;
     const now = Date.now();
     const before = r.status;
-    this.update({ ...transition(r, "waiting_for_human", now), pausedFor: "takeover" });
+    this.update({ ...transition(r, "waiting_for_human", now), pausedFor: "takeover", pausedBy: by });
     this.appendServer("status", { status: "waiting_for_human", previous: before, reason: "takeover", by }, now);
     if (before !== "waiting_for_human") await this.statusChanged(before);
     else await this.flush();
@@ -229,7 +229,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const now = Date.now();
     const before = r.status;
     const waitingForHelp = r.helpRequests.some((h) => h.status === "open");
-    let next: TaskRecord = { ...r, pausedFor: null, lastActivityAt: now };
+    let next: TaskRecord = { ...r, pausedFor: null, pausedBy: null, lastHandBackNote: note, lastActivityAt: now };
     if (before === "waiting_for_human" && !waitingForHelp) next = transition(next, "running", now);
     this.update(next);
     this.appendServer("note", { text: note, by, reason: "handback" }, now);
@@ -294,7 +294,12 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if (!r) return [];
     if (r.desktopId !== desktopId) return [{ type: "cancel", taskId: r.id, reason: "this task is not assigned to this desktop any more" }];
     if (isTerminal(r.status)) return [{ type: "cancel", taskId: r.id, reason: `the task is already ${r.status}` }];
-    return r.pendingDeliveries;
+    // A takeover or hand-back the host may have missed while it was away; resume is a no-op for a host that is not paused.
+    const control: ServerMessage[] =
+      r.pausedFor === "takeover" ? [{ type: "pause", taskId: r.id, reason: "takeover", by: r.pausedBy ?? "a person" }]
+      : r.lastHandBackNote != null ? [{ type: "resume", taskId: r.id, note: r.lastHandBackNote }]
+      : [];
+    return [...r.pendingDeliveries, ...control];
   }
 
   // ---- watchers

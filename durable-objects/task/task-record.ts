@@ -26,6 +26,9 @@ export type TaskRecord = Lifecycle & {
   everAssigned: boolean;
   /** Set while a person has taken over the desktop: host events do not move the task back to running. */
   pausedFor?: "takeover" | null;
+  /** Who holds the desktop while paused, and the note of the last hand-back: re-sent to a host that reconnects. */
+  pausedBy?: string | null;
+  lastHandBackNote?: string | null;
   /** Every help request of this task; TaskDO is their only resolver. */
   helpRequests: HelpRow[];
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createDesktop, createTask, eventually, hostToken, taskStatus } from "./support/api.ts";
+import { api, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
 import { TestHost } from "./support/test-host.ts";
 
 async function runningTask(desktopId: string) {
@@ -99,5 +99,21 @@ describe("help requests", () => {
     expect((await api("POST", "/api/help-requests/req-nothing-here/respond", { body: { answer: "x" } })).status).toBe(404);
     expect((await api("POST", "/api/help-requests/req-nothing-here/respond", { body: { answer: "  " } })).status).toBe(422);
     expect((await api("POST", "/api/help-requests/bad id/respond", { body: { answer: "x" } })).status).toBe(422);
+  });
+});
+
+describe("a host that reconnects during a takeover", () => {
+  it("is told to pause again, and after a hand-back it missed, to resume with the note", async () => {
+    const { host, task } = await runningTask("takeover-rc-1");
+    const stub = env.TASK.get(env.TASK.idFromName(task.id));
+    host.drop();
+    expect(await stub.pauseForTakeover("ada")).toBe(true);
+    await host.connect([task.id]);
+    expect(await host.next("pause")).toMatchObject({ taskId: task.id, reason: "takeover", by: "ada" });
+    host.drop();
+    expect(await stub.resumeAfterTakeover("ada", "I closed the cookie banner")).toBe(true);
+    await host.connect([task.id]);
+    expect(await host.next("resume")).toMatchObject({ taskId: task.id, note: "I closed the cookie banner" });
+    expect(await taskStatus(task.id)).toBe("running");
   });
 });
