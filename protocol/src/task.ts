@@ -70,5 +70,7 @@ export const AssignedTask = z.object({
   resume: z.boolean(),
   /** The next host sequence number the control plane expects; earlier events are stored. */
   nextSeq: z.number().int().positive(),
+  /** What the task has already spent (earlier runs of a resumed conversation), so its budget holds across resumes. */
+  spent: z.object({ costUsd: z.number().nonnegative() }).optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

@@ -51,8 +51,9 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   const { signal, task } = ctx;
   const publisher = new ScreenshotPublisher();
   const detector = new LoopDetector(s.loop);
-  let spent: StepUsage = ZERO_USAGE;
-  let steps = 0;
+  // Limits hold across follow-up resumes: the budget from what the control plane recorded, steps from this conversation.
+  let spent: StepUsage = { ...ZERO_USAGE, costUsd: task.spent?.costUsd ?? 0 };
+  let steps = conv.steps;
   let mode = s.mode;
   let lastText = "";
   const system = buildSystemPrompt({ desktop: s.desktop.info(), now: s.now(), ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}) });

@@ -24,6 +24,15 @@ async function setup(options: ScriptedAnthropicOptions, runnerOptions: Partial<C
 const lastUserOf = (s: ScriptedAnthropic, i: number) => lastUserText(s.requests[i]!.body) + JSON.stringify(s.requests[i]!.body["messages"]).slice(-600);
 
 describe("limits that stop a task", () => {
+  it("counts what earlier runs of a resumed task spent against its budget", async () => {
+    const { server, runner } = await setup({ script: [text("never asked")] });
+    const ctx = new RecordingContext({ id: "tsk_budget00002", prompt: "Spend more.", options: { budgetUsd: 0.5 }, resume: true, spent: { costUsd: 0.5 } });
+    const outcome = await runner.run(ctx);
+    expect(outcome.status === "failed" && outcome.error.code).toBe("budget_exceeded");
+    expect(outcome.status === "failed" && outcome.error.message).toMatch(/\$0\.5000 of its \$0\.50 budget/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("stops with budget_exceeded once the task's budget is spent, without acting on the last reply", async () => {
     const { server, screen, runner } = await setup({ script: [toolsetCall("left_click", { coordinate: [10, 10] }), text("never")] });
     const ctx = new RecordingContext({ id: "tsk_budget00001", prompt: "Spend.", options: { budgetUsd: 0.001 } });
