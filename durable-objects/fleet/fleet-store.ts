@@ -29,14 +29,12 @@ export class FleetStore {
   }
 
   desktops(): FleetDesktop[] {
-    return this.sql
-      .exec<{ id: string; labels: string; connected: number; busy_task_id: string | null; idle_since: number }>(`SELECT * FROM desktops`)
-      .toArray()
-      .map((r) => ({ id: r.id, labels: JSON.parse(r.labels) as string[], connected: r.connected === 1, busyTaskId: r.busy_task_id, idleSince: r.idle_since }));
+    return this.sql.exec<DesktopRow>(`SELECT * FROM desktops`).toArray().map(toDesktop);
   }
 
   desktop(id: string): FleetDesktop | null {
-    return this.desktops().find((d) => d.id === id) ?? null;
+    const row = this.sql.exec<DesktopRow>(`SELECT * FROM desktops WHERE id = ?`, id).toArray()[0];
+    return row ? toDesktop(row) : null;
   }
 
   upsertDesktop(d: FleetDesktop): void {
@@ -66,4 +64,10 @@ export class FleetStore {
     const row = this.sql.exec<{ id: string }>(`SELECT id FROM desktops WHERE busy_task_id = ?`, taskId).toArray()[0];
     return row?.id ?? null;
   }
+}
+
+type DesktopRow = { id: string; labels: string; connected: number; busy_task_id: string | null; idle_since: number };
+
+function toDesktop(r: DesktopRow): FleetDesktop {
+  return { id: r.id, labels: JSON.parse(r.labels) as string[], connected: r.connected === 1, busyTaskId: r.busy_task_id, idleSince: r.idle_since };
 }

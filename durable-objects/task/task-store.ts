@@ -8,6 +8,8 @@ import type { TaskRecord } from "./task-record.ts";
  */
 export class TaskStore {
   private readonly sql: SqlStorage;
+  /** The log's last sequence number, read once: this object is the log's only writer. */
+  private last: number;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
@@ -16,6 +18,7 @@ export class TaskStore {
       seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, host_seq INTEGER,
       data TEXT NOT NULL, text TEXT, at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS events_unflushed ON events (flushed, seq)`);
+    this.last = sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM events`).one().s ?? 0;
   }
 
   loadRecord(): TaskRecord | null {
@@ -28,16 +31,16 @@ export class TaskStore {
   }
 
   lastSeq(): number {
-    const row = this.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM events`).one();
-    return row.s ?? 0;
+    return this.last;
   }
 
   append(taskId: string, e: { kind: EventKind; source: "host" | "server"; hostSeq: number | null; data: Record<string, unknown>; text: string | null; at: number }): TaskEvent {
-    const seq = this.lastSeq() + 1;
+    const seq = this.last + 1;
     this.sql.exec(
       `INSERT INTO events (seq, kind, source, host_seq, data, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       seq, e.kind, e.source, e.hostSeq, JSON.stringify(e.data), e.text, e.at,
     );
+    this.last = seq;
     return { taskId, seq, kind: e.kind, source: e.source, hostSeq: e.hostSeq, data: e.data, at: e.at };
   }
 
