@@ -1,26 +1,11 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  computerAction, lastToolResult, lastUserText, startScriptedAnthropic, text, toolUse, toolsetCall,
-  type ScriptedAnthropic, type ScriptedAnthropicOptions, type StepContext,
+  computerAction, lastToolResult, lastUserText, text, toolUse, toolsetCall, type StepContext,
 } from "../../../test-support/scripted-anthropic/index.ts";
-import { createComputerUseRunner, type ComputerUseRunnerOptions } from "./runner.ts";
-import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
 import { RecordingContext } from "./testing/recording-context.ts";
+import { scriptedRunner } from "./testing/scripted-runner.ts";
 
-let server: ScriptedAnthropic | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(options: ScriptedAnthropicOptions, runnerOptions: Partial<ComputerUseRunnerOptions> = {}) {
-  server = await startScriptedAnthropic(options);
-  const { screen, desktop } = createInMemoryDesktop();
-  const client = new Anthropic({ baseURL: server.url, apiKey: "test-key" });
-  const runner = createComputerUseRunner({ client, desktop, model: "claude-sonnet-4-6", ...runnerOptions });
-  return { server, screen, runner };
-}
+const setup = scriptedRunner();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

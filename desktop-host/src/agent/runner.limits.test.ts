@@ -1,25 +1,11 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  lastUserText, overloaded, startScriptedAnthropic, text, toolsetCall, type ScriptedAnthropic, type ScriptedAnthropicOptions,
+  lastUserText, overloaded, text, toolsetCall, type ScriptedAnthropic,
 } from "../../../test-support/scripted-anthropic/index.ts";
-import { createComputerUseRunner, type ComputerUseRunnerOptions } from "./runner.ts";
-import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
 import { RecordingContext } from "./testing/recording-context.ts";
+import { scriptedRunner } from "./testing/scripted-runner.ts";
 
-let server: ScriptedAnthropic | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(options: ScriptedAnthropicOptions, runnerOptions: Partial<ComputerUseRunnerOptions> = {}) {
-  server = await startScriptedAnthropic(options);
-  const { screen, desktop } = createInMemoryDesktop();
-  const client = new Anthropic({ baseURL: server.url, apiKey: "test-key" });
-  const runner = createComputerUseRunner({ client, desktop, model: "claude-sonnet-4-6", ...runnerOptions });
-  return { server, screen, runner };
-}
+const setup = scriptedRunner();
 
 const lastUserOf = (s: ScriptedAnthropic, i: number) => lastUserText(s.requests[i]!.body) + JSON.stringify(s.requests[i]!.body["messages"]).slice(-600);
 

@@ -1,28 +1,15 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  readImageInfo, startScriptedAnthropic, text, toolsetCall, type ScriptedAnthropic, type ScriptStep,
+  readImageInfo, text, toolsetCall, type ScriptStep,
 } from "../../../test-support/scripted-anthropic/index.ts";
 import { Keysym } from "../rfb/keysyms.ts";
 import { decodePng } from "../screen/png.ts";
 import { scaleRgba } from "../screen/scale.ts";
-import { createComputerUseRunner } from "./runner.ts";
-import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
 import { RecordingContext } from "./testing/recording-context.ts";
+import { scriptedRunner } from "./testing/scripted-runner.ts";
 
-let server: ScriptedAnthropic | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(script: ScriptStep[]) {
-  server = await startScriptedAnthropic({ script });
-  const { screen, desktop } = createInMemoryDesktop();
-  const client = new Anthropic({ baseURL: server.url, apiKey: "test-key" });
-  const runner = createComputerUseRunner({ client, desktop, model: "claude-sonnet-4-6" });
-  return { server, screen, desktop, runner };
-}
+const scripted = scriptedRunner();
+const setup = (script: ScriptStep[]) => scripted({ script });
 
 describe("a scripted computer-use session on an in-memory 1920x1080 screen", () => {
   it("clicks, types, presses a combo, scrolls, zooms, drags and completes with the model's last text", async () => {

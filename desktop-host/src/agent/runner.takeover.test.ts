@@ -1,21 +1,15 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
-import { lastToolResult, startScriptedAnthropic, text, toolsetCall, type ScriptedAnthropic, type StepContext } from "../../../test-support/scripted-anthropic/index.ts";
-import { createComputerUseRunner } from "./runner.ts";
-import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
+import { describe, expect, it } from "vitest";
+import { lastToolResult, text, toolsetCall, type StepContext } from "../../../test-support/scripted-anthropic/index.ts";
 import { RecordingContext } from "./testing/recording-context.ts";
+import { scriptedRunner } from "./testing/scripted-runner.ts";
 
-let server: ScriptedAnthropic | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const setup = scriptedRunner();
 
 describe("taking over", () => {
   it("holds the agent while a person has the desktop, skips the actions planned for the old screen, and shows the model the note and a fresh screenshot", async () => {
     const ctx = new RecordingContext({ id: "tsk_takeover0001", prompt: "Fill the form." });
     let sawHandBack = "";
-    server = await startScriptedAnthropic({
+    const { server, runner } = await setup({
       script: [
         // The model plans a click; the person takes over before it runs.
         (c: StepContext) => {
@@ -30,8 +24,6 @@ describe("taking over", () => {
         },
       ],
     });
-    const { desktop } = createInMemoryDesktop();
-    const runner = createComputerUseRunner({ client: new Anthropic({ baseURL: server.url, apiKey: "test-key" }), desktop, model: "claude-sonnet-4-6" });
     const started = Date.now();
     const outcome = await runner.run(ctx);
     server.assertNoRejections();
