@@ -2,7 +2,7 @@ import type { AssignedTask, DesktopInput, DesktopRequest, EventsMessage, HelloMe
 import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protocol";
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { envNumber, fleetStub, taskStub } from "../stubs.ts";
+import { envNumber, fleetObject, taskObject } from "../addresses.ts";
 import { PendingRequests, type DesktopResult } from "./pending-requests.ts";
 import { refuse, Relay, type Route, type TunnelAttachment, type ViewerAttachment } from "./relay/relay.ts";
 import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
@@ -55,8 +55,8 @@ export class DesktopDO extends HibernatingObject<Attachment> {
       sql: ctx.storage.sql,
       idleMs: Takeover.idleMsFrom(env.DESKFLEET_TAKEOVER_IDLE_MS),
       currentTaskId: async (desktopId) => (await getDesktop(env.DB, desktopId))?.currentTaskId ?? null,
-      pauseTask: (taskId, by) => taskStub(env, taskId).pauseForTakeover(by),
-      resumeTask: (taskId, by, note) => taskStub(env, taskId).resumeAfterTakeover(by, note),
+      pauseTask: (taskId, by) => taskObject(env, taskId).pauseForTakeover(by),
+      resumeTask: (taskId, by, note) => taskObject(env, taskId).resumeAfterTakeover(by, note),
       pushToHost: (m) => this.pushToHost(m),
       armDeadline: (at) => this.deadlines.arm("lease", at),
       clearDeadline: () => this.deadlines.clear("lease"),
@@ -134,12 +134,12 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     this.reply(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, serverTime: now });
     await setHostPresence(this.env.DB, att.desktopId, { connected: true, capabilities: m.capabilities, lastSeenAt: now });
     await this.deadlines.arm("presence", now + this.timeoutMs());
-    await fleetStub(this.env).desktopOnline({ desktopId: att.desktopId, labels: row.labels, activeTasks: m.activeTasks });
+    await fleetObject(this.env).desktopOnline({ desktopId: att.desktopId, labels: row.labels, activeTasks: m.activeTasks });
     // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
     await this.relay.hostReady();
     // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).
     for (const taskId of m.activeTasks) {
-      for (const missed of await taskStub(this.env, taskId).hostReconnected(att.desktopId)) this.reply(ws, missed);
+      for (const missed of await taskObject(this.env, taskId).hostReconnected(att.desktopId)) this.reply(ws, missed);
     }
   }
 
@@ -157,7 +157,7 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     const prev = this.forwarding.get(m.taskId) ?? Promise.resolve();
     const next = prev.then(async () => {
       try {
-        const { ack, cancel } = await taskStub(this.env, m.taskId).ingest(att.desktopId, m.events);
+        const { ack, cancel } = await taskObject(this.env, m.taskId).ingest(att.desktopId, m.events);
         this.reply(ws, { type: "ack", taskId: m.taskId, seq: ack });
         if (cancel) this.reply(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
       } catch (err) {
@@ -184,7 +184,7 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     // It is lost when the heartbeat deadline passes without a new connection.
     this.savePresence({ ...p, connected: false });
     await setHostPresence(this.env.DB, p.desktopId, { connected: false, lastSeenAt: p.lastHeartbeatAt });
-    await fleetStub(this.env).desktopOffline(p.desktopId);
+    await fleetObject(this.env).desktopOffline(p.desktopId);
   }
 
   // ---- presence timeout
@@ -212,7 +212,7 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     const wasConnected = p.connected;
     this.savePresence({ ...p, connected: false });
     if (wasConnected) await setHostPresence(this.env.DB, p.desktopId, { connected: false, lastSeenAt: p.lastHeartbeatAt });
-    await fleetStub(this.env).desktopLost(p.desktopId, `the desktop host stopped responding (no heartbeat for ${seconds} s)`);
+    await fleetObject(this.env).desktopLost(p.desktopId, `the desktop host stopped responding (no heartbeat for ${seconds} s)`);
     this.presence = null;
     this.ctx.storage.sql.exec(`DELETE FROM presence`);
   }

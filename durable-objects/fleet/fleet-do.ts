@@ -1,7 +1,7 @@
 import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
-import { desktopStub, taskStub } from "../stubs.ts";
+import { desktopObject, taskObject } from "../addresses.ts";
 import { planDispatch, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
@@ -81,9 +81,9 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
   async desktopRemoved(desktopId: string): Promise<void> {
     const d = this.store.desktop(desktopId);
     this.store.removeDesktop(desktopId);
-    if (d?.busyTaskId) await taskStub(this.env, d.busyTaskId).fail("desktop_deleted", `desktop ${desktopId} was deleted while running this task`);
+    if (d?.busyTaskId) await taskObject(this.env, d.busyTaskId).fail("desktop_deleted", `desktop ${desktopId} was deleted while running this task`);
     for (const q of this.store.queue().filter((e) => e.desktopId === desktopId)) {
-      await taskStub(this.env, q.taskId).fail("desktop_deleted", `desktop ${desktopId} was deleted before it could run this task`);
+      await taskObject(this.env, q.taskId).fail("desktop_deleted", `desktop ${desktopId} was deleted before it could run this task`);
     }
   }
 
@@ -132,13 +132,13 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
   private async deliver(entry: QueueEntry, desktopId: string): Promise<void> {
     let delivered = false;
     try {
-      const assigned = await taskStub(this.env, entry.taskId).markAssigned(desktopId);
+      const assigned = await taskObject(this.env, entry.taskId).markAssigned(desktopId);
       if (!assigned) {
         // Cancelled while queued: free the desktop and move on.
         await this.release(desktopId, entry.taskId);
         return;
       }
-      delivered = await desktopStub(this.env, desktopId).pushAssign(assigned);
+      delivered = await desktopObject(this.env, desktopId).pushAssign(assigned);
     } catch (err) {
       console.error("dispatch: delivering", entry.taskId, "to", desktopId, "failed:", err instanceof Error ? err.message : err);
     }
@@ -151,12 +151,12 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
     // The host went away between the claim and the push: put everything back.
     const d = this.store.desktop(desktopId);
     if (d) this.store.upsertDesktop({ ...d, connected: false, busyTaskId: null });
-    await taskStub(this.env, entry.taskId).unassign().catch(() => undefined);
+    await taskObject(this.env, entry.taskId).unassign().catch(() => undefined);
     this.store.enqueue(entry);
   }
 
   private async hostLostTask(desktopId: string, taskId: string, message: string): Promise<void> {
-    await taskStub(this.env, taskId).fail("host_lost", message);
+    await taskObject(this.env, taskId).fail("host_lost", message);
     await this.release(desktopId, taskId);
   }
 

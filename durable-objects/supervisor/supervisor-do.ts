@@ -2,7 +2,7 @@ import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessa
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { taskStub } from "../stubs.ts";
+import { taskObject } from "../addresses.ts";
 import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../workers/supervisor/loop.ts";
@@ -15,7 +15,7 @@ import type { Channel, JobState } from "../../workers/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
-const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskStub(env, taskId).snapshot()) as Task | null;
+const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
 
 type LiveAttachment = { connectedAt: number };
 
@@ -126,7 +126,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
   }
 
   private async prepareJob(job: JobState): Promise<void> {
-    await taskStub(this.env, job.taskId).executorStarted();
+    await taskObject(this.env, job.taskId).executorStarted();
     const brief = await jobBrief(this.env, job);
     this.store.setState({ ...this.store.state(), job: { ...job, prepared: true } });
     if ("error" in brief) {
@@ -180,7 +180,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
 
   private async jobEnded(job: JobState, outcome: JobOutcome): Promise<void> {
     await this.flushNotes();
-    await taskStub(this.env, job.taskId).executorFinished(jobResult(job, outcome));
+    await taskObject(this.env, job.taskId).executorFinished(jobResult(job, outcome));
   }
 
   /** Runs a step at `at`, or earlier if one is already due sooner (an early step only re-checks). */
@@ -209,6 +209,6 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
     const job = this.store.state().job;
     if (!job || this.notes.length === 0) return;
     const notes = this.notes.splice(0);
-    await taskStub(this.env, job.taskId).executorNotes(notes);
+    await taskObject(this.env, job.taskId).executorNotes(notes);
   }
 }

@@ -2,7 +2,7 @@ import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEve
 import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { desktopStub, envNumber, fleetStub, supervisorStub } from "../stubs.ts";
+import { desktopObject, envNumber, fleetObject, supervisorObject } from "../addresses.ts";
 import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
@@ -68,8 +68,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.appendServer("status", { status: "queued" }, now);
     await this.flush();
     // Healer and optimizer tasks are executed by the supervisor, never by a desktop.
-    if (runsOnSupervisor(input.source)) await supervisorStub(this.env, jobConversationId(input)).startJob(jobConversationId(input), input.id);
-    else await fleetStub(this.env).enqueue(this.queueEntry());
+    if (runsOnSupervisor(input.source)) await supervisorObject(this.env, jobConversationId(input)).startJob(jobConversationId(input), input.id);
+    else await fleetObject(this.env).enqueue(this.queueEntry());
     return toApiTask(this.record);
   }
 
@@ -166,7 +166,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.update({ ...transition(r, "cancelled", now), error: { code: "cancelled", message: reason ?? `cancelled by ${actor}` } });
     this.appendServer("cancel_requested", { by: actor, reason: reason ?? null }, now);
     this.appendServer("status", { status: "cancelled" }, now);
-    if (r.desktopId && before !== "queued") await desktopStub(this.env, r.desktopId).pushCancel(r.id, reason ?? `cancelled by ${actor}`);
+    if (r.desktopId && before !== "queued") await desktopObject(this.env, r.desktopId).pushCancel(r.id, reason ?? `cancelled by ${actor}`);
     await this.statusChanged(before);
     return { ok: toApiTask(this.record!) };
   }
@@ -180,7 +180,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.update({ ...transition(r, "failed", now), error: { code, message } });
     this.appendServer("status", { status: "failed", error: { code, message } }, now);
     if (r.desktopId && before !== "queued" && code !== "host_lost") {
-      await desktopStub(this.env, r.desktopId).pushCancel(r.id, message);
+      await desktopObject(this.env, r.desktopId).pushCancel(r.id, message);
     }
     await this.statusChanged(before);
   }
@@ -203,7 +203,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
       this.update({ ...transition(r, "queued", now), result: null, targetDesktopId: pinned, targetLabels: pinned ? [] : r.targetLabels, desktopId: null, pendingMessages: [message] });
       this.appendServer("status", { status: "queued", reason: "follow-up" }, now);
       await this.statusChanged(before);
-      await fleetStub(this.env).enqueue(this.queueEntry());
+      await fleetObject(this.env).enqueue(this.queueEntry());
     }
     await this.flush();
     return { ok: { task: toApiTask(this.record!), event } };
@@ -387,7 +387,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     }
     if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
     await this.flush();
-    await fleetStub(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
+    await fleetObject(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
     if (isTerminal(r.status)) await this.runTerminalHooks();
   }
 
@@ -401,7 +401,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   private async helpOpened(h: HelpRow): Promise<void> {
     await upsertHelpRequest(this.env.DB, h);
     await this.deadlines.arm(helpDeadline(h.id), h.expiresAt);
-    await fleetStub(this.env).notify({ type: "notification", level: "warning", title: "Help needed", body: h.question, taskId: h.taskId, at: Date.now() });
+    await fleetObject(this.env).notify({ type: "notification", level: "warning", title: "Help needed", body: h.question, taskId: h.taskId, at: Date.now() });
     this.ctx.waitUntil(sendHelpRequest(this.env, toHelpRequest(h)));
   }
 
@@ -440,8 +440,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const r = this.record!;
     this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, message].slice(-50) });
     if (!r.desktopId) return;
-    if (message.type === "help_answer") await desktopStub(this.env, r.desktopId).pushHelpAnswer(message);
-    else if (message.type === "task_message") await desktopStub(this.env, r.desktopId).pushMessage(r.id, message.message);
+    if (message.type === "help_answer") await desktopObject(this.env, r.desktopId).pushHelpAnswer(message);
+    else if (message.type === "task_message") await desktopObject(this.env, r.desktopId).pushMessage(r.id, message.message);
   }
 
   private helpTimeoutMs(): number {

@@ -6,7 +6,7 @@ import { ApiError, notFound, unwrap } from "../http/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
-import { desktopStub } from "../../durable-objects/stubs.ts";
+import { desktopObject } from "../../durable-objects/addresses.ts";
 import type { DesktopResult } from "../../durable-objects/desktop/pending-requests.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
@@ -42,7 +42,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const { id } = c.req.valid("param");
       const { width } = c.req.valid("query");
       await requireDesktop(c.env, id);
-      const result = await desktopStub(c.env, id).screenshot(id, width);
+      const result = await desktopObject(c.env, id).screenshot(id, width);
       if (!result.ok) throw failure(result);
       if (!result.png) throw new ApiError(502, "no_image", "the desktop answered without an image");
       return new Response(fromBase64(result.png), { headers: { "content-type": "image/png", "cache-control": "no-store" } });
@@ -61,7 +61,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const input = c.req.valid("json");
       await requireDesktop(c.env, id);
       const who = c.var.identity;
-      const result = await desktopStub(c.env, id).input(id, { id: who.id, name: who.name }, input);
+      const result = await desktopObject(c.env, id).input(id, { id: who.id, name: who.name }, input);
       if (!result.ok) throw failure(result);
       return c.json({ ok: true as const, action: input.action }, 200);
     },
@@ -77,7 +77,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     async (c) => {
       const { id } = c.req.valid("param");
       await requireDesktop(c.env, id);
-      return c.json({ lease: await desktopStub(c.env, id).takeoverStatus(id) }, 200);
+      return c.json({ lease: await desktopObject(c.env, id).takeoverStatus(id) }, 200);
     },
   )
   .openapi(
@@ -92,7 +92,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const { id } = c.req.valid("param");
       await requireDesktop(c.env, id);
       const who = c.var.identity;
-      const lease = unwrap(await desktopStub(c.env, id).takeOver(id, { id: who.id, name: who.name }));
+      const lease = unwrap(await desktopObject(c.env, id).takeOver(id, { id: who.id, name: who.name }));
       await audit(c.env.DB, { actor: who.id, action: "desktop.takeover", targetType: "desktop", targetId: id, details: { pausedTaskId: lease.pausedTaskId } });
       return c.json(lease, 200);
     },
@@ -110,7 +110,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const body = c.req.valid("json");
       await requireDesktop(c.env, id);
       const who = c.var.identity;
-      const result = unwrap(await desktopStub(c.env, id).handBack(id, { id: who.id, name: who.name, admin: who.role === "admin" }, body?.note));
+      const result = unwrap(await desktopObject(c.env, id).handBack(id, { id: who.id, name: who.name, admin: who.role === "admin" }, body?.note));
       await audit(c.env.DB, { actor: who.id, action: "desktop.handback", targetType: "desktop", targetId: id, details: { resumedTaskId: result.resumedTaskId } });
       return c.json(result, 200);
     },

@@ -12,7 +12,7 @@ import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
 import { database } from "../../db/client.ts";
 import { desktops as desktopsTable } from "../../db/schema.ts";
 import { audit } from "../../db/audit.ts";
-import { desktopStub, fleetStub } from "../../durable-objects/stubs.ts";
+import { desktopObject, fleetObject } from "../../durable-objects/addresses.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 
@@ -106,7 +106,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         patch.vncCredentials = sealed ?? (body.vncPassword === null || body.vncUrl === null ? null : url === row.vncUrl ? row.vncCredentials : null);
       }
       const updated = await database(c.env.DB).update(desktopsTable).set(patch).where(eq(desktopsTable.id, id)).returning();
-      if (body.labels !== undefined) await fleetStub(c.env).desktopLabels(id, body.labels);
+      if (body.labels !== undefined) await fleetObject(c.env).desktopLabels(id, body.labels);
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.update", targetType: "desktop", targetId: id, details: { fields: Object.keys(body) } });
       return c.json(toDesktop(updated[0]!), 200);
     },
@@ -123,8 +123,8 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { id } = c.req.valid("param");
       const deleted = await database(c.env.DB).delete(desktopsTable).where(eq(desktopsTable.id, id)).returning({ id: desktopsTable.id });
       if (!deleted[0]) throw notFound("desktop", id);
-      await desktopStub(c.env, id).disconnect(`desktop ${id} was deleted`);
-      await fleetStub(c.env).desktopRemoved(id);
+      await desktopObject(c.env, id).disconnect(`desktop ${id} was deleted`);
+      await fleetObject(c.env).desktopRemoved(id);
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.delete", targetType: "desktop", targetId: id });
       return c.json({ deleted: true as const, id }, 200);
     },

@@ -3,7 +3,7 @@ import { CloseCode } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError, errorBody } from "../http/api-error.ts";
 import { resolveHost } from "../auth/host-auth.ts";
-import { desktopStub } from "../../durable-objects/stubs.ts";
+import { desktopObject } from "../../durable-objects/addresses.ts";
 import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
 import { truncateReason } from "../../durable-objects/base/hibernating-object.ts";
 
@@ -39,6 +39,6 @@ export const hosts = new OpenAPIHono<AppEnv>().openapi(
     }
     const forwarded = new Request(c.req.raw);
     forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
-    return desktopStub(c.env, host.desktopId).fetch(forwarded);
+    return desktopObject(c.env, host.desktopId).fetch(forwarded);
   },
 );

@@ -5,7 +5,7 @@ import { secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../http/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
-import { fleetStub, taskStub } from "../../durable-objects/stubs.ts";
+import { fleetObject, taskObject } from "../../durable-objects/addresses.ts";
 
 const upgrade = { 101: { description: "Switching protocols: a WebSocket of JSON messages" } } as const;
 
@@ -25,7 +25,7 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       requireUpgrade(c.req.raw);
-      return fleetStub(c.env).fetch(c.req.raw);
+      return fleetObject(c.env).fetch(c.req.raw);
     },
   )
   .openapi(
@@ -40,6 +40,6 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { id } = c.req.valid("param");
       if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
       requireUpgrade(c.req.raw);
-      return taskStub(c.env, id).fetch(c.req.raw);
+      return taskObject(c.env, id).fetch(c.req.raw);
     },
   );

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, unprocessable, unwrap } from "../http/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { supervisorStub } from "../../durable-objects/stubs.ts";
+import { supervisorObject } from "../../durable-objects/addresses.ts";
 
 const ConversationParam = z.object({ id: ConversationId });
 
@@ -23,7 +23,7 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         throw unprocessable("not_a_dashboard_conversation", `the dashboard talks in \`dash:<id>\` conversations; ${id.split(":")[0]}: conversations belong to their own channel`);
       }
       const { text } = c.req.valid("json");
-      const r = unwrap(await supervisorStub(c.env, id).postMessage(id, text, c.var.identity.name));
+      const r = unwrap(await supervisorObject(c.env, id).postMessage(id, text, c.var.identity.name));
       return c.json({ accepted: true as const, status: r.status }, 202);
     },
   )
@@ -38,7 +38,7 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const { id } = c.req.valid("param");
       const { after, limit } = c.req.valid("query");
-      return c.json(await supervisorStub(c.env, id).transcript(id, after, limit), 200);
+      return c.json(await supervisorObject(c.env, id).transcript(id, after, limit), 200);
     },
   )
   .openapi(
@@ -53,6 +53,6 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
       }
-      return supervisorStub(c.env, c.req.valid("param").id).fetch(c.req.raw);
+      return supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
     },
   );

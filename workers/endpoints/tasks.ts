@@ -7,7 +7,7 @@ import { validationHook } from "../http/errors.ts";
 import { createTask } from "../services/create-task.ts";
 import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
 import { listEvents } from "../../db/task-events.ts";
-import { taskStub } from "../../durable-objects/stubs.ts";
+import { taskObject } from "../../durable-objects/addresses.ts";
 
 const TaskParam = z.object({ id: TaskId });
 
@@ -95,7 +95,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { id } = c.req.valid("param");
       await requireTask(c.env, id);
       const body = c.req.valid("json");
-      return c.json(unwrap(await taskStub(c.env, id).cancel(c.var.identity.name, body?.reason)), 200);
+      return c.json(unwrap(await taskObject(c.env, id).cancel(c.var.identity.name, body?.reason)), 200);
     },
   )
   .openapi(
@@ -110,6 +110,6 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { id } = c.req.valid("param");
       await requireTask(c.env, id);
       const { text } = c.req.valid("json");
-      return c.json(unwrap(await taskStub(c.env, id).addMessage(c.var.identity.name, text)), 202);
+      return c.json(unwrap(await taskObject(c.env, id).addMessage(c.var.identity.name, text)), 202);
     },
   );

@@ -8,7 +8,7 @@ import { validationHook } from "../http/errors.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { getDesktop } from "../../db/desktops.ts";
-import { desktopStub } from "../../durable-objects/stubs.ts";
+import { desktopObject } from "../../durable-objects/addresses.ts";
 import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
 import { refuse } from "../../durable-objects/desktop/relay/relay.ts";
 
@@ -40,7 +40,7 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { id } = c.req.valid("param");
       if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
       const who = c.var.identity;
-      const { ticket, expiresAt } = await desktopStub(c.env, id).issueViewerTicket(id, { id: who.id, name: who.name });
+      const { ticket, expiresAt } = await desktopObject(c.env, id).issueViewerTicket(id, { id: who.id, name: who.name });
       return c.json({ ticket, expiresAt, url: `/api/desktops/${id}/vnc?ticket=${ticket}` }, 201);
     },
   )
@@ -76,7 +76,7 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       forwarded.headers.set(SOCKET_KIND_HEADER, "viewer");
       forwarded.headers.delete(VERIFIED_VIEWER_HEADER);
       if (ticket === undefined) forwarded.headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify({ id: c.var.identity.id, name: c.var.identity.name }));
-      const res = await desktopStub(c.env, id).fetch(forwarded);
+      const res = await desktopObject(c.env, id).fetch(forwarded);
       // Older noVNC (and websockify clients) ask for the `binary` subprotocol and drop a socket that does not echo it.
       const asked = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
       if (res.webSocket && asked.includes("binary")) return new Response(null, { status: 101, webSocket: res.webSocket, headers: { "sec-websocket-protocol": "binary" } });
@@ -106,6 +106,6 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const forwarded = new Request(c.req.raw);
       forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
       forwarded.headers.set(SOCKET_KIND_HEADER, "tunnel");
-      return desktopStub(c.env, host.desktopId).fetch(forwarded);
+      return desktopObject(c.env, host.desktopId).fetch(forwarded);
     },
   );

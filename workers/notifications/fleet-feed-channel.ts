@@ -1,9 +1,9 @@
-import { fleetStub } from "../../durable-objects/stubs.ts";
+import { fleetObject } from "../../durable-objects/addresses.ts";
 import type { Notification, NotificationChannel } from "./notifier.ts";
 
 /** The dashboard's live fleet feed (FleetDO). */
 export const fleetFeedChannel = (env: Env): NotificationChannel => ({
   name: "fleet-feed",
   send: (n: Notification) =>
-    fleetStub(env).notify({ type: "notification", level: n.level, title: n.title, body: n.body, taskId: n.taskId, at: Date.now() }),
+    fleetObject(env).notify({ type: "notification", level: n.level, title: n.title, body: n.body, taskId: n.taskId, at: Date.now() }),
 });

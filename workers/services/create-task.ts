@@ -2,7 +2,7 @@ import type { Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
 import { ApiError } from "../http/api-error.ts";
 import { newTaskId } from "../http/ids.ts";
 import { getDesktop } from "../../db/desktops.ts";
-import { taskStub } from "../../durable-objects/stubs.ts";
+import { taskObject } from "../../durable-objects/addresses.ts";
 
 export type CreateTaskInput = {
   prompt: string;
@@ -23,7 +23,7 @@ export async function createTask(env: Env, input: CreateTaskInput): Promise<Task
     throw new ApiError(422, "unknown_desktop", `desktop \`${input.desktopId}\` does not exist; list desktops with GET /api/desktops or add it first`);
   }
   const id = newTaskId();
-  return taskStub(env, id).create({
+  return taskObject(env, id).create({
     id,
     prompt: input.prompt,
     targetDesktopId: input.desktopId ?? null,

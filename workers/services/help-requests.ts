@@ -1,7 +1,7 @@
 import type { HelpChannel, HelpRequest } from "@deskfleet/protocol";
 import { notFound, unwrap } from "../http/api-error.ts";
 import { getHelpRequest } from "../../db/help-requests.ts";
-import { taskStub } from "../../durable-objects/stubs.ts";
+import { taskObject } from "../../durable-objects/addresses.ts";
 
 /**
  * Answers or dismisses a help request from any channel (dashboard, API,
@@ -16,5 +16,5 @@ export async function resolveHelpRequest(
   const row = await getHelpRequest(env.DB, id);
   if (!row) throw notFound("help request", id);
   const status = r.dismiss ? "dismissed" : "answered";
-  return unwrap(await taskStub(env, row.taskId).resolveHelp(id, { status, answer: r.dismiss ? null : r.answer, by: r.by, via: r.via }));
+  return unwrap(await taskObject(env, row.taskId).resolveHelp(id, { status, answer: r.dismiss ? null : r.answer, by: r.by, via: r.via }));
 }

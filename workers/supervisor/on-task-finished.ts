@@ -4,7 +4,7 @@ import { createTask } from "../services/create-task.ts";
 import { getSchedule } from "../../db/schedules.ts";
 import { hasHealer } from "../../db/task-chains.ts";
 import { claimLearningRun } from "../../db/learning-runs.ts";
-import { supervisorStub } from "../../durable-objects/stubs.ts";
+import { supervisorObject } from "../../durable-objects/addresses.ts";
 import { decideHealing } from "./healing-policy.ts";
 import { decideLearning } from "./learning-policy.ts";
 import { supervisorConfigured } from "./model-client.ts";
@@ -63,6 +63,6 @@ async function maybeLearn(env: Env, task: Task): Promise<void> {
 
 async function wakeWaiter(env: Env, task: Task): Promise<void> {
   const conversationId = task.sourceMeta?.["conversationId"];
-  if (task.source === "supervisor" && typeof conversationId === "string") await supervisorStub(env, conversationId).taskFinished(conversationId, task.id);
+  if (task.source === "supervisor" && typeof conversationId === "string") await supervisorObject(env, conversationId).taskFinished(conversationId, task.id);
 }
 

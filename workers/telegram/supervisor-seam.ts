@@ -5,7 +5,7 @@
  * chat (`telegram:<chatId>`), handed to the chat's SupervisorDO; the supervisor answers later and on its own, through `sendToTelegramChat` /
  * `sendPhotoToTelegramChat` (workers/telegram/outbound.ts), so a long turn never holds the webhook.
  */
-import { supervisorStub } from "../../durable-objects/stubs.ts";
+import { supervisorObject } from "../../durable-objects/addresses.ts";
 
 export type SupervisorInbound = {
   conversationId: string;
@@ -32,7 +32,7 @@ export async function deliverToSupervisor(env: Env, message: SupervisorInbound):
       reply: "The supervisor is not configured: set ANTHROPIC_API_KEY (wrangler secret put ANTHROPIC_API_KEY) to talk to it here. Commands work without it: /help.",
     };
   }
-  const result = await supervisorStub(env, message.conversationId).postMessage(message.conversationId, supervisorText(message), message.from.name);
+  const result = await supervisorObject(env, message.conversationId).postMessage(message.conversationId, supervisorText(message), message.from.name);
   if ("error" in result) return { accepted: false, reply: result.error.message };
   return { accepted: true };
 }

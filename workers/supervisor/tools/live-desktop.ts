@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DesktopId, type DesktopInput, type DesktopResponseMessage } from "@deskfleet/protocol";
 import { getDesktop } from "../../../db/desktops.ts";
-import { desktopStub } from "../../../durable-objects/stubs.ts";
+import { desktopObject } from "../../../durable-objects/addresses.ts";
 import { ApiError, notFound } from "../../http/api-error.ts";
 import { json, tool, type ToolContext } from "./tool.ts";
 
@@ -40,7 +40,7 @@ function check(result: DesktopResult, desktopId: string): asserts result is Extr
 }
 
 async function send(ctx: ToolContext, desktopId: string, input: DesktopInput) {
-  const result = (await desktopStub(ctx.env, desktopId).input(desktopId, { id: ctx.actor, name: "Supervisor" }, input)) as DesktopResult;
+  const result = (await desktopObject(ctx.env, desktopId).input(desktopId, { id: ctx.actor, name: "Supervisor" }, input)) as DesktopResult;
   check(result, desktopId);
   return json({ done: input.action, desktopId, note: "take a screenshot to see the effect" });
 }
@@ -60,7 +60,7 @@ export const liveDesktopTools = [
     input: z.strictObject({ desktopId: DesktopId }),
     run: async (ctx, { desktopId }) => {
       const g = await geometry(ctx, desktopId);
-      const result = (await desktopStub(ctx.env, desktopId).screenshot(desktopId, g.width)) as DesktopResult;
+      const result = (await desktopObject(ctx.env, desktopId).screenshot(desktopId, g.width)) as DesktopResult;
       check(result, desktopId);
       if (!result.png) throw new ApiError(502, "no_image", "the desktop answered without an image; try again");
       if (result.png.length > MAX_BASE64) throw new ApiError(422, "image_too_large", "the screenshot is too large to look at");

@@ -3,7 +3,7 @@ import { DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@d
 import { createTask } from "../../services/create-task.ts";
 import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
 import { lastEvents } from "../../../db/task-chains.ts";
-import { taskStub } from "../../../durable-objects/stubs.ts";
+import { taskObject } from "../../../durable-objects/addresses.ts";
 import { ApiError, notFound, unwrap } from "../../http/api-error.ts";
 import { cut } from "../conversation-window.ts";
 import { latestScreenshot, screenshotImage } from "./screenshots.ts";
@@ -108,7 +108,7 @@ export const taskTools = [
     input: z.strictObject({ taskId: TaskId, reason: z.string().trim().max(500).optional() }),
     run: async (ctx, { taskId, reason }) => {
       await requireTask(ctx.env, taskId);
-      unwrap(await taskStub(ctx.env, taskId).cancel(ctx.actor, reason));
+      unwrap(await taskObject(ctx.env, taskId).cancel(ctx.actor, reason));
       return json({ cancelled: taskView(await requireTask(ctx.env, taskId)) });
     },
   }),

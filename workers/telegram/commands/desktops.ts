@@ -4,7 +4,7 @@ import { getDesktop, listDesktops, toDesktop } from "../../../db/desktops.ts";
 import { bold, code, line, type RichLine } from "../rich-text.ts";
 import { commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
 import { sendPhotoWithLines } from "../api.ts";
-import { desktopStub } from "../../../durable-objects/stubs.ts";
+import { desktopObject } from "../../../durable-objects/addresses.ts";
 
 async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
   const rows = await listDesktops(env.DB);
@@ -33,7 +33,7 @@ async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
     return;
   }
   await ctx.replyWithChatAction("upload_photo");
-  const result = await desktopStub(env, id).screenshot(id);
+  const result = await desktopObject(env, id).screenshot(id);
   if (!result.ok || !result.png) {
     const why = result.ok ? "the desktop answered without an image" : result.error.message;
     await reply(ctx, [line("No screenshot of ", code(id), `: ${why}`)]);

@@ -3,7 +3,7 @@ import { TaskId } from "@deskfleet/protocol";
 import { ApiError } from "../../http/api-error.ts";
 import { createTask } from "../../services/create-task.ts";
 import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
-import { taskStub } from "../../../durable-objects/stubs.ts";
+import { taskObject } from "../../../durable-objects/addresses.ts";
 import { bold, code, line, paragraph, type RichLine } from "../rich-text.ts";
 import { clip, commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
 
@@ -69,7 +69,7 @@ async function cancelCommand(env: Env, ctx: Context): Promise<void> {
     await reply(ctx, [line("Task ", code(id), " does not exist; see /tasks.")]);
     return;
   }
-  const res = await taskStub(env, id).cancel(who(ctx), "cancelled from Telegram");
+  const res = await taskObject(env, id).cancel(who(ctx), "cancelled from Telegram");
   if ("error" in res) await reply(ctx, res.error.message);
   else await reply(ctx, [line("Task ", code(id), " cancelled.")]);
 }
