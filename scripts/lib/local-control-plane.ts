@@ -32,15 +32,36 @@ export function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
+/**
+ * Free ports on 127.0.0.1, all held open until every one is picked so the same
+ * number cannot come back twice (a probe that closes before the next would allow that).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok, fail) => {
+      const srv = createServer();
+      srv.once("error", fail);
+      srv.listen(0, "127.0.0.1", () => ok(srv));
+    })),
+  );
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    return typeof addr === "object" && addr ? addr.port : 0;
+  });
+  await Promise.all(servers.map((srv) => new Promise<void>((done) => srv.close(() => done()))));
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  return (await freePorts(1))[0]!;
+}
+
+/** True when nothing listens on the port (a stopped workerd may hold it for a moment after wrangler exits). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
     const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
+    srv.once("error", () => ok(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => ok(true)));
   });
 }
 
@@ -100,12 +121,30 @@ export async function startLocalControlPlane(opts: StartOptions): Promise<LocalC
   }
   const adminToken = parseEnvFile(readFileSync(envFile, "utf8"))["DESKFLEET_ADMIN_TOKEN"] ?? "";
   await applyLocalMigrations(opts.persistTo);
-  const port = opts.port ?? (await freePort());
+  let port = opts.port ?? (await freePort());
+  let started = false;
   let child: ChildProcess | null = null;
   let output = "";
 
   const start = async () => {
-    const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort()), "--test-scheduled"];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce();
+      } catch (err) {
+        // Another process can take a probed port before wrangler binds it; try again with fresh ones.
+        if (attempt >= 3 || !/Address already in use/.test(err instanceof Error ? err.message : "")) throw err;
+        if (!started && opts.port === undefined) port = await freePort();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+
+  const startOnce = async () => {
+    const deadlineFree = Date.now() + 10_000;
+    while (!(await portIsFree(port)) && Date.now() < deadlineFree) await new Promise((r) => setTimeout(r, 100));
+    let inspector = port;
+    while (inspector === port) inspector = await freePort();
+    const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(inspector), "--test-scheduled"];
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
     const onData = (d: Buffer) => {
@@ -120,7 +159,10 @@ export async function startLocalControlPlane(opts: StartOptions): Promise<LocalC
       if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output.slice(-4000)}`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/health`);
-        if (res.ok) return;
+        if (res.ok) {
+          started = true;
+          return;
+        }
       } catch {
         // not listening yet
       }
