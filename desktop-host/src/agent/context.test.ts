@@ -1,7 +1,7 @@
 import type { BetaImageBlockParam } from "@anthropic-ai/sdk/resources/beta";
 import { describe, expect, it } from "vitest";
 import type { Turn } from "./conversation-store.ts";
-import { countImages, imagesToDrop, pruneImages, PRUNED_IMAGE_TEXT } from "./image-pruning.ts";
+import { countImages, imagesToDrop, lastPrunedBlock, pruneImages, PRUNED_IMAGE_TEXT } from "./image-pruning.ts";
 import { placeCacheBreakpoints } from "./prompt-cache.ts";
 
 const image = (n: number): BetaImageBlockParam => ({ type: "image", source: { type: "base64", media_type: "image/png", data: `IMG${n}` } });
@@ -77,5 +77,35 @@ describe("cache breakpoints", () => {
     const second = placeCacheBreakpoints(first.system, [...first.messages, ...conversation(3).slice(-2)], "deskfleet");
     expect(second.breakpoints).toBe(3);
     expect(count(second.system) + count(second.messages)).toBe(3);
+  });
+
+  it("puts breakpoints on prune anchors: one between prunes, two on the request that prunes, never more than four in all", () => {
+    const once = pruneImages(conversation(7), { keep: 3, chunk: 5 }).messages; // IMG0..IMG4 pruned
+    const anchor = lastPrunedBlock(once)!;
+    expect(anchor).toEqual({ message: 8, block: 0 }); // the tool result that held IMG4
+    const steady = placeCacheBreakpoints(system, once, "deskfleet", [anchor]);
+    expect(steady.breakpoints).toBe(4);
+    expect(count(steady.messages[8])).toBe(1);
+    expect(steady.messages.flatMap((m, i) => (count(m) > 0 ? [i] : []))).toEqual([8, 12, 14]);
+
+    const twice = pruneImages([...once, ...conversation(12).slice(15)], { keep: 3, chunk: 5 }).messages; // IMG5..IMG9 pruned too
+    const next = lastPrunedBlock(twice)!;
+    expect(next).toEqual({ message: 18, block: 0 });
+    const pruning = placeCacheBreakpoints(system, twice, "deskfleet", [anchor, next]);
+    expect(pruning.breakpoints).toBe(4);
+    // The old anchor (read), the new one (written), and only the latest user turn: the rest is new to the cache anyway.
+    expect(pruning.messages.flatMap((m, i) => (count(m) > 0 ? [i] : []))).toEqual([8, 18, 24]);
+  });
+
+  it("ignores anchors for the reference demo and anchors that point at no block", () => {
+    const history = conversation(5);
+    expect(placeCacheBreakpoints(system, history, "reference-demo", [{ message: 2, block: 0 }]).messages.flatMap((m, i) => (count(m) > 0 ? [i] : []))).toEqual([6, 8, 10]);
+    const placed = placeCacheBreakpoints(system, history, "deskfleet", [{ message: 99, block: 0 }, { message: 2, block: 5 }]);
+    expect(placed.breakpoints).toBe(3);
+    expect(placed.messages.flatMap((m, i) => (count(m) > 0 ? [i] : []))).toEqual([8, 10]);
+  });
+
+  it("finds no prune anchor before anything was pruned", () => {
+    expect(lastPrunedBlock(conversation(3))).toBeNull();
   });
 });

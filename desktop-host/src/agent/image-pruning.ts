@@ -12,18 +12,19 @@ export type PruneOptions = {
   keep: number;
   /** How many to drop at once; 1 prunes every turn (cache-hostile). */
   chunk: number;
+  /** Cache breakpoints at prune anchors (lastPrunedBlock). Default true; false only to measure what they save. */
+  anchors?: boolean;
 };
 
 /**
  * Keep 2 (the model can still compare before and after), drop 4 at a time.
- * On the real desktop (bench/cost.ts, 30 actions) this billed 0.82 of the
- * computer-use demo's strategy, against 0.96 for keep 3 / chunk 5: each prune
- * rewrites the cached prefix at 1.25x, so fewer, cheaper rewrites win.
- * Measured on a scripted click/screenshot session at 1280x800 (billed input
- * tokens, 30 / 60 steps): keeping every image 69.6k / 198k; keep 3 chunk 5
- * 60.7k / 127k; keep 3 chunk 12 68.6k / 139k; keep 2 chunk 4 54.7k / 114k;
- * keep 1 chunk 1 40.0k / 78k. Fewer images is cheaper still, at the cost of
- * the model comparing before and after; larger chunks read more than they save.
+ * Each prune rewrites what follows the first pruned image at 1.25x, so fewer,
+ * cheaper rewrites win; the prune anchor (lastPrunedBlock) keeps the older
+ * history read rather than rewritten. bench/cost.ts, 30 actions on the real
+ * desktop: 0.82 of the demo's context strategy on the same screenshots (keep 3
+ * / chunk 5 was 0.96, keep 2 / chunk 2 0.86, keep 1 / chunk 1 0.61, at the
+ * price of never seeing the previous screen). Fewer images is cheaper still;
+ * larger chunks read more than they save.
  */
 export const DEFAULT_PRUNE: PruneOptions = { keep: 2, chunk: 4 };
 
@@ -80,4 +81,28 @@ export function pruneImages(messages: readonly Turn[], options: PruneOptions): {
     return changed ? { ...m, content } : m;
   });
   return { messages: out, dropped };
+}
+
+/** A top-level content block: `messages[message].content[block]`. */
+export type BlockRef = { message: number; block: number };
+
+/**
+ * The top-level block holding the newest pruned-image placeholder, or null.
+ * Pruning rewrites nothing before it, so a cache breakpoint there (a "prune
+ * anchor") lets the next prune read the whole older history from the cache
+ * instead of writing it again; see placeCacheBreakpoints.
+ */
+export function lastPrunedBlock(messages: readonly Turn[]): BlockRef | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const content = messages[i]!.content;
+    if (typeof content === "string") continue;
+    for (let j = content.length - 1; j >= 0; j--) {
+      const b = content[j]!;
+      if (b.type === "text" && b.text === PRUNED_IMAGE_TEXT) return { message: i, block: j };
+      if (b.type === "tool_result" && Array.isArray(b.content) && b.content.some((c) => c.type === "text" && c.text === PRUNED_IMAGE_TEXT)) {
+        return { message: i, block: j };
+      }
+    }
+  }
+  return null;
 }

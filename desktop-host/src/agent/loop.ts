@@ -3,8 +3,8 @@ import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock 
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
 import type { Conversation, Turn } from "./conversation-store.ts";
-import type { Desktop } from "./desktop.ts";
-import { countImages, pruneImages, type PruneOptions } from "./image-pruning.ts";
+import type { Desktop, Screenshot } from "./desktop.ts";
+import { countImages, lastPrunedBlock, pruneImages, type BlockRef, type PruneOptions } from "./image-pruning.ts";
 import { actionSignature, LoopDetector, type LoopDetectorOptions } from "./loop-detector.ts";
 import { assistantTurn, callModel, rejectsComputerToolset, toBetaToolHistory, type ComputerToolMode } from "./model-request.ts";
 import { addUsage, costOfUsage, ZERO_USAGE, type ModelPrice, type StepUsage } from "./pricing.ts";
@@ -38,6 +38,14 @@ export type LoopSettings = {
   strategy: ContextStrategy;
   /** Null keeps every image (the reference demo's strategy). */
   prune: PruneOptions | null;
+  /**
+   * Attach a screenshot to the result of every action, as the computer-use
+   * demo's tool does. Off for deskfleet: actions answer in words ("no change
+   * was seen…") and the model asks for a screenshot when it wants one.
+   */
+  screenshotAfterActions: boolean;
+  /** Send "unchanged" instead of an image identical to the newest one the model has. */
+  dedupeScreenshots: boolean;
   loop: LoopDetectorOptions;
   maxRetries: number;
   helpTimeoutMs: number;
@@ -49,7 +57,7 @@ type Stop = { code: string; message: string };
 
 export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSettings): Promise<TaskOutcome> {
   const { signal, task } = ctx;
-  const publisher = new ScreenshotPublisher();
+  const publisher = new ScreenshotPublisher({ dedupe: s.dedupeScreenshots });
   const detector = new LoopDetector(s.loop);
   // Limits hold across follow-up resumes: the budget from what the control plane recorded, steps from this conversation.
   let spent: StepUsage = { ...ZERO_USAGE, costUsd: task.spent?.costUsd ?? 0 };
@@ -86,16 +94,20 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       if (steps >= s.maxSteps) return failed({ code: "max_steps", message: `Stopped after ${steps} steps, the limit for this task (maxSteps ${s.maxSteps}).` });
       if (s.budgetUsd !== null && spent.costUsd >= s.budgetUsd) return failed(budgetStop(spent, s.budgetUsd));
 
+      let anchors: BlockRef[] = [];
       if (s.prune) {
+        const before = lastPrunedBlock(conv.messages);
         conv.messages = pruneImages(conv.messages, s.prune).messages;
         if (countImages(conv.messages) === 0) publisher.forget();
+        const after = lastPrunedBlock(conv.messages);
+        if (s.prune.anchors !== false) anchors = [before, after].filter((a, i, all): a is BlockRef => a !== null && (i === 0 || !sameBlock(a, all[0] ?? null)));
       }
 
       let message: Anthropic.Beta.Messages.BetaMessage;
       try {
         ({ message } = await callModel({
           client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
-          desktop: s.desktop, strategy: s.strategy, signal, maxRetries: s.maxRetries,
+          desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
         }));
       } catch (error) {
         if (signal.aborted) return cancelled();
@@ -171,6 +183,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
           results.push(notExecuted(toolUse, "the task was cancelled"));
           continue;
         }
+        if (s.screenshotAfterActions && name !== "ask_human" && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
         result = await publisher.publish(result, ctx, conv.steps);
         ctx.emit("action_result", { ...summarize(result), step: conv.steps });
         results.push(result);
@@ -228,6 +241,21 @@ async function handBackBlocks(ctx: TaskContext, desktop: Desktop, publisher: Scr
   ctx.emit("log", { level: "info", message: "resuming after a person handed the desktop back" });
   const text = `A person took over the desktop and has handed it back to you${note.trim() ? ` with this note: ${note.trim()}` : ""}. The screen may have changed; continue from what you see now.`;
   return [{ type: "text", text }, ...(await screenNow(ctx, desktop, publisher, step))];
+}
+
+function sameBlock(a: BlockRef, b: BlockRef | null): boolean {
+  return b !== null && a.message === b.message && a.block === b.block;
+}
+
+function hasImage(result: BetaToolResultBlockParam): boolean {
+  return Array.isArray(result.content) && result.content.some((b) => b.type === "image");
+}
+
+/** The result with a screenshot after its words, as the demo's tool answers every action. */
+function withImage(result: BetaToolResultBlockParam, shot: Screenshot): BetaToolResultBlockParam {
+  const words = typeof result.content === "string" ? [{ type: "text" as const, text: result.content }] : (result.content ?? []);
+  const image = { type: "image" as const, source: { type: "base64" as const, media_type: "image/png" as const, data: Buffer.from(shot.png).toString("base64") } };
+  return { ...result, content: [...words, image] };
 }
 
 /** Adds blocks to the pending user turn, or starts one after an assistant turn. */

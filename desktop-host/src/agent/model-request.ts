@@ -8,6 +8,7 @@ import type { DesktopComputerToolset } from "./computer-toolset.ts";
 import type { Desktop } from "./desktop.ts";
 import { placeCacheBreakpoints, type ContextStrategy } from "./prompt-cache.ts";
 import type { Turn } from "./conversation-store.ts";
+import type { BlockRef } from "./image-pruning.ts";
 
 // One model call: the request as the strategy shapes it, sent with the task's
 // abort signal and explicit retries, and the recognition of a provider that
@@ -25,6 +26,8 @@ export type ModelCall = {
   toolset: DesktopComputerToolset;
   desktop: Desktop;
   strategy: ContextStrategy;
+  /** Prune anchors for the cache (see prompt-cache.ts). */
+  anchors?: readonly BlockRef[];
   signal: AbortSignal;
   /** 429, 529 and 5xx are retried by the SDK with backoff (honouring retry-after); this says how often. */
   maxRetries: number;
@@ -37,7 +40,7 @@ export type BuiltRequest = {
 
 export function buildRequest(call: Omit<ModelCall, "client" | "signal" | "maxRetries">): BuiltRequest {
   const system: BetaTextBlockParam[] = [{ type: "text", text: call.system }];
-  const placed = placeCacheBreakpoints(system, call.messages, call.strategy);
+  const placed = placeCacheBreakpoints(system, call.messages, call.strategy, call.anchors ?? []);
   const computer: BetaToolUnion = call.mode === "toolset" ? call.toolset.toJSON() : betaComputerTool(call.desktop.info().model);
   const params: Anthropic.Beta.Messages.MessageCreateParamsNonStreaming = {
     model: call.model,

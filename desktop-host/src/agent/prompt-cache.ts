@@ -1,5 +1,6 @@
 import type { BetaContentBlockParam, BetaTextBlockParam } from "@anthropic-ai/sdk/resources/beta";
 import type { Turn } from "./conversation-store.ts";
+import type { BlockRef } from "./image-pruning.ts";
 
 // Where the (at most 4) cache breakpoints go.
 //
@@ -7,6 +8,13 @@ import type { Turn } from "./conversation-store.ts";
 // latest user turn (writes the whole prefix for the next request) and the one
 // before it (exactly the prefix the previous request wrote, so it is read even
 // when a turn adds more blocks than the cache's 20-block lookback). Three.
+//
+// Plus, for deskfleet, prune anchors: the block holding the newest placeholder
+// of a pruned image. Pruning changes nothing before it, so with a breakpoint
+// there the next prune reads the older history from the cache and writes only
+// what follows. A request that prunes carries two (the previous anchor, read;
+// the new one, written) and then marks only the latest user turn: everything
+// after the previous anchor is new to the cache anyway.
 //
 // reference-demo: what Anthropic's computer-use demo does: the system prompt
 // and the last three user turns. Four.
@@ -25,6 +33,7 @@ export function placeCacheBreakpoints(
   system: readonly BetaTextBlockParam[],
   messages: readonly Turn[],
   strategy: ContextStrategy,
+  anchors: readonly BlockRef[] = [],
 ): { system: BetaTextBlockParam[]; messages: Turn[]; breakpoints: number } {
   let breakpoints = 0;
   const sys = system.map((b, i) => {
@@ -34,16 +43,24 @@ export function placeCacheBreakpoints(
     breakpoints++;
     return { ...rest, cache_control: EPHEMERAL };
   });
-  const marked = new Set<number>();
-  for (let i = messages.length - 1; i >= 0 && marked.size < userTurnsToMark(strategy); i--) {
+  // Blocks to mark, as "message:block"; the user turns' own blocks are their last ones.
+  const marks = new Set<string>();
+  const usable = strategy === "deskfleet" ? anchors.filter((a) => isBlock(messages, a)).slice(-2) : [];
+  for (const a of usable) marks.add(`${a.message}:${a.block}`);
+  const turns = Math.max(1, Math.min(userTurnsToMark(strategy), MAX_BREAKPOINTS - 1 - marks.size));
+  let markedTurns = 0;
+  for (let i = messages.length - 1; i >= 0 && markedTurns < turns; i--) {
     const m = messages[i]!;
-    if (m.role === "user" && typeof m.content !== "string" && m.content.length > 0) marked.add(i);
+    if (m.role === "user" && typeof m.content !== "string" && m.content.length > 0) {
+      marks.add(`${i}:${m.content.length - 1}`);
+      markedTurns++;
+    }
   }
   const out = messages.map((m, i) => {
     if (typeof m.content === "string") return m;
     const content = m.content.map((b, j): BetaContentBlockParam => {
       const clean = stripCache(b);
-      if (!marked.has(i) || j !== m.content.length - 1) return clean;
+      if (!marks.has(`${i}:${j}`)) return clean;
       breakpoints++;
       return { ...clean, cache_control: EPHEMERAL } as BetaContentBlockParam;
     });
@@ -51,6 +68,11 @@ export function placeCacheBreakpoints(
   });
   if (breakpoints > MAX_BREAKPOINTS) throw new Error(`placeCacheBreakpoints placed ${breakpoints} breakpoints; the API allows ${MAX_BREAKPOINTS}`);
   return { system: sys, messages: out, breakpoints };
+}
+
+function isBlock(messages: readonly Turn[], at: BlockRef): boolean {
+  const content = messages[at.message]?.content;
+  return Array.isArray(content) && at.block >= 0 && at.block < content.length;
 }
 
 function stripCache(b: BetaContentBlockParam): BetaContentBlockParam {

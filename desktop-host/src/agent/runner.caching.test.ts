@@ -59,7 +59,7 @@ describe("prompt caching and screenshot pruning over a 30-step session", () => {
     const { outcome, requests, images } = await session("deskfleet");
     expect(outcome).toEqual({ status: "completed", result: "All fifteen items are done." });
     expect(requests).toHaveLength(31);
-    for (const r of requests) expect(cacheControls(r.wireBody)).toBeLessThanOrEqual(3);
+    for (const r of requests) expect(cacheControls(r.wireBody)).toBeLessThanOrEqual(4);
     // Images: the opening screenshot plus one per screenshot call, kept between 2 and 5 (keep 2, chunks of 4).
     expect(Math.max(...images)).toBe(5);
     for (let i = 1; i < images.length; i++) {
@@ -71,6 +71,11 @@ describe("prompt caching and screenshot pruning over a 30-step session", () => {
     // Between prunes the whole previous prefix is read: only the new turn is written.
     const steady = requests.filter((_, i) => i > 0 && images[i]! >= images[i - 1]!);
     expect(steady.length).toBeGreaterThan(20);
+    // A prune rewrites what follows the pruned images; from the second prune on, the prune
+    // anchor lets it read the older history (more than the system prompt the first one read).
+    const prunes = requests.filter((_, i) => i > 0 && images[i]! < images[i - 1]!).map((r) => r.usage!.cache_read_input_tokens);
+    expect(prunes.length).toBeGreaterThanOrEqual(2);
+    for (const read of prunes.slice(1)) expect(read).toBeGreaterThan(prunes[0]!);
   }, 60_000);
 
   it("never sends a screenshot the model already has", async () => {
@@ -86,12 +91,26 @@ describe("prompt caching and screenshot pruning over a 30-step session", () => {
     expect(ctx.uploads).toHaveLength(1);
   });
 
+  it("can answer every action with a screenshot, as the demo's tool does, and still never sends the same one twice", async () => {
+    server = await startScriptedAnthropic({ script: [toolsetCall("left_click", { coordinate: [100, 100] }), toolsetCall("screenshot"), text("Clicked.")] });
+    const { desktop } = createInMemoryDesktop();
+    const runner = createComputerUseRunner({ client: new Anthropic({ baseURL: server.url, apiKey: "test" }), desktop, model: MODEL, screenshots: { afterActions: true } });
+    const ctx = new RecordingContext({ id: "tsk_cache_after1", prompt: "Click." });
+    await runner.run(ctx);
+    server.assertNoRejections();
+    // Opening screenshot, then the click's (the screen changed), then the screenshot call: the same screen, so words.
+    expect(server.requests.map((r) => countImages(r.body))).toEqual([1, 2, 2]);
+    expect(JSON.stringify(server.requests[2]!.body)).toContain("it was not sent again");
+    expect(ctx.uploads).toHaveLength(2);
+  });
+
   it("costs less than the reference demo's strategy on the same script", async () => {
     const ours = await session("deskfleet");
     const demo = await session("reference-demo");
     console.log(`30-step session, ${MODEL}:\n  ${row("deskfleet", ours.cost, ours.images)}\n  ${row("reference-demo", demo.cost, demo.images)}`);
     for (const r of demo.requests) expect(cacheControls(r.wireBody)).toBeLessThanOrEqual(4);
-    expect(Math.max(...demo.images)).toBe(16); // every image kept
+    // The demo's tool answers every action with a screenshot and keeps them all: the opening one and 30.
+    expect(Math.max(...demo.images)).toBe(31);
     expect(demo.outcome).toEqual(ours.outcome);
     expect(ours.cost.billedInputEquivalent).toBeLessThan(demo.cost.billedInputEquivalent);
     expect(ours.cost.costUsd).toBeLessThan(demo.cost.costUsd);

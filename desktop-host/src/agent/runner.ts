@@ -24,10 +24,17 @@ export type ComputerUseRunnerOptions = {
   desktop: Desktop | ({ rfb: RfbConnection } & RfbDesktopOptions);
   /** "auto" (default): the GA toolset, falling back to the beta tool when the API rejects it. */
   computerTool?: "auto" | ComputerToolMode;
-  /** "deskfleet" (default): chunked image pruning, 3 breakpoints. "reference-demo": every image kept, 4 breakpoints. */
+  /**
+   * "deskfleet" (default): chunked image pruning with prune anchors, screenshots
+   * only when the model asks, never the same one twice. "reference-demo": the
+   * computer-use demo's loop, for comparison: a screenshot after every action,
+   * every image kept, breakpoints on the system prompt and the last three user turns.
+   */
   strategy?: ContextStrategy;
-  /** Image pruning for the deskfleet strategy. Default keep 3, drop in chunks of 5. */
+  /** Image pruning for the deskfleet strategy. Default DEFAULT_PRUNE (image-pruning.ts). */
   prune?: PruneOptions;
+  /** Override the strategy's screenshot habits (for measuring each lever on its own). */
+  screenshots?: { afterActions?: boolean; dedupe?: boolean };
   maxTokens?: number;
   /** Default when the task sets none. Default 100. */
   maxSteps?: number;
@@ -83,6 +90,8 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
         onFallback: () => betaOnly.add(model),
         strategy,
         prune: strategy === "deskfleet" ? (options.prune ?? DEFAULT_PRUNE) : null,
+        screenshotAfterActions: options.screenshots?.afterActions ?? strategy === "reference-demo",
+        dedupeScreenshots: options.screenshots?.dedupe ?? strategy === "deskfleet",
         loop: options.loopDetection ?? {},
         maxRetries,
         helpTimeoutMs: options.helpTimeoutMs ?? 30 * 60_000,

@@ -33,6 +33,11 @@ export const UNCHANGED_SCREENSHOT_TEXT = "The screen is exactly as in your most 
  */
 export class ScreenshotPublisher {
   #last: string | null = null;
+  readonly #dedupe: boolean;
+
+  constructor(options: { dedupe?: boolean } = {}) {
+    this.#dedupe = options.dedupe ?? true;
+  }
 
   /** Forget what the model has (after pruning removed every image). */
   forget(): void {
@@ -57,7 +62,7 @@ export class ScreenshotPublisher {
   async publishImage(base64: string, ctx: TaskContext, step: number): Promise<string | null> {
     const png = Buffer.from(base64, "base64");
     const hash = createHash("sha256").update(png).digest("hex");
-    if (hash === this.#last) return UNCHANGED_SCREENSHOT_TEXT;
+    if (this.#dedupe && hash === this.#last) return UNCHANGED_SCREENSHOT_TEXT;
     this.#last = hash;
     const key = await ctx.uploadScreenshot(new Uint8Array(png.buffer, png.byteOffset, png.byteLength));
     const { width, height } = pngSize(png);
