@@ -2,7 +2,9 @@
  * Action → settled screenshot ready to send, on a real desktop: our host
  * (RFB input, settle on framebuffer updates, scale, PNG) against the method of
  * Anthropic's computer-use demo (xdotool, a fixed 2.0 s sleep, scrot,
- * ImageMagick resize), side by side in one run on the same display.
+ * ImageMagick resize), side by side in one run on the same display. Ours runs
+ * through the agent's own RfbDesktop: the action as the model would call it,
+ * then `screenshot()`, so the figure is the product's.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,11 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RfbClient } from "../desktop-host/src/rfb/rfb-client.ts";
 import { connectTcp } from "../desktop-host/src/rfb/node-socket.ts";
-import { comboToKeyStrokes, textToKeyStrokes } from "../desktop-host/src/rfb/keysyms.ts";
-import { pointerRegion, settleAfter, type SettleResult } from "../desktop-host/src/screen/settle.ts";
-import { settlePolicy, type ActionKind } from "../desktop-host/src/screen/settle-policy.ts";
-import { chooseTargetSize, scaleRgba } from "../desktop-host/src/screen/scale.ts";
-import { decodePng, encodePng } from "../desktop-host/src/screen/png.ts";
+import { RfbDesktop } from "../desktop-host/src/agent/rfb-desktop.ts";
+import type { SettleResult } from "../desktop-host/src/screen/settle.ts";
+import { chooseTargetSize, screenToModel } from "../desktop-host/src/screen/scale.ts";
+import { decodePng } from "../desktop-host/src/screen/png.ts";
 import { missingXTools, startXDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
 import { startChromiumOnDisplay } from "./lib/chromium.ts";
 import { COLORS, serveTestPage } from "./lib/test-page.ts";
@@ -26,10 +27,11 @@ const DEMO_SLEEP_MS = 2000;
 const PANEL = { x: 1500, y: 700 };
 const INERT = { x: 1800, y: 40 };
 const FIELD = { x: 300, y: 40 };
+const WHEEL_AT = { x: 400, y: 600 };
 
 type Kind = "late_click" | "type" | "key" | "scroll" | "inert_click";
-const POLICY: Record<Kind, ActionKind> = { late_click: "click", type: "type", key: "key", scroll: "scroll", inert_click: "click" };
-type Sample = { kind: Kind; ms: number; sawChange?: boolean; settle?: SettleResult["reason"] };
+type Sample = { kind: Kind; ms: number; settleMs?: number; sawChange?: boolean; settle?: SettleResult["reason"] };
+const debug = process.env["BENCH_DEBUG"] ? (...parts: unknown[]) => console.error(...parts) : () => undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,33 +60,31 @@ export async function run(): Promise<unknown> {
     await rfb.waitForUpdate({ request: "full", timeoutMs: 5000 });
     const target = chooseTargetSize({ width: rfb.width, height: rfb.height });
     let expect: "a" | "b" = "a";
-    let pointer = { x: 0, y: 0 };
-
-    const click = (p: { x: number; y: number }) => {
-      rfb.pointer(p.x, p.y, 0);
-      rfb.pointer(p.x, p.y, 1);
-      rfb.pointer(p.x, p.y, 0);
-      pointer = p;
+    let settled: SettleResult | undefined;
+    const agent = new RfbDesktop(rfb, { onSettled: (_kind, result) => (settled = result) });
+    // The model clicks in screenshot pixels; RfbDesktop maps them back to the screen.
+    const at = (p: { x: number; y: number }) => screenToModel(p, target, SCREEN);
+    const oursAction = (kind: Kind) =>
+      kind === "late_click" ? agent.click("left", at(PANEL))
+      : kind === "inert_click" ? agent.click("left", at(INERT))
+      : kind === "type" ? agent.type("hello ")
+      : kind === "scroll" ? agent.scroll(at(WHEEL_AT), "down", 3)
+      : agent.key("ctrl+a");
+    // Setup, not measured, for both methods: focus the field so typing lands in it.
+    const focusField = async () => {
+      await agent.click("left", at(FIELD));
+      await sleep(400);
     };
-    const oursAction = (kind: Kind) => {
-      if (kind === "late_click") click(PANEL);
-      else if (kind === "inert_click") click(INERT);
-      else if (kind === "type") rfb.keys(textToKeyStrokes("hello "));
-      else if (kind === "scroll") {
-        rfb.pointer(400, 600, 0);
-        for (let i = 0; i < 3; i++) {
-          rfb.pointer(400, 600, 16);
-          rfb.pointer(400, 600, 0);
-        }
-        pointer = { x: 400, y: 600 };
-      } else rfb.keys(comboToKeyStrokes("ctrl+a"));
-    };
+    // Every update while an action settles, as "ms after the action began:meaningful area", for BENCH_DEBUG.
+    let timeline: string[] = [];
+    let t0 = 0;
+    if (process.env["BENCH_DEBUG"]) rfb.on("update", ({ rects }) => timeline.push(`${Math.round(performance.now() - t0)}:${rects.reduce((a, r) => a + r.width * r.height, 0)}`));
     const demoAction = (kind: Kind) => {
       const args =
         kind === "late_click" ? ["mousemove", String(PANEL.x), String(PANEL.y), "click", "1"]
         : kind === "inert_click" ? ["mousemove", String(INERT.x), String(INERT.y), "click", "1"]
         : kind === "type" ? ["type", "--delay", "12", "hello "]
-        : kind === "scroll" ? ["mousemove", "400", "600", "click", "--repeat", "3", "5"]
+        : kind === "scroll" ? ["mousemove", String(WHEEL_AT.x), String(WHEEL_AT.y), "click", "--repeat", "3", "5"]
         : ["key", "ctrl+a"];
       spawnSync("xdotool", args, { env: desktop.env });
     };
@@ -93,33 +93,27 @@ export async function run(): Promise<unknown> {
     const demo: Sample[] = [];
     const kinds: Kind[] = ["late_click", "type", "key", "scroll", "inert_click"];
     // Focus the field once so typing lands in it for both methods.
-    click(FIELD);
-    await sleep(300);
+    await focusField();
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       for (const kind of kinds) {
         // Typing needs the field focused; clicking it is setup, not measured, for both methods.
-        if (kind === "type" || kind === "key") {
-          click(FIELD);
-          await sleep(400);
-        }
-        // Ours
-        const before = pointer;
-        const t0 = performance.now();
-        const after = kind === "late_click" ? PANEL : kind === "inert_click" ? INERT : kind === "scroll" ? { x: 400, y: 600 } : before;
-        const settled = await settleAfter(rfb, () => oursAction(kind), { ...settlePolicy(POLICY[kind]), ignore: [pointerRegion(before), pointerRegion(after)] });
-        const frame = { width: rfb.width, height: rfb.height, data: rfb.framebuffer.data };
-        const scaled = target.width === frame.width && target.height === frame.height ? frame : scaleRgba(frame, target);
-        const png = encodePng({ width: scaled.width, height: scaled.height, channels: 4, data: scaled.data }, { dropAlpha: true });
+        if (kind === "type" || kind === "key") await focusField();
+        // Ours: the action, then the screenshot, as the agent calls them.
+        timeline = [];
+        t0 = performance.now();
+        await oursAction(kind);
+        const settledAt = performance.now();
+        const screenshot = await agent.screenshot();
         const ms = performance.now() - t0;
-        const sample: Sample = { kind, ms, settle: settled.reason };
-        if (process.env["BENCH_DEBUG"]) console.error(kind, Math.round(ms), JSON.stringify(settled));
+        const sample: Sample = { kind, ms, settleMs: settled!.elapsedMs, settle: settled!.reason };
+        debug(kind, Math.round(ms), `screenshot ${Math.round(performance.now() - settledAt)} ms`, JSON.stringify(settled), timeline.join(" "));
         if (kind === "late_click") {
           expect = expect === "a" ? "b" : "a";
-          const img = decodePng(png);
+          const img = decodePng(screenshot.png);
           const sx = Math.round((PANEL.x * img.width) / rfb.width);
           const sy = Math.round(((PANEL.y + 150) * img.height) / rfb.height);
           sample.sawChange = near(pixelAt(img, img.channels, sx, sy), COLORS[expect]);
-          if (process.env["BENCH_DEBUG"]) console.error("ours sample", pixelAt(img, img.channels, sx, sy), "expected", COLORS[expect], img.width, img.height, img.channels);
+          debug("ours sample", pixelAt(img, img.channels, sx, sy), "expected", COLORS[expect], img.width, img.height, img.channels);
         }
         ours.push(sample);
         await sleep(900); // let the late change of the other side never bleed into the next measurement
@@ -143,14 +137,12 @@ export async function run(): Promise<unknown> {
         }
         demo.push(dsample);
         await sleep(900);
-        if (kind === "type" || kind === "key") {
-          click(FIELD);
-          await sleep(400);
-        }
+        if (kind === "type" || kind === "key") await focusField();
       }
     }
 
-    const byKind = (xs: Sample[]) => Object.fromEntries(kinds.map((k) => [k, round(median(xs.filter((s) => s.kind === k).map((s) => s.ms)), 1)]));
+    const byKind = (xs: Sample[], of: (s: Sample) => number = (s) => s.ms) =>
+      Object.fromEntries(kinds.map((k) => [k, round(median(xs.filter((s) => s.kind === k).map(of)), 1)]));
     const lateOk = (xs: Sample[]) => `${xs.filter((s) => s.kind === "late_click" && s.sawChange).length}/${xs.filter((s) => s.kind === "late_click").length}`;
     const oursMedian = median(ours.map((s) => s.ms));
     const demoMedian = median(demo.map((s) => s.ms));
@@ -158,7 +150,7 @@ export async function run(): Promise<unknown> {
       screen: SCREEN,
       target,
       rounds: ROUNDS,
-      ours: { medianMs: round(oursMedian, 1), byKindMs: byKind(ours), lateChangeCaptured: lateOk(ours) },
+      ours: { medianMs: round(oursMedian, 1), byKindMs: byKind(ours), settleByKindMs: byKind(ours, (s) => s.settleMs!), lateChangeCaptured: lateOk(ours) },
       reference: { method: "xdotool + sleep 2.0 s + scrot + ImageMagick resize", medianMs: round(demoMedian, 1), byKindMs: byKind(demo), lateChangeCaptured: lateOk(demo) },
       ratio: round(oursMedian / demoMedian, 3),
       target_ratio: 0.15,
@@ -168,10 +160,10 @@ export async function run(): Promise<unknown> {
       [
         `${machineLine()} Screen ${SCREEN.width}×${SCREEN.height} (Xvfb + x11vnc), model size ${target.width}×${target.height}, ${ROUNDS} rounds of each action.`,
         "",
-        "| action | ours (ms, median) | demo method (ms, median) |",
-        "|---|---|---|",
-        ...kinds.map((k) => `| ${k} | ${result.ours.byKindMs[k]} | ${result.reference.byKindMs[k]} |`),
-        `| **all** | **${result.ours.medianMs}** | **${result.reference.medianMs}** |`,
+        "| action | ours (ms, median) | of which settling | demo method (ms, median) |",
+        "|---|---|---|---|",
+        ...kinds.map((k) => `| ${k} | ${result.ours.byKindMs[k]} | ${result.ours.settleByKindMs[k]} | ${result.reference.byKindMs[k]} |`),
+        `| **all** | **${result.ours.medianMs}** | | **${result.reference.medianMs}** |`,
         "",
         `Ratio ours / demo: **${result.ratio}** (target ≤ 0.15). A panel that changes 500 ms after a click was captured after the change: ours ${result.ours.lateChangeCaptured}, demo ${result.reference.lateChangeCaptured}.`,
         "",

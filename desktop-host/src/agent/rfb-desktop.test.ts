@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { Keysym } from "../rfb/keysyms.ts";
 import { decodePng } from "../screen/png.ts";
-import { createInMemoryDesktop } from "./testing/in-memory-screen.ts";
+import { FakeClock } from "../screen/testing/fake-clock.ts";
+import { RfbDesktop } from "./rfb-desktop.ts";
+import { createInMemoryDesktop, InMemoryScreen } from "./testing/in-memory-screen.ts";
+
+/** Moves a fake clock forward a millisecond at a time, letting the promises of each step run. */
+async function runFor(clock: FakeClock, ms: number): Promise<void> {
+  const end = clock.now() + ms;
+  while (clock.now() < end) {
+    await new Promise((r) => setImmediate(r));
+    await clock.advanceTo(clock.now() + 1);
+  }
+}
 
 describe("RfbDesktop over an in-memory screen", () => {
   it("picks the aspect-matched model size and maps model coordinates to screen pixels", async () => {
@@ -61,5 +72,25 @@ describe("RfbDesktop over an in-memory screen", () => {
     expect(desktop.fingerprint()).toBe(a);
     screen.paint(5, 5, 1, 1, [1, 2, 3]);
     expect(desktop.fingerprint()).not.toBe(a);
+  });
+
+  it("watches a click long enough to see the page react 500 ms later, and shows the model the reaction", async () => {
+    const clock = new FakeClock();
+    const screen = new InMemoryScreen();
+    const desktop = new RfbDesktop(screen, { clock }); // the per-action policy of settle-policy.ts
+    const click = desktop.click("left", { x: 100, y: 100 });
+    clock.setTimer(500, () => screen.paint(0, 300, 1920, 200, [9, 90, 200]));
+    await runFor(clock, 1_500);
+    expect(await click).toEqual({ changed: true, settleMs: 800 }); // the reaction at 500, then 300 ms of quiet
+    const shot = decodePng((await desktop.screenshot()).png);
+    expect([...shot.data.subarray(3 * (300 * 1366 + 683), 3 * (300 * 1366 + 683) + 3)]).toEqual([9, 90, 200]);
+  });
+
+  it("settles typing by its own, shorter policy", async () => {
+    const clock = new FakeClock();
+    const desktop = new RfbDesktop(new InMemoryScreen(), { clock });
+    const typed = desktop.type("a");
+    await runFor(clock, 1_000);
+    expect(await typed).toEqual({ changed: true, settleMs: 250 }); // the echo at once, then the typing quiet period
   });
 });

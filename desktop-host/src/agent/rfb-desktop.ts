@@ -1,18 +1,19 @@
 import { Keysym, parseKeyCombo, textToKeyStrokes } from "../rfb/keysyms.ts";
-import { encodePng } from "../screen/png.ts";
+import { ModelFrame, type FrameSource } from "../screen/model-frame.ts";
+import { encodePngOffThread } from "../screen/png-node.ts";
 import {
-  chooseTargetSize, cropRgba, DEFAULT_TARGETS, modelRectToScreen, modelToScreen, scaleRgba, screenToModel,
+  chooseTargetSize, cropRgba, DEFAULT_TARGETS, modelRectToScreen, modelToScreen, screenToModel,
   type RgbaImage, type Size,
 } from "../screen/scale.ts";
-import { pointerRegion, settleAfter, systemClock, type Clock, type SettleOptions, type UpdateSource } from "../screen/settle.ts";
+import { settlePolicy, type ActionKind } from "../screen/settle-policy.ts";
+import { pointerRegion, settleAfter, systemClock, type Clock, type SettleOptions, type SettleResult } from "../screen/settle.ts";
 import type {
   ActionOutcome, ClickOptions, Desktop, DesktopInfo, ModelPoint, ModelRegion, MouseButton, Screenshot, ScrollDirection,
 } from "./desktop.ts";
 import { upscaleToFit } from "./zoom-image.ts";
 
-/** What the desktop needs of an RFB connection; `RfbClient` fits as is. */
-export type RfbConnection = UpdateSource & {
-  readonly framebuffer: { readonly width: number; readonly height: number; readonly data: Uint8Array };
+/** What the desktop needs of an RFB connection; `RfbClient` fits as is. Every pixel change must come with an `update`. */
+export type RfbConnection = FrameSource & {
   pointer(x: number, y: number, buttonMask?: number): Promise<void>;
   key(keysym: number, down: boolean): Promise<void>;
 };
@@ -22,8 +23,11 @@ export type RfbDesktopOptions = {
   os?: string;
   /** Screenshot sizes to fit the screen to (aspect-matched). Default XGA, WXGA, FWXGA. */
   targets?: readonly Size[];
+  /** One settle setting for every action, instead of the per-action policy of settle-policy.ts (tests use fast timings). */
   settle?: SettleOptions;
   clock?: Clock;
+  /** Told how each action settled: for benchmarks and diagnostics. */
+  onSettled?: (kind: ActionKind, result: SettleResult) => void;
   /** Motion events between the ends of a drag: apps (HTML5 drag and drop) need to see movement. Default 8. */
   dragSteps?: number;
   /** Pause between those motion events, ms: gesture pacing, not settling. Default 15. */
@@ -41,8 +45,11 @@ export class RfbDesktop implements Desktop {
   readonly #rfb: RfbConnection;
   readonly #os: string;
   readonly #targets: readonly Size[];
-  readonly #settle: SettleOptions;
+  readonly #settle: SettleOptions | undefined;
   readonly #clock: Clock;
+  readonly #onSettled: ((kind: ActionKind, result: SettleResult) => void) | undefined;
+  /** The screen at the model's size, kept scaled and encoded ahead: screenshots come from here. */
+  readonly #frame: ModelFrame;
   readonly #dragSteps: number;
   readonly #dragStepMs: number;
   /** Where we last put the pointer, in screen pixels (RFB cannot ask the server). */
@@ -54,8 +61,10 @@ export class RfbDesktop implements Desktop {
     this.#rfb = rfb;
     this.#os = options.os ?? "Linux";
     this.#targets = options.targets ?? DEFAULT_TARGETS;
-    this.#settle = options.settle ?? {};
+    this.#settle = options.settle;
     this.#clock = options.clock ?? systemClock;
+    this.#onSettled = options.onSettled;
+    this.#frame = new ModelFrame(rfb, { targets: this.#targets, clock: this.#clock });
     this.#dragSteps = options.dragSteps ?? 8;
     this.#dragStepMs = options.dragStepMs ?? 15;
   }
@@ -65,10 +74,9 @@ export class RfbDesktop implements Desktop {
     return { os: this.#os, screen, model: chooseTargetSize(screen, this.#targets) };
   }
 
-  async screenshot(): Promise<Screenshot> {
-    const { screen, model } = this.info();
-    const image = scaleRgba(this.#image(screen), model);
-    return { png: encodePng({ ...image, channels: 4 }, { dropAlpha: true }), width: model.width, height: model.height };
+  /** The screen now, as the model sees it; usually encoded already, while the screen settled after the last action. */
+  screenshot(): Promise<Screenshot> {
+    return this.#frame.png();
   }
 
   async zoom(region: ModelRegion): Promise<Screenshot> {
@@ -77,7 +85,7 @@ export class RfbDesktop implements Desktop {
     if (rect.width === 0 || rect.height === 0) throw new RangeError(`The zoom region ${JSON.stringify(region)} is empty or off the screen.`);
     const crop = cropRgba(this.#image(screen), rect);
     const fitted = upscaleToFit(crop, model);
-    return { png: encodePng({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
+    return { png: await encodePngOffThread({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
   }
 
   fingerprint(): string {
@@ -96,13 +104,13 @@ export class RfbDesktop implements Desktop {
 
   moveMouse(to: ModelPoint): Promise<ActionOutcome> {
     const target = this.#toScreen(to);
-    return this.#act(target, () => this.#move(target));
+    return this.#act("move", target, () => this.#move(target));
   }
 
   click(button: MouseButton, at: ModelPoint | undefined, options: ClickOptions = {}): Promise<ActionOutcome> {
     const target = at ? this.#toScreen(at) : this.#pointer;
     const count = options.count ?? 1;
-    return this.#act(target, () => this.#withModifiers(options.modifiers, async () => {
+    return this.#act("click", target, () => this.#withModifiers(options.modifiers, async () => {
       await this.#move(target);
       for (let i = 0; i < count; i++) {
         await this.#press(BUTTON_MASK[button]);
@@ -112,17 +120,17 @@ export class RfbDesktop implements Desktop {
   }
 
   mouseDown(button: MouseButton): Promise<ActionOutcome> {
-    return this.#act(this.#pointer, () => this.#press(BUTTON_MASK[button]));
+    return this.#act("click", this.#pointer, () => this.#press(BUTTON_MASK[button]));
   }
 
   mouseUp(button: MouseButton): Promise<ActionOutcome> {
-    return this.#act(this.#pointer, () => this.#release(BUTTON_MASK[button]));
+    return this.#act("drag", this.#pointer, () => this.#release(BUTTON_MASK[button]));
   }
 
   drag(from: ModelPoint, to: ModelPoint, modifiers?: string): Promise<ActionOutcome> {
     const start = this.#toScreen(from);
     const end = this.#toScreen(to);
-    return this.#act(end, () => this.#withModifiers(modifiers, async () => {
+    return this.#act("drag", end, () => this.#withModifiers(modifiers, async () => {
       await this.#move(start);
       await this.#press(BUTTON_MASK.left);
       for (let i = 1; i <= this.#dragSteps; i++) {
@@ -140,7 +148,7 @@ export class RfbDesktop implements Desktop {
   scroll(at: ModelPoint | undefined, direction: ScrollDirection, amount: number, modifiers?: string): Promise<ActionOutcome> {
     const target = at ? this.#toScreen(at) : this.#pointer;
     const clicks = Math.max(1, Math.min(50, Math.round(amount)));
-    return this.#act(target, () => this.#withModifiers(modifiers, async () => {
+    return this.#act("scroll", target, () => this.#withModifiers(modifiers, async () => {
       await this.#move(target);
       for (let i = 0; i < clicks; i++) {
         await this.#press(WHEEL_MASK[direction]);
@@ -152,7 +160,7 @@ export class RfbDesktop implements Desktop {
   key(combo: string, repeat = 1): Promise<ActionOutcome> {
     const keysyms = parseKeyCombo(combo);
     const times = Math.max(1, Math.min(100, Math.round(repeat)));
-    return this.#act(this.#pointer, async () => {
+    return this.#act("key", this.#pointer, async () => {
       for (let i = 0; i < times; i++) {
         for (const k of keysyms) await this.#keyDown(k);
         for (const k of keysyms.toReversed()) await this.#keyUp(k);
@@ -162,7 +170,7 @@ export class RfbDesktop implements Desktop {
 
   holdKey(combo: string, ms: number, signal?: AbortSignal): Promise<ActionOutcome> {
     const keysyms = parseKeyCombo(combo);
-    return this.#act(this.#pointer, async () => {
+    return this.#act("key", this.#pointer, async () => {
       for (const k of keysyms) await this.#keyDown(k);
       try {
         await this.wait(ms, signal);
@@ -174,7 +182,7 @@ export class RfbDesktop implements Desktop {
 
   type(text: string): Promise<ActionOutcome> {
     const strokes = textToKeyStrokes(text);
-    return this.#act(this.#pointer, async () => {
+    return this.#act("type", this.#pointer, async () => {
       for (const s of strokes) await (s.down ? this.#keyDown(s.keysym) : this.#keyUp(s.keysym));
     });
   }
@@ -212,10 +220,17 @@ export class RfbDesktop implements Desktop {
     return modelToScreen(point, model, screen);
   }
 
-  /** Runs an input action and waits for the screen to settle; pointer boxes never count as a change. */
-  async #act(to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
-    const ignore = [pointerRegion(from), pointerRegion(to), pointerRegion(this.#pointer)];
-    const result = await settleAfter(this.#rfb, action, { ...this.#settle, ignore: [...(this.#settle.ignore ?? []), ...ignore] }, this.#clock);
+  /**
+   * Runs an input action and waits for the screen to settle, by the policy for
+   * its kind; pointer boxes never count as a change. The model frame starts
+   * working ahead, since a screenshot usually follows an action.
+   */
+  async #act(kind: ActionKind, to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
+    const settle = this.#settle ?? settlePolicy(kind);
+    const ignore = [...(settle.ignore ?? []), pointerRegion(from), pointerRegion(to), pointerRegion(this.#pointer)];
+    this.#frame.prepare();
+    const result = await settleAfter(this.#rfb, action, { ...settle, ignore }, this.#clock);
+    this.#onSettled?.(kind, result);
     return { changed: result.changed, settleMs: result.elapsedMs };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseTargetSize, cropRgba, modelRectToScreen, modelToScreen, scaleRgba, screenToModel } from "./scale.ts";
+import { chooseTargetSize, cropRgba, Downscaler, modelRectToScreen, modelToScreen, scaleRgba, screenToModel, type Rect } from "./scale.ts";
 
 describe("chooseTargetSize", () => {
   it.each([
@@ -46,6 +46,93 @@ describe("scaleRgba", () => {
     expect(out.data.length).toBe(1366 * 768 * 4);
     expect([...out.data.subarray(4 * 5000, 4 * 5001)]).toEqual([0x33, 0x66, 0xcc, 0xff]);
     expect(elapsed).toBeLessThan(1000); // ~100 ms on a 2-core VM; a loose bound against accidental O(n²)
+  });
+});
+
+/** Deterministic noise, so a failure reproduces. */
+function noise(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+const inside = (r: Rect, x: number, y: number) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+
+describe("Downscaler", () => {
+  it.each([
+    [{ width: 1920, height: 1080 }, { width: 1366, height: 768 }],
+    [{ width: 97, height: 61 }, { width: 40, height: 33 }],
+    [{ width: 50, height: 20 }, { width: 50, height: 20 }],
+  ])("keeps a copy current rectangle by rectangle that equals scaling %o to %o from scratch", (screen, model) => {
+    const src = noise(screen.width * screen.height * 4, 7);
+    const scaler = new Downscaler(screen, model);
+    const kept = scaleRgba({ ...screen, data: src }, model).data;
+    for (const [i, rect] of [
+      { x: 3, y: 2, width: 17, height: 9 },
+      { x: screen.width - 5, y: screen.height - 3, width: 5, height: 3 },
+      { x: 0, y: 7, width: screen.width, height: 1 },
+      { x: 11, y: 0, width: 1, height: screen.height },
+    ].entries()) {
+      const paint = noise(rect.width * rect.height * 4, 100 + i);
+      for (let y = 0; y < rect.height; y++) src.set(paint.subarray(y * rect.width * 4, (y + 1) * rect.width * 4), ((rect.y + y) * screen.width + rect.x) * 4);
+      scaler.scaleRegion(src, kept, scaler.affected(rect));
+    }
+    expect(Buffer.from(kept).equals(Buffer.from(scaleRgba({ ...screen, data: src }, model).data))).toBe(true);
+  });
+
+  it("names every output pixel a changed source pixel reaches, and no far ones", () => {
+    const screen = { width: 64, height: 48 };
+    const model = { width: 45, height: 34 };
+    const src = noise(screen.width * screen.height * 4, 3);
+    const before = scaleRgba({ ...screen, data: src }, model).data;
+    const scaler = new Downscaler(screen, model);
+    for (const [x, y] of [[0, 0], [31, 17], [63, 47], [10, 40]] as const) {
+      const changed = src.slice();
+      changed.set([255 - changed[(y * 64 + x) * 4]!, 0, 255, 255], (y * 64 + x) * 4);
+      const after = scaleRgba({ ...screen, data: changed }, model).data;
+      const affected = scaler.affected({ x, y, width: 1, height: 1 });
+      let reached = 0;
+      for (let i = 0; i < after.length; i += 4) {
+        if (after[i] === before[i] && after[i + 1] === before[i + 1] && after[i + 2] === before[i + 2]) continue;
+        reached++;
+        expect(inside(affected, (i / 4) % model.width, Math.floor(i / 4 / model.width))).toBe(true);
+      }
+      expect(reached).toBeGreaterThan(0);
+      // One source pixel of a 1.4x shrink lands in at most 2x2 output pixels.
+      expect(affected.width).toBeLessThanOrEqual(2);
+      expect(affected.height).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("stays within one level of exact area averaging", () => {
+    const screen = { width: 1920, height: 8 };
+    const model = { width: 1366, height: 5 };
+    const src = noise(screen.width * screen.height * 4, 11);
+    const out = scaleRgba({ ...screen, data: src }, model).data;
+    const sx = screen.width / model.width;
+    const sy = screen.height / model.height;
+    let worst = 0;
+    for (let y = 0; y < model.height; y++) {
+      for (let x = 0; x < model.width; x++) {
+        let sum = 0;
+        for (let v = Math.floor(y * sy); v < Math.ceil((y + 1) * sy); v++) {
+          for (let u = Math.floor(x * sx); u < Math.ceil((x + 1) * sx); u++) {
+            const w = (Math.min((x + 1) * sx, u + 1) - Math.max(x * sx, u)) * (Math.min((y + 1) * sy, v + 1) - Math.max(y * sy, v));
+            sum += src[(v * screen.width + u) * 4]! * w;
+          }
+        }
+        worst = Math.max(worst, Math.abs(out[(y * model.width + x) * 4]! - sum / (sx * sy)));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it("refuses to enlarge", () => {
+    expect(() => new Downscaler({ width: 10, height: 10 }, { width: 11, height: 10 })).toThrow(RangeError);
   });
 });
 

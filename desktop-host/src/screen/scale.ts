@@ -35,75 +35,211 @@ export function chooseTargetSize(screen: Size, targets: readonly Size[] = DEFAUL
 /**
  * Shrinks RGBA pixels by area averaging: each output pixel is the mean of the
  * source area it covers, with fractional edge weights. Text stays legible
- * where nearest-neighbour would drop strokes. Separable, so the cost is about
- * two passes over the source. Only downscales (or copies at equal size).
+ * where nearest-neighbour would drop strokes. Only downscales (or copies at
+ * equal size).
  */
 export function scaleRgba(src: RgbaImage, target: Size): RgbaImage {
-  const { width: sw, height: sh } = src;
-  const { width: dw, height: dh } = target;
-  if (dw > sw || dh > sh) throw new RangeError(`scaleRgba only shrinks; asked ${sw}x${sh} → ${dw}x${dh}`);
-  if (dw === sw && dh === sh) return { width: sw, height: sh, data: src.data.slice() };
-  const xs = boxWeights(sw, dw);
-  const ys = boxWeights(sh, dh);
-
-  // Horizontal pass: sw×sh → dw×sh, kept in floats to avoid rounding twice.
-  const mid = new Float32Array(dw * sh * 4);
-  for (let y = 0; y < sh; y++) {
-    const row = y * sw * 4;
-    for (let x = 0; x < dw; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
-      for (let k = xs.start[x]!; k < xs.start[x + 1]!; k++) {
-        const i = row + xs.index[k]! * 4;
-        const w = xs.weight[k]!;
-        r += src.data[i]! * w;
-        g += src.data[i + 1]! * w;
-        b += src.data[i + 2]! * w;
-        a += src.data[i + 3]! * w;
-      }
-      const o = (y * dw + x) * 4;
-      mid[o] = r;
-      mid[o + 1] = g;
-      mid[o + 2] = b;
-      mid[o + 3] = a;
-    }
-  }
-
-  // Vertical pass: dw×sh → dw×dh.
-  const out = new Uint8Array(dw * dh * 4);
-  const acc = new Float32Array(dw * 4);
-  for (let y = 0; y < dh; y++) {
-    acc.fill(0);
-    for (let k = ys.start[y]!; k < ys.start[y + 1]!; k++) {
-      const row = ys.index[k]! * dw * 4;
-      const w = ys.weight[k]!;
-      for (let i = 0; i < dw * 4; i++) acc[i]! += mid[row + i]! * w;
-    }
-    const o = y * dw * 4;
-    for (let i = 0; i < dw * 4; i++) out[o + i] = Math.round(acc[i]!); // Uint8Array clamps
-  }
-  return { width: dw, height: dh, data: out };
+  if (target.width === src.width && target.height === src.height) return { width: src.width, height: src.height, data: src.data.slice() };
+  const scaler = new Downscaler(src, target);
+  const out = new Uint8Array(target.width * target.height * 4);
+  scaler.scaleRegion(src.data, out, { x: 0, y: 0, width: target.width, height: target.height });
+  return { width: target.width, height: target.height, data: out };
 }
 
-/** For each output cell, the source cells it overlaps and their share of it (shares sum to 1). */
-function boxWeights(srcLength: number, dstLength: number): { start: Uint32Array; index: Uint32Array; weight: Float32Array } {
-  const scale = srcLength / dstLength;
-  const start = new Uint32Array(dstLength + 1);
-  const index: number[] = [];
-  const weight: number[] = [];
-  for (let d = 0; d < dstLength; d++) {
-    start[d] = index.length;
-    const from = d * scale;
-    const to = (d + 1) * scale;
-    for (let s = Math.floor(from); s < Math.min(srcLength, Math.ceil(to)); s++) {
-      const overlap = Math.min(to, s + 1) - Math.max(from, s);
-      if (overlap > 1e-9) {
-        index.push(s);
-        weight.push(overlap / scale);
+// Weights are integers summing to 2^11 per axis, so a two-pass sum stays below
+// 255 * 2^22 < 2^31: exact int32 arithmetic, no floats, no clamping.
+const AXIS_BITS = 11;
+const AXIS_ONE = 1 << AXIS_BITS;
+const SHIFT = 2 * AXIS_BITS;
+const HALF = 1 << (SHIFT - 1);
+
+/**
+ * Area-averaging weights from one size to a smaller one, computed once, for
+ * scaling a whole image or only the output pixels a changed source rectangle
+ * touches. An output pixel depends on its own source footprint alone and is
+ * computed the same way whichever region asks for it, so keeping a scaled copy
+ * current rectangle by rectangle gives exactly what scaling the whole
+ * framebuffer again would.
+ */
+export class Downscaler {
+  readonly source: Size;
+  readonly target: Size;
+  readonly #xs: AxisWeights;
+  readonly #ys: AxisWeights;
+  /** Horizontally filtered source rows, by source row modulo the ring size. */
+  readonly #ring: Int32Array[];
+  readonly #ringRow: Int32Array;
+
+  constructor(source: Size, target: Size) {
+    if (target.width > source.width || target.height > source.height || target.width < 1 || target.height < 1) {
+      throw new RangeError(`scaling only shrinks; asked ${source.width}x${source.height} → ${target.width}x${target.height}`);
+    }
+    this.source = { width: source.width, height: source.height };
+    this.target = { width: target.width, height: target.height };
+    this.#xs = axisWeights(source.width, target.width);
+    this.#ys = axisWeights(source.height, target.height);
+    const ringSize = this.#ys.maxTaps + 1;
+    this.#ring = Array.from({ length: ringSize }, () => new Int32Array(target.width * 4));
+    this.#ringRow = new Int32Array(ringSize);
+  }
+
+  /** The output pixels whose value depends on any pixel of `rect` (a source rectangle), clipped to the image. */
+  affected(rect: Rect): Rect {
+    const x0 = Math.max(0, Math.floor(rect.x));
+    const y0 = Math.max(0, Math.floor(rect.y));
+    const x1 = Math.min(this.source.width, Math.ceil(rect.x + rect.width));
+    const y1 = Math.min(this.source.height, Math.ceil(rect.y + rect.height));
+    if (x1 <= x0 || y1 <= y0) return { x: 0, y: 0, width: 0, height: 0 };
+    const dx0 = this.#xs.firstUser[x0]!;
+    const dy0 = this.#ys.firstUser[y0]!;
+    return { x: dx0, y: dy0, width: this.#xs.lastUser[x1 - 1]! + 1 - dx0, height: this.#ys.lastUser[y1 - 1]! + 1 - dy0 };
+  }
+
+  /** Recomputes the output pixels of `region` (target coordinates) into `out` from the RGBA source `src`. */
+  scaleRegion(src: Uint8Array, out: Uint8Array, region: Rect): void {
+    const { width: sw, height: sh } = this.source;
+    const { width: dw, height: dh } = this.target;
+    if (src.length < sw * sh * 4 || out.length < dw * dh * 4) throw new RangeError("scaleRegion: buffer smaller than its image");
+    const dx0 = Math.max(0, region.x);
+    const dy0 = Math.max(0, region.y);
+    const dx1 = Math.min(dw, region.x + region.width);
+    const dy1 = Math.min(dh, region.y + region.height);
+    if (dx1 <= dx0 || dy1 <= dy0) return;
+    const ys = this.#ys;
+    const ring = this.#ring;
+    const ringRow = this.#ringRow.fill(-1);
+    for (let dy = dy0; dy < dy1; dy++) {
+      const first = ys.first[dy]!;
+      const taps = ys.taps[dy]!;
+      const wAt = ys.offset[dy]!;
+      for (let k = 0; k < taps; k++) {
+        const sy = first + k;
+        const slot = sy % ring.length;
+        if (ringRow[slot] !== sy) {
+          this.#filterRow(src, sy, dx0, dx1, ring[slot]!);
+          ringRow[slot] = sy;
+        }
+      }
+      const o = (dy * dw + dx0) * 4 - dx0 * 4;
+      const r0 = ring[first % ring.length]!;
+      const w0 = ys.weight[wAt]!;
+      if (taps === 1) {
+        for (let i = dx0 * 4; i < dx1 * 4; i++) out[o + i] = (HALF + w0 * r0[i]!) >> SHIFT;
+      } else if (taps === 2) {
+        const r1 = ring[(first + 1) % ring.length]!;
+        const w1 = ys.weight[wAt + 1]!;
+        for (let i = dx0 * 4; i < dx1 * 4; i++) out[o + i] = (HALF + w0 * r0[i]! + w1 * r1[i]!) >> SHIFT;
+      } else if (taps === 3) {
+        const r1 = ring[(first + 1) % ring.length]!;
+        const r2 = ring[(first + 2) % ring.length]!;
+        const w1 = ys.weight[wAt + 1]!;
+        const w2 = ys.weight[wAt + 2]!;
+        for (let i = dx0 * 4; i < dx1 * 4; i++) out[o + i] = (HALF + w0 * r0[i]! + w1 * r1[i]! + w2 * r2[i]!) >> SHIFT;
+      } else {
+        for (let i = dx0 * 4; i < dx1 * 4; i++) {
+          let acc = HALF;
+          for (let k = 0; k < taps; k++) acc += ys.weight[wAt + k]! * ring[(first + k) % ring.length]![i]!;
+          out[o + i] = acc >> SHIFT;
+        }
       }
     }
   }
-  start[dstLength] = index.length;
-  return { start, index: Uint32Array.from(index), weight: Float32Array.from(weight) };
+
+  /** Horizontal pass of one source row over output columns [dx0, dx1), into `row` (indexed by output column). */
+  #filterRow(src: Uint8Array, sy: number, dx0: number, dx1: number, row: Int32Array): void {
+    const xs = this.#xs;
+    const base = sy * this.source.width * 4;
+    const weight = xs.weight;
+    for (let dx = dx0; dx < dx1; dx++) {
+      const taps = xs.taps[dx]!;
+      const wAt = xs.offset[dx]!;
+      const i = base + xs.first[dx]! * 4;
+      const o = dx * 4;
+      const w0 = weight[wAt]!;
+      if (taps === 2) {
+        const w1 = weight[wAt + 1]!;
+        row[o] = src[i]! * w0 + src[i + 4]! * w1;
+        row[o + 1] = src[i + 1]! * w0 + src[i + 5]! * w1;
+        row[o + 2] = src[i + 2]! * w0 + src[i + 6]! * w1;
+        row[o + 3] = src[i + 3]! * w0 + src[i + 7]! * w1;
+      } else if (taps === 3) {
+        const w1 = weight[wAt + 1]!;
+        const w2 = weight[wAt + 2]!;
+        row[o] = src[i]! * w0 + src[i + 4]! * w1 + src[i + 8]! * w2;
+        row[o + 1] = src[i + 1]! * w0 + src[i + 5]! * w1 + src[i + 9]! * w2;
+        row[o + 2] = src[i + 2]! * w0 + src[i + 6]! * w1 + src[i + 10]! * w2;
+        row[o + 3] = src[i + 3]! * w0 + src[i + 7]! * w1 + src[i + 11]! * w2;
+      } else {
+        let r = 0, g = 0, b = 0, a = 0;
+        for (let k = 0, j = i; k < taps; k++, j += 4) {
+          const w = weight[wAt + k]!;
+          r += src[j]! * w;
+          g += src[j + 1]! * w;
+          b += src[j + 2]! * w;
+          a += src[j + 3]! * w;
+        }
+        row[o] = r;
+        row[o + 1] = g;
+        row[o + 2] = b;
+        row[o + 3] = a;
+      }
+    }
+  }
+}
+
+type AxisWeights = {
+  /** Per output cell: its first source cell, how many it covers, and where its weights start. */
+  first: Int32Array;
+  taps: Int32Array;
+  offset: Int32Array;
+  /** Integer shares of each source cell in its output cell, summing to AXIS_ONE per output cell. */
+  weight: Int32Array;
+  maxTaps: number;
+  /** Per source cell: the first and last output cells that read it. */
+  firstUser: Int32Array;
+  lastUser: Int32Array;
+};
+
+function axisWeights(srcLength: number, dstLength: number): AxisWeights {
+  const scale = srcLength / dstLength;
+  const first = new Int32Array(dstLength);
+  const taps = new Int32Array(dstLength);
+  const offset = new Int32Array(dstLength);
+  const weight: number[] = [];
+  const firstUser = new Int32Array(srcLength).fill(-1);
+  const lastUser = new Int32Array(srcLength).fill(-1);
+  let maxTaps = 1;
+  for (let d = 0; d < dstLength; d++) {
+    const from = d * scale;
+    const to = (d + 1) * scale;
+    const cells: { s: number; w: number; exact: number }[] = [];
+    for (let s = Math.floor(from); s < Math.min(srcLength, Math.ceil(to)); s++) {
+      const exact = ((Math.min(to, s + 1) - Math.max(from, s)) / scale) * AXIS_ONE;
+      cells.push({ s, w: Math.round(exact), exact });
+    }
+    // Rounding may miss the total by a unit or two: give it to the largest share, where it matters least.
+    const largest = cells.reduce((best, c) => (c.exact > best.exact ? c : best));
+    largest.w += AXIS_ONE - cells.reduce((sum, c) => sum + c.w, 0);
+    while (cells.length > 1 && cells[0]!.w === 0) cells.shift();
+    while (cells.length > 1 && cells[cells.length - 1]!.w === 0) cells.pop();
+    first[d] = cells[0]!.s;
+    taps[d] = cells.length;
+    offset[d] = weight.length;
+    maxTaps = Math.max(maxTaps, cells.length);
+    for (const c of cells) {
+      weight.push(c.w);
+      if (firstUser[c.s] === -1) firstUser[c.s] = d;
+      lastUser[c.s] = d;
+    }
+  }
+  // A source cell no output cell reads (possible only at a zero-width edge share) maps to its neighbours' users.
+  for (let s = 0; s < srcLength; s++) {
+    if (firstUser[s] !== -1) continue;
+    const d = Math.min(dstLength - 1, Math.floor(s / scale));
+    firstUser[s] = d;
+    lastUser[s] = d;
+  }
+  return { first, taps, offset, weight: Int32Array.from(weight), maxTaps, firstUser, lastUser };
 }
 
 /**

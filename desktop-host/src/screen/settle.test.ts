@@ -1,34 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { meaningfulArea, pointerRegion, settleAfter, type Clock, type SettleRect, type UpdateSource } from "./settle.ts";
-
-/** A clock whose time moves only when the test says so, firing due timers in order. */
-class FakeClock implements Clock {
-  #now = 0;
-  #timers: { at: number; callback: () => void; cancelled: boolean }[] = [];
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimer(ms: number, callback: () => void): () => void {
-    const timer = { at: this.#now + ms, callback, cancelled: false };
-    this.#timers.push(timer);
-    return () => (timer.cancelled = true);
-  }
-
-  /** Moves time forward to `until`, running every timer due on the way. */
-  async advanceTo(until: number): Promise<void> {
-    for (;;) {
-      const due = this.#timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#now = due.at;
-      due.cancelled = true;
-      due.callback();
-      await Promise.resolve();
-    }
-    this.#now = until;
-  }
-}
+import { meaningfulArea, pointerRegion, settleAfter, type SettleRect, type UpdateSource } from "./settle.ts";
+import { FakeClock } from "./testing/fake-clock.ts";
 
 /** An update source that emits scripted updates at given times on the fake clock. */
 function scriptedScreen(clock: FakeClock, script: { at: number; rects: SettleRect[] }[]): UpdateSource {
