@@ -4,7 +4,9 @@
  * Anthropic's computer-use demo (xdotool, a fixed 2.0 s sleep, scrot,
  * ImageMagick resize), side by side in one run on the same display. Ours runs
  * through the agent's own RfbDesktop: the action as the model would call it,
- * then `screenshot()`, so the figure is the product's.
+ * then `screenshot()`, so the figure is the product's. BENCH_DEBUG=1 prints
+ * each of our samples: how it settled, and every framebuffer update while it
+ * did as "ms after the action began:pixels".
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -167,7 +169,7 @@ export async function run(): Promise<unknown> {
         "",
         `Ratio ours / demo: **${result.ratio}** (target ≤ 0.15). A panel that changes 500 ms after a click was captured after the change: ours ${result.ours.lateChangeCaptured}, demo ${result.reference.lateChangeCaptured}.`,
         "",
-        "Where our time goes (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling); typed text settles 250 ms after its echo. Every sample includes scaling to the model size and PNG encoding.",
+        "Ours is measured through the agent's own `RfbDesktop`: the action as the model calls it, then `screenshot()`. Nearly all of our time is waiting for the screen to settle (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; a key press settles 300 ms after its echo, typed text 250 ms; a scroll 150 ms after the last frame of Chromium's smooth-scroll animation, which here ends 200–350 ms after the wheel (first frame after 60–90 ms, frames ~35 ms apart, then the scrollbar's last repaint), so the median of the mix falls on scrolling; an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling). The screenshot itself (the model-size copy of the framebuffer, kept current per update rectangle, and its PNG) is made while the screen is quiet, so it is usually ready at the verdict: the difference between the two columns of ours.",
       ].join("\n"),
     );
     return result;

@@ -82,6 +82,23 @@ describe("ModelFrame", () => {
     frame.close();
   });
 
+  it("stays exact through many overlapping changes between screenshots", async () => {
+    const { clock, screen, encoder, frame } = setup();
+    let seed = 1;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 40; i++) {
+        const x = random(SCREEN.width);
+        const y = random(SCREEN.height);
+        screen.paint(x, y, 1 + random(SCREEN.width - x), 1 + random(Math.min(30, SCREEN.height - y)), [random(256), random(256), random(256)]);
+        if (random(4) === 0) await clock.advanceTo(clock.now() + IDLE); // sometimes a pause: the copy catches up
+      }
+      const asked = frame.png();
+      encoder.finishAll();
+      expect(same((await asked).png, screen.scaled(MODEL))).toBe(true);
+    }
+  });
+
   it("makes the PNG while the screen is idle after an action, and hands that one over without encoding again", async () => {
     const { clock, screen, encoder, frame } = setup();
     frame.prepare();

@@ -1,7 +1,7 @@
 // The screen as the model sees it: a copy of the framebuffer scaled to the
-// model's size and kept current rectangle by rectangle as updates arrive, and
-// its PNG made ahead while the screen is idle after an action, so that a
-// screenshot asked for once the screen has settled is usually ready already.
+// model's size, brought up to date rectangle by rectangle whenever updates
+// pause, and its PNG made ahead while the screen is idle after an action, so
+// that a screenshot asked for once the screen has settled is usually ready.
 //
 // Correctness never rests on timing: every framebuffer update bumps a version,
 // and a PNG is only ever returned for the version current when it was asked
@@ -28,11 +28,12 @@ export type ModelFrameOptions = {
   targets?: readonly Size[];
   clock?: Clock;
   /**
-   * Work ahead once no update has arrived for this long. Default 40 ms: longer
-   * than the gaps between x11vnc's updates during a scroll animation here
-   * (25–40 ms typically), so an animation is not re-encoded frame by frame,
-   * and short enough that the PNG is ready well within any quiet period of
-   * settle-policy.ts.
+   * Scale (and after an action, encode) once no update has arrived for this
+   * long. Default 100 ms: longer than nearly all gaps between x11vnc's frames
+   * of a scroll animation here (30–45 ms typically, p90 45 ms), so the work
+   * does not compete with the animation for the CPU or delay reading its
+   * frames, and short enough that scaling (≤ 30 ms for the whole screen) and
+   * encoding (~12 ms) finish within the quiet periods of settle-policy.ts.
    */
   idleMs?: number;
   /** How long after `prepare()` to keep working ahead if no screenshot is asked for. Default 30 s. */
@@ -48,10 +49,8 @@ type Mirror = {
   model: Size;
   scaler: Downscaler;
   pixels: Uint8Array;
+  dirty: DirtyBands;
 };
-
-/** Rectangles kept separately before they are merged into one box (bounds the bookkeeping during long animations). */
-const MAX_DIRTY_RECTS = 64;
 
 export class ModelFrame {
   readonly #source: FrameSource;
@@ -63,8 +62,6 @@ export class ModelFrame {
   readonly #unsubscribe: () => void;
   /** Bumped by every update: a PNG belongs to exactly one version. */
   #version = 0;
-  /** Source rectangles changed since the scaled copy was last brought up to date. */
-  #dirty: Rect[] = [];
   #mirror: Mirror | null = null;
   /** The PNG of one version, made or being made. */
   #shot: { version: number; promise: Promise<ModelShot> } | null = null;
@@ -75,7 +72,7 @@ export class ModelFrame {
     this.#source = source;
     this.#targets = options.targets ?? DEFAULT_TARGETS;
     this.#clock = options.clock ?? systemClock;
-    this.#idleMs = options.idleMs ?? 40;
+    this.#idleMs = options.idleMs ?? 100;
     this.#aheadMs = options.aheadMs ?? 30_000;
     this.#encode = options.encode ?? ((image) => encodePngOffThread(image, { dropAlpha: true }));
     this.#unsubscribe = source.on("update", ({ rects }) => this.#onUpdate(rects));
@@ -88,7 +85,7 @@ export class ModelFrame {
 
   /**
    * Says a screenshot will probably be asked for soon (an action is about to
-   * run): until then, or `aheadMs`, scale and encode whenever the screen goes idle.
+   * run): until then, or `aheadMs`, also encode whenever the screen goes idle.
    */
   prepare(): void {
     this.#aheadUntil = this.#clock.now() + this.#aheadMs;
@@ -113,20 +110,23 @@ export class ModelFrame {
 
   #onUpdate(rects: readonly SettleRect[]): void {
     this.#version++;
-    for (const rect of rects) {
-      if (rect.encoding !== undefined && rect.encoding < 0) continue; // pseudo-rectangles carry no pixels
-      this.#dirty.push({ x: rect.x, y: rect.y, width: rect.width, height: rect.height });
+    const mirror = this.#mirror; // none yet: the first one is made from the whole framebuffer
+    if (mirror) {
+      for (const rect of rects) {
+        if (rect.encoding !== undefined && rect.encoding < 0) continue; // pseudo-rectangles carry no pixels
+        mirror.dirty.add(mirror.scaler.affected(rect));
+      }
     }
-    if (this.#dirty.length > MAX_DIRTY_RECTS) this.#dirty = [boundingBox(this.#dirty)];
+    // Scaling follows the screen at every pause, not only after actions: it costs
+    // less than decoding the same pixels did, and leaves little for png() to do.
     this.#cancelIdle();
-    if (this.#clock.now() < this.#aheadUntil) this.#cancelIdle = this.#clock.setTimer(this.#idleMs, () => this.#workAhead());
+    this.#cancelIdle = this.#clock.setTimer(this.#idleMs, () => this.#workAhead());
   }
 
   #workAhead(): void {
-    if (this.#clock.now() >= this.#aheadUntil) return;
     try {
       this.#bringUpToDate();
-      void this.#shotOfNow().catch(() => undefined); // whoever asks later sees the error, or a new attempt
+      if (this.#clock.now() < this.#aheadUntil) void this.#shotOfNow().catch(() => undefined); // whoever asks later sees the error
     } catch {
       // The framebuffer is unavailable (e.g. the VNC connection is down): png() will say so when asked.
     }
@@ -162,15 +162,14 @@ export class ModelFrame {
         model,
         scaler: reuse ? mirror!.scaler : new Downscaler(screen, model),
         pixels: reuse ? mirror!.pixels : new Uint8Array(model.width * model.height * 4),
+        dirty: new DirtyBands(model),
       };
+      mirror.dirty.add({ x: 0, y: 0, width: model.width, height: model.height });
       this.#mirror = mirror;
-      this.#dirty = [{ x: 0, y: 0, width: screen.width, height: screen.height }];
       this.#version++; // whatever was made from the old framebuffer is not this one
     }
-    if (this.#dirty.length === 0) return;
-    const dirty = this.#dirty;
-    this.#dirty = [];
-    for (const rect of dirty) mirror.scaler.scaleRegion(fb.data, mirror.pixels, mirror.scaler.affected(rect));
+    const { scaler, pixels } = mirror;
+    mirror.dirty.drain((region) => scaler.scaleRegion(fb.data, pixels, region));
   }
 }
 
@@ -178,10 +177,56 @@ function sameSize(a: Size, b: Size): boolean {
   return a.width === b.width && a.height === b.height;
 }
 
-function boundingBox(rects: readonly Rect[]): Rect {
-  const x0 = Math.min(...rects.map((r) => r.x));
-  const y0 = Math.min(...rects.map((r) => r.y));
-  const x1 = Math.max(...rects.map((r) => r.x + r.width));
-  const y1 = Math.max(...rects.map((r) => r.y + r.height));
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+/**
+ * The model pixels to recompute, as one column range per band of rows. An
+ * animation sends the same area over and over; merging by band rescales it
+ * once, where a list of rectangles would rescale it once per frame.
+ */
+class DirtyBands {
+  static readonly ROWS = 16;
+  readonly #size: Size;
+  /** Per band: first and one-past-last dirty column; empty when from >= to. */
+  readonly #from: Int32Array;
+  readonly #to: Int32Array;
+  #any = false;
+
+  constructor(size: Size) {
+    this.#size = size;
+    const bands = Math.ceil(size.height / DirtyBands.ROWS);
+    this.#from = new Int32Array(bands).fill(size.width);
+    this.#to = new Int32Array(bands);
+  }
+
+  add(rect: Rect): void {
+    if (rect.width <= 0 || rect.height <= 0) return;
+    const last = Math.floor((rect.y + rect.height - 1) / DirtyBands.ROWS);
+    for (let band = Math.floor(rect.y / DirtyBands.ROWS); band <= last; band++) {
+      this.#from[band] = Math.min(this.#from[band]!, rect.x);
+      this.#to[band] = Math.max(this.#to[band]!, rect.x + rect.width);
+    }
+    this.#any = true;
+  }
+
+  /** Hands each dirty region to `recompute` and marks everything clean. */
+  drain(recompute: (region: Rect) => void): void {
+    if (!this.#any) return;
+    this.#any = false;
+    for (let band = 0; band < this.#from.length; band++) {
+      const from = this.#from[band]!;
+      const to = this.#to[band]!;
+      if (from >= to) continue;
+      this.#from[band] = this.#size.width;
+      this.#to[band] = 0;
+      // Neighbouring bands with the same columns go in one call: fewer horizontal passes at band edges.
+      let rows = DirtyBands.ROWS;
+      while (band + 1 < this.#from.length && this.#from[band + 1] === from && this.#to[band + 1] === to) {
+        band++;
+        this.#from[band] = this.#size.width;
+        this.#to[band] = 0;
+        rows += DirtyBands.ROWS;
+      }
+      const y = (band + 1) * DirtyBands.ROWS - rows;
+      recompute({ x: from, y, width: to - from, height: Math.min(rows, this.#size.height - y) });
+    }
+  }
 }

@@ -20,7 +20,12 @@ export function settlePolicy(kind: ActionKind): SettleOptions {
       // Characters echo immediately; nothing within 300 ms means nothing visible happened.
       return { changeWindowMs: 300, quietMs: 250 };
     case "scroll":
-      return { changeWindowMs: 400, quietMs: 200 };
+      // Chromium animates a wheel scroll over ~100–250 ms; x11vnc delivered its
+      // frames 21–67 ms apart (p90 ~55 ms, 60 gaps over 18 scrolls of
+      // bench/host.ts once the host stopped working during animations; 87 ms
+      // was the longest in 109 gaps through a bare RFB client). 150 ms of quiet
+      // is over twice the longest gap, so a scroll is not cut mid-animation.
+      return { changeWindowMs: 400, quietMs: 150 };
     case "move":
       // Hover effects only.
       return { changeWindowMs: 250, quietMs: 150 };
