@@ -56,7 +56,7 @@ describe("Coalescer", () => {
     expect([...sent.flatMap((f) => [...f])]).toEqual(input);
   });
 
-  it("holds frames at least minIntervalMs apart while busy, and sends the first one after idling at once", () => {
+  it("holds partial frames at least minIntervalMs apart while busy, and sends the first one after idling at once", () => {
     const { c, sent, finishSends } = harness({ minIntervalMs: 2 });
     c.push(bytes(1));
     finishSends();
@@ -70,6 +70,28 @@ describe("Coalescer", () => {
     vi.advanceTimersByTime(100);
     c.push(bytes(1));
     expect(sent.length).toBe(3); // idle again: no added latency
+  });
+
+  it("sends full frames back to back, without waiting for the spacing", () => {
+    const { c, sent, finishSends } = harness({ maxFrameBytes: 1000, minIntervalMs: 2 });
+    c.push(bytes(10));
+    for (let i = 0; i < 8; i++) c.push(bytes(500, i)); // a screen update read in pieces, behind the send in flight
+    for (let i = 0; i < 5; i++) finishSends(); // the clock does not move
+    expect(sent.map((f) => f.length)).toEqual([10, 1000, 1000, 1000, 1000]);
+  });
+
+  it("sends the tail of a burst at once, and spaces only partial frames", () => {
+    const { c, sent, finishSends } = harness({ maxFrameBytes: 1000, minIntervalMs: 2 });
+    c.push(bytes(10));
+    vi.advanceTimersByTime(5);
+    c.push(bytes(2300));
+    for (let i = 0; i < 3; i++) finishSends();
+    expect(sent.map((f) => f.length)).toEqual([10, 1000, 1000, 300]); // the 300-byte tail did not wait
+    c.push(bytes(10));
+    finishSends();
+    expect(sent.length).toBe(4); // a partial frame 0 ms after the tail waits
+    vi.advanceTimersByTime(2);
+    expect(sent.length).toBe(5);
   });
 
   it("keeps a busy stream to at most 1000/minIntervalMs frames a second", () => {

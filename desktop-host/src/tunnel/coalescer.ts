@@ -4,15 +4,20 @@
  * messages a second, and every incoming message is billed).
  *
  * No latency when the link is idle: a chunk is sent at once when no send is
- * in flight and the last one left at least `minIntervalMs` ago. Otherwise
- * chunks queue behind the send in flight and leave together, up to
+ * in flight and the last partial frame left at least `minIntervalMs` ago.
+ * Otherwise chunks queue behind the send in flight and leave together, up to
  * `maxFrameBytes` a frame. So a lone pointer echo goes out immediately, and a
- * stream of updates leaves as at most 1000/minIntervalMs frames a second.
+ * trickle of small chunks leaves as at most 1000/minIntervalMs frames a second.
+ *
+ * Full frames are not spaced: they wait only for the send before them. Holding
+ * back a frame that cannot grow saves no message and costs throughput (a 3 MB
+ * screen update left as 12 frames 3.5 ms apart instead of back to back), and
+ * the tail of a burst goes at once too, since only partial frames count.
  */
 export type CoalescerOptions = {
   /** Largest frame sent. Default 256 KiB (a DO accepts frames up to 32 MiB; smaller keeps latency even). */
   maxFrameBytes?: number;
-  /** Least time between two frames while busy. Default 2 ms: at most 500 frames a second. */
+  /** Least time between two partial frames while busy. Default 2 ms: at most 500 a second (full frames are not held back). */
   minIntervalMs?: number;
   now?: () => number;
 };
@@ -28,7 +33,8 @@ export class Coalescer {
   #queue: Uint8Array[] = [];
   #queued = 0;
   #inFlight = false;
-  #lastSentAt = -Infinity;
+  /** When the last partial frame left: the spacing applies between those only. */
+  #lastPartialAt = -Infinity;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #drainWaiters: (() => void)[] = [];
   #closed = false;
@@ -74,8 +80,10 @@ export class Coalescer {
   }
 
   #pump(): void {
-    if (this.#inFlight || this.#timer || this.#queued === 0 || this.#closed) return;
-    const wait = this.#lastSentAt + this.#minInterval - this.#now();
+    if (this.#inFlight || this.#queued === 0 || this.#closed) return;
+    const full = this.#queued >= this.#maxFrame;
+    if (this.#timer && !full) return;
+    const wait = full ? 0 : this.#lastPartialAt + this.#minInterval - this.#now();
     if (wait > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
@@ -83,9 +91,11 @@ export class Coalescer {
       }, Math.ceil(wait));
       return;
     }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
     const frame = this.#take();
     this.#inFlight = true;
-    this.#lastSentAt = this.#now();
+    if (!full) this.#lastPartialAt = this.#now();
     this.frames++;
     this.bytes += frame.length;
     let finished = false;
