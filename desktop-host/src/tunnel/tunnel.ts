@@ -39,6 +39,8 @@ export function tunnelUrl(server: string, tunnelId: string, ticket: string): str
  */
 export async function openTunnel(message: TunnelOpenMessage, options: TunnelOptions): Promise<TunnelResult> {
   const log = options.log ?? (() => undefined);
+  // A client must mask every byte it sends (RFC 6455), here the whole screen stream: ws does it
+  // natively when the optional bufferutil is installed (the relay bench's host used ~30% less CPU).
   const ws = new WebSocket(tunnelUrl(options.server, message.tunnelId, message.ticket), {
     headers: { authorization: `Bearer ${options.token}` },
     perMessageDeflate: false,
