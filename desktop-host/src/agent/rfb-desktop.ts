@@ -75,8 +75,8 @@ export class RfbDesktop implements Desktop {
   }
 
   /** The screen now, as the model sees it; usually encoded already, while the screen settled after the last action. */
-  screenshot(): Promise<Screenshot> {
-    return this.#frame.png();
+  async screenshot(): Promise<Screenshot> {
+    return await this.#frame.png();
   }
 
   async zoom(region: ModelRegion): Promise<Screenshot> {
@@ -222,14 +222,17 @@ export class RfbDesktop implements Desktop {
 
   /**
    * Runs an input action and waits for the screen to settle, by the policy for
-   * its kind; pointer boxes never count as a change. The model frame starts
-   * working ahead, since a screenshot usually follows an action.
+   * its kind; pointer boxes never count as a change. Once the input is sent the
+   * model frame works ahead, since a screenshot usually follows an action.
    */
   async #act(kind: ActionKind, to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
     const settle = this.#settle ?? settlePolicy(kind);
     const ignore = [...(settle.ignore ?? []), pointerRegion(from), pointerRegion(to), pointerRegion(this.#pointer)];
-    this.#frame.prepare();
-    const result = await settleAfter(this.#rfb, action, { ...settle, ignore }, this.#clock);
+    const sent = async () => {
+      await action();
+      this.#frame.prepare();
+    };
+    const result = await settleAfter(this.#rfb, sent, { ...settle, ignore }, this.#clock);
     this.#onSettled?.(kind, result);
     return { changed: result.changed, settleMs: result.elapsedMs };
   }

@@ -94,8 +94,12 @@ export class ModelFrame {
     this.#cancelIdle = this.#clock.setTimer(this.#idleMs, () => this.#workAhead());
   }
 
-  /** The screen now as a PNG at the model's size: made ahead if nothing changed since, else made now. */
-  png(): Promise<ModelShot> {
+  /**
+   * The screen now as a PNG at the model's size: made ahead if nothing changed
+   * since, else made now. "Now" is when this is called: everything before the
+   * first await runs at once.
+   */
+  async png(): Promise<ModelShot> {
     this.#aheadUntil = -Infinity;
     this.#cancelIdle();
     this.#bringUpToDate();
