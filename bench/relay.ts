@@ -7,15 +7,36 @@
  *   repaints noise as fast as it can (incompressible: ZRLE sends it raw);
  * - latency: a pointer move to the framebuffer update it causes (x11vnc draws
  *   the cursor into the framebuffer for clients without cursor pseudo-encodings).
+ *   Probes are spaced by 60–100 ms, stratified: x11vnc answers in ~10–13 or
+ *   ~25–33 ms depending on where in its 20 ms poll cycle a move lands, and a
+ *   fixed spacing locks every probe of a connection to one phase (a fixed 60 ms
+ *   once gave websockify 13 ms on one connection and 32 ms on the next, and the
+ *   relay 30 ms on every one). The added latency is also given as the
+ *   Hodges–Lehmann shift (median of all pairwise differences), which a mix of
+ *   x11vnc's two answers does not sway.
+ *
+ * Paths, each on its own connection to the same x11vnc:
+ * - `relay`: the headline, the control plane exactly as `npm start` and the
+ *   tests run it (wrangler dev's defaults, its public port);
+ * - `relay-bare`: the same Worker and DesktopDO in a second `wrangler dev`
+ *   with wrangler's extras taken away: viewer and tunnel connect to the
+ *   Worker's own workerd port (skipping the proxy workerd in front of it) and
+ *   the local observability collector is off (`X_LOCAL_OBSERVABILITY=false`,
+ *   which records every Durable Object event in SQLite). Still not production:
+ *   the control plane shares this machine's cores with the desktop.
+ * - `websockify`: the baseline.
+ * BENCH_DEBUG=1 prints each sample.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { RfbClient, carriesPixels } from "../desktop-host/src/rfb/rfb-client.ts";
-import { missingXTools, startXDesktop, type XDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RfbClient, carriesPixels } from "../desktop-host/src/rfb/rfb-client.ts";
+import { missingXTools, startXDesktop, type XDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
 import { freePort } from "../scripts/lib/local-control-plane.ts";
 import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
 import { openWsRfbSocket, type WsRfbSocket } from "../test-support/ws-rfb-socket.ts";
+import { controlPlanePids, reloads, workerOrigin } from "./lib/dev-harness.ts";
+import { cpuSeconds, processes, tree } from "./lib/process-cpu.ts";
 import { machineLine, median, percentile, round, writeSection } from "./lib/results.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,46 +44,50 @@ const WIDTH = 1280;
 const HEIGHT = 800;
 const PASSWORD = "benchpw1";
 const THROUGHPUT_SECONDS = 8;
-const LATENCY_SAMPLES = 40;
-const ROUNDS = 2;
+const LATENCY_SAMPLES = 60;
+/** Probe spacing: 60–100 ms in 20 strata of 2 ms, each visited once per 20 probes (x11vnc's poll cycle is 20 ms). */
+const PROBE_SPACING_MS = [60, 100] as const;
+const PROBE_STRATA = 20;
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const debug = process.env["BENCH_DEBUG"] ? (...parts: unknown[]) => console.error(...parts) : () => undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Path = { name: "relay" | "websockify"; connect: () => Promise<{ client: RfbClient; socket: WsRfbSocket }> };
-type Throughput = { mbPerSecond: number; updatesPerSecond: number };
-type Latency = { medianMs: number; p90Ms: number; samples: number };
+type PathName = "websockify" | "relay" | "relay-bare";
+type Connection = { client: RfbClient; socket: WsRfbSocket };
+type Path = {
+  name: PathName;
+  connect(): Promise<Connection>;
+  /** The processes that carry this path's bytes besides x11vnc and the viewer. */
+  carriers(): number[];
+  /** The control plane, when wrangler may reload it under a measurement. */
+  plane?: Plane;
+};
+type Throughput = { mbPerSecond: number; updatesPerSecond: number; carrierCpu: number; x11vncCpu: number };
+
+/** A control plane with its own bench desktop and host process. */
+type Plane = { cp: TestControlPlane; host: ChildProcess; tunnels: { frames: number; bytes: number }[]; bare: boolean; origin: string };
 
 export async function run(): Promise<unknown> {
   const missing = [...missingXTools(), ...(spawnSync("sh", ["-c", "command -v websockify"]).status === 0 ? [] : ["websockify"])];
   if (missing.length) throw new Error(`the relay benchmark needs ${missing.join(", ")}: apt-get install -y xvfb x11vnc xdotool x11-xserver-utils websockify`);
 
   let desktop: XDesktop | null = null;
-  let cp: TestControlPlane | null = null;
   let websockify: ChildProcess | null = null;
-  let host: ChildProcess | null = null;
-  const tunnels: { frames: number; bytes: number }[] = [];
+  const planes: Plane[] = [];
   try {
-    // x11vnc polls the screen; shorter waits keep its own delay from drowning the relay's.
     desktop = await startXDesktop({ width: WIDTH, height: HEIGHT, password: PASSWORD, setup: ({ run }) => void run("xsetroot", ["-solid", "#204060"]) });
+    const vncPort = desktop.port;
     const wsPort = await freePort();
-    websockify = spawn("websockify", [`127.0.0.1:${wsPort}`, `127.0.0.1:${desktop.port}`], { stdio: "ignore" });
-    cp = await startTestControlPlane();
-    await cp.api("POST", "/api/desktops", { id: "bench-relay" });
-    const token = (await cp.api("POST", "/api/desktops/bench-relay/host-token")).json.token as string;
-    host = spawn(process.execPath, [join(HERE, "lib", "relay-host.ts")], {
-      env: { ...process.env, SERVER: cp.url, DESKTOP: "bench-relay", TOKEN: token, VNC_PORT: String(desktop.port), VNC_PASSWORD: PASSWORD },
-      stdio: ["ignore", "pipe", "inherit"],
+    websockify = spawn("websockify", [`127.0.0.1:${wsPort}`, `127.0.0.1:${vncPort}`], { stdio: "ignore" });
+    const headline = await startPlane(vncPort, false);
+    planes.push(headline);
+    const bare = await startPlane(vncPort, true).catch((error: unknown) => {
+      console.error(`relay-bare skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
     });
-    host.stdout?.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) {
-        const t = (JSON.parse(line) as { tunnel: { frames: number; bytes: number } }).tunnel;
-        tunnels.push({ frames: Number(t.frames), bytes: Number(t.bytes) });
-      }
-    });
-    const controlPlane = cp;
-    await waitFor(async () => (await controlPlane.api("GET", "/api/desktops/bench-relay")).json.presence === "online", "the host to connect");
-    // Viewers are view-only until someone takes over; the latency probe needs its pointer events to pass.
-    const took = await controlPlane.api("POST", "/api/desktops/bench-relay/takeover");
-    if (took.status !== 200) throw new Error("could not take over the bench desktop");
+    if (bare) planes.push(bare);
 
+    const websockifyPid = websockify.pid ?? -1;
     const paths: Path[] = [
       {
         name: "websockify",
@@ -70,101 +95,198 @@ export async function run(): Promise<unknown> {
           const socket = await openWsRfbSocket(`ws://127.0.0.1:${wsPort}/`);
           return { socket, client: await RfbClient.connect(socket, { password: PASSWORD }) };
         },
+        carriers: () => tree([websockifyPid]),
       },
-      {
-        name: "relay",
-        connect: async () => {
-          const t = (await controlPlane.api("POST", "/api/desktops/bench-relay/vnc-ticket")).json;
-          const socket = await openWsRfbSocket(controlPlane.url.replace(/^http/, "ws") + t.url);
-          return { socket, client: await RfbClient.connect(socket) };
-        },
-      },
+      relayPath("relay", headline),
+      ...(bare ? [relayPath("relay-bare", bare)] : []),
     ];
     await waitFor(async () => paths[0]!.connect().then(async (c) => (await c.client.close(), true)).catch(() => false), "websockify");
+    const x11vnc = processes().find((p) => p.args.startsWith("x11vnc") && p.args.includes(`-rfbport ${vncPort}`))?.pid ?? -1;
 
-    const throughput: Record<string, Throughput[]> = { relay: [], websockify: [] };
-    const latency: Record<string, number[]> = { relay: [], websockify: [] };
+    const throughput: Partial<Record<PathName, Throughput[]>> = {};
+    const latency: Partial<Record<PathName, number[]>> = {};
     const tunnelRates: number[] = [];
+    let retried = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
-        const before = tunnels.length;
         // Latency first, on a still screen; then the busy screen.
-        latency[path.name]!.push(...(await measureLatency(path)));
-        throughput[path.name]!.push(await measureThroughput(path, desktop));
-        if (process.env["BENCH_DEBUG"]) console.error(path.name, "throughput", throughput[path.name]!.at(-1), "latency", median(latency[path.name]!), "tunnels", tunnels.slice(before));
+        const l = await measureUnderReloads(path, () => measureLatency(path), () => retried++);
+        (latency[path.name] ??= []).push(...l);
+        const before = headline.tunnels.length;
+        const t = await measureUnderReloads(path, () => measureThroughput(path, desktop!, x11vnc), () => retried++);
+        (throughput[path.name] ??= []).push(t);
+        debug(path.name, "throughput", t, "latency median", round2(median(l)), "p10", round2(percentile(l, 10)));
         if (path.name === "relay") {
-          await waitFor(async () => tunnels.length >= before + 2, "tunnel stats");
-          const t = tunnels[before + 1]!;
-          tunnelRates.push(t.frames / THROUGHPUT_SECONDS);
+          await waitFor(async () => headline.tunnels.length >= before + 1, "tunnel stats").catch(() => undefined);
+          const last = headline.tunnels.at(-1);
+          if (last) tunnelRates.push(last.frames / THROUGHPUT_SECONDS);
         }
       }
     }
 
-    const summary = (name: string) => {
-      const t = throughput[name]!;
-      const l = latency[name]!;
+    const summary = (name: PathName) => {
+      const t = throughput[name] ?? [];
+      const l = latency[name] ?? [];
       return {
         throughputMBps: round(median(t.map((x) => x.mbPerSecond))),
         updatesPerSecond: round(median(t.map((x) => x.updatesPerSecond)), 1),
-        latency: { medianMs: round(median(l)), p90Ms: round(percentile(l, 90)), samples: l.length } satisfies Latency,
+        latency: { medianMs: round(median(l)), p10Ms: round(percentile(l, 10)), p90Ms: round(percentile(l, 90)), samples: l.length },
+        carrierCpuPercent: round(median(t.map((x) => x.carrierCpu)), 0),
+        x11vncCpuPercent: round(median(t.map((x) => x.x11vncCpu)), 0),
       };
     };
-    const relay = summary("relay");
     const ws = summary("websockify");
+    const ratios = (r: ReturnType<typeof summary>, name: PathName) => ({
+      throughput: round(r.throughputMBps / ws.throughputMBps, 3),
+      addedMedianLatencyMs: round(r.latency.medianMs - ws.latency.medianMs),
+      latencyShiftMs: round(shift(latency[name] ?? [], latency.websockify ?? [])),
+    });
+    const relay = summary("relay");
+    const relayBare = bare ? summary("relay-bare") : null;
     const result = {
       screen: `${WIDTH}x${HEIGHT}`,
-      relay: { ...relay, tunnelFramesPerSecond: round(median(tunnelRates), 1) },
+      relay: { ...relay, tunnelFramesPerSecond: round(median(tunnelRates), 1), ratios: ratios(relay, "relay") },
+      ...(relayBare ? { relayBare: { ...relayBare, ratios: ratios(relayBare, "relay-bare") } } : {}),
       websockify: ws,
-      ratios: {
-        throughput: round(relay.throughputMBps / ws.throughputMBps, 3),
-        addedMedianLatencyMs: round(relay.latency.medianMs - ws.latency.medianMs),
-      },
+      ratios: ratios(relay, "relay"),
       targets: { throughputRatio: 0.8, addedMedianLatencyMs: 5 },
+      measurementsRetriedAfterAReload: retried,
     };
+    const row = (label: string, r: ReturnType<typeof summary>) =>
+      `| ${label} | ${r.throughputMBps} | ${r.updatesPerSecond} | ${r.latency.medianMs} | ${r.latency.p10Ms} | ${r.latency.p90Ms} | ${r.carrierCpuPercent}% | ${r.x11vncCpuPercent}% |`;
+    const headlineRatios = ratios(relay, "relay");
+    const bareRatios = relayBare ? ratios(relayBare, "relay-bare") : null;
     writeSection(
       "relay: live view through the Durable Object vs websockify",
       [
-        `${machineLine()} Screen ${WIDTH}×${HEIGHT} (Xvfb + x11vnc with its default polling), control plane under \`wrangler dev\` on the same machine; ${ROUNDS} rounds, ${THROUGHPUT_SECONDS} s of noise per throughput sample, ${LATENCY_SAMPLES} pointer round trips per latency sample.`,
+        `${machineLine()} Screen ${WIDTH}×${HEIGHT} (Xvfb + x11vnc with its default polling), control plane under \`wrangler dev\` on the same machine; ${ROUNDS} rounds, each path on its own connections in turn; ${THROUGHPUT_SECONDS} s of noise per throughput sample, ${LATENCY_SAMPLES} pointer moves per latency sample, spaced by a random ${PROBE_SPACING_MS[0]}–${PROBE_SPACING_MS[1]} ms.`,
         "",
-        "| path | throughput (MB/s, median) | updates/s | pointer → update (ms, median) | p90 (ms) |",
-        "|---|---|---|---|---|",
-        `| relay (viewer → Worker → DesktopDO → host tunnel → x11vnc) | ${relay.throughputMBps} | ${relay.updatesPerSecond} | ${relay.latency.medianMs} | ${relay.latency.p90Ms} |`,
-        `| websockify → x11vnc | ${ws.throughputMBps} | ${ws.updatesPerSecond} | ${ws.latency.medianMs} | ${ws.latency.p90Ms} |`,
+        "| path | throughput (MB/s, median) | updates/s | pointer → update (ms, median) | p10 | p90 | CPU of the path's carriers, busy screen | x11vnc CPU, busy screen |",
+        "|---|---|---|---|---|---|---|---|",
+        row("**relay** (viewer → wrangler dev's public port → Worker → DesktopDO → host tunnel → x11vnc)", relay),
+        ...(relayBare ? [row("relay-bare: same code, wrangler's proxy and local observability taken away (see below)", relayBare)] : []),
+        row("websockify → x11vnc", ws),
         "",
-        `Throughput ratio relay / websockify: **${result.ratios.throughput}** (target ≥ 0.8). Added median latency: **${result.ratios.addedMedianLatencyMs} ms** (target ≤ 5 ms).`,
-        `The host coalesced the busy stream into ${result.relay.tunnelFramesPerSecond} tunnel frames/s into the DesktopDO (it sends at once when idle, batches only behind a send in flight, at most one frame per 2 ms, 256 KiB a frame).`,
+        `Headline, relay / websockify: throughput **${headlineRatios.throughput}** (target ≥ 0.8), added median latency **${headlineRatios.addedMedianLatencyMs} ms** (target ≤ 5 ms; Hodges–Lehmann shift ${headlineRatios.latencyShiftMs} ms).` +
+          (bareRatios ? ` relay-bare: throughput ${bareRatios.throughput}, added median latency ${bareRatios.addedMedianLatencyMs} ms (shift ${bareRatios.latencyShiftMs} ms).` : ""),
+        "",
+        "- **relay** is the control plane exactly as `npm start` and the tests run it: `wrangler dev` with its defaults, viewer and host tunnel on its public port.",
+        "- **relay-bare** is the same Worker, DesktopDO and host in a second `wrangler dev` started with `X_LOCAL_OBSERVABILITY=false` (wrangler's local observability collector records every Durable Object event, so every tunnel message, in SQLite), the viewer and the host's tunnel connected to the Worker's own workerd port instead of the public port (which is a second workerd running wrangler's proxy worker, forwarding every WebSocket frame). Production has neither. It is not a production figure either: here the control plane shares the desktop's 2 cores, which x11vnc needs to poll and encode the screen.",
+        "- CPU is % of one core while the screen repaints noise: for the relays the host process plus every process of that `wrangler dev` (node and both workerds), for websockify its processes; x11vnc's own share beside it. The noise painter takes about one core, so the carriers' CPU comes out of x11vnc's.",
+        "- Latency probes are spread evenly over x11vnc's 20 ms poll cycle, which answers a move in ~10–13 ms or ~25–33 ms depending on where in the cycle it lands: p10 is its fast answer (the relay's extra hops show there plainly); the Hodges–Lehmann shift is the median of every relay − websockify pairwise difference.",
+        `- The host coalesced the busy stream into ${result.relay.tunnelFramesPerSecond} tunnel frames/s into the DesktopDO (it sends at once when idle and batches behind a send in flight, up to 256 KiB a frame; partial frames at least 2 ms apart, full ones back to back).` +
+          (retried ? ` ${retried} measurement(s) were repeated because wrangler reloaded the Worker under them (it watches the source tree).` : ""),
       ].join("\n"),
     );
     return result;
   } finally {
-    host?.kill("SIGTERM");
+    for (const p of planes) p.host.kill("SIGTERM");
     websockify?.kill("SIGTERM");
-    await cp?.dispose().catch(() => undefined);
+    for (const p of planes) await p.cp.dispose().catch(() => undefined);
     await desktop?.stop();
   }
 }
 
+function relayPath(name: "relay" | "relay-bare", plane: Plane): Path {
+  return {
+    name,
+    plane,
+    connect: async () => {
+      const t = (await plane.cp.api("POST", "/api/desktops/bench-relay/vnc-ticket")).json;
+      const socket = await openWsRfbSocket(plane.origin.replace(/^http/, "ws") + t.url);
+      return { socket, client: await RfbClient.connect(socket) };
+    },
+    carriers: () => [...(plane.host.pid ? [plane.host.pid] : []), ...controlPlanePids(plane.cp)],
+  };
+}
+
+async function startPlane(vncPort: number, bare: boolean): Promise<Plane> {
+  const cp = await startTestControlPlane({}, bare ? { env: { X_LOCAL_OBSERVABILITY: "false" } } : {});
+  const plane: Plane = { cp, host: null as unknown as ChildProcess, tunnels: [], bare, origin: cp.url };
+  try {
+    await cp.api("POST", "/api/desktops", { id: "bench-relay" });
+    const token = (await cp.api("POST", "/api/desktops/bench-relay/host-token")).json.token as string;
+    plane.host = spawn(process.execPath, [join(HERE, "lib", "relay-host.ts")], {
+      env: { ...process.env, SERVER: cp.url, DESKTOP: "bench-relay", TOKEN: token, VNC_PORT: String(vncPort), VNC_PASSWORD: PASSWORD },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    plane.host.stdout?.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) {
+        const t = (JSON.parse(line) as { tunnel: { frames: number; bytes: number } }).tunnel;
+        plane.tunnels.push({ frames: Number(t.frames), bytes: Number(t.bytes) });
+      }
+    });
+    await readyForViewers(plane);
+    return plane;
+  } catch (error) {
+    plane.host?.kill("SIGTERM");
+    await cp.dispose();
+    throw error;
+  }
+}
+
+/** Host online, control taken (viewers are view-only until someone takes over; the latency probe needs its pointer events to pass), the bare origin current. */
+async function readyForViewers(plane: Plane): Promise<void> {
+  const { cp } = plane;
+  await waitFor(async () => (await cp.api("GET", "/api/desktops/bench-relay")).json.presence === "online", "the bench host to connect");
+  const took = await cp.api("POST", "/api/desktops/bench-relay/takeover");
+  if (took.status !== 200) throw new Error(`could not take over the bench desktop: HTTP ${took.status} ${JSON.stringify(took.json)}`);
+  if (!plane.bare) return;
+  const origin = await workerOrigin(cp);
+  if (!origin) throw new Error("could not find the Worker's own workerd port (needs Linux and `ss`)");
+  plane.origin = origin;
+  plane.host.stdin?.write(origin + "\n");
+}
+
+/** Runs a measurement again when wrangler reloaded the Worker under it (every WebSocket dropped); at most three tries. */
+async function measureUnderReloads<T>(path: Path, measure: () => Promise<T>, onRetry: () => void): Promise<T> {
+  const plane = path.plane;
+  for (let attempt = 1; ; attempt++) {
+    const before = plane ? reloads(plane.cp) : 0;
+    try {
+      const result = await measure();
+      if (!plane || reloads(plane.cp) === before) return result;
+      if (attempt >= 3) throw new Error(`wrangler kept reloading the Worker under the ${path.name} measurement`);
+    } catch (error) {
+      if (!plane || reloads(plane.cp) === before || attempt >= 3) throw error;
+    }
+    debug(path.name, "wrangler reloaded the Worker; measuring again");
+    onRetry();
+    await sleep(2000);
+    await readyForViewers(plane);
+  }
+}
+
 /** Noise over the whole screen, repainted as fast as the X server takes it, while the viewer keeps asking for updates. */
-async function measureThroughput(path: Path, desktop: XDesktop): Promise<Throughput> {
+async function measureThroughput(path: Path, desktop: XDesktop, x11vnc: number): Promise<Throughput> {
   const { client, socket } = await path.connect();
   const painter = spawn(process.execPath, [join(HERE, "lib", "noise-painter.ts"), String(desktop.display), String(WIDTH), String(HEIGHT)], { stdio: "ignore" });
   try {
-    await new Promise((r) => setTimeout(r, 1000)); // warm up
+    await sleep(1000); // warm up
     let updates = 0;
     const off = client.on("update", (u) => void (u.rects.some(carriesPixels) && updates++));
+    const groups = { carriers: path.carriers(), x11vnc: [x11vnc] };
+    const cpu0 = cpuSeconds(groups);
     const start = socket.received();
     const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, THROUGHPUT_SECONDS * 1000));
+    await sleep(THROUGHPUT_SECONDS * 1000);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds(groups);
     off();
-    return { mbPerSecond: (socket.received() - start) / seconds / 1e6, updatesPerSecond: updates / seconds };
+    if (client.isClosed) throw new Error(`${path.name}: the viewer's connection closed during the throughput sample`);
+    return {
+      mbPerSecond: (socket.received() - start) / seconds / 1e6,
+      updatesPerSecond: updates / seconds,
+      carrierCpu: ((cpu1["carriers"]! - cpu0["carriers"]!) / seconds) * 100,
+      x11vncCpu: ((cpu1["x11vnc"]! - cpu0["x11vnc"]!) / seconds) * 100,
+    };
   } finally {
     await new Promise<void>((done) => {
       painter.once("exit", () => done());
       painter.kill("SIGTERM");
     });
     await client.close();
-    await new Promise((r) => setTimeout(r, 1500)); // let the relay drain before the next measurement
+    await sleep(1500); // let the relay drain before the next measurement
     desktop.run("xsetroot", ["-solid", "#204060"]);
   }
 }
@@ -173,10 +295,10 @@ async function measureThroughput(path: Path, desktop: XDesktop): Promise<Through
 async function measureLatency(path: Path): Promise<number[]> {
   const { client, socket } = await path.connect();
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     // Start from a spot no sample uses: a move to where the cursor already is changes nothing.
     await client.pointer(20, 20);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const out: number[] = [];
     for (let i = 0; i < LATENCY_SAMPLES + 3; i++) {
       const x = 200 + (i % 2) * 400;
@@ -188,7 +310,10 @@ async function measureLatency(path: Path): Promise<number[]> {
         throw new Error(`${path.name}: no update after pointer move ${i} to ${x},${y} (${socket.received()} bytes received): ${String(e)}`);
       });
       if (i >= 3) out.push(performance.now() - t0); // the first few warm the path up
-      await new Promise((r) => setTimeout(r, 60));
+      // Stratified, so every path meets x11vnc's cycle at evenly spread phases, not a random mix of its two answers.
+      const stratum = (i * 7) % PROBE_STRATA; // 7 is coprime to 20: a scrambled permutation of the strata
+      const width = (PROBE_SPACING_MS[1] - PROBE_SPACING_MS[0]) / PROBE_STRATA;
+      await sleep(PROBE_SPACING_MS[0] + (stratum + Math.random()) * width);
     }
     return out;
   } finally {
@@ -200,6 +325,13 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
+}
+
+const round2 = (x: number) => round(x, 2);
+
+/** Hodges–Lehmann estimate of how much later `a` is than `b`: the median of all pairwise differences. */
+function shift(a: number[], b: number[]): number {
+  return median(a.flatMap((x) => b.map((y) => x - y)));
 }

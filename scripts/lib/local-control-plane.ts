@@ -109,6 +109,8 @@ export type StartOptions = {
   vars?: Record<string, string>;
   /** Echo the Worker's output (npm start); tests keep it in memory for failure reports. */
   inherit?: boolean;
+  /** Extra environment for wrangler itself (e.g. `X_LOCAL_OBSERVABILITY=false`). */
+  env?: Record<string, string>;
 };
 
 /** Starts the real Worker under `wrangler dev` with local D1, R2 and Durable Objects. */
@@ -146,7 +148,7 @@ export async function startLocalControlPlane(opts: StartOptions): Promise<LocalC
     while (inspector === port) inspector = await freePort();
     const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(inspector), "--test-scheduled"];
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
-    child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env } });
     const onData = (d: Buffer) => {
       output += d.toString();
       if (output.length > 2_000_000) output = output.slice(-1_000_000);
