@@ -57,12 +57,12 @@ type Connection = { client: RfbClient; socket: WsRfbSocket };
 type Path = {
   name: PathName;
   connect(): Promise<Connection>;
-  /** The processes that carry this path's bytes besides x11vnc and the viewer. */
-  carriers(): number[];
+  /** The processes that carry this path's bytes besides x11vnc and the viewer: on the desktop's side (host or websockify) and the control plane's. */
+  carriers(): { desktop: number[]; plane: number[] };
   /** The control plane, when wrangler may reload it under a measurement. */
   plane?: Plane;
 };
-type Throughput = { mbPerSecond: number; updatesPerSecond: number; carrierCpu: number; x11vncCpu: number };
+type Throughput = { mbPerSecond: number; updatesPerSecond: number; desktopSideCpu: number; controlPlaneCpu: number; x11vncCpu: number };
 
 /** A control plane with its own bench desktop and host process. */
 type Plane = { cp: TestControlPlane; host: ChildProcess; tunnels: { frames: number; bytes: number }[]; bare: boolean; origin: string };
@@ -95,7 +95,7 @@ export async function run(): Promise<unknown> {
           const socket = await openWsRfbSocket(`ws://127.0.0.1:${wsPort}/`);
           return { socket, client: await RfbClient.connect(socket, { password: PASSWORD }) };
         },
-        carriers: () => tree([websockifyPid]),
+        carriers: () => ({ desktop: tree([websockifyPid]), plane: [] }),
       },
       relayPath("relay", headline),
       ...(bare ? [relayPath("relay-bare", bare)] : []),
@@ -131,7 +131,8 @@ export async function run(): Promise<unknown> {
         throughputMBps: round(median(t.map((x) => x.mbPerSecond))),
         updatesPerSecond: round(median(t.map((x) => x.updatesPerSecond)), 1),
         latency: { medianMs: round(median(l)), p10Ms: round(percentile(l, 10)), p90Ms: round(percentile(l, 90)), samples: l.length },
-        carrierCpuPercent: round(median(t.map((x) => x.carrierCpu)), 0),
+        desktopSideCpuPercent: round(median(t.map((x) => x.desktopSideCpu)), 0),
+        controlPlaneCpuPercent: round(median(t.map((x) => x.controlPlaneCpu)), 0),
         x11vncCpuPercent: round(median(t.map((x) => x.x11vncCpu)), 0),
       };
     };
@@ -153,16 +154,16 @@ export async function run(): Promise<unknown> {
       measurementsRetriedAfterAReload: retried,
     };
     const row = (label: string, r: ReturnType<typeof summary>) =>
-      `| ${label} | ${r.throughputMBps} | ${r.updatesPerSecond} | ${r.latency.medianMs} | ${r.latency.p10Ms} | ${r.latency.p90Ms} | ${r.carrierCpuPercent}% | ${r.x11vncCpuPercent}% |`;
+      `| ${label} | ${r.throughputMBps} | ${r.updatesPerSecond} | ${r.latency.medianMs} | ${r.latency.p10Ms} | ${r.latency.p90Ms} | ${r.desktopSideCpuPercent}% | ${label.startsWith("websockify") ? "–" : `${r.controlPlaneCpuPercent}%`} | ${r.x11vncCpuPercent}% |`;
     const headlineRatios = ratios(relay, "relay");
     const bareRatios = relayBare ? ratios(relayBare, "relay-bare") : null;
     writeSection(
       "relay: live view through the Durable Object vs websockify",
       [
-        `${machineLine()} Screen ${WIDTH}×${HEIGHT} (Xvfb + x11vnc with its default polling), control plane under \`wrangler dev\` on the same machine; ${ROUNDS} rounds, each path on its own connections in turn; ${THROUGHPUT_SECONDS} s of noise per throughput sample, ${LATENCY_SAMPLES} pointer moves per latency sample, spaced by a random ${PROBE_SPACING_MS[0]}–${PROBE_SPACING_MS[1]} ms.`,
+        `${machineLine()} Screen ${WIDTH}×${HEIGHT} (Xvfb + x11vnc with its default polling), control plane under \`wrangler dev\` on the same machine; ${ROUNDS} rounds, each path on its own connections in turn; ${THROUGHPUT_SECONDS} s of noise per throughput sample, ${LATENCY_SAMPLES} pointer moves per latency sample, spaced ${PROBE_SPACING_MS[0]}–${PROBE_SPACING_MS[1]} ms (stratified).`,
         "",
-        "| path | throughput (MB/s, median) | updates/s | pointer → update (ms, median) | p10 | p90 | CPU of the path's carriers, busy screen | x11vnc CPU, busy screen |",
-        "|---|---|---|---|---|---|---|---|",
+        "| path | throughput (MB/s, median) | updates/s | pointer → update (ms, median) | p10 | p90 | CPU, busy screen: host or websockify | wrangler dev | x11vnc |",
+        "|---|---|---|---|---|---|---|---|---|",
         row("**relay** (viewer → wrangler dev's public port → Worker → DesktopDO → host tunnel → x11vnc)", relay),
         ...(relayBare ? [row("relay-bare: same code, wrangler's proxy and local observability taken away (see below)", relayBare)] : []),
         row("websockify → x11vnc", ws),
@@ -172,8 +173,9 @@ export async function run(): Promise<unknown> {
         "",
         "- **relay** is the control plane exactly as `npm start` and the tests run it: `wrangler dev` with its defaults, viewer and host tunnel on its public port.",
         "- **relay-bare** is the same Worker, DesktopDO and host in a second `wrangler dev` started with `X_LOCAL_OBSERVABILITY=false` (wrangler's local observability collector records every Durable Object event, so every tunnel message, in SQLite), the viewer and the host's tunnel connected to the Worker's own workerd port instead of the public port (which is a second workerd running wrangler's proxy worker, forwarding every WebSocket frame). Production has neither. It is not a production figure either: here the control plane shares the desktop's 2 cores, which x11vnc needs to poll and encode the screen.",
-        "- CPU is % of one core while the screen repaints noise: for the relays the host process plus every process of that `wrangler dev` (node and both workerds), for websockify its processes; x11vnc's own share beside it. The noise painter takes about one core, so the carriers' CPU comes out of x11vnc's.",
+        "- CPU is % of one core while the screen repaints noise: the host process (or websockify's processes), every process of that `wrangler dev` (node and both workerds), and x11vnc. The noise painter takes about one core, so what the relay's processes use comes out of x11vnc's share, and x11vnc's CPU per update is constant: its share follows updates/s. In production only the host's share runs on the desktop.",
         "- Latency probes are spread evenly over x11vnc's 20 ms poll cycle, which answers a move in ~10–13 ms or ~25–33 ms depending on where in the cycle it lands: p10 is its fast answer (the relay's extra hops show there plainly); the Hodges–Lehmann shift is the median of every relay − websockify pairwise difference.",
+        "- Where the time goes (traced once with timestamps in the host and the viewer, 2026-11-22): a pointer move takes 1.1 ms from the viewer to the host and its echo 0.1 ms through the host and 0.7 ms back, through wrangler dev's proxy; the rest of the round trip is x11vnc. A 3 MB busy-screen update reaches the host from x11vnc in ~6 ms, leaves it in ~10 ms, and reaches the viewer ~23 ms after its first byte against websockify's ~5 ms: the workerd processes, busy on a machine with no core to spare, take the rest.",
         `- The host coalesced the busy stream into ${result.relay.tunnelFramesPerSecond} tunnel frames/s into the DesktopDO (it sends at once when idle and batches behind a send in flight, up to 256 KiB a frame; partial frames at least 2 ms apart, full ones back to back).` +
           (retried ? ` ${retried} measurement(s) were repeated because wrangler reloaded the Worker under them (it watches the source tree).` : ""),
       ].join("\n"),
@@ -196,7 +198,7 @@ function relayPath(name: "relay" | "relay-bare", plane: Plane): Path {
       const socket = await openWsRfbSocket(plane.origin.replace(/^http/, "ws") + t.url);
       return { socket, client: await RfbClient.connect(socket) };
     },
-    carriers: () => [...(plane.host.pid ? [plane.host.pid] : []), ...controlPlanePids(plane.cp)],
+    carriers: () => ({ desktop: plane.host.pid ? [plane.host.pid] : [], plane: controlPlanePids(plane.cp) }),
   };
 }
 
@@ -265,7 +267,8 @@ async function measureThroughput(path: Path, desktop: XDesktop, x11vnc: number):
     await sleep(1000); // warm up
     let updates = 0;
     const off = client.on("update", (u) => void (u.rects.some(carriesPixels) && updates++));
-    const groups = { carriers: path.carriers(), x11vnc: [x11vnc] };
+    const carriers = path.carriers();
+    const groups = { desktop: carriers.desktop, plane: carriers.plane, x11vnc: [x11vnc] };
     const cpu0 = cpuSeconds(groups);
     const start = socket.received();
     const t0 = performance.now();
@@ -277,7 +280,8 @@ async function measureThroughput(path: Path, desktop: XDesktop, x11vnc: number):
     return {
       mbPerSecond: (socket.received() - start) / seconds / 1e6,
       updatesPerSecond: updates / seconds,
-      carrierCpu: ((cpu1["carriers"]! - cpu0["carriers"]!) / seconds) * 100,
+      desktopSideCpu: ((cpu1["desktop"]! - cpu0["desktop"]!) / seconds) * 100,
+      controlPlaneCpu: ((cpu1["plane"]! - cpu0["plane"]!) / seconds) * 100,
       x11vncCpu: ((cpu1["x11vnc"]! - cpu0["x11vnc"]!) / seconds) * 100,
     };
   } finally {
