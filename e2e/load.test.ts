@@ -22,14 +22,14 @@ afterAll(async () => {
 });
 
 describe("a fleet under load", () => {
-  it("loses no event with 200 hosts, 50 concurrent tasks and 20 watchers for 45 s", async () => {
+  it("loses no event with 200 hosts, 50 concurrent tasks and 20 watchers for 60 s", async () => {
     const report = await runFleetLoad(cp, {
       name: "load",
       hosts: 200,
       concurrentTasks: 50,
       taskWatchers: 16,
       fleetWatchers: 4,
-      durationMs: 45_000,
+      durationMs: 60_000, // the issue's 60 s
       plan: { events: 16, intervalMs: 500 },
     });
     const ms = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, p99 ${percentile(xs, 99).toFixed(0)} ms`;
@@ -43,5 +43,5 @@ describe("a fleet under load", () => {
     expect(report.events).toBe(report.tasks * 16);
     expect(report.watchedTasks).toBeGreaterThanOrEqual(32);
     expect(report.eventMs.length).toBeGreaterThanOrEqual(report.watchedTasks * 16 * 0.9);
-  }, 240_000);
+  }, 300_000);
 });
