@@ -1,7 +1,7 @@
 import type { DesktopInput } from "@deskfleet/protocol";
 import { comboToKeyStrokes, KeyComboError, textToKeyStrokes } from "../rfb/keysyms.ts";
 import type { RfbClient } from "../rfb/rfb-client.ts";
-import { encodePng } from "../screen/png.ts";
+import { encodePngNative } from "../screen/png.ts";
 import { scaleRgba } from "../screen/scale.ts";
 
 // Screenshots and input for the API (`GET /api/desktops/:id/screenshot`,
@@ -29,7 +29,7 @@ export async function captureScreenshot(client: RfbClient, width?: number): Prom
   if (width !== undefined && width < fb.width) {
     image = scaleRgba(image, { width, height: Math.max(1, Math.round((fb.height * width) / fb.width)) });
   }
-  return encodePng({ width: image.width, height: image.height, channels: 4, data: image.data }, { dropAlpha: true });
+  return encodePngNative({ width: image.width, height: image.height, channels: 4, data: image.data }, { dropAlpha: true });
 }
 
 /** Checks an action against the screen before anything is sent, so a bad request changes nothing. */

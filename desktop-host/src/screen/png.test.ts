@@ -1,6 +1,6 @@
 import { deflate } from "pako";
 import { describe, expect, it } from "vitest";
-import { crc32, decodePng, encodePng, type PngFilter } from "./png.ts";
+import { crc32, decodePng, encodePng, encodePngNative, type PngFilter } from "./png.ts";
 
 function testImage(width: number, height: number): Uint8Array {
   const data = new Uint8Array(width * height * 4);
@@ -60,6 +60,14 @@ describe("PNG", () => {
     };
     const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...chunk("IHDR", ihdr), ...chunk("IDAT", deflate(raw)), ...chunk("IEND", new Uint8Array(0))]);
     expect([...decodePng(png).data]).toEqual([10, 20, 30, 15, 20, 25]);
+  });
+
+  it("encodes the same pixels with the platform's native deflate (CompressionStream)", async () => {
+    const data = testImage(61, 33);
+    const native = await encodePngNative({ width: 61, height: 33, channels: 4, data }, { dropAlpha: true });
+    expect(decodePng(native)).toEqual(decodePng(encodePng({ width: 61, height: 33, channels: 4, data }, { dropAlpha: true })));
+    const flat = await encodePngNative({ width: 1280, height: 800, channels: 4, data: new Uint8Array(1280 * 800 * 4).fill(200) }, { dropAlpha: true });
+    expect(flat.length).toBeLessThan(10_000);
   });
 
   it("compresses a flat screenshot far below its raw size", () => {

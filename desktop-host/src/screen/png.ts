@@ -36,6 +36,18 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
   return assemblePng(image.width, image.height, outputChannels(image, options), deflate(raw, { level: options.level ?? 6 }));
 }
 
+/**
+ * Encodes with the platform's native deflate (`CompressionStream`, in Node and
+ * in Workers), so a Durable Object's or the host's API screenshot does not pay
+ * for pako on its event loop. zlib's default level (6); `options.level` is
+ * ignored because the stream has no setting for it.
+ */
+export async function encodePngNative(image: PngImage, options: EncodePngOptions = {}): Promise<Uint8Array> {
+  const raw = filterScanlines(image, options);
+  const idat = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+  return assemblePng(image.width, image.height, outputChannels(image, options), idat);
+}
+
 /** The channels written for `image`: 3 when alpha is dropped. */
 export function outputChannels(image: PngImage, options: EncodePngOptions = {}): 3 | 4 {
   return options.dropAlpha && image.channels === 4 ? 3 : image.channels;
@@ -46,7 +58,7 @@ export function outputChannels(image: PngImage, options: EncodePngOptions = {}):
  * bytes. Reads `image.data` once, before returning, so the caller may change
  * the pixels afterwards (e.g. while the stream is compressed elsewhere).
  */
-export function filterScanlines(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
+export function filterScanlines(image: PngImage, options: EncodePngOptions = {}): Uint8Array<ArrayBuffer> {
   const { width, height, data } = image;
   if (data.length !== width * height * image.channels) {
     throw new RangeError(`PNG input holds ${data.length} bytes, expected ${width}x${height}x${image.channels}`);
