@@ -3,6 +3,7 @@ import { encodePixelFormat } from "../rfb/pixel-format.ts";
 import type { RfbSocket } from "../rfb/rfb-client.ts";
 import { RfbError } from "../rfb/rfb-error.ts";
 import { performHandshake, SecurityType } from "../rfb/rfb-handshake.ts";
+import { RequestAhead, type RequestAheadOptions } from "./request-ahead.ts";
 
 // Bridges one viewer to a VNC server with the server's credentials kept on
 // our side: we authenticate to the server ourselves, then greet the viewer as
@@ -98,22 +99,29 @@ export async function greetViewer(viewer: ByteReader, send: (bytes: Uint8Array) 
 /**
  * The whole bridge: upstream is authenticated already; greet the viewer, then
  * copy bytes both ways until either side ends. Resolves when it is over.
+ * Asks the server ahead for the viewer's next update (request-ahead.ts) unless
+ * `requestAhead` is false.
  */
-export async function bridge(upstream: UpstreamSession, viewer: ViewerSide): Promise<void> {
+export async function bridge(upstream: UpstreamSession, viewer: ViewerSide, options: { requestAhead?: RequestAheadOptions | false } = {}): Promise<void> {
   const viewerReader = new ByteReader(viewer.readable);
+  const ahead =
+    options.requestAhead === false ? null : new RequestAhead((request) => void upstream.writer.write(request).catch(() => undefined), options.requestAhead);
   try {
     await greetViewer(viewerReader, viewer.send, upstream.serverInit);
     const toServer = (async () => {
       for (;;) {
         const bytes = await viewerReader.readSome();
         if (bytes === null) return;
-        await upstream.writer.write(bytes);
+        const written = upstream.writer.write(bytes);
+        ahead?.viewerBytes(bytes); // may queue a request of its own, after these bytes
+        await written;
       }
     })();
     const toViewer = (async () => {
       for (;;) {
         const bytes = await upstream.reader.readSome();
         if (bytes === null) return;
+        ahead?.serverBytes();
         await viewer.send(bytes);
       }
     })();
@@ -121,6 +129,7 @@ export async function bridge(upstream: UpstreamSession, viewer: ViewerSide): Pro
     for (const p of [toServer, toViewer]) p.catch(() => undefined);
     await Promise.race([toServer, toViewer]);
   } finally {
+    ahead?.close();
     await viewerReader.cancel().catch(() => undefined);
     await upstream.close();
   }

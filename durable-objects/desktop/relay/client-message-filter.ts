@@ -6,6 +6,8 @@
  * the next: an unknown message type cannot be skipped and ends the session.
  */
 
+import { measureClientMessage, UnknownClientMessage } from "../../../desktop-host/src/rfb/client-message-size.ts";
+
 export type FilterResult = {
   /** The bytes to forward, in order. Empty when everything was dropped or is still incomplete. */
   forward: Uint8Array;
@@ -19,7 +21,7 @@ export class ClientStreamError extends Error {}
 
 type Stage = "version" | "security" | "clientInit" | "messages";
 
-/** Messages that change the desktop: pointer, keys, clipboard, resize, power, GII and QEMU key events. */
+/** Messages that change the desktop: pointer, keys, clipboard, resize, power and GII (and QEMU key events, by subtype). */
 const INPUT_TYPES = new Set([4, 5, 6, 250, 251, 253]);
 
 /** Whole messages up to this size are collected before deciding; longer ones (clipboard) stream through. */
@@ -100,50 +102,16 @@ export class ClientMessageFilter {
       case "messages":
         break;
     }
-    const type = h[0]!;
-    const fixed = (total: number) => ({ total, input: INPUT_TYPES.has(type) });
-    const u16 = (at: number) => (h[at]! << 8) | h[at + 1]!;
-    switch (type) {
-      case 0: // SetPixelFormat
-        return fixed(20);
-      case 2: // SetEncodings
-        return n < 4 ? "more" : this.#sized(4 + 4 * u16(2), false);
-      case 3: // FramebufferUpdateRequest
-        return fixed(10);
-      case 4: // KeyEvent
-        return fixed(8);
-      case 5: // PointerEvent
-        return fixed(6);
-      case 6: {
-        // ClientCutText; a negative length is the Extended Clipboard form, |length| bytes either way
-        if (n < 8) return "more";
-        const length = new DataView(h.buffer, h.byteOffset + 4, 4).getInt32(0);
-        return this.#sized(8 + Math.abs(length), true);
-      }
-      case 150: // EnableContinuousUpdates
-        return fixed(10);
-      case 248: // ClientFence: 3 padding, u32 flags, u8 length, payload
-        return n < 9 ? "more" : fixed(9 + h[8]!);
-      case 250: // xvp (shutdown, reboot)
-        return fixed(4);
-      case 251: // SetDesktopSize: padding, u16 w, u16 h, u8 screens, padding, 16 bytes a screen
-        return n < 8 ? "more" : fixed(8 + 16 * h[6]!);
-      case 253: // GII: u8 endian+subtype, u16 length of the rest
-        return n < 4 ? "more" : this.#sized(4 + u16(2), true);
-      case 255: {
-        // QEMU: subtype 0 is an extended key event (input); 1 is audio (op 2 carries a format)
-        if (n < 2) return "more";
-        if (h[1] === 0) return { total: 12, input: true };
-        if (h[1] === 1) return n < 4 ? "more" : { total: u16(2) === 2 ? 10 : 4, input: false };
-        throw new ClientStreamError(`unsupported QEMU client message subtype ${h[1]}`);
-      }
-      default:
-        throw new ClientStreamError(`unsupported client message type ${type}; the relay cannot find where it ends`);
+    let total: number | "more";
+    try {
+      total = measureClientMessage(h, n);
+    } catch (error) {
+      if (error instanceof UnknownClientMessage) throw new ClientStreamError(error.message);
+      throw error;
     }
-  }
-
-  #sized(total: number, input: boolean): { total: number; input: boolean; stream?: boolean } {
-    return total > COLLECT_LIMIT ? { total, input, stream: true } : { total, input };
+    if (total === "more") return "more";
+    const input = INPUT_TYPES.has(h[0]!) || (h[0] === 255 && h[1] === 0); // QEMU subtype 0: an extended key event
+    return { total, input, ...(total > COLLECT_LIMIT && { stream: true }) };
   }
 
   #complete(): void {
