@@ -6,7 +6,8 @@
  * through the agent's own RfbDesktop: the action as the model would call it,
  * then `screenshot()`, so the figure is the product's. BENCH_DEBUG=1 prints
  * each of our samples: how it settled, and every framebuffer update while it
- * did as "ms after the action began:pixels".
+ * did as "ms after the action began:pixels". BENCH_X11VNC_ARGS adds x11vnc
+ * options (e.g. "-wait 5 -defer 5") to try the VNC server's polling settings.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -50,7 +51,7 @@ export async function run(): Promise<unknown> {
   if (missing.length) throw new Error(`the host benchmark needs: ${missing.join(", ")} (apt-get install -y xvfb x11vnc xdotool x11-xserver-utils chromium scrot imagemagick)`);
 
   const page = await serveTestPage();
-  const desktop = await startXDesktop({ ...SCREEN, password: "bench-pass" });
+  const desktop = await startXDesktop({ ...SCREEN, password: "bench-pass", ...(process.env["BENCH_X11VNC_ARGS"] ? { x11vncArgs: process.env["BENCH_X11VNC_ARGS"].split(" ") } : {}) });
   const chromium = startChromiumOnDisplay(desktop.env, page.url, SCREEN);
   const scratch = mkdtempSync(join(tmpdir(), "deskfleet-bench-host-"));
   let client: RfbClient | null = null;
@@ -175,7 +176,7 @@ export async function run(): Promise<unknown> {
     return result;
   } finally {
     client?.close();
-    await chromium.stop();
+    await chromium.stop().catch(() => undefined); // whatever happens here, the desktop below must stop
     await desktop.stop();
     await page.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -22,7 +22,8 @@ export function startChromiumOnDisplay(env: NodeJS.ProcessEnv, url: string, size
         await exited;
         clearTimeout(t);
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still write to the profile for a moment after the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

@@ -38,7 +38,8 @@ export async function launchBrowser(viewport = { width: 1280, height: 860 }): Pr
     page,
     close: async () => {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still write to the profile for a moment after the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
