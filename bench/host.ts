@@ -78,6 +78,11 @@ export async function run(): Promise<unknown> {
       await agent.click("left", at(FIELD));
       await sleep(400);
     };
+    // Without this the page reaches its end after a few rounds, and later "scrolls" change nothing.
+    const scrollToTop = async () => {
+      spawnSync("xdotool", ["mousemove", String(WHEEL_AT.x), String(WHEEL_AT.y), "click", "--repeat", "12", "--delay", "5", "4"], { env: desktop.env });
+      await sleep(900);
+    };
     // Every update while an action settles, as "ms after the action began:meaningful area", for BENCH_DEBUG.
     let timeline: string[] = [];
     let t0 = 0;
@@ -101,6 +106,8 @@ export async function run(): Promise<unknown> {
       for (const kind of kinds) {
         // Typing needs the field focused; clicking it is setup, not measured, for both methods.
         if (kind === "type" || kind === "key") await focusField();
+        // Every scroll starts from the top of the page, so each one really scrolls (setup, not measured, for both methods).
+        if (kind === "scroll") await scrollToTop();
         // Ours: the action, then the screenshot, as the agent calls them.
         timeline = [];
         t0 = performance.now();
@@ -124,6 +131,7 @@ export async function run(): Promise<unknown> {
         // The demo's method
         const shot = join(scratch, "shot.png");
         const small = join(scratch, "small.png");
+        if (kind === "scroll") await scrollToTop();
         const d0 = performance.now();
         demoAction(kind);
         await sleep(DEMO_SLEEP_MS);
@@ -170,7 +178,7 @@ export async function run(): Promise<unknown> {
         "",
         `Ratio ours / demo: **${result.ratio}** (target ≤ 0.15). A panel that changes 500 ms after a click was captured after the change: ours ${result.ours.lateChangeCaptured}, demo ${result.reference.lateChangeCaptured}.`,
         "",
-        "Ours is measured through the agent's own `RfbDesktop`: the action as the model calls it, then `screenshot()`. Nearly all of our time is waiting for the screen to settle (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; a key press settles 300 ms after its echo, typed text 250 ms; a scroll 150 ms after the last frame of Chromium's smooth-scroll animation, which here ends 200–350 ms after the wheel (first frame after 60–90 ms, frames ~35 ms apart, then the scrollbar's last repaint), so the median of the mix falls on scrolling; an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling). The screenshot itself (the model-size copy of the framebuffer, kept current per update rectangle, and its PNG) is made while the screen is quiet, so it is usually ready at the verdict: the difference between the two columns of ours.",
+        "Ours is measured through the agent's own `RfbDesktop`: the action as the model calls it, then `screenshot()`. Nearly all of our time is waiting for the screen to settle (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; a key press settles 300 ms after its echo, typed text 250 ms; a scroll 150 ms after the last frame of Chromium's smooth-scroll animation, which here ends 200–350 ms after the wheel (first frame after 60–90 ms, frames ~35 ms apart, then the scrollbar's last repaint), so the median of the mix falls on scrolling (every scroll starts from the top of the page, set up untimed for both methods, so each one really moves it); an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling). The screenshot itself (the model-size copy of the framebuffer, kept current per update rectangle, and its PNG) is made while the screen is quiet, so it is usually ready at the verdict: the difference between the two columns of ours.",
       ].join("\n"),
     );
     return result;
