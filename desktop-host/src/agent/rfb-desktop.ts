@@ -1,6 +1,6 @@
 import { Keysym, parseKeyCombo, textToKeyStrokes } from "../rfb/keysyms.ts";
 import { ModelFrame, type FrameSource } from "../screen/model-frame.ts";
-import { encodePngOffThread } from "../screen/png-node.ts";
+import { encodePngNative } from "../screen/png.ts";
 import {
   chooseTargetSize, cropRgba, DEFAULT_TARGETS, modelRectToScreen, modelToScreen, screenToModel,
   type RgbaImage, type Size,
@@ -85,7 +85,7 @@ export class RfbDesktop implements Desktop {
     if (rect.width === 0 || rect.height === 0) throw new RangeError(`The zoom region ${JSON.stringify(region)} is empty or off the screen.`);
     const crop = cropRgba(this.#image(screen), rect);
     const fitted = upscaleToFit(crop, model);
-    return { png: await encodePngOffThread({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
+    return { png: await encodePngNative({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
   }
 
   fingerprint(): string {

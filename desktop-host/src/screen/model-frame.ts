@@ -7,7 +7,7 @@
 // and a PNG is only ever returned for the version current when it was asked
 // for. A PNG made ahead and overtaken by an update is simply not used.
 
-import { encodePngOffThread } from "./png-node.ts";
+import { encodePngNative } from "./png.ts";
 import type { PngImage } from "./png.ts";
 import { chooseTargetSize, DEFAULT_TARGETS, Downscaler, type Rect, type Size } from "./scale.ts";
 import { systemClock, type Clock, type SettleRect, type UpdateSource } from "./settle.ts";
@@ -74,7 +74,7 @@ export class ModelFrame {
     this.#clock = options.clock ?? systemClock;
     this.#idleMs = options.idleMs ?? 100;
     this.#aheadMs = options.aheadMs ?? 30_000;
-    this.#encode = options.encode ?? ((image) => encodePngOffThread(image, { dropAlpha: true }));
+    this.#encode = options.encode ?? ((image) => encodePngNative(image, { dropAlpha: true }));
     this.#unsubscribe = source.on("update", ({ rects }) => this.#onUpdate(rects));
   }
 

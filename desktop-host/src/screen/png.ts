@@ -20,7 +20,7 @@ export type EncodePngOptions = {
   filter?: PngFilter;
   /**
    * zlib level 1–9. Default 6: with pako, level 1 saved ~15 ms but doubled the
-   * size (38 KB); with Node's zlib (png-node.ts) level 6 of a 1366x768
+   * size (38 KB); with native zlib (encodePngNative) level 6 of a 1366x768
    * screenshot takes ~7 ms, level 1 ~2 ms for 1.3–1.9x the bytes.
    */
   level?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -38,9 +38,11 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
 
 /**
  * Encodes with the platform's native deflate (`CompressionStream`, in Node and
- * in Workers), so a Durable Object's or the host's API screenshot does not pay
- * for pako on its event loop. zlib's default level (6); `options.level` is
- * ignored because the stream has no setting for it.
+ * in Workers): in Node on the libuv thread pool, so the host's event loop stays
+ * free to read framebuffer updates, and a Durable Object does not pay for pako.
+ * The pixels are read before the first await (the filter pass), so the caller
+ * may change them while the compression runs. zlib's default level (6);
+ * `options.level` is ignored because the stream has no setting for it.
  */
 export async function encodePngNative(image: PngImage, options: EncodePngOptions = {}): Promise<Uint8Array> {
   const raw = filterScanlines(image, options);

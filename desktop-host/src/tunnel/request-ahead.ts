@@ -49,7 +49,7 @@ export class RequestAhead {
   #due = false;
   #off = false;
   #cancelTimer: (() => void) | null = null;
-  /** Requests added, for tests and the benchmark. */
+  /** Requests added so far (tests read it). */
   added = 0;
 
   /** `send` must queue the bytes after everything already forwarded to the server. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodePngOffThread } from "./png-node.ts";
-import { decodePng, encodePng, type PngFilter } from "./png.ts";
+import { decodePng, encodePng, encodePngNative, type PngFilter } from "./png.ts";
 
 function screenLike(width: number, height: number): Uint8Array {
   const data = new Uint8Array(width * height * 4);
@@ -12,10 +11,10 @@ function screenLike(width: number, height: number): Uint8Array {
   return data;
 }
 
-describe("encodePngOffThread", () => {
+describe("encodePngNative", () => {
   it.each(["up", "paeth", "sub", "none"] satisfies PngFilter[])("writes an RGB PNG that decodes to the same pixels as the pako encoder's (%s)", async (filter) => {
     const image = { width: 131, height: 67, channels: 4 as const, data: screenLike(131, 67) };
-    const native = decodePng(await encodePngOffThread(image, { dropAlpha: true, filter }));
+    const native = decodePng(await encodePngNative(image, { dropAlpha: true, filter }));
     expect(native).toEqual(decodePng(encodePng(image, { dropAlpha: true, filter })));
     expect(native.channels).toBe(3);
   });
@@ -23,7 +22,7 @@ describe("encodePngOffThread", () => {
   it("has read the pixels by the time it returns, so they may change while it compresses", async () => {
     const data = screenLike(64, 32);
     const original = data.slice();
-    const pending = encodePngOffThread({ width: 64, height: 32, channels: 4, data });
+    const pending = encodePngNative({ width: 64, height: 32, channels: 4, data });
     data.fill(0);
     expect(decodePng(await pending).data).toEqual(original);
   });
