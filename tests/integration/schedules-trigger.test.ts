@@ -72,7 +72,12 @@ describe("the Cron Trigger", () => {
   it("runs once after a long outage and resumes from now, not from the missed slots", async () => {
     const cron = await createSchedule({ cron: "0 * * * *", skipIfRunning: false });
     const every15 = await createSchedule({ intervalMinutes: 15, skipIfRunning: false });
-    const back = Math.max(cron.nextRunAt, every15.nextRunAt) + 5 * HOUR + 7 * MINUTE;
+    // Back 5 h later, at least 2 minutes clear of both schedules' next slots: the second firing a minute
+    // later must find nothing due. (Fixed offsets alone failed when the 15-minute grid, which starts
+    // at creation time, put a slot seconds after `back`.)
+    let back = Math.max(cron.nextRunAt, every15.nextRunAt) + 5 * HOUR + 7 * MINUTE;
+    const clearOf = (grid: number, start: number) => (grid - ((back - start) % grid)) % grid > 2 * MINUTE;
+    while (!clearOf(HOUR, cron.nextRunAt) || !clearOf(15 * MINUTE, every15.nextRunAt)) back += MINUTE;
     await fire(back);
     await fire(back + MINUTE);
     expect(await runsOf(cron.id)).toHaveLength(1);
