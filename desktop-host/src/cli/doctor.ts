@@ -50,7 +50,7 @@ async function checkVnc(target: { host: string; port: number; password: string |
     const message = err instanceof Error ? err.message : String(err);
     const code = isRfbError(err) ? err.code : "unknown";
     const fix: Record<string, string> = {
-      "connection-closed": "start the VNC server (e.g. `x11vnc -rfbauth ~/.vnc/passwd -forever -shared`, or enable Screen Sharing on macOS) or point --vnc at it",
+      "connection-closed": "start the VNC server (e.g. `x11vnc -rfbauth ~/.vnc/passwd -forever -shared -noscr`, or enable Screen Sharing on macOS) or point --vnc at it",
       "password-required": "the VNC server wants a password: set DESKFLEET_VNC_PASSWORD or --vnc-password-file",
       "auth-failed": "the VNC password is wrong: check DESKFLEET_VNC_PASSWORD / --vnc-password-file",
       "unsupported-security": "let the VNC server offer VNC Authentication (a password) or no authentication to local clients",

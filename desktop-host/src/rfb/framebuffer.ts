@@ -38,7 +38,7 @@ export class Framebuffer {
 
   fillRect(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
     const value = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA in one write
-    const words = new Uint32Array(this.data.buffer, this.data.byteOffset, this.width * this.height);
+    const words = this.#words();
     for (let row = y; row < y + h; row++) words.fill(value, row * this.width + x, row * this.width + x + w);
   }
 
@@ -52,6 +52,39 @@ export class Framebuffer {
       const src = (srcY + row) * stride + srcX * 4;
       this.data.copyWithin((y + row) * stride + x * 4, src, src + w * 4);
     }
+  }
+
+  /** The pixels of a region as RGBA words, row by row: a copy, for `changedBox`. */
+  readRect(x: number, y: number, w: number, h: number): Uint32Array {
+    const words = this.#words();
+    const out = new Uint32Array(w * h);
+    for (let row = 0; row < h; row++) out.set(words.subarray((y + row) * this.width + x, (y + row) * this.width + x + w), row * w);
+    return out;
+  }
+
+  /**
+   * The smallest box around the pixels of a region that differ from `before`
+   * (its `readRect` copy), or null when none do. Servers send whole tiles
+   * (x11vnc: 32 px wide) around a change as small as a blinking caret.
+   */
+  changedBox(x: number, y: number, w: number, h: number, before: Uint32Array): { x: number; y: number; width: number; height: number } | null {
+    const words = this.#words();
+    let x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (let row = 0; row < h; row++) {
+      const base = (y + row) * this.width + x;
+      for (let col = 0; col < w; col++) {
+        if (words[base + col] === before[row * w + col]) continue;
+        if (col < x0) x0 = col;
+        if (col > x1) x1 = col;
+        if (row < y0) y0 = row;
+        y1 = row;
+      }
+    }
+    return x1 < 0 ? null : { x: x + x0, y: y + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  }
+
+  #words(): Uint32Array {
+    return new Uint32Array(this.data.buffer, this.data.byteOffset, this.width * this.height);
   }
 
   getPixel(x: number, y: number): [r: number, g: number, b: number] {

@@ -9,7 +9,18 @@ import { ZlibStream } from "./zlib-stream.ts";
 // Reads one server-to-client message (RFC 6143 §7.6) and applies it to the
 // framebuffer. Assumes the client already set our RGBX little-endian format.
 
-export type UpdateRect = { x: number; y: number; width: number; height: number; encoding: number };
+export type UpdateRect = {
+  x: number; y: number; width: number; height: number; encoding: number;
+  /**
+   * For a rectangle of at most DAMAGE_CHECK_MAX_AREA pixels: the box around
+   * the pixels that really changed, or null when the server resent what was
+   * there. Absent for larger rectangles, which are not compared.
+   */
+  damage?: { x: number; y: number; width: number; height: number } | null;
+};
+
+/** Small rectangles are compared with what they replace (≤ 16 KiB copied): cheap, and a caret blink is told from a change. */
+export const DAMAGE_CHECK_MAX_AREA = 4096;
 
 /** Pseudo-encodings (negative numbers) carry no pixels: size changes, cursor shapes, markers. */
 export function carriesPixels(rect: UpdateRect): boolean {
@@ -80,7 +91,12 @@ export class RfbDecoder {
         if (y === 0 && this.#resizeTo(width, height)) resize = { width, height, screens };
       } else {
         this.#checkBounds(x, y, width, height, encoding);
+        const before = width * height <= DAMAGE_CHECK_MAX_AREA ? this.#fb.readRect(x, y, width, height) : undefined;
         await this.#decodeRect(x, y, width, height, encoding);
+        if (before) {
+          rects.push({ x, y, width, height, encoding, damage: this.#fb.changedBox(x, y, width, height, before) });
+          continue;
+        }
       }
       rects.push({ x, y, width, height, encoding });
     }

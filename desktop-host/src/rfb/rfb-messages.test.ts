@@ -51,7 +51,7 @@ describe("RfbClient server messages", () => {
     pipe.push(update(rawRect(1, 1, 2, 1, [200, 100, 50])));
     const event = await next;
     expect(seen).toEqual(["bell", "cut:h\u00e9llo"]);
-    expect(event.rects).toEqual([{ x: 1, y: 1, width: 2, height: 1, encoding: Encoding.Raw }]);
+    expect(event.rects).toEqual([{ x: 1, y: 1, width: 2, height: 1, encoding: Encoding.Raw, damage: { x: 1, y: 1, width: 2, height: 1 } }]);
     expect(client.framebuffer.getPixel(2, 1)).toEqual([200, 100, 50]);
     expect(client.framebuffer.getPixel(0, 0)).toEqual([0, 0, 0]);
   });
@@ -102,13 +102,29 @@ describe("RfbClient server messages", () => {
     expect([...written.subarray(written.length - 10)]).toEqual([3, 0, 0, 0, 0, 0, 0, 6, 0, 3]);
   });
 
+  it("says where a small rectangle really changed, null when it was resent unchanged, and leaves large ones uncompared", async () => {
+    const { pipe, client } = await connected(80, 80);
+    pipe.push(update(rawRect(0, 0, 32, 32, [9, 9, 9])));
+    await client.waitForUpdate();
+    const next = client.waitForUpdate();
+    // The same tile again, then a tile where only a 1x20 column differs (a caret), then 65x64 pixels (over 4096).
+    const caretTile = new Uint8Array(32 * 32 * 4).map((_, i) => (i % 4 === 3 ? 0 : 9));
+    for (let row = 5; row < 25; row++) caretTile.set([0, 0, 0], (row * 32 + 7) * 4);
+    pipe.push(update(rawRect(0, 0, 32, 32, [9, 9, 9]), concat([rectHeader(0, 0, 32, 32, Encoding.Raw), caretTile]), rawRect(0, 0, 65, 64, [1, 2, 3])));
+    expect((await next).rects).toEqual([
+      { x: 0, y: 0, width: 32, height: 32, encoding: Encoding.Raw, damage: null },
+      { x: 0, y: 0, width: 32, height: 32, encoding: Encoding.Raw, damage: { x: 7, y: 5, width: 1, height: 20 } },
+      { x: 0, y: 0, width: 65, height: 64, encoding: Encoding.Raw },
+    ]);
+  });
+
   it("stops reading an update's rectangles at LastRect", async () => {
     const { pipe, client } = await connected(4, 4);
     const next = client.waitForUpdate();
     pipe.push(concat([Uint8Array.of(0, 0), u16(0xffff), rawRect(0, 0, 1, 1, [9, 9, 9]), rectHeader(0, 0, 0, 0, Encoding.LastRect)]));
     pipe.push(update(rawRect(3, 3, 1, 1, [7, 7, 7])));
     expect((await next).rects).toHaveLength(1);
-    expect((await client.waitForUpdate()).rects).toEqual([{ x: 3, y: 3, width: 1, height: 1, encoding: Encoding.Raw }]);
+    expect((await client.waitForUpdate()).rects).toEqual([{ x: 3, y: 3, width: 1, height: 1, encoding: Encoding.Raw, damage: { x: 3, y: 3, width: 1, height: 1 } }]);
   });
 
   it("closes with a protocol error naming a rectangle that lies outside the screen", async () => {

@@ -20,11 +20,11 @@ export function settlePolicy(kind: ActionKind): SettleOptions {
       // Characters echo immediately; nothing within 300 ms means nothing visible happened.
       return { changeWindowMs: 300, quietMs: 250 };
     case "scroll":
-      // Chromium animates a wheel scroll over ~100–250 ms; x11vnc delivered its
-      // frames 21–67 ms apart (p90 ~55 ms, 60 gaps over 18 scrolls of
-      // bench/host.ts once the host stopped working during animations; 87 ms
-      // was the longest in 109 gaps through a bare RFB client). 150 ms of quiet
-      // is over twice the longest gap, so a scroll is not cut mid-animation.
+      // Chromium animates a wheel scroll over ~100–250 ms. With x11vnc (-noscr, default
+      // polling) its frames came 30 ms apart at the median, p90 39, p99 96 ms, the longest
+      // 172 ms (210 gaps over 48 scrolls of bench/host.ts's page); the animation's last frame
+      // came 189 ms after the wheel at the median. 150 ms of quiet is well over the usual gap;
+      // 100 ms left the page still moving after 4 of 30 screenshots (150: 1 of 30).
       return { changeWindowMs: 400, quietMs: 150 };
     case "move":
       // Hover effects only.

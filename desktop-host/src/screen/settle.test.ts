@@ -17,7 +17,8 @@ function scriptedScreen(clock: FakeClock, script: { at: number; rects: SettleRec
 const PAGE = { x: 0, y: 100, width: 800, height: 400 }; // a page re-rendering
 const CURSOR_OLD = { x: 100, y: 100, width: 18, height: 18 };
 const CURSOR_NEW = { x: 512, y: 384, width: 18, height: 18 };
-const CARET = { x: 300, y: 300, width: 2, height: 20 };
+// x11vnc sends the 32-px tile around a blinking caret; the client finds that one column changed.
+const CARET = { x: 288, y: 296, width: 32, height: 28, damage: { x: 300, y: 300, width: 1, height: 20 } };
 const ignoreCursor = [pointerRegion({ x: 100, y: 100 }), pointerRegion({ x: 512, y: 384 })];
 
 async function run(script: { at: number; rects: SettleRect[] }[], options: Parameters<typeof settleAfter>[2] = {}) {
@@ -107,6 +108,29 @@ describe("meaningfulArea", () => {
   it("subtracts ignored regions and skips pseudo-encoding rectangles", () => {
     expect(meaningfulArea([{ x: 0, y: 0, width: 10, height: 10 }], [{ x: 5, y: 5, width: 10, height: 10 }])).toBe(75);
     expect(meaningfulArea([{ x: 0, y: 0, width: 800, height: 600, encoding: -308 }])).toBe(0);
+  });
+
+  // As x11vnc sent them on the benchmark's page: a 32-px tile around what changed.
+  const tile = (x: number, y: number, damage: SettleRect["damage"]): SettleRect => ({ x, y, width: 32, height: 28, encoding: 16, damage });
+
+  it("counts only the box that really changed in a compared rectangle, and nothing for one resent unchanged", () => {
+    expect(meaningfulArea([tile(0, 29, { x: 10, y: 30, width: 8, height: 20 })])).toBe(160);
+    expect(meaningfulArea([tile(0, 29, null)])).toBe(0);
+    // Ignore regions cut the changed box, not the tile.
+    expect(meaningfulArea([tile(0, 29, { x: 10, y: 30, width: 8, height: 20 })], [{ x: 0, y: 0, width: 14, height: 100 }])).toBe(80);
+  });
+
+  it("does not count a caret blinking: every change in one column at most 2 px wide", () => {
+    expect(meaningfulArea([tile(0, 29, { x: 22, y: 31, width: 1, height: 24 })])).toBe(0);
+    expect(meaningfulArea([tile(0, 29, { x: 22, y: 31, width: 2, height: 24 })])).toBe(0);
+  });
+
+  it("counts a caret that moved, a thin glyph typed, or a caret blink beside another change", () => {
+    // Typing "l": the glyph where the caret was, the caret one advance to the right, each in its own tile.
+    expect(meaningfulArea([tile(0, 29, { x: 30, y: 31, width: 2, height: 24 }), tile(32, 29, { x: 37, y: 31, width: 1, height: 24 })])).toBe(72);
+    expect(meaningfulArea([tile(0, 29, { x: 22, y: 31, width: 1, height: 24 }), tile(1888, 300, { x: 1905, y: 301, width: 10, height: 20 })])).toBe(224);
+    // A thin change in a rectangle the client did not compare (a large one) is not known to be thin: it counts whole.
+    expect(meaningfulArea([tile(0, 29, { x: 22, y: 31, width: 1, height: 24 }), { x: 0, y: 100, width: 100, height: 100, encoding: 16 }])).toBe(10_024);
   });
 });
 

@@ -5,7 +5,8 @@
 // Pure over an update source and a clock, so tests drive it with a fake clock.
 
 export type Rect = { x: number; y: number; width: number; height: number };
-export type SettleRect = Rect & { encoding?: number };
+/** An updated rectangle; `damage` as RfbClient reports it (see UpdateRect). */
+export type SettleRect = Rect & { encoding?: number; damage?: Rect | null };
 
 /** Anything that reports framebuffer updates; RfbClient fits as is. */
 export type UpdateSource = {
@@ -39,9 +40,11 @@ export type SettleOptions = {
   /** Hard bound on the whole wait, counted from the end of the action. Default 3000 ms. */
   capMs?: number;
   /**
-   * Pixels an update must touch outside `ignore` to count. Default 64: more
-   * than a blinking text caret (≈2x20) so it neither fakes a change nor holds
-   * quiet open, less than one typed glyph (x11vnc showed a typed digit as 288 px).
+   * Pixels an update must change outside `ignore` to count. Default 16: a
+   * typed full stop changes more (the dot, and the caret moving on), a
+   * scrollbar thumb's last repaint too (9×6 px with Chromium, which counts: it
+   * is where the thumb ends). A blinking caret never counts (see
+   * meaningfulArea), so it neither fakes a change nor holds quiet open.
    */
   minChangeArea?: number;
   /** Regions whose updates never count, e.g. `pointerRegion()` of the old and new pointer positions. */
@@ -76,16 +79,42 @@ export function pointerRegion(point: { x: number; y: number }, size = 32): Rect 
   return { x: point.x - size, y: point.y - size, width: size * 2, height: size * 2 };
 }
 
-/** Pixels of `rects` outside `ignore` (ignore regions are assumed not to overlap each other). */
+/**
+ * Pixels of `rects` outside `ignore` (ignore regions are assumed not to
+ * overlap each other). Where the client compared a rectangle with what it
+ * replaced (`damage`), only the box that really changed counts, and a resent
+ * unchanged one counts nothing. An update whose every change is one thin
+ * column — a text caret blinking — counts nothing either: the caret comes and
+ * goes every half second in any focused field and would otherwise hold every
+ * settle open. Typing or moving the caret changes more than one column.
+ */
 export function meaningfulArea(rects: readonly SettleRect[], ignore: readonly Rect[] = []): number {
   let area = 0;
+  let allCompared = true;
+  let union: Rect | undefined;
   for (const rect of rects) {
     if (rect.encoding !== undefined && rect.encoding < 0) continue; // pseudo-encoding: no pixels
-    let visible = rect.width * rect.height;
-    for (const region of ignore) visible -= overlap(rect, region);
-    area += Math.max(0, visible);
+    if (rect.damage === null) continue;
+    if (rect.damage === undefined) allCompared = false;
+    const box = rect.damage ?? rect;
+    let visible = box.width * box.height;
+    for (const region of ignore) visible -= overlap(box, region);
+    if (visible <= 0) continue;
+    area += visible;
+    union = union ? unionOf(union, box) : box;
   }
-  return area;
+  return allCompared && union && isCaretLike(union) ? 0 : area;
+}
+
+/** A text caret: at most 2 px wide and as tall as a line of large text. */
+function isCaretLike(box: Rect): boolean {
+  return box.width <= 2 && box.height <= 64;
+}
+
+function unionOf(a: Rect, b: Rect): Rect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
 /**
@@ -101,7 +130,7 @@ export async function settleAfter(
   const changeWindowMs = options.changeWindowMs ?? 700;
   const quietMs = options.quietMs ?? 300;
   const capMs = options.capMs ?? 3000;
-  const minArea = options.minChangeArea ?? 64;
+  const minArea = options.minChangeArea ?? 16;
   const ignore = options.ignore ?? [];
   const minWaitMs = Math.min(options.minWaitMs ?? 0, capMs);
 

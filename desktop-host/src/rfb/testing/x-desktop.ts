@@ -53,8 +53,11 @@ export async function startXDesktop(options: XDesktopOptions): Promise<XDesktop>
     await options.setup?.({ display, run });
 
     const port = options.port ?? (await freePort());
+    // -noscr: x11vnc's scroll detection (on by default) watches X requests after wheel and key
+    // input for scrolls drawn with XCopyArea, which browsers never use, and meanwhile held the
+    // first frame of a Chromium scroll back by ~160 ms in half the scrolls of bench/host.ts.
     const vnc = spawn("x11vnc", ["-display", `:${display}`, "-rfbport", String(port), "-localhost", "-passwd", options.password,
-      "-forever", "-shared", "-norc", "-noncache", "-nowf", ...(options.x11vncArgs ?? [])], { env, stdio: ["ignore", "pipe", "pipe"] });
+      "-forever", "-shared", "-norc", "-noncache", "-nowf", "-noscr", ...(options.x11vncArgs ?? [])], { env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(vnc);
     vnc.stderr?.resume(); // x11vnc logs a lot; an undrained pipe would stall it
     await firstLine(vnc, 1, "x11vnc did not start", (line) => line.startsWith("PORT="));
