@@ -40,11 +40,10 @@ export type SettleOptions = {
   /** Hard bound on the whole wait, counted from the end of the action. Default 3000 ms. */
   capMs?: number;
   /**
-   * Pixels an update must change outside `ignore` to count. Default 16: a
-   * typed full stop changes more (the dot, and the caret moving on), a
-   * scrollbar thumb's last repaint too (9×6 px with Chromium, which counts: it
-   * is where the thumb ends). A blinking caret never counts (see
-   * meaningfulArea), so it neither fakes a change nor holds quiet open.
+   * Pixels an update must touch outside `ignore` to count. Default 64: less
+   * than one typed glyph (x11vnc showed a typed digit as 288 px). A blinking
+   * caret never counts (see meaningfulArea), so it neither fakes a change nor
+   * holds quiet open.
    */
   minChangeArea?: number;
   /** Regions whose updates never count, e.g. `pointerRegion()` of the old and new pointer positions. */
@@ -81,12 +80,14 @@ export function pointerRegion(point: { x: number; y: number }, size = 32): Rect 
 
 /**
  * Pixels of `rects` outside `ignore` (ignore regions are assumed not to
- * overlap each other). Where the client compared a rectangle with what it
- * replaced (`damage`), only the box that really changed counts, and a resent
- * unchanged one counts nothing. An update whose every change is one thin
- * column — a text caret blinking — counts nothing either: the caret comes and
- * goes every half second in any focused field and would otherwise hold every
- * settle open. Typing or moving the caret changes more than one column.
+ * overlap each other). A rectangle the client compared with what it replaced
+ * (`damage`) and found unchanged counts nothing, and an update whose every
+ * change is one thin column — a text caret blinking — counts nothing either:
+ * the caret comes and goes every half second in any focused field and would
+ * otherwise hold every settle open. Typing or moving the caret changes more
+ * than one column. Otherwise whole rectangles count, as the server sent them:
+ * a glyph typed next to the pointer is inside the pointer's box, while the
+ * server's tile around it usually is not.
  */
 export function meaningfulArea(rects: readonly SettleRect[], ignore: readonly Rect[] = []): number {
   let area = 0;
@@ -96,11 +97,11 @@ export function meaningfulArea(rects: readonly SettleRect[], ignore: readonly Re
     if (rect.encoding !== undefined && rect.encoding < 0) continue; // pseudo-encoding: no pixels
     if (rect.damage === null) continue;
     if (rect.damage === undefined) allCompared = false;
-    const box = rect.damage ?? rect;
-    let visible = box.width * box.height;
-    for (const region of ignore) visible -= overlap(box, region);
+    let visible = rect.width * rect.height;
+    for (const region of ignore) visible -= overlap(rect, region);
     if (visible <= 0) continue;
     area += visible;
+    const box = rect.damage ?? rect;
     union = union ? unionOf(union, box) : box;
   }
   return allCompared && union && isCaretLike(union) ? 0 : area;
@@ -130,7 +131,7 @@ export async function settleAfter(
   const changeWindowMs = options.changeWindowMs ?? 700;
   const quietMs = options.quietMs ?? 300;
   const capMs = options.capMs ?? 3000;
-  const minArea = options.minChangeArea ?? 16;
+  const minArea = options.minChangeArea ?? 64;
   const ignore = options.ignore ?? [];
   const minWaitMs = Math.min(options.minWaitMs ?? 0, capMs);
 
