@@ -93,4 +93,20 @@ describe("RfbDesktop over an in-memory screen", () => {
     await runFor(clock, 1_000);
     expect(await typed).toEqual({ changed: true, settleMs: 250 }); // the echo at once, then the typing quiet period
   });
+
+  it("counts text typed right beside a pointer at rest, and leaves the pointer's box out just after it moved there", async () => {
+    const clock = new FakeClock();
+    const desktop = new RfbDesktop(new InMemoryScreen(), { clock, settle: { changeWindowMs: 100, quietMs: 50 } });
+    // The in-memory screen types its glyphs at y 40–56 from x 20: the pointer goes to (30, 45) on the 1920×1080 screen.
+    const moved = desktop.moveMouse({ x: 21, y: 32 });
+    await runFor(clock, 150);
+    await moved;
+    const justAfter = desktop.type("a");
+    await runFor(clock, 150);
+    expect((await justAfter).changed).toBe(false); // a repaint of the pointer could still be on its way
+    await runFor(clock, 300);
+    const atRest = desktop.type("b");
+    await runFor(clock, 150);
+    expect(await atRest).toEqual({ changed: true, settleMs: 50 });
+  });
 });

@@ -37,6 +37,13 @@ export type RfbDesktopOptions = {
 const BUTTON_MASK: Record<MouseButton, number> = { left: 1, middle: 2, right: 4 };
 // RFB wheel "buttons" 4–7: each click is a press and a release of one of them.
 const WHEEL_MASK: Record<ScrollDirection, number> = { up: 8, down: 16, left: 32, right: 64 };
+/**
+ * How long after the pointer moves a repaint of it may still come: a server
+ * that draws the pointer into the framebuffer (x11vnc) sends it at its next
+ * poll, later on a loaded machine. 300 ms is over three times what x11vnc
+ * took under load in CI.
+ */
+const POINTER_REPAINT_MS = 300;
 /** Longest `wait` or `hold_key` honoured; longer asks are cut so a task cannot idle for minutes. */
 export const MAX_WAIT_MS = 30_000;
 
@@ -54,6 +61,7 @@ export class RfbDesktop implements Desktop {
   readonly #dragStepMs: number;
   /** Where we last put the pointer, in screen pixels (RFB cannot ask the server). */
   #pointer = { x: 0, y: 0 };
+  #pointerMovedAt = Number.NEGATIVE_INFINITY;
   #buttons = 0;
   readonly #heldKeys = new Set<number>();
 
@@ -222,12 +230,17 @@ export class RfbDesktop implements Desktop {
 
   /**
    * Runs an input action and waits for the screen to settle, by the policy for
-   * its kind; pointer boxes never count as a change. Once the input is sent the
-   * model frame works ahead, since a screenshot usually follows an action.
+   * its kind. The pointer's boxes do not count while it moves, or while a
+   * repaint of its last move may still come; a pointer at rest draws nothing
+   * by itself, so then everything counts (text typed right beside it too).
+   * Once the input is sent the model frame works ahead, since a screenshot
+   * usually follows an action.
    */
   async #act(kind: ActionKind, to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
     const settle = this.#settle ?? settlePolicy(kind);
-    const ignore = [...(settle.ignore ?? []), pointerRegion(from), pointerRegion(to), pointerRegion(this.#pointer)];
+    const here = this.#pointer;
+    const atRest = samePoint(from, here) && samePoint(to, here) && this.#clock.now() - this.#pointerMovedAt > POINTER_REPAINT_MS;
+    const ignore = [...(settle.ignore ?? []), ...(atRest ? [] : [pointerRegion(from), pointerRegion(to), pointerRegion(here)])];
     const sent = async () => {
       await action();
       this.#frame.prepare();
@@ -248,8 +261,10 @@ export class RfbDesktop implements Desktop {
   }
 
   async #move(to: { x: number; y: number }): Promise<void> {
+    const moved = !samePoint(to, this.#pointer);
     this.#pointer = { x: to.x, y: to.y };
     await this.#rfb.pointer(to.x, to.y, this.#buttons);
+    if (moved) this.#pointerMovedAt = this.#clock.now();
   }
 
   async #press(mask: number): Promise<void> {
@@ -275,4 +290,8 @@ export class RfbDesktop implements Desktop {
   #pause(ms: number): Promise<void> {
     return new Promise((resolve) => this.#clock.setTimer(ms, resolve));
   }
+}
+
+function samePoint(a: { x: number; y: number }, b: { x: number; y: number }): boolean {
+  return a.x === b.x && a.y === b.y;
 }
