@@ -25,7 +25,7 @@ import { COLORS, serveTestPage } from "./lib/test-page.ts";
 import { machineLine, median, round, writeSection } from "./lib/results.ts";
 
 const SCREEN = { width: 1920, height: 1080 };
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 6);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 10);
 const DEMO_SLEEP_MS = 2000;
 const PANEL = { x: 1500, y: 700 };
 const INERT = { x: 1800, y: 40 };
@@ -33,7 +33,7 @@ const FIELD = { x: 300, y: 40 };
 const WHEEL_AT = { x: 400, y: 600 };
 
 type Kind = "late_click" | "type" | "key" | "scroll" | "inert_click";
-type Sample = { kind: Kind; ms: number; settleMs?: number; sawChange?: boolean; settle?: SettleResult["reason"] };
+type Sample = { kind: Kind; ms: number; settleMs?: number; sawChange?: boolean; settle?: SettleResult["reason"]; changedAfter?: boolean };
 const debug = process.env["BENCH_DEBUG"] ? (...parts: unknown[]) => console.error(...parts) : () => undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +115,8 @@ export async function run(): Promise<unknown> {
         const settledAt = performance.now();
         const screenshot = await agent.screenshot();
         const ms = performance.now() - t0;
+        // What the screen held when the screenshot was ready, to check below that it had really settled.
+        const atScreenshot = rfb.framebuffer.readRect(0, 0, rfb.width, rfb.height);
         const sample: Sample = { kind, ms, settleMs: settled!.elapsedMs, settle: settled!.reason };
         debug(kind, Math.round(ms), `screenshot ${Math.round(performance.now() - settledAt)} ms`, JSON.stringify(settled), timeline.join(" "));
         if (kind === "late_click") {
@@ -127,6 +129,10 @@ export async function run(): Promise<unknown> {
         }
         ours.push(sample);
         await sleep(900); // let the late change of the other side never bleed into the next measurement
+        // Did the screen change after our screenshot? A caret blinking (one thin column) does not count.
+        const later = rfb.framebuffer.changedBox(0, 0, rfb.width, rfb.height, atScreenshot);
+        sample.changedAfter = later !== null && !(later.width <= 2 && later.height <= 64);
+        if (sample.changedAfter) debug(kind, "the screen changed after the screenshot:", JSON.stringify(later));
 
         // The demo's method
         const shot = join(scratch, "shot.png");
@@ -154,6 +160,7 @@ export async function run(): Promise<unknown> {
 
     const byKind = (xs: Sample[], of: (s: Sample) => number = (s) => s.ms) =>
       Object.fromEntries(kinds.map((k) => [k, round(median(xs.filter((s) => s.kind === k).map(of)), 1)]));
+    const changedAfter = (xs: Sample[]) => Object.fromEntries(kinds.map((k) => [k, `${xs.filter((s) => s.kind === k && s.changedAfter).length}/${xs.filter((s) => s.kind === k).length}`]));
     const lateOk = (xs: Sample[]) => `${xs.filter((s) => s.kind === "late_click" && s.sawChange).length}/${xs.filter((s) => s.kind === "late_click").length}`;
     const oursMedian = median(ours.map((s) => s.ms));
     const demoMedian = median(demo.map((s) => s.ms));
@@ -161,7 +168,7 @@ export async function run(): Promise<unknown> {
       screen: SCREEN,
       target,
       rounds: ROUNDS,
-      ours: { medianMs: round(oursMedian, 1), byKindMs: byKind(ours), settleByKindMs: byKind(ours, (s) => s.settleMs!), lateChangeCaptured: lateOk(ours) },
+      ours: { medianMs: round(oursMedian, 1), byKindMs: byKind(ours), settleByKindMs: byKind(ours, (s) => s.settleMs!), lateChangeCaptured: lateOk(ours), changedAfterScreenshot: changedAfter(ours) },
       reference: { method: "xdotool + sleep 2.0 s + scrot + ImageMagick resize", medianMs: round(demoMedian, 1), byKindMs: byKind(demo), lateChangeCaptured: lateOk(demo) },
       ratio: round(oursMedian / demoMedian, 3),
       target_ratio: 0.15,
@@ -171,14 +178,14 @@ export async function run(): Promise<unknown> {
       [
         `${machineLine()} Screen ${SCREEN.width}×${SCREEN.height} (Xvfb + x11vnc), model size ${target.width}×${target.height}, ${ROUNDS} rounds of each action.`,
         "",
-        "| action | ours (ms, median) | of which settling | demo method (ms, median) |",
-        "|---|---|---|---|",
-        ...kinds.map((k) => `| ${k} | ${result.ours.byKindMs[k]} | ${result.ours.settleByKindMs[k]} | ${result.reference.byKindMs[k]} |`),
-        `| **all** | **${result.ours.medianMs}** | | **${result.reference.medianMs}** |`,
+        "| action | ours (ms, median) | of which settling | screen changed after our screenshot | demo method (ms, median) |",
+        "|---|---|---|---|---|",
+        ...kinds.map((k) => `| ${k} | ${result.ours.byKindMs[k]} | ${result.ours.settleByKindMs[k]} | ${result.ours.changedAfterScreenshot[k]} | ${result.reference.byKindMs[k]} |`),
+        `| **all** | **${result.ours.medianMs}** | | | **${result.reference.medianMs}** |`,
         "",
         `Ratio ours / demo: **${result.ratio}** (target ≤ 0.15). A panel that changes 500 ms after a click was captured after the change: ours ${result.ours.lateChangeCaptured}, demo ${result.reference.lateChangeCaptured}.`,
         "",
-        "Ours is measured through the agent's own `RfbDesktop`: the action as the model calls it, then `screenshot()`. Nearly all of our time is waiting for the screen to settle (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; a key press settles 300 ms after its echo, typed text 250 ms; a scroll 150 ms after the last frame of Chromium's smooth-scroll animation, which here ends 200–350 ms after the wheel (first frame after 60–90 ms, frames ~35 ms apart, then the scrollbar's last repaint), so the median of the mix falls on scrolling (every scroll starts from the top of the page, set up untimed for both methods, so each one really moves it); an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling). The screenshot itself (the model-size copy of the framebuffer, kept current per update rectangle, and its PNG) is made while the screen is quiet, so it is usually ready at the verdict: the difference between the two columns of ours.",
+        "Ours is measured through the agent's own `RfbDesktop`: the action as the model calls it, then `screenshot()`. Nearly all of our time is waiting for the screen to settle (policy in `desktop-host/src/screen/settle-policy.ts`): a click always watches at least 600 ms (a focus ring repaints at once, the page's reaction may come 500 ms later), then 300 ms of quiet after the last change; a key press settles 300 ms after its echo, typed text 250 ms; a scroll 150 ms after the last frame of Chromium's smooth-scroll animation, whose first frame arrives ~50–75 ms after the wheel and whose last ~190 ms after it (frames ~30 ms apart), often followed 20–130 ms later by a last repaint of the scrollbar thumb that moves its ends a few pixels, so the median of the mix falls on scrolling (every scroll starts from the top of the page, set up untimed for both methods, so each one really moves it); an action that changes nothing waits its whole change window (700 ms for clicks and keys, 300 ms for typing, 400 ms for scrolling). A blinking caret counts as no change: the client compares each small rectangle with what it replaced. \"Screen changed after our screenshot\" compares the screen when our screenshot was ready with the screen 900 ms later (a caret blink aside): a screenshot taken before the screen had settled shows there. x11vnc runs with `-noscr`: its scroll detection, on by default, held the first frame of a scroll back by ~160 ms in half the scrolls. The screenshot itself (the model-size copy of the framebuffer, kept current per update rectangle, and its PNG) is made while the screen is quiet, so it is usually ready at the verdict: the difference between the two columns of ours.",
       ].join("\n"),
     );
     return result;
