@@ -25,7 +25,10 @@ export type Lifecycle = {
   result: string | null;
   error: TaskError | null;
   usage: TaskUsage;
+  /** Actions the agent took. */
   steps: number;
+  /** Model calls the host reported (a `usage` event each): what `maxSteps` limits. Absent in records stored before it existed. */
+  modelCalls?: number;
   assignedAt: number | null;
   startedAt: number | null;
   finishedAt: number | null;
@@ -79,7 +82,7 @@ export function applyHostEvent<T extends Lifecycle>(s: T, e: HostEvent, now: num
       next = { ...toRunning(), steps: next.steps + 1 };
       break;
     case "usage":
-      next = { ...toRunning(), usage: addUsage(next.usage, usageFrom(e.data)) };
+      next = { ...toRunning(), usage: addUsage(next.usage, usageFrom(e.data)), modelCalls: (next.modelCalls ?? 0) + 1 };
       break;
     case "help_request":
       next = transition(toRunning(), "waiting_for_human", now);

@@ -29,12 +29,13 @@ describe("task lifecycle", () => {
     expect(canTransition("completed", "queued")).toBe(true);
   });
 
-  it("adds up usage and counts actions as steps", () => {
+  it("adds up usage, counts actions as steps and usage reports as model calls", () => {
     let s = applyHostEvent(base(), ev("usage", { inputTokens: 100, outputTokens: 20, costUsd: 0.001 }), 2);
     s = applyHostEvent(s, ev("usage", { inputTokens: 50, cacheReadTokens: 900, costUsd: 0.0005 }), 3);
     s = applyHostEvent(s, ev("action", { name: "left_click" }), 4);
     expect(s.usage).toEqual({ inputTokens: 150, outputTokens: 20, cacheReadTokens: 900, cacheWriteTokens: 0, costUsd: 0.0015 });
     expect(s.steps).toBe(1);
+    expect(s.modelCalls).toBe(2);
   });
 
   it("ignores events that arrive after the task finished", () => {

@@ -86,6 +86,6 @@ export function toAssigned(r: TaskRecord): AssignedTask {
     followUps: r.pendingMessages,
     resume: r.everAssigned,
     nextSeq: r.lastHostSeq + 1,
-    spent: { costUsd: r.usage.costUsd },
+    spent: { costUsd: r.usage.costUsd, steps: r.modelCalls ?? 0 },
   };
 }

@@ -14,6 +14,7 @@ export type TaskSource = z.infer<typeof TaskSource>;
 export const TaskOptions = z.object({
   startUrl: z.url({ protocol: /^https?$/, message: "startUrl must be an http(s) URL" }).max(2048).optional(),
   model: z.string().min(1).max(100).optional(),
+  /** Model calls the agent may make (each may carry several actions); the task's `steps` counts actions. */
   maxSteps: z.number().int().min(1).max(10_000).optional(),
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
@@ -70,7 +71,11 @@ export const AssignedTask = z.object({
   resume: z.boolean(),
   /** The next host sequence number the control plane expects; earlier events are stored. */
   nextSeq: z.number().int().positive(),
-  /** What the task has already spent (earlier runs of a resumed conversation), so its budget holds across resumes. */
-  spent: z.object({ costUsd: z.number().nonnegative() }).optional(),
+  /**
+   * What the task has already spent, so its budget and step limit hold across
+   * resumes and across a host that lost the conversation (a restart): money,
+   * and steps as `maxSteps` counts them, model calls (one `usage` event each).
+   */
+  spent: z.object({ costUsd: z.number().nonnegative(), steps: z.number().int().nonnegative().optional() }).optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

@@ -57,14 +57,21 @@ describe("task history", () => {
     await host.connect();
     const t = await createTask({ prompt: "open the report", desktopId: "chat-1" });
     await host.next("assign");
-    host.sendEvents(t.id, [{ seq: 1, kind: "started" }, { seq: 2, kind: "completed", data: { result: "opened" } }]);
-    await host.ackedAtLeast(t.id, 2);
+    host.sendEvents(t.id, [
+      { seq: 1, kind: "started" },
+      { seq: 2, kind: "usage", data: { inputTokens: 900, outputTokens: 40, costUsd: 0.002 } },
+      { seq: 3, kind: "usage", data: { inputTokens: 100, outputTokens: 10, costUsd: 0.001 } },
+      { seq: 4, kind: "completed", data: { result: "opened" } },
+    ]);
+    await host.ackedAtLeast(t.id, 4);
     const res = await api("POST", `/api/tasks/${t.id}/messages`, { body: { text: "now print it" } });
     expect(res.status).toBe(202);
     const again = await host.next("assign");
     expect(again.task.id).toBe(t.id);
     expect(again.task.resume).toBe(true);
-    expect(again.task.nextSeq).toBe(3);
+    expect(again.task.nextSeq).toBe(5);
+    // Money and model calls so far, so the budget and maxSteps hold even on a host that lost the conversation.
+    expect(again.task.spent).toEqual({ costUsd: 0.003, steps: 2 });
     expect(again.task.followUps.map((m) => m.text)).toEqual(["now print it"]);
     const events = await api("GET", `/api/tasks/${t.id}/events`);
     expect(events.json.items.some((e: { kind: string; data: { text?: string } }) => e.kind === "user_message" && e.data.text === "now print it")).toBe(true);

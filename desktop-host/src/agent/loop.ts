@@ -59,8 +59,10 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   const { signal, task } = ctx;
   const publisher = new ScreenshotPublisher({ dedupe: s.dedupeScreenshots });
   const detector = new LoopDetector(s.loop);
-  // Limits hold across follow-up resumes: the budget from what the control plane recorded, steps from this conversation.
+  // Limits hold across resumes, and across a host that lost the conversation (a restart):
+  // what the control plane recorded, or this conversation's count if that is higher.
   let spent: StepUsage = { ...ZERO_USAGE, costUsd: task.spent?.costUsd ?? 0 };
+  conv.steps = Math.max(conv.steps, task.spent?.steps ?? 0);
   let steps = conv.steps;
   let mode = s.mode;
   let lastText = "";

@@ -19,6 +19,15 @@ describe("limits that stop a task", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("counts the steps earlier runs took, even on a host that no longer has the conversation", async () => {
+    const { server, runner } = await setup({ script: [toolsetCall("mouse_move", { coordinate: [10, 10] }), text("never asked")] });
+    const ctx = new RecordingContext({ id: "tsk_steps000002", prompt: "Wander on.", options: { maxSteps: 5 }, resume: true, spent: { costUsd: 0, steps: 4 } });
+    const outcome = await runner.run(ctx);
+    expect(outcome).toMatchObject({ status: "failed", error: { code: "max_steps", message: expect.stringMatching(/after 5 steps/) } });
+    expect(server.requests).toHaveLength(1);
+    expect(ctx.events.filter((e) => e.kind === "usage").map((e) => e.data["step"])).toEqual([5]);
+  });
+
   it("stops with budget_exceeded once the task's budget is spent, without acting on the last reply", async () => {
     const { server, screen, runner } = await setup({ script: [toolsetCall("left_click", { coordinate: [10, 10] }), text("never")] });
     const ctx = new RecordingContext({ id: "tsk_budget00001", prompt: "Spend.", options: { budgetUsd: 0.001 } });
