@@ -222,6 +222,9 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
     await openDashboard();
     await page.getByRole("button", { name: "Ask the supervisor" }).click();
     const chat = page.getByRole("complementary", { name: "Supervisor chat" });
+    const hasFocus = (el: Element) => el === document.activeElement;
+    // Opening it puts the cursor in its message box.
+    await expect.poll(() => chat.getByLabel("Message the supervisor").evaluate(hasFocus), { timeout: 15_000 }).toBe(true);
     await chat.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: 15_000 });
     await chat.getByLabel("Message the supervisor").fill("Is the e2e desktop free? Then show me its last screen.");
     await chat.getByLabel("Message the supervisor").press("Enter");
@@ -254,6 +257,13 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
     await page.reload();
     await log.getByText(CHAT_REPLY).waitFor({ timeout: 15_000 });
     expect(await log.getByRole("listitem").allTextContents()).toEqual(before);
+    // Back open with the page, it leaves focus to the view; Escape closes it and gives focus back to its button.
+    expect(await chat.getByLabel("Message the supervisor").evaluate(hasFocus)).toBe(false);
+    await page.keyboard.press("Escape");
+    await chat.waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Ask the supervisor" }).evaluate(hasFocus)).toBe(true);
+    await page.getByRole("button", { name: "Ask the supervisor" }).click();
+    await log.getByText(CHAT_REPLY).waitFor({ timeout: 15_000 });
 
     // The same conversation as a page of its own.
     await chat.getByRole("link", { name: "Open as a page" }).click();

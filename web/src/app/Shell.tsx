@@ -76,7 +76,14 @@ export function Shell() {
     setChatOpen(open);
     sessionStorage.setItem(CHAT_OPEN, open ? "1" : "0");
   }, []);
-  const closeChat = useCallback(() => toggleChat(false), [toggleChat]);
+  // Opening the chat moves focus into it; closing it brings focus back to its button.
+  const chatButton = useRef<HTMLButtonElement>(null);
+  const [focusChat, setFocusChat] = useState(false);
+  const chatFocused = useCallback(() => setFocusChat(false), []);
+  const closeChat = useCallback(() => {
+    toggleChat(false);
+    chatButton.current?.focus();
+  }, [toggleChat]);
   const showSlideOver = chatOpen && route.view !== "supervisor";
   return (
     <div className={showSlideOver ? "shell shell-chat-open" : "shell"}>
@@ -104,7 +111,17 @@ export function Shell() {
           </ul>
         </nav>
         {route.view !== "supervisor" && (
-          <button type="button" className="small" aria-expanded={showSlideOver} aria-controls="supervisor-chat" onClick={() => toggleChat(!chatOpen)}>
+          <button
+            type="button"
+            className="small"
+            ref={chatButton}
+            aria-expanded={showSlideOver}
+            aria-controls="supervisor-chat"
+            onClick={() => {
+              setFocusChat(!chatOpen);
+              toggleChat(!chatOpen);
+            }}
+          >
             Ask the supervisor
           </button>
         )}
@@ -115,7 +132,7 @@ export function Shell() {
           <View route={route} />
         </Suspense>
       </main>
-      {showSlideOver && <ChatSlideOver onClose={closeChat} />}
+      {showSlideOver && <ChatSlideOver onClose={closeChat} focusOnOpen={focusChat} onFocused={chatFocused} />}
       <Notifications />
     </div>
   );
