@@ -25,6 +25,11 @@ class PaintedScreen implements FrameSource {
     for (const listener of [...this.#listeners]) listener({ rects: [{ x, y, width, height, encoding: 16 }] });
   }
 
+  /** Reports a rectangle the server resent with the pixels it already had, as RfbClient does (damage null). */
+  resend(x: number, y: number, width: number, height: number): void {
+    for (const listener of [...this.#listeners]) listener({ rects: [{ x, y, width, height, encoding: 16, damage: null }] });
+  }
+
   /** The screen as the model should see it now. */
   scaled(model: Size): Uint8Array {
     return scaleRgba({ width: this.framebuffer.width, height: this.framebuffer.height, data: this.framebuffer.data }, model).data;
@@ -112,6 +117,19 @@ describe("ModelFrame", () => {
     const shot = await frame.png();
     expect(encoder.calls).toHaveLength(1);
     expect(same(shot.png, screen.scaled(MODEL))).toBe(true);
+  });
+
+  it("keeps its PNG when the server resends pixels unchanged", async () => {
+    const { clock, screen, encoder, frame } = setup();
+    frame.prepare();
+    screen.paint(10, 10, 50, 20, [200, 0, 0]);
+    await clock.advanceTo(IDLE);
+    encoder.finishAll();
+    const first = await frame.png();
+    screen.resend(0, 0, 32, 32);
+    await clock.advanceTo(3 * IDLE);
+    expect(await frame.png()).toBe(first);
+    expect(encoder.calls).toHaveLength(1);
   });
 
   it("never hands over a PNG that an update overtook while it was being made", async () => {

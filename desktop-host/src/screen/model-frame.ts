@@ -113,12 +113,15 @@ export class ModelFrame {
   }
 
   #onUpdate(rects: readonly SettleRect[]): void {
+    // Pixels the server resent unchanged (the client compared them: damage null) change nothing here.
+    if (rects.length > 0 && rects.every((rect) => rect.damage === null)) return;
     this.#version++;
     const mirror = this.#mirror; // none yet: the first one is made from the whole framebuffer
     if (mirror) {
       for (const rect of rects) {
         if (rect.encoding !== undefined && rect.encoding < 0) continue; // pseudo-rectangles carry no pixels
-        mirror.dirty.add(mirror.scaler.affected(rect));
+        if (rect.damage === null) continue;
+        mirror.dirty.add(mirror.scaler.affected(rect.damage ?? rect));
       }
     }
     // Scaling follows the screen at every pause, not only after actions: it costs
