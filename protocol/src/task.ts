@@ -15,7 +15,7 @@ export const TaskOptions = z.object({
   startUrl: z.url({ protocol: /^https?$/, message: "startUrl must be an http(s) URL" }).max(2048).optional(),
   model: z.string().min(1).max(100).optional(),
   /** Model calls the agent may make (each may carry several actions); the task's `steps` counts actions. */
-  maxSteps: z.number().int().min(1).max(10_000).optional(),
+  maxSteps: z.number().int().min(1).max(10_000).optional().describe("Model turns the agent may take, each with one or more actions (host default 100)"),
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),

@@ -90,7 +90,7 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
             <Field label="Budget (USD)" hint="The agent stops when it has spent this much.">
               {(p) => <input {...p} type="number" min="0.01" step="0.01" inputMode="decimal" value={budget} onChange={(e) => setBudget(e.target.value)} />}
             </Field>
-            <Field label="Max steps">
+            <Field label="Max steps" hint="Turns of the model, each with one or more actions. Default 100.">
               {(p) => <input {...p} type="number" min="1" step="1" inputMode="numeric" value={maxSteps} onChange={(e) => setMaxSteps(e.target.value)} />}
             </Field>
           </div>
