@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { RfbClient } from "../desktop-host/src/rfb/rfb-client.ts";
 import { connectTcp } from "../desktop-host/src/rfb/node-socket.ts";
 import { RfbDesktop } from "../desktop-host/src/agent/rfb-desktop.ts";
-import type { SettleResult } from "../desktop-host/src/screen/settle.ts";
+import { isCaretLike, type SettleResult } from "../desktop-host/src/screen/settle.ts";
 import { chooseTargetSize, screenToModel } from "../desktop-host/src/screen/scale.ts";
 import { decodePng } from "../desktop-host/src/screen/png.ts";
 import { missingXTools, startXDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
@@ -131,7 +131,7 @@ export async function run(): Promise<unknown> {
         await sleep(900); // let the late change of the other side never bleed into the next measurement
         // Did the screen change after our screenshot? A caret blinking (one thin column) does not count.
         const later = rfb.framebuffer.changedBox(0, 0, rfb.width, rfb.height, atScreenshot);
-        sample.changedAfter = later !== null && !(later.width <= 2 && later.height <= 64);
+        sample.changedAfter = later !== null && !isCaretLike(later);
         if (sample.changedAfter) debug(kind, "the screen changed after the screenshot:", JSON.stringify(later));
 
         // The demo's method

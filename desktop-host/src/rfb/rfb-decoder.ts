@@ -82,6 +82,7 @@ export class RfbDecoder {
       const height = await reader.u16();
       const encoding = await reader.s32();
       if (encoding === Encoding.LastRect) break; // lets a server send count 0xFFFF and stop early
+      let damage: UpdateRect["damage"];
       if (encoding === Encoding.DesktopSize) {
         if (this.#resizeTo(width, height)) resize = { width, height };
       } else if (encoding === Encoding.ExtendedDesktopSize) {
@@ -93,12 +94,9 @@ export class RfbDecoder {
         this.#checkBounds(x, y, width, height, encoding);
         const before = width * height <= DAMAGE_CHECK_MAX_AREA ? this.#fb.readRect(x, y, width, height) : undefined;
         await this.#decodeRect(x, y, width, height, encoding);
-        if (before) {
-          rects.push({ x, y, width, height, encoding, damage: this.#fb.changedBox(x, y, width, height, before) });
-          continue;
-        }
+        if (before) damage = this.#fb.changedBox(x, y, width, height, before);
       }
-      rects.push({ x, y, width, height, encoding });
+      rects.push(damage === undefined ? { x, y, width, height, encoding } : { x, y, width, height, encoding, damage });
     }
     return resize ? { type: "update", rects, resize } : { type: "update", rects };
   }

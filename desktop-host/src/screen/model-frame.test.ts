@@ -65,6 +65,16 @@ function setup() {
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
+/** An action's effect (a red square), and its PNG made ahead while the screen was idle. */
+async function madeAhead() {
+  const made = setup();
+  made.frame.prepare();
+  made.screen.paint(10, 10, 50, 20, [200, 0, 0]);
+  await made.clock.advanceTo(IDLE);
+  made.encoder.finishAll();
+  return made;
+}
+
 describe("ModelFrame", () => {
   it("shows the model the framebuffer scaled to its size, kept current as rectangles change", async () => {
     const screen = new PaintedScreen(1920, 1080);
@@ -120,11 +130,7 @@ describe("ModelFrame", () => {
   });
 
   it("keeps its PNG when the server resends pixels unchanged", async () => {
-    const { clock, screen, encoder, frame } = setup();
-    frame.prepare();
-    screen.paint(10, 10, 50, 20, [200, 0, 0]);
-    await clock.advanceTo(IDLE);
-    encoder.finishAll();
+    const { clock, screen, encoder, frame } = await madeAhead();
     const first = await frame.png();
     screen.resend(0, 0, 32, 32);
     await clock.advanceTo(3 * IDLE);
@@ -151,11 +157,7 @@ describe("ModelFrame", () => {
   });
 
   it("does not hand over a finished PNG once a later update has arrived", async () => {
-    const { clock, screen, encoder, frame } = setup();
-    frame.prepare();
-    screen.paint(10, 10, 50, 20, [200, 0, 0]);
-    await clock.advanceTo(IDLE);
-    encoder.finishAll();
+    const { clock, screen, encoder, frame } = await madeAhead();
     await clock.advanceTo(200);
     screen.paint(0, 100, 192, 8, [0, 200, 0]); // lands after the PNG was ready, just before the screenshot
     const asked = frame.png();

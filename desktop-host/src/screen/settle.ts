@@ -108,7 +108,7 @@ export function meaningfulArea(rects: readonly SettleRect[], ignore: readonly Re
 }
 
 /** A text caret: at most 2 px wide and as tall as a line of large text. */
-function isCaretLike(box: Rect): boolean {
+export function isCaretLike(box: Rect): boolean {
   return box.width <= 2 && box.height <= 64;
 }
 

@@ -6,9 +6,14 @@ import { fakeApi, ok } from "../test/fake-api.ts";
 
 const ID = "dash:11111111-2222-4333-8444-555555555555";
 
+/** A live feed that never connects: the chat shows its stored conversation, which is all these tests need. */
+class NeverOpenSocket {
+  close() {}
+}
+
 function setup() {
   sessionStorage.setItem("deskfleet:supervisor-conversation", ID);
-  vi.stubGlobal("WebSocket", class { close() {} });
+  vi.stubGlobal("WebSocket", NeverOpenSocket);
   fakeApi({ [`GET /api/supervisor/conversations/${ID}`]: () => ok({ id: ID, status: "idle", taskId: null, entries: [], nextAfter: null }) });
 }
 
