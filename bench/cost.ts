@@ -10,15 +10,11 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { startScriptedAnthropic, toolsetCall, text, countImages, type ScriptedReply, type ScriptStep } from "../test-support/scripted-anthropic/index.ts";
-import { createComputerUseRunner } from "../desktop-host/src/agent/runner.ts";
-import type { ContextStrategy } from "../desktop-host/src/agent/prompt-cache.ts";
-import { DEFAULT_PRUNE, type PruneOptions } from "../desktop-host/src/agent/image-pruning.ts";
-import { UNCHANGED_SCREENSHOT_TEXT } from "../desktop-host/src/agent/tool-dispatch.ts";
-import { sessionCost, type SessionCost } from "../desktop-host/src/agent/session-cost.ts";
-import { RecordingContext } from "../desktop-host/src/agent/testing/recording-context.ts";
-import { RfbClient } from "../desktop-host/src/rfb/rfb-client.ts";
-import { connectTcp } from "../desktop-host/src/rfb/node-socket.ts";
-import { missingXTools, startXDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
+import { createComputerUseRunner, type ContextStrategy, DEFAULT_PRUNE, type PruneOptions, UNCHANGED_SCREENSHOT_TEXT, sessionCost, type SessionCost } from "deskfleet-host/agent";
+import { RecordingContext } from "deskfleet-host/testing";
+import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { connectTcp } from "@deskfleet/rfb/node-socket";
+import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "./lib/chromium.ts";
 import { startTestApp } from "../e2e/support/test-app.ts";
 import { machineLine, round, writeSection } from "./lib/results.ts";

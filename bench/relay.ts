@@ -30,8 +30,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RfbClient, carriesPixels } from "../desktop-host/src/rfb/rfb-client.ts";
-import { missingXTools, startXDesktop, type XDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
+import { RfbClient, carriesPixels } from "@deskfleet/rfb/rfb-client";
+import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { freePort } from "../scripts/lib/local-control-plane.ts";
 import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
 import { openWsRfbSocket, type WsRfbSocket } from "../test-support/ws-rfb-socket.ts";
@@ -176,7 +176,7 @@ export async function run(): Promise<unknown> {
         "- CPU is % of one core while the screen repaints noise: the host process (or websockify's processes), every process of that `wrangler dev` (node and both workerds), and x11vnc. The noise painter takes about one core, so what the relay's processes use comes out of x11vnc's share, and x11vnc's CPU per update is constant: its share follows updates/s. In production only the host's share runs on the desktop.",
         "- Latency probes are spread evenly over x11vnc's 20 ms poll cycle, which answers a move in ~10–13 ms or ~25–33 ms depending on where in the cycle it lands: p10 is its fast answer (the relay's extra hops show there plainly); the Hodges–Lehmann shift is the median of every relay − websockify pairwise difference.",
         "- Where the time goes (traced once with timestamps in the host and the viewer, 2026-11-22): a pointer move takes 1.1 ms from the viewer to the host and its echo 0.1 ms through the host and 0.7 ms back, through wrangler dev's proxy; the rest of the round trip is x11vnc. A 3 MB busy-screen update reaches the host from x11vnc in ~6 ms, leaves it in ~10 ms, and reaches the viewer ~23 ms after its first byte against websockify's ~5 ms: the workerd processes, busy on a machine with no core to spare, take the rest.",
-        "- Viewers (noVNC and this benchmark's) keep one update request in flight, so with a plain splice x11vnc would wait those extra ~20 ms for every next request: that was the relay's whole throughput gap (0.77–0.80 of websockify in four runs on 2026-12-04). The bridge now asks x11vnc for the viewer's next update as soon as its bytes pause, at most once per request of the viewer (`desktop-host/src/tunnel/request-ahead.ts`), so x11vnc works while the relay delivers and a slow viewer still paces the stream.",
+        "- Viewers (noVNC and this benchmark's) keep one update request in flight, so with a plain splice x11vnc would wait those extra ~20 ms for every next request: that was the relay's whole throughput gap (0.77–0.80 of websockify in four runs on 2026-12-04). The bridge now asks x11vnc for the viewer's next update as soon as its bytes pause, at most once per request of the viewer (`rfb/src/bridge/request-ahead.ts`), so x11vnc works while the relay delivers and a slow viewer still paces the stream.",
         `- The host coalesced the busy stream into ${result.relay.tunnelFramesPerSecond} tunnel frames/s into the DesktopDO (it sends at once when idle and batches behind a send in flight, up to 256 KiB a frame; partial frames at least 2 ms apart, full ones back to back).` +
           (retried ? ` ${retried} measurement(s) were repeated because wrangler reloaded the Worker under them (it watches the source tree).` : ""),
       ].join("\n"),

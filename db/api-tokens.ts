@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { database } from "./client.ts";
 import { apiTokens } from "./schema.ts";
-import { sha256Hex } from "../workers/auth/secrets.ts";
+import { sha256Hex } from "./token-secrets.ts";
 
 // last_used_at is refreshed at most this often, so reads stay reads.
 const TOUCH_EVERY_MS = 60_000;

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Role } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { apiTokens, sessions } from "./schema.ts";
-import { generateToken, sha256Hex } from "../workers/auth/secrets.ts";
+import { generateToken, sha256Hex } from "./token-secrets.ts";
 
 export const SESSION_COOKIE = "deskfleet_session";
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import { and, eq, gt, lt } from "drizzle-orm";
 import { database } from "./client.ts";
 import { signInCodes } from "./schema.ts";
 import type { SessionOwner } from "./sessions.ts";
-import { generateToken, sha256Hex } from "../workers/auth/secrets.ts";
+import { generateToken, sha256Hex } from "./token-secrets.ts";
 
 /** Long enough to copy a link from a terminal into a browser, short enough that an old scrollback is useless. */
 export const SIGN_IN_CODE_TTL_MS = 15 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { text, toolUse, toolsetCall, type StepContext } from "../test-support/scripted-anthropic/index.ts";
-import { decodePng } from "../desktop-host/src/screen/png.ts";
+import { decodePng } from "@deskfleet/rfb/image/png";
 import { ensureDashboardBuilt, launchBrowser, saveScreenshot, type TestBrowser } from "./support/browser.ts";
 import { API_KEY, SCREEN, e2ePrerequisitesMissing, startWorld, waitUntil, type World } from "./support/world.ts";
 

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode } from "@deskfleet/protocol";
-import { RfbClient } from "../desktop-host/src/rfb/rfb-client.ts";
-import { missingXTools, startXDesktop, type XDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
-import { decodePng } from "../desktop-host/src/screen/png.ts";
-import { HostRuntime } from "../desktop-host/src/runtime/host-runtime.ts";
-import { createLogger } from "../desktop-host/src/runtime/logger.ts";
-import type { TaskContext, TaskOutcome, TaskRunner } from "../desktop-host/src/task-runner.ts";
-import { liveDesktop } from "../desktop-host/src/tunnel/live-desktop.ts";
+import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { decodePng } from "@deskfleet/rfb/image/png";
+import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner, liveDesktop } from "deskfleet-host/runtime";
 import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
 import { openWsRfbSocket } from "../test-support/ws-rfb-socket.ts";
 

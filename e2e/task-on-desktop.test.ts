@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { text, toolsetCall } from "../test-support/scripted-anthropic/index.ts";
-import { decodePng } from "../desktop-host/src/screen/png.ts";
+import { decodePng } from "@deskfleet/rfb/image/png";
 import { e2ePrerequisitesMissing, startWorld, waitUntil, type World } from "./support/world.ts";
 
 const missing = e2ePrerequisitesMissing();

@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { ensureDevVars, ROOT } from "./lib/local-control-plane.ts";
-import { startXDesktop } from "../desktop-host/src/rfb/testing/x-desktop.ts";
+import { startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "../bench/lib/chromium.ts";
 
 const SERVER = process.env["DESKFLEET_SERVER"] ?? "http://localhost:8787";

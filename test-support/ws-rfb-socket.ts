@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { RfbSocket } from "../desktop-host/src/rfb/rfb-client.ts";
+import type { RfbSocket } from "@deskfleet/rfb/rfb-client";
 
 export type WsRfbSocket = RfbSocket & {
   ws: WebSocket;

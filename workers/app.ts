@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
-import { ApiError } from "./http/api-error.ts";
+import { ApiError } from "../domain/api-error.ts";
 import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
 import { requireRole } from "./auth/authenticate.ts";
 import { health } from "./endpoints/health.ts";
@@ -19,7 +19,7 @@ import { helpRequests } from "./endpoints/help-requests.ts";
 import { supervisor } from "./endpoints/supervisor.ts";
 import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
-import { ensureConfiguredDesktops } from "./services/configured-desktops.ts";
+import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
 
 const MAX_JSON_BODY = 256 * 1024;

@@ -1,5 +1,5 @@
 import { app } from "./app.ts";
-import { runDueSchedules } from "./scheduler/run-due.ts";
+import { runDueSchedules } from "../domain/scheduling/run-due.ts";
 
 export { DesktopDO } from "../durable-objects/desktop/desktop-do.ts";
 export { FleetDO } from "../durable-objects/fleet/fleet-do.ts";

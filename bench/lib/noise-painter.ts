@@ -1,5 +1,5 @@
 /** Repaints the whole root window with fresh noise until killed (the relay benchmark's busy screen). Args: display width height. */
-import { paintRoot } from "../../desktop-host/src/rfb/testing/x11-put-image.ts";
+import { paintRoot } from "@deskfleet/rfb/testing/x11-put-image";
 
 const [display, width, height] = process.argv.slice(2).map(Number) as [number, number, number];
 const noise = (x: number, y: number, seed: number): [number, number, number] => {

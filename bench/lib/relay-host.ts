@@ -7,9 +7,7 @@
  * on SERVER): the benchmark points them past wrangler dev's proxy that way.
  */
 import { createInterface } from "node:readline";
-import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
-import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
-import { liveDesktop, type LiveDesktop } from "../../desktop-host/src/tunnel/live-desktop.ts";
+import { HostRuntime, createLogger, liveDesktop, type LiveDesktop } from "deskfleet-host/runtime";
 
 const env = (name: string) => {
   const v = process.env[name];

@@ -2,7 +2,7 @@ import type { AssignedTask, DesktopInput, DesktopRequest, EventsMessage, HelloMe
 import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protocol";
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { envNumber, fleetObject, taskObject } from "../addresses.ts";
+import { envNumber, fleetObject, taskObject } from "../../domain/addresses.ts";
 import { PendingRequests, type DesktopResult } from "./pending-requests.ts";
 import { refuse, Relay, type Route, type TunnelAttachment, type ViewerAttachment } from "./relay/relay.ts";
 import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
@@ -10,7 +10,7 @@ import { vncTarget } from "./relay/dial-vnc.ts";
 import { directRequest } from "./direct-desktop.ts";
 import { Takeover } from "./takeover/takeover.ts";
 import type { Person } from "./takeover/lease.ts";
-import type { RpcResult } from "../../workers/http/api-error.ts";
+import type { RpcResult } from "../../domain/api-error.ts";
 import { audit } from "../../db/audit.ts";
 import { lostAt, type HostAttachment, type PresenceRecord } from "./host-session.ts";
 import { getDesktop } from "../../db/desktops.ts";

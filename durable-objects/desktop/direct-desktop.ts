@@ -1,7 +1,7 @@
 import type { DesktopInput } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "../../desktop-host/src/desktop-api/desktop-actions.ts";
-import { RfbClient } from "../../desktop-host/src/rfb/rfb-client.ts";
-import { RfbError } from "../../desktop-host/src/rfb/rfb-error.ts";
+import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
+import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { RfbError } from "@deskfleet/rfb/rfb-error";
 import type { DesktopResult } from "./pending-requests.ts";
 import { dialVnc, type VncTarget } from "./relay/dial-vnc.ts";
 

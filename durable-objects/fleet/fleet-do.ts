@@ -1,7 +1,7 @@
 import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
-import { desktopObject, taskObject } from "../addresses.ts";
+import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { planDispatch, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";

@@ -2,16 +2,16 @@ import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessa
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { taskObject } from "../addresses.ts";
-import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
+import { taskObject } from "../../domain/addresses.ts";
+import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
-import { SupervisorLoop, type JobOutcome } from "../../workers/supervisor/loop.ts";
-import { toolsFor } from "../../workers/supervisor/tools/index.ts";
-import { systemPrompt } from "../../workers/supervisor/prompts.ts";
-import { modelCaller, supervisorModel } from "../../workers/supervisor/model-client.ts";
-import { jobBrief, jobResult } from "../../workers/supervisor/job-brief.ts";
-import { externalChannel } from "../../workers/supervisor/external-channel.ts";
-import type { Channel, JobState } from "../../workers/supervisor/tools/tool.ts";
+import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
+import { toolsFor } from "../../domain/supervisor/tools/index.ts";
+import { systemPrompt } from "../../domain/supervisor/prompts.ts";
+import { modelCaller, supervisorModel } from "../../domain/supervisor/model-client.ts";
+import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
+import { externalChannel } from "../../domain/supervisor/external-channel.ts";
+import type { Channel, JobState } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */

@@ -1,6 +1,6 @@
 import type { SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
-import type { Turn } from "../../workers/supervisor/conversation-window.ts";
-import { INITIAL_STATE, type ConversationStore, type LoopState } from "../../workers/supervisor/loop-state.ts";
+import type { Turn } from "../../domain/supervisor/conversation-window.ts";
+import { INITIAL_STATE, type ConversationStore, type LoopState } from "../../domain/supervisor/loop-state.ts";
 
 /** People's view of a conversation is kept this long; the model's own context is bounded separately. */
 const MAX_ENTRIES = 2_000;

@@ -2,17 +2,17 @@ import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEve
 import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { desktopObject, envNumber, fleetObject, supervisorObject } from "../addresses.ts";
+import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
 import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
-import { rpcFail, type RpcResult } from "../../workers/http/api-error.ts";
+import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
 import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
-import { onTaskTerminal } from "../../workers/services/task-terminal.ts";
-import { sendHelpRequest } from "../../workers/telegram/help-requests.ts";
+import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
+import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
 type WatcherAttachment = { after: number };
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, type ConversationScript, type ScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
-import { startXDesktop, type XDesktop } from "../../desktop-host/src/rfb/testing/x-desktop.ts";
+import { startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "../../bench/lib/chromium.ts";
 import { startTestApp, type TestApp } from "./test-app.ts";
 import { hostProcess, type HostProcess } from "./host-process.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, env } from "./support/api.ts";
-import { parseConfiguredDesktops, upsertConfiguredDesktops } from "../../workers/services/configured-desktops.ts";
+import { parseConfiguredDesktops, upsertConfiguredDesktops } from "../../domain/tasks/configured-desktops.ts";
 
 describe("desktops from DESKFLEET_DESKTOPS", () => {
   it("adds them as view-only with encrypted credentials, and updates them without touching their mode", async () => {

@@ -1,10 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { HostCapabilities } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
-import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
-import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
-import type { TaskContext, TaskOutcome, TaskRunner } from "../../desktop-host/src/task-runner.ts";
-import { encodePng } from "../../desktop-host/src/screen/png.ts";
+import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
+import { encodePng } from "@deskfleet/rfb/image/png";
 
 /**
  * The real host runtime against the real Worker under `wrangler dev`.

@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostCapabilities } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
-import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
-import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
-import type { TaskContext, TaskOutcome, TaskRunner } from "../../desktop-host/src/task-runner.ts";
+import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
 import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
 

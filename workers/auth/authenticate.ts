@@ -2,10 +2,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Role } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { ApiError } from "../http/api-error.ts";
+import { ApiError } from "../../domain/api-error.ts";
 import { verifyAccessJwt } from "./access-jwt.ts";
 import { roleAllows, type Identity } from "./identity.ts";
-import { secretsEqual } from "./secrets.ts";
+import { secretsEqual } from "../../db/token-secrets.ts";
 import { findActiveApiToken, touchApiToken } from "../../db/api-tokens.ts";
 import { findSession, SESSION_COOKIE } from "../../db/sessions.ts";
 

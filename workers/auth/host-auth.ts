@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { ApiError } from "../http/api-error.ts";
-import { sha256Hex } from "./secrets.ts";
+import { ApiError } from "../../domain/api-error.ts";
+import { sha256Hex } from "../../db/token-secrets.ts";
 import { findDesktopByHostTokenHash } from "../../db/desktops.ts";
 
 export type HostIdentity = { desktopId: string };

@@ -2,11 +2,11 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { DesktopId, DesktopInput, HandbackBody, HandbackResult, InputResult, ScreenshotQuery, TakeoverLease, TakeoverStatus } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, notFound, unwrap } from "../http/api-error.ts";
+import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
-import { desktopObject } from "../../durable-objects/addresses.ts";
+import { desktopObject } from "../../domain/addresses.ts";
 import type { DesktopResult } from "../../durable-objects/desktop/pending-requests.ts";
 
 const DesktopParam = z.object({ id: DesktopId });

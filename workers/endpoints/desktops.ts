@@ -3,16 +3,16 @@ import { eq } from "drizzle-orm";
 import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, notFound } from "../http/api-error.ts";
+import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { generateToken, sha256Hex } from "../auth/secrets.ts";
-import { seal } from "../crypto/secret-box.ts";
-import { splitVncUrl } from "../crypto/vnc-url.ts";
+import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
+import { seal } from "../../domain/crypto/secret-box.ts";
+import { splitVncUrl } from "../../domain/crypto/vnc-url.ts";
 import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
 import { database } from "../../db/client.ts";
 import { desktops as desktopsTable } from "../../db/schema.ts";
 import { audit } from "../../db/audit.ts";
-import { desktopObject, fleetObject } from "../../durable-objects/addresses.ts";
+import { desktopObject, fleetObject } from "../../domain/addresses.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 

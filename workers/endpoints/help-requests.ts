@@ -3,7 +3,7 @@ import { HelpRequest, ListHelpQuery, RespondHelpBody } from "@deskfleet/protocol
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { validationHook } from "../http/errors.ts";
-import { resolveHelpRequest } from "../services/help-requests.ts";
+import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
 import type { Identity } from "../auth/identity.ts";
 

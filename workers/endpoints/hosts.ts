@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { CloseCode } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { ApiError, errorBody } from "../http/api-error.ts";
+import { ApiError, errorBody } from "../../domain/api-error.ts";
 import { resolveHost } from "../auth/host-auth.ts";
-import { desktopObject } from "../../durable-objects/addresses.ts";
+import { desktopObject } from "../../domain/addresses.ts";
 import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
 import { truncateReason } from "../../durable-objects/base/hibernating-object.ts";
 

@@ -2,10 +2,10 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { secureRoute } from "../http/route.ts";
-import { ApiError, notFound } from "../http/api-error.ts";
+import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
-import { fleetObject, taskObject } from "../../durable-objects/addresses.ts";
+import { fleetObject, taskObject } from "../../domain/addresses.ts";
 
 const upgrade = { 101: { description: "Switching protocols: a WebSocket of JSON messages" } } as const;
 

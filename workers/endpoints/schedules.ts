@@ -2,9 +2,9 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, conflict } from "../http/api-error.ts";
+import { ApiError, conflict } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { createSchedule, deleteSchedule, lostRace, promptChange, requireSchedule, triggerSchedule, updateSchedule } from "../scheduler/schedule-service.ts";
+import { createSchedule, deleteSchedule, lostRace, promptChange, requireSchedule, triggerSchedule, updateSchedule } from "../../domain/scheduling/schedule-service.ts";
 import { getPromptVersion, listPromptVersions, listSchedules, toPromptVersion, toSchedule, updateSchedule as updateScheduleRow } from "../../db/schedules.ts";
 import { audit } from "../../db/audit.ts";
 

@@ -2,16 +2,14 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, notFound } from "../http/api-error.ts";
+import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
+import { screenshotKey } from "../../domain/screenshot-keys.ts";
 
 export const MAX_SCREENSHOT_BYTES = 8 * 1024 * 1024;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const Name = z.string().regex(/^[0-9a-z-]{8,64}\.png$/, { message: "a screenshot name looks like `<time>-<random>.png`" });
-
-/** R2 keys are derived from the task id, so a host can only ever write under its own task. */
-export const screenshotKey = (taskId: string, name: string) => `tasks/${taskId}/${name}`;
 
 async function readPng(req: Request): Promise<Uint8Array> {
   if ((req.headers.get("content-type") ?? "").split(";")[0]?.trim() !== "image/png") {

@@ -6,7 +6,7 @@ import type { AppEnv } from "../app-env.ts";
 import type { Identity } from "../auth/identity.ts";
 import { identityFromBearer } from "../auth/authenticate.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError } from "../http/api-error.ts";
+import { ApiError } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS, type SessionOwner } from "../../db/sessions.ts";
 import { consumeSignInCode, mintSignInCode } from "../../db/sign-in-codes.ts";

@@ -2,9 +2,9 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ConversationId, SupervisorConversation, SupervisorMessageBody, SupervisorStatus, SupervisorTranscriptQuery, conversationKind } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, unprocessable, unwrap } from "../http/api-error.ts";
+import { ApiError, unprocessable, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { supervisorObject } from "../../durable-objects/addresses.ts";
+import { supervisorObject } from "../../domain/addresses.ts";
 
 const ConversationParam = z.object({ id: ConversationId });
 

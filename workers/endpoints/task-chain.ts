@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { Task, TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonContent, secureRoute } from "../http/route.ts";
-import { notFound } from "../http/api-error.ts";
+import { notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow, toTask } from "../../db/tasks.ts";
 import { listChain } from "../../db/task-chains.ts";

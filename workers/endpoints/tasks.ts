@@ -2,12 +2,12 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CancelTaskBody, CreateTaskBody, EventsQuery, ListTasksQuery, Task, TaskEvent, TaskId, TaskMessageBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, notFound, unwrap } from "../http/api-error.ts";
+import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { createTask } from "../services/create-task.ts";
+import { createTask } from "../../domain/tasks/create-task.ts";
 import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
 import { listEvents } from "../../db/task-events.ts";
-import { taskObject } from "../../durable-objects/addresses.ts";
+import { taskObject } from "../../domain/addresses.ts";
 
 const TaskParam = z.object({ id: TaskId });
 

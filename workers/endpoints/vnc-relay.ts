@@ -3,12 +3,12 @@ import type { MiddlewareHandler } from "hono";
 import { CloseCode, DesktopId, VncQuery, VncTicket } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, errorBody, notFound } from "../http/api-error.ts";
+import { ApiError, errorBody, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { getDesktop } from "../../db/desktops.ts";
-import { desktopObject } from "../../durable-objects/addresses.ts";
+import { desktopObject } from "../../domain/addresses.ts";
 import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
 import { refuse } from "../../durable-objects/desktop/relay/relay.ts";
 

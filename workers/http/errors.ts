@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
-import { ApiError, errorBody } from "./api-error.ts";
+import { ApiError, describeZodError, errorBody } from "../../domain/api-error.ts";
 
 /** One place that maps errors to the JSON envelope. Anything unexpected is logged and answered generically. */
 export function onError(err: unknown, c: Context): Response {
@@ -19,14 +19,6 @@ export function onError(err: unknown, c: Context): Response {
 
 export function notFoundHandler(c: Context): Response {
   return c.json(errorBody("route_not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /api/openapi.json`), 404);
-}
-
-/** Turns a zod error into one readable line: `field.path: problem; other: problem`. */
-export function describeZodError(error: ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
-    .join("; ");
 }
 
 /** Validation failures of params, query or body: 422 with what is wrong. */

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareFn } from "grammy";
 import { recordRefusal, forgetRefusal } from "../../db/telegram.ts";
-import type { TelegramConfig } from "./config.ts";
+import type { TelegramConfig } from "../../domain/telegram/config.ts";
 
 export function refusalText(chatId: number): string {
   return [

@@ -1,6 +1,6 @@
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import type { TelegramConfig } from "./config.ts";
+import type { TelegramConfig } from "../../domain/telegram/config.ts";
 import { allowedChatsOnly } from "./access.ts";
 import { helpCommands } from "./commands/help.ts";
 import { taskCommands } from "./commands/tasks.ts";

@@ -1,6 +1,6 @@
 import { Composer, type Context } from "grammy";
 import { conversationIdOf, deliverToSupervisor, type SupervisorInbound } from "./supervisor-seam.ts";
-import { code, line } from "./rich-text.ts";
+import { code, line } from "../../domain/telegram/rich-text.ts";
 import { reply } from "./reply.ts";
 
 /** What reaches the supervisor from a message: its text or caption, its largest photo, what it replies to. */

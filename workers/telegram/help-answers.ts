@@ -1,11 +1,11 @@
 import { Composer, type Context } from "grammy";
-import { ApiError } from "../http/api-error.ts";
-import { resolveHelpRequest } from "../services/help-requests.ts";
+import { ApiError } from "../../domain/api-error.ts";
+import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { getHelpRequest } from "../../db/help-requests.ts";
 import { findHelpMessage, getHelpMessage, type TelegramHelpMessageRow } from "../../db/telegram.ts";
-import { line } from "./rich-text.ts";
-import { HELP_CALLBACK } from "./help-requests.ts";
-import { sendLines } from "./api.ts";
+import { line } from "../../domain/telegram/rich-text.ts";
+import { HELP_CALLBACK } from "../../domain/telegram/help-requests.ts";
+import { sendLines } from "../../domain/telegram/api.ts";
 
 const personOf = (ctx: Context) => {
   const u = ctx.from;

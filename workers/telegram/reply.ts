@@ -1,7 +1,7 @@
 import type { Context } from "grammy";
 import type { Message } from "grammy/types";
-import { sendLines } from "./api.ts";
-import { paragraph, type RichLine } from "./rich-text.ts";
+import { sendLines } from "../../domain/telegram/api.ts";
+import { paragraph, type RichLine } from "../../domain/telegram/rich-text.ts";
 
 /** Answers in the update's chat: split at 4,096 characters, MarkdownV2 with a plain-text fallback. */
 export function reply(ctx: Context, body: RichLine[] | string): Promise<Message[]> {

@@ -3,9 +3,9 @@
  *
  * Free text and photos from an allowed chat become a `SupervisorInbound` for the conversation of that
  * chat (`telegram:<chatId>`), handed to the chat's SupervisorDO; the supervisor answers later and on its own, through `sendToTelegramChat` /
- * `sendPhotoToTelegramChat` (workers/telegram/outbound.ts), so a long turn never holds the webhook.
+ * `sendPhotoToTelegramChat` (domain/telegram/outbound.ts), so a long turn never holds the webhook.
  */
-import { supervisorObject } from "../../durable-objects/addresses.ts";
+import { supervisorObject } from "../../domain/addresses.ts";
 
 export type SupervisorInbound = {
   conversationId: string;

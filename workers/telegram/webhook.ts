@@ -3,10 +3,10 @@ import { bodyLimit } from "hono/body-limit";
 import { webhookCallback } from "grammy";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { ApiError } from "../http/api-error.ts";
-import { botInfoFor } from "./api.ts";
+import { ApiError } from "../../domain/api-error.ts";
+import { botInfoFor } from "../../domain/telegram/api.ts";
 import { createBot } from "./bot.ts";
-import { telegramConfig } from "./config.ts";
+import { telegramConfig } from "../../domain/telegram/config.ts";
 
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 const MAX_UPDATE_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import type {
   BetaToolComputerUse20251124, BetaToolResultBlockParam, BetaToolUseBlock,
 } from "@anthropic-ai/sdk/resources/beta";
-import type { Size } from "../screen/scale.ts";
+import type { Size } from "@deskfleet/rfb/image/scale";
 import { runToolsetCall, type DesktopComputerToolset } from "./computer-toolset.ts";
 
 // The beta single computer tool (`computer_20251124`) for models and providers

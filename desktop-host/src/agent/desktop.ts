@@ -1,4 +1,4 @@
-import type { Size } from "../screen/scale.ts";
+import type { Size } from "@deskfleet/rfb/image/scale";
 
 // What the computer-use loop drives. Every coordinate here is in the model's
 // space (the screenshot it was shown); an implementation maps to the real

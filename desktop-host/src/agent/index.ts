@@ -7,3 +7,5 @@ export { DEFAULT_PRICES, UNKNOWN_MODEL_PRICE, costOfUsage, priceFor, type ModelP
 export { sessionCost, type SessionCost } from "./session-cost.ts";
 export type { ContextStrategy } from "./prompt-cache.ts";
 export type { PruneOptions } from "./image-pruning.ts";
+export { DEFAULT_PRUNE } from "./image-pruning.ts";
+export { UNCHANGED_SCREENSHOT_TEXT } from "./tool-dispatch.ts";

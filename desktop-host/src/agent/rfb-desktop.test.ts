@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Keysym } from "../rfb/keysyms.ts";
-import { decodePng } from "../screen/png.ts";
+import { Keysym } from "@deskfleet/rfb/keysyms";
+import { decodePng } from "@deskfleet/rfb/image/png";
 import { FakeClock } from "../screen/testing/fake-clock.ts";
 import { RfbDesktop } from "./rfb-desktop.ts";
 import { createInMemoryDesktop, InMemoryScreen } from "./testing/in-memory-screen.ts";

@@ -1,10 +1,10 @@
-import { Keysym, parseKeyCombo, textToKeyStrokes } from "../rfb/keysyms.ts";
+import { Keysym, parseKeyCombo, textToKeyStrokes } from "@deskfleet/rfb/keysyms";
 import { ModelFrame, type FrameSource } from "../screen/model-frame.ts";
-import { encodePngNative } from "../screen/png.ts";
+import { encodePngNative } from "@deskfleet/rfb/image/png";
 import {
   chooseTargetSize, cropRgba, DEFAULT_TARGETS, modelRectToScreen, modelToScreen, screenToModel,
   type RgbaImage, type Size,
-} from "../screen/scale.ts";
+} from "@deskfleet/rfb/image/scale";
 import { settlePolicy, type ActionKind } from "../screen/settle-policy.ts";
 import { pointerRegion, settleAfter, systemClock, type Clock, type SettleOptions, type SettleResult } from "../screen/settle.ts";
 import type {

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   readImageInfo, text, toolsetCall, type ScriptStep,
 } from "../../../test-support/scripted-anthropic/index.ts";
-import { Keysym } from "../rfb/keysyms.ts";
-import { decodePng } from "../screen/png.ts";
-import { scaleRgba } from "../screen/scale.ts";
+import { Keysym } from "@deskfleet/rfb/keysyms";
+import { decodePng } from "@deskfleet/rfb/image/png";
+import { scaleRgba } from "@deskfleet/rfb/image/scale";
 import { RecordingContext } from "./testing/recording-context.ts";
 import { scriptedRunner } from "./testing/scripted-runner.ts";
 

@@ -1,5 +1,5 @@
-import type { RgbaImage, Size } from "../screen/scale.ts";
-import { scaleRgba } from "../screen/scale.ts";
+import type { RgbaImage, Size } from "@deskfleet/rfb/image/scale";
+import { scaleRgba } from "@deskfleet/rfb/image/scale";
 
 /**
  * Fits a zoom crop to the model's screenshot size: a larger crop is shrunk by

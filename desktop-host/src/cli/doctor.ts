@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { CloseCode } from "@deskfleet/protocol";
 import { classifyClose } from "../control/close-codes.ts";
 import { controlUrl } from "../control/control-channel.ts";
-import { isRfbError } from "../rfb/rfb-error.ts";
+import { isRfbError } from "@deskfleet/rfb/rfb-error";
 import { connectVnc } from "../runtime/vnc-connection.ts";
 import { createRedactor } from "../runtime/redact.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";

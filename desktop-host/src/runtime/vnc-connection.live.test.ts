@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { doctor } from "../cli/doctor.ts";
-import { missingXTools, startXDesktop, type XDesktop } from "../rfb/testing/x-desktop.ts";
+import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { createLogger } from "./logger.ts";
 import { VncConnection } from "./vnc-connection.ts";
 

@@ -1,5 +1,5 @@
-import { RfbClient } from "../rfb/rfb-client.ts";
-import { connectTcp } from "../rfb/node-socket.ts";
+import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { Backoff, type BackoffOptions } from "../control/backoff.ts";
 import type { Logger } from "./logger.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Framebuffer } from "../rfb/framebuffer.ts";
+import { Framebuffer } from "@deskfleet/rfb/framebuffer";
 import { ModelFrame, type FrameSource } from "./model-frame.ts";
-import { decodePng, type PngImage } from "./png.ts";
-import { scaleRgba, type Size } from "./scale.ts";
+import { decodePng, type PngImage } from "@deskfleet/rfb/image/png";
+import { scaleRgba, type Size } from "@deskfleet/rfb/image/scale";
 import type { SettleRect } from "./settle.ts";
 import { FakeClock } from "./testing/fake-clock.ts";
 

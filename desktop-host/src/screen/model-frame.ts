@@ -7,9 +7,9 @@
 // and a PNG is only ever returned for the version current when it was asked
 // for. A PNG made ahead and overtaken by an update is simply not used.
 
-import { encodePngNative } from "./png.ts";
-import type { PngImage } from "./png.ts";
-import { chooseTargetSize, DEFAULT_TARGETS, Downscaler, type Rect, type Size } from "./scale.ts";
+import { encodePngNative } from "@deskfleet/rfb/image/png";
+import type { PngImage } from "@deskfleet/rfb/image/png";
+import { chooseTargetSize, DEFAULT_TARGETS, Downscaler, type Rect, type Size } from "@deskfleet/rfb/image/scale";
 import { systemClock, type Clock, type SettleRect, type UpdateSource } from "./settle.ts";
 
 /**

@@ -1,8 +1,8 @@
 import type { DesktopRequest, DesktopResponseMessage, TunnelOpenMessage } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "../desktop-api/desktop-actions.ts";
-import { connectTcp } from "../rfb/node-socket.ts";
-import { RfbClient } from "../rfb/rfb-client.ts";
-import { RfbError } from "../rfb/rfb-error.ts";
+import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
+import { connectTcp } from "@deskfleet/rfb/node-socket";
+import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { openTunnel, type TunnelOptions, type TunnelTarget } from "./tunnel.ts";
 
 export type DesktopResult = DesktopResponseMessage["result"];

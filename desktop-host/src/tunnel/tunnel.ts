@@ -1,9 +1,9 @@
 import WebSocket from "ws";
 import { CloseCode, type TunnelOpenMessage } from "@deskfleet/protocol";
-import { connectTcp } from "../rfb/node-socket.ts";
-import { RfbError } from "../rfb/rfb-error.ts";
+import { connectTcp } from "@deskfleet/rfb/node-socket";
+import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { Coalescer, type CoalescerOptions } from "./coalescer.ts";
-import { bridge, openUpstream } from "./rfb-bridge.ts";
+import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
 
 export type TunnelTarget = { host: string; port: number; password?: string | undefined };
 

@@ -6,7 +6,7 @@
  * the next: an unknown message type cannot be skipped and ends the session.
  */
 
-import { measureClientMessage, UnknownClientMessage } from "../../../desktop-host/src/rfb/client-message-size.ts";
+import { measureClientMessage, UnknownClientMessage } from "@deskfleet/rfb/client-message-size";
 
 export type FilterResult = {
   /** The bytes to forward, in order. Empty when everything was dropped or is still incomplete. */

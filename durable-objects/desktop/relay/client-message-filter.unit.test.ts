@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import * as msg from "../../../desktop-host/src/rfb/client-messages.ts";
-import { RGBX_LITTLE_ENDIAN } from "../../../desktop-host/src/rfb/pixel-format.ts";
+import * as msg from "@deskfleet/rfb/client-messages";
+import { RGBX_LITTLE_ENDIAN } from "@deskfleet/rfb/pixel-format";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 
 const enc = new TextEncoder();

@@ -1,8 +1,8 @@
 import { connect } from "cloudflare:sockets";
-import type { RfbSocket } from "../../../desktop-host/src/rfb/rfb-client.ts";
-import { RfbError } from "../../../desktop-host/src/rfb/rfb-error.ts";
-import { open } from "../../../workers/crypto/secret-box.ts";
-import type { VncCredentials } from "../../../workers/crypto/vnc-url.ts";
+import type { RfbSocket } from "@deskfleet/rfb/rfb-client";
+import { RfbError } from "@deskfleet/rfb/rfb-error";
+import { open } from "../../../domain/crypto/secret-box.ts";
+import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
 
 export type VncTarget = { address: string; password?: string };
 

@@ -1,5 +1,5 @@
-import { RfbError } from "../../../desktop-host/src/rfb/rfb-error.ts";
-import { bridge, openUpstream } from "../../../desktop-host/src/tunnel/rfb-bridge.ts";
+import { RfbError } from "@deskfleet/rfb/rfb-error";
+import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
 import { dialVnc, type VncTarget } from "./dial-vnc.ts";
 
 export type DirectEnd = { code: "closed" | "failed"; reason: string };

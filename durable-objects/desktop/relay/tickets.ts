@@ -1,4 +1,4 @@
-import { base64url, sha256Hex } from "../../../workers/auth/secrets.ts";
+import { base64url, sha256Hex } from "../../../db/token-secrets.ts";
 
 /** A viewer's ticket lives 60 s; a tunnel's as long as its viewer waits to be paired. */
 export const VIEWER_TICKET_TTL_MS = 60_000;

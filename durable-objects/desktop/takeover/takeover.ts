@@ -1,5 +1,5 @@
 import type { ServerMessage, TakeoverLease } from "@deskfleet/protocol";
-import { rpcFail, type RpcResult } from "../../../workers/http/api-error.ts";
+import { rpcFail, type RpcResult } from "../../../domain/api-error.ts";
 import { checkHandback, checkTakeover, DEFAULT_LEASE_IDLE_MS, expiresAt, handbackNote, isLive, type Lease, type Person } from "./lease.ts";
 
 export type TakeoverDeps = {

@@ -1,6 +1,6 @@
 import { describeCron } from "./cron-words.ts";
 import { inZone, previewRuns } from "./next-runs.ts";
-import type { TimingInput } from "../../../workers/scheduler/schedule-spec.ts";
+import type { TimingInput } from "@deskfleet/protocol/timing/schedule-spec";
 
 /** What the timing means in words and its next five runs in the schedule's time zone, as you type. */
 export function TimingPreview({ timing }: { timing: TimingInput }) {

@@ -1,4 +1,4 @@
-import { checkTiming, firstRun, nextRunAfter, type TimingInput } from "../../../workers/scheduler/schedule-spec.ts";
+import { checkTiming, firstRun, nextRunAfter, type TimingInput } from "@deskfleet/protocol/timing/schedule-spec";
 
 export type Preview = { ok: true; runs: number[]; timezone: string } | { ok: false; message: string };
 

@@ -1,10 +1,10 @@
 import { Composer, type Context } from "grammy";
 import { DesktopId } from "@deskfleet/protocol";
 import { getDesktop, listDesktops, toDesktop } from "../../../db/desktops.ts";
-import { bold, code, line, type RichLine } from "../rich-text.ts";
+import { bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
-import { sendPhotoWithLines } from "../api.ts";
-import { desktopObject } from "../../../durable-objects/addresses.ts";
+import { sendPhotoWithLines } from "../../../domain/telegram/api.ts";
+import { desktopObject } from "../../../domain/addresses.ts";
 
 async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
   const rows = await listDesktops(env.DB);

@@ -1,6 +1,6 @@
 import { Composer, type Context } from "grammy";
 import { TELEGRAM_COMMANDS } from "../command-list.ts";
-import { blank, bold, code, line, type RichLine } from "../rich-text.ts";
+import { blank, bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { reply } from "../reply.ts";
 
 function helpLines(chatId: number): RichLine[] {

@@ -1,6 +1,6 @@
 import { Composer, type Context } from "grammy";
 import { listSchedules, toSchedule } from "../../../db/schedules.ts";
-import { bold, code, line, type RichLine } from "../rich-text.ts";
+import { bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { clip, reply, STATUS_ICON, when } from "../reply.ts";
 
 async function schedulesCommand(env: Env, ctx: Context): Promise<void> {

@@ -1,10 +1,10 @@
 import { Composer, type Context } from "grammy";
 import { TaskId } from "@deskfleet/protocol";
-import { ApiError } from "../../http/api-error.ts";
-import { createTask } from "../../services/create-task.ts";
+import { ApiError } from "../../../domain/api-error.ts";
+import { createTask } from "../../../domain/tasks/create-task.ts";
 import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
-import { taskObject } from "../../../durable-objects/addresses.ts";
-import { bold, code, line, paragraph, type RichLine } from "../rich-text.ts";
+import { taskObject } from "../../../domain/addresses.ts";
+import { bold, code, line, paragraph, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { clip, commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
 
 const TASKS_SHOWN = 10;

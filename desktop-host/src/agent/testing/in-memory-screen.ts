@@ -1,4 +1,4 @@
-import { Framebuffer } from "../../rfb/framebuffer.ts";
+import { Framebuffer } from "@deskfleet/rfb/framebuffer";
 import type { SettleRect } from "../../screen/settle.ts";
 import { RfbDesktop, type RfbDesktopOptions } from "../rfb-desktop.ts";
 

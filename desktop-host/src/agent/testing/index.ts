@@ -1,0 +1,2 @@
+/** Test doubles for the computer-use loop, for benchmarks and tests outside the host. */
+export { RecordingContext, type RecordedEvent } from "./recording-context.ts";

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@deskfleet/protocol";
+import { createTask } from "../../tasks/create-task.ts";
+import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
+import { lastEvents } from "../../../db/task-chains.ts";
+import { taskObject } from "../../addresses.ts";
+import { ApiError, notFound, unwrap } from "../../api-error.ts";
+import { cut } from "../conversation-window.ts";
+import { latestScreenshot, screenshotImage } from "./screenshots.ts";
+import { iso, json, tool } from "./tool.ts";
+
+export const DEFAULT_WAIT_MINUTES = 10;
+
+/** A task as the model sees it, with times in ISO (easier for it to read than epoch ms). */
+export function taskView(t: Task) {
+  return {
+    id: t.id,
+    status: t.status,
+    prompt: cut(t.prompt, 1_000),
+    desktopId: t.desktopId,
+    target: t.target,
+    source: t.source,
+    scheduleId: t.scheduleId,
+    originalTaskId: t.originalTaskId,
+    retryNumber: t.retryNumber,
+    result: t.result === null ? null : cut(t.result, 4_000),
+    error: t.error,
+    steps: t.steps,
+    costUsd: t.usage.costUsd,
+    createdAt: iso(t.createdAt),
+    finishedAt: iso(t.finishedAt),
+  };
+}
+
+export async function requireTask(env: Env, id: string): Promise<Task> {
+  const row = await getTaskRow(env.DB, id);
+  if (!row) throw notFound("task", id);
+  return toTask(row);
+}
+
+const CreateTaskInput = z
+  .strictObject({
+    prompt: z.string().trim().min(1).max(50_000).describe("What the computer-use agent should do, complete and unambiguous"),
+    desktopId: DesktopId.optional().describe("Run on this desktop"),
+    labels: z.array(Label).max(32).optional().describe("Or run on any desktop with all these labels"),
+    startUrl: TaskOptions.shape.startUrl,
+    maxSteps: TaskOptions.shape.maxSteps,
+    priority: z.number().int().min(-100).max(100).optional(),
+    wait: z.boolean().optional().describe("Wait for the task to finish and get its result (default false)"),
+    waitMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(120)
+      .optional()
+      .describe(`Stop waiting after this many minutes without any progress from the task (default ${DEFAULT_WAIT_MINUTES}); a task that keeps working is waited for`),
+  })
+  .refine((b) => !(b.desktopId && b.labels?.length), { message: "give either desktopId or labels, not both" });
+
+export const taskTools = [
+  tool({
+    name: "create_task",
+    description:
+      "Start a computer-use task on a desktop (desktopId), on any desktop with the given labels, or on any desktop. With wait=true you get the task's result when it finishes (or a note when it stops making progress).",
+    input: CreateTaskInput,
+    run: async (ctx, b) => {
+      const task = await createTask(ctx.env, {
+        prompt: b.prompt,
+        desktopId: b.desktopId ?? null,
+        labels: b.labels ?? [],
+        priority: b.priority ?? 0,
+        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}) },
+        source: "supervisor",
+        sourceMeta: { conversationId: ctx.conversationId },
+      });
+      if (b.wait) return { wait: { kind: "task", taskId: task.id, timeoutMs: (b.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000 } };
+      return json({ created: taskView(task) });
+    },
+  }),
+  tool({
+    name: "get_task",
+    description: "One task: status, result or error, and its latest events (what the agent said and did).",
+    input: z.strictObject({ taskId: TaskId, events: z.number().int().min(0).max(50).optional().describe("How many of the latest events to include (default 10)") }),
+    run: async (ctx, { taskId, events }) => {
+      const task = await requireTask(ctx.env, taskId);
+      const latest = await lastEvents(ctx.env.DB, taskId, events ?? 10);
+      return json({ task: taskView(task), latestEvents: latest.map((e) => ({ seq: e.seq, kind: e.kind, at: iso(e.at), data: cut(JSON.stringify(e.data), 500) })) });
+    },
+  }),
+  tool({
+    name: "search_tasks",
+    description: "Find tasks, newest first: full-text `query` over prompts, results, errors and questions, and/or filters.",
+    input: z.strictObject({
+      query: z.string().trim().min(1).max(200).optional(),
+      status: TaskStatus.optional(),
+      desktopId: DesktopId.optional(),
+      scheduleId: z.string().max(64).optional(),
+      limit: z.number().int().min(1).max(50).optional(),
+    }),
+    run: async (ctx, f) => {
+      const page = await listTasks(ctx.env.DB, { q: f.query, status: f.status, desktopId: f.desktopId, scheduleId: f.scheduleId, limit: f.limit ?? 10 });
+      return json({ tasks: page.items.map((r) => taskView(toTask(r))), more: page.nextCursor !== null });
+    },
+  }),
+  tool({
+    name: "cancel_task",
+    description: "Cancel a queued or running task; its agent stops.",
+    input: z.strictObject({ taskId: TaskId, reason: z.string().trim().max(500).optional() }),
+    run: async (ctx, { taskId, reason }) => {
+      await requireTask(ctx.env, taskId);
+      unwrap(await taskObject(ctx.env, taskId).cancel(ctx.actor, reason));
+      return json({ cancelled: taskView(await requireTask(ctx.env, taskId)) });
+    },
+  }),
+  tool({
+    name: "get_task_screenshot",
+    description: "The latest screenshot a task's agent took (the image), to see where it is or why it failed.",
+    input: z.strictObject({ taskId: TaskId }),
+    run: async (ctx, { taskId }) => {
+      await requireTask(ctx.env, taskId);
+      const shot = await latestScreenshot(ctx.env, taskId);
+      if (!shot) throw new ApiError(404, "no_screenshot", `task ${taskId} has no screenshot yet`);
+      return { content: [{ type: "text", text: `latest screenshot of task ${taskId} (${shot.name})` }, await screenshotImage(ctx.env, shot.key)] };
+    },
+  }),
+];
