@@ -3,6 +3,7 @@ import type { TaskEvent } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { taskEvents, tasks } from "./schema.ts";
 import type { TaskRow } from "./tasks.ts";
+import { rowToEvent } from "./task-events.ts";
 
 /** Every task of a healing chain, oldest first: the first task, its retries and the healer tasks between them. */
 export async function listChain(d1: D1Database, rootTaskId: string): Promise<TaskRow[]> {
@@ -27,7 +28,7 @@ export async function hasHealer(d1: D1Database, failedTaskId: string): Promise<b
 /** The newest `limit` events of a task, returned oldest first. */
 export async function lastEvents(d1: D1Database, taskId: string, limit: number): Promise<TaskEvent[]> {
   const rows = await database(d1).select().from(taskEvents).where(eq(taskEvents.taskId, taskId)).orderBy(desc(taskEvents.seq)).limit(limit);
-  return rows.reverse().map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.type as TaskEvent["kind"], source: r.source, hostSeq: r.hostSeq, data: r.payload, at: r.createdAt }));
+  return rows.reverse().map(rowToEvent);
 }
 
 /** The highest stored event sequence of a task (0 for none): a waiter's sign of progress. */

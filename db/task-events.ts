@@ -1,5 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { TaskEvent } from "@deskfleet/protocol";
+import { storedTaskEvent } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { taskEvents } from "./schema.ts";
 
@@ -37,13 +38,10 @@ export async function listEvents(d1: D1Database, taskId: string, after: number, 
     .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, after)))
     .orderBy(asc(taskEvents.seq))
     .limit(limit);
-  return rows.map((r) => ({
-    taskId: r.taskId,
-    seq: r.seq,
-    kind: r.type as TaskEvent["kind"],
-    source: r.source,
-    hostSeq: r.hostSeq,
-    data: r.payload,
-    at: r.createdAt,
-  }));
+  return rows.map(rowToEvent);
+}
+
+/** A D1 row as the stored event it is (TaskDO checked its data when it stored it). */
+export function rowToEvent(r: typeof taskEvents.$inferSelect): TaskEvent {
+  return storedTaskEvent({ taskId: r.taskId, seq: r.seq, kind: r.type, source: r.source, hostSeq: r.hostSeq, data: r.payload, at: r.createdAt });
 }

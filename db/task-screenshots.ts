@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { parseEventData } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { taskEvents } from "./schema.ts";
 
@@ -14,8 +15,8 @@ export async function lastScreenshotKey(d1: D1Database, taskId: string): Promise
     .orderBy(desc(taskEvents.seq))
     .limit(5);
   for (const { payload } of rows) {
-    const key = payload["key"];
-    if (typeof key === "string" && key.startsWith(`tasks/${taskId}/`)) return key;
+    const shot = parseEventData("screenshot", payload);
+    if (shot.ok && shot.data.key.startsWith(`tasks/${taskId}/`)) return shot.data.key;
   }
   return null;
 }

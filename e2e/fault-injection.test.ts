@@ -35,7 +35,7 @@ async function finished(world: World, id: string, timeoutMs: number, host: HostP
   return task(world.cp, id);
 }
 
-const actions = (events: TaskEvent[]) => events.filter((e) => e.kind === "action").map((e) => ({ name: e.data["name"], input: e.data["input"] }));
+const actions = (events: TaskEvent[]) => events.flatMap((e) => (e.kind === "action" ? [{ name: e.data.name, input: e.data.input }] : []));
 const lastSubmitted = (world: World, since: number) => world.app.events.filter((e) => e.type === "submitted" && e.at >= since).at(-1)?.value;
 
 describe.skipIf(missing !== null)("a flaky link and a control plane restart", () => {

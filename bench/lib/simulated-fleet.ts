@@ -95,8 +95,7 @@ export async function runFleetLoad(cp: ControlPlaneRef, o: FleetLoadOptions): Pr
     watching++;
     const seen = new Set<number>();
     const w = watchTask(cp.url, cp.adminToken, taskId, (e: TaskEvent, receivedAt) => {
-      const sentAt = e.data["sentAt"];
-      if (e.hostSeq !== null && typeof sentAt === "number" && !seen.has(e.seq)) eventMs.push(receivedAt - sentAt);
+      if (e.hostSeq !== null && !seen.has(e.seq)) eventMs.push(receivedAt - e.at);
       seen.add(e.seq);
     });
     seenBy.set(w, seen);
@@ -143,7 +142,7 @@ export async function runFleetLoad(cp: ControlPlaneRef, o: FleetLoadOptions): Pr
     // D1 is written just after the ack: give the last flush a moment.
     for (let i = 0; i < 30; i++) {
       stored = await storedEvents(cp.api, id);
-      if (stored.filter((e) => e.hostSeq !== null).length >= run.sent && stored.some((e) => e.kind === "status" && e.data["status"] === "completed")) break;
+      if (stored.filter((e) => e.hostSeq !== null).length >= run.sent && stored.some((e) => e.kind === "status" && e.data.status === "completed")) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const task = (await cp.api("GET", `/api/tasks/${id}`)).json;

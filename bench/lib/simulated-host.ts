@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { AssignedTask, HostEvent, ServerMessage } from "@deskfleet/protocol";
+import type { AssignedTask, HostEvent, HostEventInput, HostEventKind, ServerMessage } from "@deskfleet/protocol";
 import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 
 /**
@@ -7,7 +7,7 @@ import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
  * WebSocket: hello, heartbeats at the server's interval, events numbered per
  * task and kept until acked, resent after a reconnect or when an ack is late.
  * Its "task" is a fixed series of events at a fixed pace; each carries
- * `sentAt` so a watcher can time host → watcher delivery.
+ * its emit time in `at` so a watcher can time host → watcher delivery.
  */
 export type SimulatedTaskPlan = { events: number; intervalMs: number };
 
@@ -139,13 +139,11 @@ export class SimulatedHost {
   }
 
   async #play(run: SimulatedRun, firstSeq: number): Promise<void> {
-    const kinds = ["assistant_text", "action", "action_result", "usage"] as const;
     for (let i = 0; i < this.#plan.events && !this.#stopped && !run.cancelled; i++) {
       const last = i === this.#plan.events - 1;
-      const kind = i === 0 ? "started" : last ? "completed" : kinds[(i - 1) % kinds.length]!;
-      const data: Record<string, unknown> = { sentAt: Date.now(), i };
-      if (last) data["result"] = `simulated run of ${run.taskId} done`;
-      this.#emit(run.taskId, { seq: firstSeq + i, kind, at: Date.now(), data });
+      const event = i === 0 ? started() : last ? completed(`simulated run of ${run.taskId} done`) : loopEvent(i);
+      // `at` is the host's clock when it emitted the event: watchers time delivery from it.
+      this.#emit(run.taskId, { seq: firstSeq + i, at: Date.now(), ...event });
       run.sent++;
       if (!last) await new Promise((r) => setTimeout(r, this.#plan.intervalMs));
     }
@@ -178,5 +176,20 @@ export class SimulatedHost {
 
   #send(message: unknown): void {
     if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+  }
+}
+
+// Events shaped as the real loop emits them (the protocol's schemas), so the
+// control plane stores them as it would a real host's.
+type Body = { [K in HostEventKind]: { kind: K; data: HostEventInput<K> } }[HostEventKind];
+const started = (): Body => ({ kind: "started", data: { resume: false } });
+const completed = (result: string): Body => ({ kind: "completed", data: { result } });
+function loopEvent(i: number): Body {
+  const step = Math.ceil(i / 4);
+  switch ((i - 1) % 4) {
+    case 0: return { kind: "assistant_text", data: { text: `Step ${step}: clicking the next field.`, step } };
+    case 1: return { kind: "action", data: { name: "left_click", input: { coordinate: [100 + (i % 500), 200] }, step } };
+    case 2: return { kind: "action_result", data: { ok: true, summary: "Done.", step } };
+    default: return { kind: "usage", data: { inputTokens: 1_200, outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0042, step, model: "simulated" } };
   }
 }

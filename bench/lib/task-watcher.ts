@@ -43,7 +43,7 @@ export function watchTask(baseUrl: string, token: string, taskId: string, onEven
       events.push(m.event);
       lastSeq = Math.max(lastSeq, m.event.seq);
       onEvent?.(m.event, receivedAt);
-      if (m.event.kind === "status" && TERMINAL.has(String(m.event.data["status"]))) resolveFinished(m.event);
+      if (m.event.kind === "status" && TERMINAL.has(m.event.data.status)) resolveFinished(m.event);
     });
     socket.on("error", () => undefined);
     socket.on("close", () => {

@@ -1,10 +1,13 @@
-import type { AssignedTask, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
  * work itself (the computer-use loop). The runtime owns sequence numbers,
  * delivery and acks; a runner only says what happened.
  */
+
+/** What a runner reports; the runtime itself reports a task's start, end and help requests. */
+export type RunnerEventKind = Exclude<HostEventKind, "started" | "completed" | "failed" | "help_request">;
 
 export type FollowUp = { id: string; text: string; at: number };
 
@@ -14,8 +17,11 @@ export type HelpOutcome =
 
 export interface TaskContext {
   readonly task: AssignedTask;
-  /** Records an event; the runtime numbers it, keeps it until acked, resends after reconnects. */
-  emit(kind: Exclude<HostEventKind, "started" | "completed" | "failed">, data: Record<string, unknown>): void;
+  /**
+   * Records an event, its data typed by the protocol's schema for its kind; the
+   * runtime numbers it, keeps it until acked, resends after reconnects.
+   */
+  emit<K extends RunnerEventKind>(kind: K, data: HostEventInput<K>): void;
   /** Stores a PNG with the control plane (R2) and returns its key for a `screenshot` event. */
   uploadScreenshot(png: Uint8Array): Promise<string>;
   /** Asks a person (help request) and waits for the answer, a dismissal or the timeout. */

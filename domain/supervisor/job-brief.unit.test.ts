@@ -4,7 +4,7 @@ import { jobResult } from "./job-brief.ts";
 import { transcriptLines } from "./prompts.ts";
 import type { JobState } from "./tools/tool.ts";
 
-const event = (seq: number, text: string): TaskEvent => ({ taskId: "tsk_0000000000aaaa", seq, kind: "assistant_text", source: "host", hostSeq: seq, data: { text }, at: 1_700_000_000_000 + seq });
+const event = (seq: number, text: string): TaskEvent => ({ taskId: "tsk_0000000000aaaa", seq, kind: "assistant_text", source: "host", hostSeq: seq, data: { text, step: seq }, at: 1_700_000_000_000 + seq });
 const heal = (over: Partial<JobState> = {}): JobState => ({ kind: "heal", taskId: "tsk_0000000000heal", prepared: true, retryTaskId: null, savedPromptVersion: null, summary: null, ...over });
 
 describe("a job's brief and result", () => {

@@ -157,8 +157,8 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     const prev = this.forwarding.get(m.taskId) ?? Promise.resolve();
     const next = prev.then(async () => {
       try {
-        const { ack, cancel } = await taskObject(this.env, m.taskId).ingest(att.desktopId, m.events);
-        this.reply(ws, { type: "ack", taskId: m.taskId, seq: ack });
+        const { ack, cancel, refused } = await taskObject(this.env, m.taskId).ingest(att.desktopId, m.events);
+        this.reply(ws, { type: "ack", taskId: m.taskId, seq: ack, ...(refused.length ? { refused } : {}) });
         if (cancel) this.reply(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
       } catch (err) {
         // Not acked: the host keeps the events and resends them after its next reconnect.

@@ -24,14 +24,17 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
 
   // ---- RPC from TaskDO
 
-  async enqueue(entry: QueueEntry): Promise<void> {
-    this.store.enqueue(entry);
-    this.publish({ type: "task", taskId: entry.taskId, status: "queued", desktopId: null, at: Date.now() });
-    await this.dispatch();
-  }
-
-  async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus }): Promise<void> {
+  /**
+   * A task's status changed (or a new task was stored: `previous` null). A
+   * queued task comes with its queue entry and waits for a desktop.
+   */
+  async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus | null; queue?: QueueEntry }): Promise<void> {
     this.publish({ type: "task", taskId: c.taskId, status: c.status, desktopId: c.desktopId, at: Date.now() });
+    if (c.status === "queued" && c.queue) {
+      this.store.enqueue(c.queue);
+      await this.dispatch();
+      return;
+    }
     if (!isTerminal(c.status)) return;
     this.store.dequeue(c.taskId);
     const desktopId = this.store.desktopRunning(c.taskId);

@@ -1,8 +1,8 @@
-import type { HostEvent, TaskError, TaskStatus, TaskUsage } from "@deskfleet/protocol";
-import { FinalEventData, isTerminal } from "@deskfleet/protocol";
+import type { CheckedHostEvent, EventBody, TaskError, TaskStatus, TaskUsage } from "@deskfleet/protocol";
+import { isTerminal } from "@deskfleet/protocol";
 
 /**
- * The task state machine (DESIGN.md):
+ * The task state machine (ARCHITECTURE.md, "The life of a task"):
  *   queued → assigned → running ⇄ waiting_for_human → completed | failed | cancelled
  * plus: assigned → queued (the host could not take it), and a finished task
  * back to queued when a person sends a follow-up (the conversation continues).
@@ -66,7 +66,7 @@ function addUsage(a: TaskUsage, b: Partial<TaskUsage>): TaskUsage {
  * Applies one host event to the lifecycle. Events that arrive after the task
  * has finished (a host that kept going while cut off) are stored but change nothing.
  */
-export function applyHostEvent<T extends Lifecycle>(s: T, e: HostEvent, now: number): T {
+export function applyHostEvent<T extends Lifecycle>(s: T, e: CheckedHostEvent, now: number): T {
   if (isTerminal(s.status) || s.status === "queued") return s;
   let next = s;
   const toRunning = () => (next.status === "assigned" || next.status === "waiting_for_human" ? transition(next, "running", now) : next);
@@ -82,54 +82,36 @@ export function applyHostEvent<T extends Lifecycle>(s: T, e: HostEvent, now: num
       next = { ...toRunning(), steps: next.steps + 1 };
       break;
     case "usage":
-      next = { ...toRunning(), usage: addUsage(next.usage, usageFrom(e.data)), modelCalls: (next.modelCalls ?? 0) + 1 };
+      next = { ...toRunning(), usage: addUsage(next.usage, e.data), modelCalls: (next.modelCalls ?? 0) + 1 };
       break;
     case "help_request":
       next = transition(toRunning(), "waiting_for_human", now);
       break;
     case "completed":
-    case "failed": {
-      const fin = FinalEventData.safeParse(e.data);
-      const data = fin.success ? fin.data : {};
-      next = transition(next, e.kind, now);
-      next = {
-        ...next,
-        result: data.result ?? next.result,
-        error: e.kind === "failed" ? (data.error ?? { code: "failed", message: "the agent reported failure" }) : null,
-      };
+      next = { ...transition(next, "completed", now), result: e.data.result, error: null };
       break;
-    }
+    case "failed":
+      next = { ...transition(next, "failed", now), error: e.data.error };
+      break;
   }
   return next === s ? s : { ...next, updatedAt: now };
 }
 
-function usageFrom(data: Record<string, unknown>): Partial<TaskUsage> {
-  const out: Partial<TaskUsage> = {};
-  for (const k of ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd"] as const) {
-    const v = data[k];
-    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[k] = v;
-  }
-  return out;
-}
-
 /** The searchable text of an event (assistant words, results, errors, questions, follow-ups). */
-export function searchableText(kind: string, data: Record<string, unknown>): string | null {
-  const pick = (k: string) => (typeof data[k] === "string" ? (data[k] as string) : null);
-  switch (kind) {
+export function searchableText(e: EventBody): string | null {
+  switch (e.kind) {
     case "assistant_text":
     case "user_message":
     case "note":
-      return pick("text");
+      return e.data.text;
     case "completed":
-      return pick("result");
-    case "failed": {
-      const err = data["error"] as { message?: unknown } | undefined;
-      return typeof err?.message === "string" ? err.message : null;
-    }
+      return e.data.result;
+    case "failed":
+      return e.data.error.message;
     case "help_request":
-      return pick("question");
+      return e.data.question;
     case "help_answer":
-      return pick("answer");
+      return e.data.answer;
     default:
       return null;
   }

@@ -1,16 +1,18 @@
-import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
-import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
+import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
+import { isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
-import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
+import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
+import { ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
+import * as moves from "./task-transitions.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
 import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
-import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, openRequest, resolve, type Resolution } from "./help-ledger.ts";
+import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolve, type Resolution } from "./help-ledger.ts";
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
@@ -19,10 +21,13 @@ type WatcherAttachment = { after: number };
 const FLUSH_BATCH = 200;
 const FLUSH_RETRY_MS = 2_000;
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
+const HANDOFF_RETRY_MS = 1_000;
 
 /**
  * One task: its lifecycle, its event log (ordered by our own sequence, with
  * host duplicates dropped by host sequence), acks, D1 history and watchers.
+ * Every status change goes through `moveTo`: one status event (carrying the
+ * task as stored), one flush, one word to the fleet.
  */
 export class TaskDO extends HibernatingObject<WatcherAttachment> {
   private readonly store: TaskStore;
@@ -40,6 +45,11 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
 
   // ---- RPC
 
+  /**
+   * Stores a new task and returns it as stored (`queued`). It is handed to the
+   * fleet (or to the supervisor, for a healer or optimizer task) from this
+   * object's alarm right after, so dispatch never runs inside this call.
+   */
   async create(input: NewTask): Promise<Task> {
     if (this.record) return toApiTask(this.record);
     const now = Date.now();
@@ -66,10 +76,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     };
     this.store.saveRecord(this.record);
     this.appendServer("status", { status: "queued" }, now);
+    await this.deadlines.arm("handoff", now);
     await this.flush();
-    // Healer and optimizer tasks are executed by the supervisor, never by a desktop.
-    if (runsOnSupervisor(input.source)) await supervisorObject(this.env, jobConversationId(input)).startJob(jobConversationId(input), input.id);
-    else await fleetObject(this.env).enqueue(this.queueEntry());
     return toApiTask(this.record);
   }
 
@@ -80,81 +88,51 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   /** FleetDO claimed a desktop for this task. Returns what the host needs, or null if the task is no longer queued. */
   async markAssigned(desktopId: string): Promise<AssignedTask | null> {
     const r = this.record;
-    if (!r || r.status !== "queued") return null;
-    const now = Date.now();
-    // `resume` tells the host whether this conversation ran before, so read it before marking.
+    const move = r && moves.assign(r, desktopId, Date.now());
+    if (!r || !move) return null;
+    // `resume` tells the host whether this conversation ran before, so read it before the move.
     const assigned = toAssigned({ ...r, desktopId });
-    this.update({ ...transition(r, "assigned", now), desktopId, assignedAt: now, lastActivityAt: now, everAssigned: true });
-    this.update({ ...this.record!, pendingMessages: [] });
-    this.appendServer("status", { status: "assigned", desktopId }, now);
-    await this.armInactivity(now);
-    await this.flush();
+    // FleetDO is the caller and publishes the assignment itself once the host has it.
+    await this.moveTo(move, { tellFleet: false });
     return assigned;
   }
 
   /** The host could not take the task after all (it went away): back to the queue. */
   async unassign(): Promise<void> {
-    const r = this.record;
-    if (!r || r.status !== "assigned") return;
-    const now = Date.now();
-    this.update({ ...transition(r, "queued", now), desktopId: null, assignedAt: null });
-    this.appendServer("status", { status: "queued", reason: "host unavailable" }, now);
-    await this.deadlines.clear("inactivity");
-    await this.flush();
+    const move = this.record && moves.unassign(this.record, Date.now());
+    if (move) await this.moveTo(move);
   }
 
   /**
-   * Stores host events in order and returns the highest host seq stored.
-   * Duplicates (already stored) are dropped; a gap stops the batch so the host resends.
+   * Stores host events in order and returns the highest host seq stored, and
+   * the events refused for breaking their kind's schema (stored as warnings).
    */
-  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null }> {
+  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }> {
     const r = this.record;
-    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane" };
-    if (r.desktopId !== desktopId) {
-      return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}` };
-    }
-    const before = r.status;
-    let rec = r;
+    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
+    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [] };
     const now = Date.now();
-    const appended: TaskEvent[] = [];
-    const asked: HelpRow[] = [];
-    for (const raw of events) {
-      if (raw.seq <= rec.lastHostSeq) continue;
-      if (raw.seq !== rec.lastHostSeq + 1) break;
-      let e = raw;
-      if (e.kind === "help_request") {
-        const help = HelpRequestEventData.safeParse(e.data);
-        if (!help.success || rec.helpRequests.some((h) => h.id === help.data.requestId)) {
-          // A malformed or repeated question must not leave the task waiting for an answer nobody can give.
-          e = { ...e, kind: "log", data: { level: "warn", message: "ignored an invalid help request", original: e.data } };
-        } else if (!isTerminal(rec.status)) {
-          asked.push(openRequest(rec.id, rec.desktopId, help.data, rec.lastScreenshotKey, now, this.helpTimeoutMs()));
-        }
+    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs());
+    if (out.events.length > 0) {
+      const before = r.status;
+      this.update(out.record);
+      for (const e of out.events) {
+        const event = this.store.append(r.id, { ...e, source: "host", text: searchableText(e) });
+        this.broadcast("watcher", { type: "event", event } satisfies TaskFeedMessage);
       }
-      if (e.kind === "screenshot" && typeof e.data["key"] === "string") rec = { ...rec, lastScreenshotKey: e.data["key"] };
-      rec = { ...applyHostEvent(rec, e, now), lastHostSeq: e.seq, lastActivityAt: now };
-      appended.push(
-        this.store.append(rec.id, { kind: e.kind, source: "host", hostSeq: e.seq, data: e.data, text: searchableText(e.kind, e.data), at: e.at }),
-      );
-    }
-    // Events already in flight when a person took over must not resume the agent behind their back.
-    if (rec.pausedFor === "takeover" && rec.status === "running") rec = { ...rec, status: "waiting_for_human" };
-    if (appended.length > 0) {
-      // The host moved on, so it has everything we pushed before.
-      rec = { ...rec, helpRequests: [...rec.helpRequests, ...asked], pendingDeliveries: [] };
-      this.update(rec);
-      for (const h of asked) await this.helpOpened(h);
-      for (const ev of appended) this.broadcast("watcher", { type: "event", event: ev });
-      if (rec.status !== before) {
-        this.appendServer("status", { status: rec.status, previous: before, ...(rec.error ? { error: rec.error } : {}) }, now);
-        await this.statusChanged(before);
+      for (const h of out.asked) await this.helpOpened(h);
+      const next = this.record!;
+      if (next.status !== before) {
+        await this.statusMoved(before, next.error ? { error: next.error } : {}, now, { tellFleet: true });
+      } else {
+        if (changedForWatchers(r, next)) this.broadcast("watcher", { type: "task", task: toApiTask(next) } satisfies TaskFeedMessage);
+        if (!isTerminal(next.status) && next.status !== "waiting_for_human") await this.armInactivity(now);
+        this.flushSoon();
       }
-      else if (!isTerminal(rec.status) && rec.status !== "waiting_for_human") await this.armInactivity(now);
-      this.flushSoon();
     }
     // A host still sending for a task that ended without it (cancelled, host_lost) is told to stop.
-    const cancel = isTerminal(before) ? `the task is already ${before}` : null;
-    return { ack: rec.lastHostSeq, cancel };
+    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : null;
+    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused };
   }
 
   async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
@@ -162,27 +140,27 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if (!r) return rpcFail(404, "not_found", "task does not exist");
     if (isTerminal(r.status)) return rpcFail(409, "task_finished", `task ${r.id} is already ${r.status}; nothing to cancel`);
     const now = Date.now();
-    const before = r.status;
-    this.update({ ...transition(r, "cancelled", now), error: { code: "cancelled", message: reason ?? `cancelled by ${actor}` } });
+    const message = reason ?? `cancelled by ${actor}`;
     this.appendServer("cancel_requested", { by: actor, reason: reason ?? null }, now);
-    this.appendServer("status", { status: "cancelled" }, now);
-    if (r.desktopId && before !== "queued") await desktopObject(this.env, r.desktopId).pushCancel(r.id, reason ?? `cancelled by ${actor}`);
-    await this.statusChanged(before);
+    await this.moveTo(moves.cancel(r, { code: "cancelled", message }, now), {
+      // The host stops before anyone hears the task ended.
+      beforeFleet: async () => {
+        if (r.desktopId && r.status !== "queued") await desktopObject(this.env, r.desktopId).pushCancel(r.id, message);
+      },
+    });
     return { ok: toApiTask(this.record!) };
   }
 
   /** Fails the task for a reason outside the agent (host lost, inactivity). No-op once finished. */
   async fail(code: string, message: string): Promise<void> {
     const r = this.record;
-    if (!r || isTerminal(r.status)) return;
-    const now = Date.now();
-    const before = r.status;
-    this.update({ ...transition(r, "failed", now), error: { code, message } });
-    this.appendServer("status", { status: "failed", error: { code, message } }, now);
-    if (r.desktopId && before !== "queued" && code !== "host_lost") {
-      await desktopObject(this.env, r.desktopId).pushCancel(r.id, message);
-    }
-    await this.statusChanged(before);
+    const move = r && moves.failFromOutside(r, { code, message }, Date.now());
+    if (!r || !move) return;
+    await this.moveTo(move, {
+      beforeFleet: async () => {
+        if (r.desktopId && r.status !== "queued" && code !== "host_lost") await desktopObject(this.env, r.desktopId).pushCancel(r.id, message);
+      },
+    });
   }
 
   /** A follow-up from a person: delivered now to a running task, or re-queues a finished one on the same desktop. */
@@ -195,65 +173,40 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     const event = this.appendServer("user_message", { ...message, by: actor }, now);
     if (r.status === "assigned" || r.status === "running" || r.status === "waiting_for_human") {
       await this.deliver({ type: "task_message", taskId: r.id, message });
+      await this.flush();
     } else if (r.status === "queued") {
       this.update({ ...r, pendingMessages: [...r.pendingMessages, message] });
+      await this.flush();
     } else {
-      const before = r.status;
-      const pinned = r.desktopId ?? r.targetDesktopId;
-      this.update({ ...transition(r, "queued", now), result: null, targetDesktopId: pinned, targetLabels: pinned ? [] : r.targetLabels, desktopId: null, pendingMessages: [message] });
-      this.appendServer("status", { status: "queued", reason: "follow-up" }, now);
-      await this.statusChanged(before);
-      await fleetObject(this.env).enqueue(this.queueEntry());
+      await this.moveTo(moves.requeueForFollowUp(r, message, now));
     }
-    await this.flush();
     return { ok: { task: toApiTask(this.record!), event } };
   }
 
   /** A person took over the task's desktop: the task waits for them (reason `takeover`). False if it was not running. */
   async pauseForTakeover(by: string): Promise<boolean> {
-    const r = this.record;
-    if (!r || (r.status !== "assigned" && r.status !== "running" && r.status !== "waiting_for_human") || r.pausedFor) return false;
-    const now = Date.now();
-    const before = r.status;
-    this.update({ ...transition(r, "waiting_for_human", now), pausedFor: "takeover", pausedBy: by });
-    this.appendServer("status", { status: "waiting_for_human", previous: before, reason: "takeover", by }, now);
-    if (before !== "waiting_for_human") await this.statusChanged(before);
-    else await this.flush();
+    const move = this.record && moves.pauseForTakeover(this.record, by, Date.now());
+    if (!move) return false;
+    await this.moveTo(move);
     return true;
   }
 
   /** The person handed the desktop back: the agent continues (unless a help request still waits), told `note`. */
   async resumeAfterTakeover(by: string, note: string): Promise<boolean> {
-    const r = this.record;
-    if (!r || r.pausedFor !== "takeover") return false;
-    const now = Date.now();
-    const before = r.status;
-    const waitingForHelp = r.helpRequests.some((h) => h.status === "open");
-    let next: TaskRecord = { ...r, pausedFor: null, pausedBy: null, lastHandBackNote: note, lastActivityAt: now };
-    if (before === "waiting_for_human" && !waitingForHelp) next = transition(next, "running", now);
-    this.update(next);
-    this.appendServer("note", { text: note, by, reason: "handback" }, now);
-    if (next.status !== before) {
-      this.appendServer("status", { status: next.status, previous: before, reason: "handback", by }, now);
-      await this.armInactivity(now);
-      await this.statusChanged(before);
-    } else {
-      await this.flush();
-    }
-    return !isTerminal(next.status);
+    const move = this.record && moves.resumeAfterTakeover(this.record, by, note, Date.now());
+    if (!move) return false;
+    this.appendServer("note", { text: note, by, reason: "handback" }, Date.now());
+    await this.moveTo(move);
+    return !isTerminal(this.record!.status);
   }
 
   // ---- RPC from the SupervisorDO executing a healer or optimizer task
 
   /** The supervisor started working on this task: queued → running, watched by the inactivity timeout like any task. */
   async executorStarted(): Promise<boolean> {
-    const r = this.record;
-    if (!r || r.status !== "queued" || !runsOnSupervisor(r.source)) return false;
-    const now = Date.now();
-    this.update({ ...transition(transition(r, "assigned", now), "running", now), assignedAt: now, lastActivityAt: now });
-    this.appendServer("status", { status: "running", previous: "queued", executor: "supervisor" }, now);
-    await this.armInactivity(now);
-    await this.statusChanged("queued");
+    const move = this.record && moves.executorStarted(this.record, Date.now());
+    if (!move) return false;
+    await this.moveTo(move);
     return true;
   }
 
@@ -267,14 +220,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.flushSoon();
   }
 
-  async executorFinished(outcome: { status: "completed"; result: string } | { status: "failed"; error: { code: string; message: string } }): Promise<void> {
-    const r = this.record;
-    if (!r || isTerminal(r.status) || !runsOnSupervisor(r.source)) return;
-    const now = Date.now();
-    const done = outcome.status === "completed" ? { result: outcome.result, error: null } : { error: outcome.error };
-    this.update({ ...transition(r, outcome.status, now), ...done });
-    this.appendServer("status", { status: outcome.status, ...(outcome.status === "failed" ? { error: outcome.error } : {}) }, now);
-    await this.statusChanged(r.status);
+  async executorFinished(outcome: moves.ExecutorOutcome): Promise<void> {
+    const move = this.record && moves.executorFinished(this.record, outcome, Date.now());
+    if (move) await this.moveTo(move);
   }
 
   /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
@@ -304,19 +252,22 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
 
   // ---- watchers
 
+  /** The task as stored first, then every event after `after`, then `replayed`; live events follow. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
     const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
     const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
+    const send = (m: TaskFeedMessage) => sendSafely(ws, JSON.stringify(m));
     if (this.record) {
+      send({ type: "task", task: toApiTask(this.record) });
       let cursor = after;
       for (;;) {
         const page = this.store.eventsAfter(this.record.id, cursor, 500);
-        for (const event of page) sendSafely(ws, JSON.stringify({ type: "event", event }));
+        for (const event of page) send({ type: "event", event });
         if (page.length < 500) break;
         cursor = page.at(-1)!.seq;
       }
-      sendSafely(ws, JSON.stringify({ type: "replayed", lastSeq: this.store.lastSeq() }));
+      send({ type: "replayed", lastSeq: this.store.lastSeq() });
     }
     return response;
   }
@@ -326,12 +277,26 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     for (const name of this.deadlines.takeDue(now)) {
+      if (name === "handoff") await this.handOff().catch((err: unknown) => this.retryHandOff(err));
       if (name === "inactivity") await this.onInactive(now);
       if (name === "flush") this.flushSoon();
       if (name === "terminal-hooks" && this.record && isTerminal(this.record.status)) await this.runTerminalHooks();
       if (isHelpDeadline(name)) await this.helpTimedOut(helpIdOf(name));
     }
     await this.deadlines.reschedule();
+  }
+
+  /** A new task goes to the fleet's queue, or to the supervisor for a healer or optimizer task. */
+  private async handOff(): Promise<void> {
+    const r = this.record;
+    if (!r || r.status !== "queued") return;
+    if (runsOnSupervisor(r.source)) await supervisorObject(this.env, jobConversationId(r)).startJob(jobConversationId(r), r.id);
+    else await fleetObject(this.env).taskChanged({ taskId: r.id, status: "queued", desktopId: null, previous: null, queue: this.queueEntry() });
+  }
+
+  private async retryHandOff(err: unknown): Promise<void> {
+    console.error("task handoff failed; retrying", this.record?.id, err instanceof Error ? err.message : err);
+    await this.deadlines.arm("handoff", Date.now() + HANDOFF_RETRY_MS);
   }
 
   private async onInactive(now: number): Promise<void> {
@@ -348,6 +313,43 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
 
   // ---- internals
 
+  /**
+   * Applies a transition: the record, one `status` event carrying the task as
+   * stored (when the status changed), the inactivity clock, D1, and the fleet.
+   */
+  private async moveTo(move: moves.Move, opts: { tellFleet?: boolean; beforeFleet?: () => Promise<void> } = {}): Promise<void> {
+    const before = this.record!.status;
+    const now = Date.now();
+    this.update(move.next);
+    if (this.record!.status === before) {
+      await this.flush();
+      return;
+    }
+    await this.statusMoved(before, move.note, now, { tellFleet: opts.tellFleet ?? true, ...(opts.beforeFleet ? { beforeFleet: opts.beforeFleet } : {}) });
+  }
+
+  /** After the record's status changed from `before`: the status event, clocks, D1, the fleet, terminal hooks. */
+  private async statusMoved(before: TaskStatus, note: moves.StatusNote, now: number, opts: { tellFleet: boolean; beforeFleet?: () => Promise<void> }): Promise<void> {
+    const r = this.record!;
+    this.appendServer("status", { ...note, status: r.status, previous: before }, now);
+    if (isTerminal(r.status)) {
+      for (const h of r.helpRequests.filter((x) => x.status === "open")) {
+        const res = resolve(h, { status: "dismissed", answer: null, by: "system", via: "system" }, now);
+        if ("ok" in res) await this.applyResolution(res.ok, { quiet: true });
+      }
+    }
+    if (isTerminal(r.status) || r.status === "waiting_for_human" || r.status === "queued") await this.deadlines.clear("inactivity");
+    else await this.armInactivity(now);
+    await this.flush();
+    await opts.beforeFleet?.();
+    if (opts.tellFleet) {
+      await fleetObject(this.env).taskChanged({
+        taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before, ...(r.status === "queued" ? { queue: this.queueEntry() } : {}),
+      });
+    }
+    if (isTerminal(r.status)) await this.runTerminalHooks();
+  }
+
   private update(r: TaskRecord): void {
     // A takeover pause ends with the run it paused.
     if (r.pausedFor && (isTerminal(r.status) || r.status === "queued")) r = { ...r, pausedFor: null };
@@ -355,10 +357,12 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     this.store.saveRecord(r);
   }
 
-  private appendServer(kind: "status" | "user_message" | "help_answer" | "cancel_requested" | "note", data: Record<string, unknown>, at: number): TaskEvent {
-    const ev = this.store.append(this.record!.id, { kind, source: "server", hostSeq: null, data, text: searchableText(kind, data), at });
-    this.broadcast("watcher", { type: "event", event: ev });
-    return ev;
+  /** A server event; a status event goes to watchers with the task as it now stands. */
+  private appendServer<K extends ServerEventKind>(kind: K, data: EventData<K>, at: number): TaskEvent {
+    const body = { kind, data } as EventBody;
+    const event = this.store.append(this.record!.id, { ...body, source: "server", hostSeq: null, text: searchableText(body), at });
+    this.broadcast("watcher", { type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) } satisfies TaskFeedMessage);
+    return event;
   }
 
   private queueEntry() {
@@ -374,21 +378,6 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     // Re-arming on every event would write the alarm each time; the alarm re-checks lastActivityAt instead.
     const current = this.deadlines.get("inactivity");
     if (current === null || current < now) await this.deadlines.arm("inactivity", now + this.inactivityMs());
-  }
-
-  /** After any status change: stop the inactivity clock when it no longer applies, persist, tell the fleet. */
-  private async statusChanged(before: TaskStatus): Promise<void> {
-    const r = this.record!;
-    if (isTerminal(r.status)) {
-      for (const h of r.helpRequests.filter((x) => x.status === "open")) {
-        const res = resolve(h, { status: "dismissed", answer: null, by: "system", via: "system" }, Date.now());
-        if ("ok" in res) await this.applyResolution(res.ok, { quiet: true });
-      }
-    }
-    if (isTerminal(r.status) || r.status === "waiting_for_human") await this.deadlines.clear("inactivity");
-    await this.flush();
-    await fleetObject(this.env).taskChanged({ taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before });
-    if (isTerminal(r.status)) await this.runTerminalHooks();
   }
 
   /** Armed before and cleared after, so an eviction in between re-runs the (idempotent) hooks from the alarm. */
@@ -412,27 +401,18 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     if ("ok" in res) await this.applyResolution(res.ok);
   }
 
-  /** Records a resolution in one synchronous step, then tells the host and the world. */
+  /** Records a resolution (before any await: a second answer meanwhile finds it resolved), then tells the world and the host. */
   private async applyResolution(h: HelpRow, opts: { quiet?: boolean } = {}): Promise<void> {
-    const r = this.record!;
     const now = Date.now();
-    const helpRequests = r.helpRequests.map((x) => (x.id === h.id ? h : x));
-    const stillOpen = helpRequests.some((x) => x.status === "open");
-    const before = r.status;
-    let next: TaskRecord = { ...r, helpRequests, lastActivityAt: now };
-    if (before === "waiting_for_human" && !stillOpen && !r.pausedFor) next = transition(next, "running", now);
-    this.update(next);
+    this.update({ ...this.record!, helpRequests: this.record!.helpRequests.map((x) => (x.id === h.id ? h : x)) });
     this.appendServer("help_answer", { requestId: h.id, status: h.status, answer: h.answer, by: h.answeredBy, via: h.answeredVia }, now);
     await this.deadlines.clear(helpDeadline(h.id));
     await upsertHelpRequest(this.env.DB, h);
+    // `quiet`: the task just ended and closes its open questions; nothing goes on.
     if (opts.quiet) return;
-    await this.deliver({ type: "help_answer", taskId: r.id, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
-    if (next.status !== before) {
-      await this.armInactivity(now);
-      await this.statusChanged(before);
-    } else {
-      await this.flush();
-    }
+    await this.moveTo(moves.helpResolved(this.record!, h, now));
+    await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    await this.flush();
   }
 
   /** Pushes to the host now and keeps the message until the host shows it moved on. */
@@ -479,4 +459,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
     })();
     return this.flushing;
   }
+}
+
+/** Whether watchers need the task again after host events that did not change its status. */
+function changedForWatchers(a: TaskRecord, b: TaskRecord): boolean {
+  return a.steps !== b.steps || a.usage.costUsd !== b.usage.costUsd || a.usage.inputTokens !== b.usage.inputTokens || a.result !== b.result;
 }

@@ -1,4 +1,5 @@
-import type { EventKind, TaskEvent } from "@deskfleet/protocol";
+import type { EventBody, TaskEvent } from "@deskfleet/protocol";
+import { storedTaskEvent } from "@deskfleet/protocol";
 import type { StoredEvent } from "../../db/task-events.ts";
 import type { TaskRecord } from "./task-record.ts";
 
@@ -34,14 +35,14 @@ export class TaskStore {
     return this.last;
   }
 
-  append(taskId: string, e: { kind: EventKind; source: "host" | "server"; hostSeq: number | null; data: Record<string, unknown>; text: string | null; at: number }): TaskEvent {
+  append(taskId: string, e: EventBody & { source: "host" | "server"; hostSeq: number | null; text: string | null; at: number }): TaskEvent {
     const seq = this.last + 1;
     this.sql.exec(
       `INSERT INTO events (seq, kind, source, host_seq, data, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       seq, e.kind, e.source, e.hostSeq, JSON.stringify(e.data), e.text, e.at,
     );
     this.last = seq;
-    return { taskId, seq, kind: e.kind, source: e.source, hostSeq: e.hostSeq, data: e.data, at: e.at };
+    return storedTaskEvent({ taskId, seq, kind: e.kind, source: e.source, hostSeq: e.hostSeq, data: e.data, at: e.at });
   }
 
   eventsAfter(taskId: string, after: number, limit: number): TaskEvent[] {
@@ -70,13 +71,5 @@ export class TaskStore {
 type EventRow = { seq: number; kind: string; source: string; host_seq: number | null; data: string; text: string | null; at: number };
 
 function rowToEvent(taskId: string, r: EventRow): TaskEvent {
-  return {
-    taskId,
-    seq: r.seq,
-    kind: r.kind as EventKind,
-    source: r.source as "host" | "server",
-    hostSeq: r.host_seq,
-    data: JSON.parse(r.data) as Record<string, unknown>,
-    at: r.at,
-  };
+  return storedTaskEvent({ taskId, seq: r.seq, kind: r.kind, source: r.source, hostSeq: r.host_seq, data: JSON.parse(r.data), at: r.at });
 }

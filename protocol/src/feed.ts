@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, TaskId } from "./ids.ts";
-import { TaskStatus } from "./task.ts";
+import { Task, TaskStatus } from "./task.ts";
 import { TaskEvent } from "./task-events.ts";
 
 export const DesktopPresence = z.enum(["online", "busy", "view_only", "offline"]);
@@ -34,9 +34,16 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
 ]);
 export type FleetFeedMessage = z.infer<typeof FleetFeedMessage>;
 
-/** Messages on a task's live feed (`GET /api/tasks/:id/live`). */
+/**
+ * Messages on a task's live feed (`GET /api/tasks/:id/live`): first the task
+ * as TaskDO holds it, then every event after `?after=`, then `replayed`, then
+ * live events. A status event carries the task as it stands after the change;
+ * a `task` message follows host events that changed the task without a status
+ * change (steps, usage). A watcher never needs to refetch the task.
+ */
 export const TaskFeedMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("event"), event: TaskEvent }),
+  z.object({ type: z.literal("task"), task: Task }),
+  z.object({ type: z.literal("event"), event: TaskEvent, task: Task.optional() }),
   z.object({ type: z.literal("replayed"), lastSeq: z.number().int().nonnegative() }),
 ]);
 export type TaskFeedMessage = z.infer<typeof TaskFeedMessage>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { AssignedTask } from "./task.ts";
-import { HostEvent } from "./task-events.ts";
+import { HostEvent, RefusedEvent } from "./task-events.ts";
 import { DesktopInput } from "./desktop-api.ts";
 
 /**
@@ -96,8 +96,17 @@ export const AssignMessage = z.object({ type: z.literal("assign"), task: Assigne
 
 export const CancelMessage = z.object({ type: z.literal("cancel"), taskId: TaskId, reason: z.string() });
 
-/** Every host event up to and including `seq` is stored; the host may forget them. */
-export const AckMessage = z.object({ type: z.literal("ack"), taskId: TaskId, seq: z.number().int().nonnegative() });
+/**
+ * Every host event up to and including `seq` is stored; the host may forget them.
+ * `refused` names events whose data broke their kind's schema: each was stored
+ * as a warning in its place (so the sequence goes on), never half-parsed.
+ */
+export const AckMessage = z.object({
+  type: z.literal("ack"),
+  taskId: TaskId,
+  seq: z.number().int().nonnegative(),
+  refused: z.array(RefusedEvent).max(500).optional(),
+});
 
 /** A follow-up message from a person, delivered into a running task's conversation. */
 export const TaskMessageMessage = z.object({

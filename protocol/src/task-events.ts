@@ -1,36 +1,134 @@
 import { z } from "zod";
 import { EpochMs } from "./ids.ts";
-import { TaskUsage } from "./task.ts";
+import { HelpRequestEventData, HelpRequestStatus } from "./help.ts";
+import { TaskError, TaskStatus, TaskUsage } from "./task.ts";
 
 /**
- * Kinds of event in a task's log. Host events come from the computer-use loop;
- * server events are written by TaskDO itself (status changes, follow-ups, answers).
+ * Every kind of event in a task's log, one schema per kind. Host events come
+ * from the computer-use loop (the host's `emit` is typed by these schemas);
+ * server events are written by TaskDO. Readers — the dashboard, usage
+ * accounting, full-text indexing, the supervisor — take these types and
+ * never guess field names. The limits below are the ones the host truncates
+ * to before it emits; TaskDO refuses an event that breaks them.
  */
-export const HOST_EVENT_KINDS = [
-  "started",
-  "assistant_text",
-  "action",
-  "action_result",
-  "screenshot",
-  "usage",
-  "help_request",
-  "log",
-  "completed",
-  "failed",
-] as const;
-export const HostEventKind = z.enum(HOST_EVENT_KINDS);
-export type HostEventKind = z.infer<typeof HostEventKind>;
 
-export const SERVER_EVENT_KINDS = ["status", "user_message", "help_answer", "cancel_requested", "note"] as const;
-export const ServerEventKind = z.enum(SERVER_EVENT_KINDS);
-export type ServerEventKind = z.infer<typeof ServerEventKind>;
+/** Most JSON bytes one event's `data` may hold; screenshots travel separately. */
+export const MAX_EVENT_DATA_BYTES = 64 * 1024;
+/** The model's words in one `assistant_text` event. */
+export const MAX_ASSISTANT_TEXT_CHARS = 50_000;
+/** The final result of a task (`completed`). */
+export const MAX_RESULT_CHARS = 50_000;
+/** Text an action types (and modifiers held during a click). */
+export const MAX_ACTION_TEXT_CHARS = 10_000;
+/** The one-line summary of an action's result. */
+export const MAX_SUMMARY_CHARS = 500;
+/** A log line, a note, an error message. */
+export const MAX_MESSAGE_CHARS = 10_000;
+/** An error code. */
+export const MAX_CODE_CHARS = 100;
 
-export const EventKind = z.enum([...HOST_EVENT_KINDS, ...SERVER_EVENT_KINDS]);
-export type EventKind = z.infer<typeof EventKind>;
+/** Text within a limit, marked where it was cut: how the host keeps to the limits above. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 14)}… [truncated]`;
+}
 
-const MAX_EVENT_DATA_BYTES = 64 * 1024;
+const Step = z.number().int().nonnegative();
+const Coordinate = z.tuple([z.number(), z.number()]);
+const Message = z.string().max(MAX_MESSAGE_CHARS);
+const FinalError = z.object({ code: z.string().min(1).max(MAX_CODE_CHARS), message: Message });
 
-/** One event as the host sends it: `seq` is the host's per-task sequence number, from 1. */
+/**
+ * What an action was asked to do, in the model's screenshot coordinates.
+ * The host keeps these fields of the model's input (each only when valid)
+ * and drops anything else.
+ */
+export const ActionInput = z.object({
+  coordinate: Coordinate.optional(),
+  start_coordinate: Coordinate.optional(),
+  /** Typed text, a key combo, or the modifiers held during a click or scroll. */
+  text: z.string().max(MAX_ACTION_TEXT_CHARS).optional(),
+  repeat: z.number().int().positive().optional(),
+  scroll_direction: z.enum(["up", "down", "left", "right"]).optional(),
+  scroll_amount: z.number().nonnegative().optional(),
+  /** Seconds (hold_key, wait). */
+  duration: z.number().nonnegative().optional(),
+  region: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  /** ask_human */
+  question: z.string().max(4_000).optional(),
+  options: z.array(z.string().max(200)).max(10).optional(),
+});
+export type ActionInput = z.infer<typeof ActionInput>;
+
+export const HostEventData = {
+  started: z.object({ resume: z.boolean() }),
+  assistant_text: z.object({ text: z.string().min(1).max(MAX_ASSISTANT_TEXT_CHARS), step: Step }),
+  action: z.object({
+    /** The computer action (`left_click`, `type`, `scroll`, …) or tool (`ask_human`). */
+    name: z.string().min(1).max(64),
+    input: ActionInput,
+    step: Step,
+    /** Why the host acted without the model asking: `startUrl` opens the task's start page. */
+    reason: z.literal("startUrl").optional(),
+    /** Fields of the model's input that were not valid and were left out of `input`. */
+    dropped: z.array(z.string().max(64)).max(20).optional(),
+  }),
+  action_result: z.object({ ok: z.boolean(), summary: z.string().max(MAX_SUMMARY_CHARS), error: z.string().max(MAX_SUMMARY_CHARS).optional(), step: Step }),
+  screenshot: z.object({ key: z.string().min(1).max(300), width: z.number().int().nonnegative(), height: z.number().int().nonnegative(), step: Step }),
+  /** One model call: its tokens and cost. */
+  usage: TaskUsage.extend({ step: Step, model: z.string().max(100) }),
+  help_request: HelpRequestEventData,
+  log: z.object({ level: z.enum(["debug", "info", "warn", "error"]), message: Message }),
+  completed: z.object({ result: z.string().max(MAX_RESULT_CHARS), usage: TaskUsage.partial().optional() }),
+  failed: z.object({ error: FinalError, usage: TaskUsage.partial().optional() }),
+} as const;
+
+export const ServerEventData = {
+  status: z.object({
+    status: TaskStatus,
+    previous: TaskStatus.optional(),
+    /** Why, when it is not the plain next step: `takeover`, `handback`, `follow-up`, `host unavailable`. */
+    reason: z.string().max(300).optional(),
+    by: z.string().max(200).optional(),
+    desktopId: z.string().max(100).optional(),
+    error: TaskError.optional(),
+    executor: z.literal("supervisor").optional(),
+  }),
+  user_message: z.object({ id: z.string(), text: z.string(), at: EpochMs, by: z.string() }),
+  help_answer: z.object({
+    requestId: z.string(),
+    status: HelpRequestStatus,
+    answer: z.string().nullable(),
+    by: z.string().nullable(),
+    via: z.string().nullable(),
+  }),
+  cancel_requested: z.object({ by: z.string(), reason: z.string().nullable() }),
+  note: z.object({ text: z.string().max(MAX_MESSAGE_CHARS), by: z.string().max(200), reason: z.string().max(100).optional() }),
+} as const;
+
+export type HostEventKind = keyof typeof HostEventData;
+export type ServerEventKind = keyof typeof ServerEventData;
+export type EventKind = HostEventKind | ServerEventKind;
+
+export const HOST_EVENT_KINDS = Object.keys(HostEventData) as HostEventKind[];
+export const SERVER_EVENT_KINDS = Object.keys(ServerEventData) as ServerEventKind[];
+export const HostEventKind = z.enum(HOST_EVENT_KINDS as [HostEventKind, ...HostEventKind[]]);
+export const ServerEventKind = z.enum(SERVER_EVENT_KINDS as [ServerEventKind, ...ServerEventKind[]]);
+export const EventKind = z.enum([...HOST_EVENT_KINDS, ...SERVER_EVENT_KINDS] as [EventKind, ...EventKind[]]);
+
+/** The `data` of a host event of kind K, as the host emits it (before defaults). */
+export type HostEventInput<K extends HostEventKind> = z.input<(typeof HostEventData)[K]>;
+/** The `data` of an event of kind K, as stored and read. */
+export type EventData<K extends EventKind> = K extends HostEventKind
+  ? z.infer<(typeof HostEventData)[K]>
+  : K extends ServerEventKind
+    ? z.infer<(typeof ServerEventData)[K]>
+    : never;
+
+/**
+ * One event as the host sends it: `seq` is the host's per-task sequence number,
+ * from 1. The envelope is checked on the wire; `data` is checked per kind by
+ * TaskDO (`parseEventData`), so one bad event is refused alone, not its batch.
+ */
 export const HostEvent = z
   .object({
     seq: z.number().int().positive(),
@@ -43,21 +141,64 @@ export const HostEvent = z
   });
 export type HostEvent = z.infer<typeof HostEvent>;
 
-/** Payload of the final `completed` / `failed` host events. */
-export const FinalEventData = z.object({
-  result: z.string().max(100_000).optional(),
-  error: z.object({ code: z.string().max(100), message: z.string().max(10_000) }).optional(),
-  usage: TaskUsage.partial().optional(),
-});
+const SCHEMAS: Record<EventKind, z.ZodType> = { ...HostEventData, ...ServerEventData };
 
-/** One stored event, as the API and watchers see it. */
-export const TaskEvent = z.object({
-  taskId: z.string(),
-  seq: z.number().int().positive(),
-  kind: EventKind,
-  source: z.enum(["host", "server"]),
-  hostSeq: z.number().int().positive().nullable(),
-  data: z.record(z.string(), z.unknown()),
-  at: EpochMs,
-});
+export type ParsedEventData<K extends EventKind> = { ok: true; data: EventData<K> } | { ok: false; reason: string };
+
+/** Checks an event's `data` against its kind's schema: typed data, or one line that says what is wrong. */
+export function parseEventData<K extends EventKind>(kind: K, data: unknown): ParsedEventData<K> {
+  const parsed = SCHEMAS[kind].safeParse(data);
+  if (parsed.success) return { ok: true, data: parsed.data as EventData<K> };
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join(".") : "data"}: ${i.message}`);
+  return { ok: false, reason: `invalid ${kind} event: ${issues.join("; ")}` };
+}
+
+const stored = <K extends EventKind>(kind: K) =>
+  z.object({
+    taskId: z.string(),
+    seq: z.number().int().positive(),
+    kind: z.literal(kind),
+    source: z.enum(["host", "server"]),
+    hostSeq: z.number().int().positive().nullable(),
+    data: SCHEMAS[kind] as (typeof HostEventData & typeof ServerEventData)[K],
+    at: EpochMs,
+  });
+
+/** One stored event, as the API and watchers see it: `data` is typed by `kind`. */
+export const TaskEvent = z.discriminatedUnion("kind", [
+  stored("started"),
+  stored("assistant_text"),
+  stored("action"),
+  stored("action_result"),
+  stored("screenshot"),
+  stored("usage"),
+  stored("help_request"),
+  stored("log"),
+  stored("completed"),
+  stored("failed"),
+  stored("status"),
+  stored("user_message"),
+  stored("help_answer"),
+  stored("cancel_requested"),
+  stored("note"),
+]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
+export type TaskEventOf<K extends EventKind> = Extract<TaskEvent, { kind: K }>;
+
+/**
+ * A stored event read back from storage (TaskDO's SQLite, D1): its data was
+ * checked against its kind's schema when it was stored, so it is not parsed again.
+ */
+export function storedTaskEvent(e: { taskId: string; seq: number; kind: string; source: string; hostSeq: number | null; data: unknown; at: number }): TaskEvent {
+  return e as TaskEvent;
+}
+
+/** A host event whose `data` passed its kind's schema. */
+export type CheckedHostEvent = { [K in HostEventKind]: { seq: number; kind: K; at: number; data: EventData<K> } }[HostEventKind];
+
+/** A host event TaskDO refused, and why; the host logs it. */
+export const RefusedEvent = z.object({ seq: z.number().int().positive(), reason: z.string().max(1_000) });
+export type RefusedEvent = z.infer<typeof RefusedEvent>;
+
+/** An event's kind and data, typed together (what `searchableText` and the stores take). */
+export type EventBody = { [K in EventKind]: { kind: K; data: EventData<K> } }[EventKind];

@@ -10,7 +10,7 @@ async function runningTask(desktopId: string) {
   await host.next("assign");
   host.sendEvents(task.id, [
     { seq: 1, kind: "started" },
-    { seq: 2, kind: "screenshot", data: { key: `tasks/${task.id}/0000000001-aaaaaaaa.png`, width: 1280, height: 800 } },
+    { seq: 2, kind: "screenshot", data: { key: `tasks/${task.id}/0000000001-aaaaaaaa.png`, width: 1280, height: 800, step: 0 } },
   ]);
   await host.ackedAtLeast(task.id, 2);
   return { host, task };

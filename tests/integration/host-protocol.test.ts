@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode } from "@deskfleet/protocol";
+import { CloseCode, type TaskEvent, type TaskFeedMessage } from "@deskfleet/protocol";
 import { api, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
-import { TestHost } from "./support/test-host.ts";
+import { TestHost, type TestHostEvent } from "./support/test-host.ts";
 
 async function newHost(id: string, labels: string[] = []) {
   await createDesktop(id, { labels });
@@ -23,10 +23,10 @@ describe("host protocol", () => {
     expect(assign.task.nextSeq).toBe(1);
 
     // The host keeps every event until it is acked, exactly as deskfleet-host does.
-    const unacked = new Map<number, { seq: number; kind: string; data: Record<string, unknown> }>();
+    const unacked = new Map<number, TestHostEvent>();
     const emit = (seq: number) => {
-      const kind = seq === 1 ? "started" : seq === 1000 ? "completed" : "assistant_text";
-      const e = { seq, kind, data: kind === "completed" ? { result: "done" } : { text: `step ${seq}` } };
+      const e: TestHostEvent =
+        seq === 1 ? { seq, kind: "started" } : seq === 1000 ? { seq, kind: "completed", data: { result: "done" } } : { seq, kind: "assistant_text", data: { text: `step ${seq}`, step: seq } };
       unacked.set(seq, e);
       return e;
     };
@@ -182,7 +182,7 @@ describe("host protocol", () => {
     await host.connect();
     const task = await createTask({ prompt: "watch me", desktopId: "watch-1" });
     await host.next("assign");
-    host.sendEvents(task.id, [{ seq: 1, kind: "started" }, { seq: 2, kind: "assistant_text", data: { text: "hello" } }]);
+    host.sendEvents(task.id, [{ seq: 1, kind: "started" }, { seq: 2, kind: "assistant_text", data: { text: "hello", step: 1 } }]);
     await host.ackedAtLeast(task.id, 2);
     const res = await (await import("cloudflare:test")).SELF.fetch(`https://deskfleet.test/api/tasks/${task.id}/live?after=0`, {
       headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` },
@@ -192,10 +192,57 @@ describe("host protocol", () => {
     const seen: any[] = [];
     ws.addEventListener("message", (e) => seen.push(JSON.parse(e.data as string)));
     await eventually(async () => seen.some((m) => m.type === "replayed"), "replay");
-    host.sendEvents(task.id, [{ seq: 3, kind: "assistant_text", data: { text: "live one" } }]);
+    host.sendEvents(task.id, [{ seq: 3, kind: "assistant_text", data: { text: "live one", step: 2 } }]);
     await eventually(async () => seen.some((m) => m.type === "event" && m.event.data.text === "live one"), "live event");
     const texts = seen.filter((m) => m.type === "event" && m.event.kind === "assistant_text").map((m) => m.event.data.text);
     expect(texts).toEqual(["hello", "live one"]);
     ws.close();
+  });
+
+  it("puts the task on its feed as TaskDO holds it: first, with every status change, and after steps that change it", async () => {
+    const host = await newHost("watch-2");
+    await host.connect();
+    const task = await createTask({ prompt: "feed me the task", desktopId: "watch-2" });
+    await host.next("assign");
+    const res = await (await import("cloudflare:test")).SELF.fetch(`https://deskfleet.test/api/tasks/${task.id}/live?after=0`, {
+      headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` },
+    });
+    const ws = res.webSocket!;
+    ws.accept();
+    const seen: TaskFeedMessage[] = [];
+    ws.addEventListener("message", (e) => seen.push(JSON.parse(e.data as string) as TaskFeedMessage));
+    await eventually(async () => seen.some((m) => m.type === "replayed"), "replay");
+    expect(seen[0]).toMatchObject({ type: "task", task: { id: task.id, status: "assigned", desktopId: "watch-2" } });
+    host.sendEvents(task.id, [
+      { seq: 1, kind: "started" },
+      { seq: 2, kind: "action", data: { name: "left_click", input: { coordinate: [4, 5] }, step: 1 } },
+      { seq: 3, kind: "completed", data: { result: "clicked" } },
+    ]);
+    await eventually(async () => seen.some((m) => m.type === "event" && m.event.kind === "status" && m.event.data.status === "completed"), "completed");
+    const statuses = seen.flatMap((m) => (m.type === "event" && m.event.kind === "status" ? [[m.event.data.status, m.task?.status, m.task?.steps]] : []));
+    // Replayed status events carry no task (it is sent first); live ones carry the task after the change.
+    expect(statuses.slice(-1)).toEqual([["completed", "completed", 1]]);
+    const last = seen.findLast((m) => m.type === "event" && m.event.kind === "status");
+    expect(last?.type === "event" && last.task).toMatchObject({ status: "completed", result: "clicked", steps: 1 });
+    ws.close();
+  });
+
+  it("refuses an event whose data breaks its schema: a warning takes its place, the ack names it, and later events still land", async () => {
+    const host = await newHost("refuse-1");
+    await host.connect();
+    const task = await createTask({ prompt: "send a bad event", desktopId: "refuse-1" });
+    await host.next("assign");
+    host.sendRawEvents(task.id, [
+      { seq: 1, kind: "started", data: { resume: false } },
+      { seq: 2, kind: "action", data: { action: "left_click", coordinate: [1, 2] } },
+      { seq: 3, kind: "assistant_text", data: { text: "after the bad one", step: 1 } },
+    ]);
+    await host.ackedAtLeast(task.id, 3);
+    const acks = host.received.filter((m) => m.type === "ack");
+    expect(acks.flatMap((m) => (m.type === "ack" ? (m.refused ?? []) : []))).toEqual([{ seq: 2, reason: expect.stringMatching(/^invalid action event: /) }]);
+    const events = (await api("GET", `/api/tasks/${task.id}/events`)).json.items as TaskEvent[];
+    const host2 = events.filter((e) => e.source === "host").map((e) => [e.hostSeq, e.kind]);
+    expect(host2).toEqual([[1, "started"], [2, "log"], [3, "assistant_text"]]);
+    expect(JSON.stringify(events.find((e) => e.hostSeq === 2)?.data)).toMatch(/refused an event from the host: invalid action event/);
   });
 });

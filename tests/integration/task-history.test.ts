@@ -13,7 +13,7 @@ describe("task history", () => {
     await host.next("assign");
     host.sendEvents(a.id, [
       { seq: 1, kind: "started" },
-      { seq: 2, kind: "assistant_text", data: { text: "The captcha shows a zebra crossing" } },
+      { seq: 2, kind: "assistant_text", data: { text: "The captcha shows a zebra crossing", step: 1 } },
     ]);
     await host.ackedAtLeast(a.id, 2);
     const byPrompt = await api("GET", "/api/tasks?q=invoices");
@@ -59,8 +59,8 @@ describe("task history", () => {
     await host.next("assign");
     host.sendEvents(t.id, [
       { seq: 1, kind: "started" },
-      { seq: 2, kind: "usage", data: { inputTokens: 900, outputTokens: 40, costUsd: 0.002 } },
-      { seq: 3, kind: "usage", data: { inputTokens: 100, outputTokens: 10, costUsd: 0.001 } },
+      { seq: 2, kind: "usage", data: { inputTokens: 900, outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.002, step: 1, model: "claude-sonnet-5-5" } },
+      { seq: 3, kind: "usage", data: { inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001, step: 2, model: "claude-sonnet-5-5" } },
       { seq: 4, kind: "completed", data: { result: "opened" } },
     ]);
     await host.ackedAtLeast(t.id, 4);

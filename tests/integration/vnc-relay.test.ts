@@ -204,7 +204,7 @@ describe("taking over", () => {
     expect(watcher.tunnel.bytes().length).toBe(14);
 
     // An event already in flight from the host does not resume the task behind the person's back.
-    host.sendEvents(task.id, [{ seq: 2, kind: "assistant_text", data: { text: "late" } }]);
+    host.sendEvents(task.id, [{ seq: 2, kind: "assistant_text", data: { text: "late", step: 1 } }]);
     await host.ackedAtLeast(task.id, 2);
     expect(await taskStatus(task.id)).toBe("waiting_for_human");
 

@@ -22,7 +22,7 @@ class StepsTestRunner implements TaskRunner {
   async run(ctx: TaskContext): Promise<TaskOutcome> {
     for (let i = 1; i <= this.count; i++) {
       ctx.signal.throwIfAborted();
-      ctx.emit("log", { text: `step ${i}`, i });
+      ctx.emit("log", { level: "info", message: `step ${i}` });
       this.emitted = i;
       await new Promise((r) => setTimeout(r, this.delayMs));
     }
@@ -35,7 +35,7 @@ class UntilCancelledTestRunner implements TaskRunner {
   abortedAt: number | null = null;
   started = Promise.withResolvers<void>();
   async run(ctx: TaskContext): Promise<TaskOutcome> {
-    ctx.emit("log", { text: "working" });
+    ctx.emit("log", { level: "info", message: "working" });
     this.started.resolve();
     await new Promise<void>((resolve) =>
       ctx.signal.addEventListener("abort", () => {
@@ -132,7 +132,7 @@ describe("deskfleet host runtime against the real control plane", () => {
     }, "32 host events in D1");
     expect(events.map((e) => e.hostSeq)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
     expect(events[0]!.kind).toBe("started");
-    expect(events.slice(1, 31).map((e) => e.data["i"])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(events.slice(1, 31).map((e) => e.data["message"])).toEqual(Array.from({ length: 30 }, (_, i) => `step ${i + 1}`));
     expect(events[31]).toMatchObject({ kind: "completed", data: { result: "did 30 steps" } });
     expect((await cp.api("GET", `/api/tasks/${task.json.id}`)).json.result).toBe("did 30 steps");
     expect(logs.join("\n")).not.toContain(token);
@@ -156,7 +156,7 @@ describe("deskfleet host runtime against the real control plane", () => {
       return e.length >= 82 && e;
     }, "82 host events in D1");
     expect(events.map((e) => e.hostSeq)).toEqual(Array.from({ length: 82 }, (_, i) => i + 1));
-    expect(events.slice(1, 81).map((e) => e.data["i"])).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(events.slice(1, 81).map((e) => e.data["message"])).toEqual(Array.from({ length: 80 }, (_, i) => `step ${i + 1}`));
     expect(host.currentTaskId).toBeNull();
     // The task kept running while the control plane was down.
     expect(emittedDuringOutage).toBeGreaterThan(emittedAtRestart);
@@ -207,7 +207,7 @@ describe("deskfleet host runtime against the real control plane", () => {
       async run(ctx) {
         const png = encodePng({ width: 4, height: 2, channels: 3, data: new Uint8Array(24).fill(200) });
         const key = await ctx.uploadScreenshot(png);
-        ctx.emit("screenshot", { key });
+        ctx.emit("screenshot", { key, width: 4, height: 2, step: 0 });
         for (let i = 0; i < 100; i++) {
           const f = ctx.takeFollowUps();
           if (f.length > 0) {

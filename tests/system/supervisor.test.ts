@@ -28,10 +28,10 @@ class CompletingRunner implements TaskRunner {
     this.ask = ask;
   }
   async run(ctx: TaskContext): Promise<TaskOutcome> {
-    ctx.emit("assistant_text", { text: `working on: ${ctx.task.prompt.slice(0, 80)}` });
+    ctx.emit("assistant_text", { text: `working on: ${ctx.task.prompt.slice(0, 80)}`, step: 1 });
     if (this.ask) {
       const answer = await ctx.askHuman(this.ask);
-      ctx.emit("log", { text: `answer: ${answer.answer}` });
+      ctx.emit("log", { level: "info", message: `answer: ${answer.answer}` });
     }
     await new Promise((r) => setTimeout(r, 300));
     return { status: "completed", result: this.result };
@@ -43,7 +43,7 @@ class FailingRunner implements TaskRunner {
   prompts: string[] = [];
   async run(ctx: TaskContext): Promise<TaskOutcome> {
     this.prompts.push(ctx.task.prompt);
-    ctx.emit("assistant_text", { text: "looking for the Save button" });
+    ctx.emit("assistant_text", { text: "looking for the Save button", step: 1 });
     return { status: "failed", error: { code: "element_missing", message: "the Save button was not found on the page" } };
   }
 }

@@ -154,8 +154,8 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       const taskId = assign.task.id as string;
       const key = await host.screenshot(taskId);
       host.send({ type: "events", taskId, events: [
-        { seq: 1, kind: "started", at: Date.now(), data: {} },
-        { seq: 2, kind: "screenshot", at: Date.now(), data: { key } },
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "screenshot", at: Date.now(), data: { key, width: 1280, height: 800, step: 0 } },
         { seq: 3, kind: "completed", at: Date.now(), data: { result: "The blue mug costs $12.50 (in stock)." } },
       ] });
       const photo = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.photo), "the result with its photo");
@@ -194,8 +194,8 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       const key = await host.screenshot(task.id);
       const start = fake.sentTo(ALLOWED).length;
       host.send({ type: "events", taskId: task.id, events: [
-        { seq: 1, kind: "started", at: Date.now(), data: {} },
-        { seq: 2, kind: "screenshot", at: Date.now(), data: { key } },
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "screenshot", at: Date.now(), data: { key, width: 1280, height: 800, step: 0 } },
         { seq: 3, kind: "help_request", at: Date.now(), data: { requestId: "help-req-0001", question: "Which time: 7 pm or 8 pm?", options: ["7 pm", "8 pm"] } },
       ] });
       const asked = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.reply_markup), "the help request with buttons");

@@ -1,4 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
+import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
@@ -10,6 +11,7 @@ import { assistantTurn, callModel, rejectsComputerToolset, toBetaToolHistory, ty
 import { addUsage, costOfUsage, ZERO_USAGE, type ModelPrice, type StepUsage } from "./pricing.ts";
 import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
+import { actionEvent, assistantTextEvent } from "./action-event.ts";
 import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
@@ -69,7 +71,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   const system = buildSystemPrompt({ desktop: s.desktop.info(), now: s.now(), ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}) });
   const failed = (stop: Stop): TaskOutcome => ({ status: "failed", error: stop });
   const cancelled = (): TaskOutcome => failed({ code: "cancelled", message: "The task was cancelled; held keys and mouse buttons were released." });
-  const log = (level: "info" | "warn", message: string) => ctx.emit("log", { level, message });
+  const log = (level: "info" | "warn", message: string) => ctx.emit("log", { level, message: truncate(message, MAX_MESSAGE_CHARS) });
 
   if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
   if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
@@ -134,7 +136,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       for (const b of message.content) {
         if (b.type === "text" && b.text.trim() !== "") {
           lastText = b.text;
-          ctx.emit("assistant_text", { text: b.text, step: conv.steps });
+          ctx.emit("assistant_text", assistantTextEvent(b.text, conv.steps));
         }
       }
       const toolUses = message.content.filter((b): b is BetaToolUseBlock => b.type === "tool_use");
@@ -175,7 +177,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
           continue;
         }
         const { name, input } = describe(toolUse);
-        ctx.emit("action", { name, input, step: conv.steps });
+        ctx.emit("action", actionEvent(name, input, conv.steps));
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
@@ -220,7 +222,7 @@ async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: Screen
       ["type", { text: url }, () => desktop.type(url)],
       ["key", { text: "Return" }, () => desktop.key("Return")],
     ] as const) {
-      ctx.emit("action", { name, input, step: 0, reason: "startUrl" });
+      ctx.emit("action", actionEvent(name, input, 0, "startUrl"));
       const outcome = await act();
       ctx.emit("action_result", { ok: true, summary: outcome.changed ? "Done." : "Done; the screen did not visibly change.", step: 0 });
     }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { MAX_SUMMARY_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
 import type { TaskContext } from "../task-runner.ts";
 import { runAskHuman, type AskHuman } from "./ask-human.ts";
@@ -81,6 +82,6 @@ export function summarize(result: BetaToolResultBlockParam): { ok: boolean; summ
   const parts: string[] = [];
   if (typeof result.content === "string") parts.push(result.content);
   else for (const b of result.content ?? []) parts.push(b.type === "text" ? b.text : b.type === "image" ? "[image]" : `[${b.type}]`);
-  const summary = parts.join(" ").slice(0, 500);
+  const summary = truncate(parts.join(" "), MAX_SUMMARY_CHARS);
   return result.is_error ? { ok: false, summary, error: summary } : { ok: true, summary };
 }

@@ -40,17 +40,17 @@ describe("Outbox", () => {
   it("numbers a task's events from the assignment's nextSeq and sends those of one tick in one message", () => {
     const t = setup();
     t.outbox.open(TASK, 7);
-    expect(t.outbox.push(TASK, "started", {})).toBe(7);
-    expect(t.outbox.push(TASK, "log", { text: "a" })).toBe(8);
-    expect(t.outbox.push(TASK, "log", { text: "b" })).toBe(9);
+    expect(t.outbox.push(TASK, "started", { resume: false })).toBe(7);
+    expect(t.outbox.push(TASK, "log", { level: "info", message: "a" })).toBe(8);
+    expect(t.outbox.push(TASK, "log", { level: "info", message: "b" })).toBe(9);
     expect(t.sent).toHaveLength(0);
     t.tick();
     expect(t.sent).toHaveLength(1);
     expect(t.sent[0]!.taskId).toBe(TASK);
     expect(t.sent[0]!.events.map((e) => [e.seq, e.kind, e.data])).toEqual([
-      [7, "started", {}],
-      [8, "log", { text: "a" }],
-      [9, "log", { text: "b" }],
+      [7, "started", { resume: false }],
+      [8, "log", { level: "info", message: "a" }],
+      [9, "log", { level: "info", message: "b" }],
     ]);
     expect(t.sent[0]!.events[0]!.at).toBe(1_000);
   });
@@ -58,7 +58,7 @@ describe("Outbox", () => {
   it("splits a burst into messages of at most 100 events and about 64 KB", () => {
     const t = setup();
     t.outbox.open(TASK, 1);
-    for (let i = 0; i < 250; i++) t.outbox.push(TASK, "log", { i });
+    for (let i = 0; i < 250; i++) t.outbox.push(TASK, "log", { level: "info", message: `event ${i}` });
     t.tick();
     expect(t.sent.map((m) => m.events.length)).toEqual([100, 100, 50]);
     expect(t.seqs()).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
@@ -66,7 +66,7 @@ describe("Outbox", () => {
     const big = setup();
     big.outbox.open(TASK, 1);
     const text = "x".repeat(20_000);
-    for (let i = 0; i < 7; i++) big.outbox.push(TASK, "assistant_text", { text });
+    for (let i = 0; i < 7; i++) big.outbox.push(TASK, "assistant_text", { text, step: 1 });
     big.tick();
     // Three 20 KB events fit under 64 KB; a fourth would not.
     expect(big.sent.map((m) => m.events.length)).toEqual([3, 3, 1]);
@@ -75,7 +75,7 @@ describe("Outbox", () => {
   it("sends nothing twice on a healthy connection and forgets events once acked (acks are cumulative)", () => {
     const t = setup();
     t.outbox.open(TASK, 1);
-    for (let i = 0; i < 5; i++) t.outbox.push(TASK, "log", { i });
+    for (let i = 0; i < 5; i++) t.outbox.push(TASK, "log", { level: "info", message: `event ${i}` });
     t.tick();
     t.outbox.flush();
     expect(t.seqs()).toEqual([1, 2, 3, 4, 5]);
@@ -92,11 +92,11 @@ describe("Outbox", () => {
   it("keeps events while disconnected and sends every unacked one again, in order, after a reconnect", () => {
     const t = setup();
     t.outbox.open(TASK, 1);
-    for (let i = 0; i < 4; i++) t.outbox.push(TASK, "log", { i });
+    for (let i = 0; i < 4; i++) t.outbox.push(TASK, "log", { level: "info", message: `event ${i}` });
     t.tick();
     t.outbox.ack(TASK, 2);
     t.setConnected(false);
-    for (let i = 4; i < 10; i++) t.outbox.push(TASK, "log", { i });
+    for (let i = 4; i < 10; i++) t.outbox.push(TASK, "log", { level: "info", message: `event ${i}` });
     t.tick();
     expect(t.seqs()).toEqual([1, 2, 3, 4]);
     t.setConnected(true);
@@ -122,7 +122,7 @@ describe("Outbox", () => {
       { defer: () => undefined, batchEvents: 2 },
     );
     outbox.open(TASK, 1);
-    for (let i = 0; i < 6; i++) outbox.push(TASK, "log", {});
+    for (let i = 0; i < 6; i++) outbox.push(TASK, "log", { level: "info", message: "x" });
     outbox.flush();
     expect(sentSeqs).toEqual([1, 2]);
     allow = 10;
@@ -134,12 +134,12 @@ describe("Outbox", () => {
     const t = setup({ maxEvents: 3 });
     t.setConnected(false);
     t.outbox.open(TASK, 1);
-    t.outbox.push(TASK, "started", {});
-    t.outbox.push(TASK, "log", {});
-    t.outbox.push(TASK, "log", {});
+    t.outbox.push(TASK, "started", { resume: false });
+    t.outbox.push(TASK, "log", { level: "info", message: "x" });
+    t.outbox.push(TASK, "log", { level: "info", message: "x" });
     let error: unknown;
     try {
-      t.outbox.push(TASK, "log", {});
+      t.outbox.push(TASK, "log", { level: "info", message: "x" });
     } catch (e) {
       error = e;
     }
@@ -155,8 +155,8 @@ describe("Outbox", () => {
     const t = setup({ maxBytes: 10_000 });
     t.setConnected(false);
     t.outbox.open(TASK, 1);
-    t.outbox.push(TASK, "assistant_text", { text: "y".repeat(6_000) });
-    expect(() => t.outbox.push(TASK, "assistant_text", { text: "y".repeat(6_000) })).toThrow(OutboxFullError);
+    t.outbox.push(TASK, "assistant_text", { text: "y".repeat(6_000), step: 1 });
+    expect(() => t.outbox.push(TASK, "assistant_text", { text: "y".repeat(6_000), step: 1 })).toThrow(OutboxFullError);
     expect(t.outbox.size.events).toBe(1);
     expect(t.outbox.size.bytes).toBeGreaterThan(6_000);
   });
@@ -164,19 +164,21 @@ describe("Outbox", () => {
   it("refuses an event the server would reject instead of blocking the stream with it", () => {
     const t = setup();
     t.outbox.open(TASK, 1);
-    expect(() => t.outbox.push(TASK, "screenshot", { png: "z".repeat(70_000) })).toThrow(/at most 65536 bytes/);
-    expect(t.outbox.push(TASK, "log", { ok: true })).toBe(1);
+    // Within every field's limit, yet over 64 KiB once JSON escapes the quotes.
+    expect(() => t.outbox.push(TASK, "assistant_text", { text: '"'.repeat(40_000), step: 1 })).toThrow(/at most 65536 bytes/);
+    expect(() => t.outbox.push(TASK, "action", { name: "left_click", input: { coordinate: [1, 2] } } as never)).toThrow(/invalid action event: step/);
+    expect(t.outbox.push(TASK, "log", { level: "info", message: "ok" })).toBe(1);
   });
 
   it("continues a resumed task at the server's nextSeq, treating everything before it as stored", () => {
     const t = setup();
     t.setConnected(false);
     t.outbox.open(TASK, 1);
-    for (let i = 0; i < 3; i++) t.outbox.push(TASK, "log", {});
+    for (let i = 0; i < 3; i++) t.outbox.push(TASK, "log", { level: "info", message: "x" });
     t.outbox.close(TASK);
     t.outbox.open(TASK, 4);
     expect(t.outbox.size.events).toBe(0);
-    expect(t.outbox.push(TASK, "started", {})).toBe(4);
+    expect(t.outbox.push(TASK, "started", { resume: false })).toBe(4);
   });
 
   it("lists tasks with unstored events and drops a closed task's stream once everything is stored", async () => {
@@ -194,14 +196,14 @@ describe("Outbox", () => {
     await done;
     expect(stored).toBe(true);
     expect(t.outbox.unackedTaskIds()).toEqual([]);
-    expect(() => t.outbox.push(TASK, "log", {})).toThrow(/no open event stream/);
+    expect(() => t.outbox.push(TASK, "log", { level: "info", message: "x" })).toThrow(/no open event stream/);
   });
 
   it("sends a stale unacked stream again so a dropped batch cannot stall the task", () => {
     const t = setup({ retransmitAfterMs: 5_000 });
     t.outbox.open(TASK, 1);
-    t.outbox.push(TASK, "log", {});
-    t.outbox.push(TASK, "log", {});
+    t.outbox.push(TASK, "log", { level: "info", message: "x" });
+    t.outbox.push(TASK, "log", { level: "info", message: "x" });
     t.tick();
     t.advance(4_000);
     t.outbox.retransmitStale();

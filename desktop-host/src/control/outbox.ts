@@ -1,5 +1,5 @@
-import type { HostEventKind } from "@deskfleet/protocol";
-import { HostEvent } from "@deskfleet/protocol";
+import type { HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import { HostEvent, parseEventData } from "@deskfleet/protocol";
 
 /**
  * The host's side of "nothing is lost": every event of a task is numbered,
@@ -94,12 +94,15 @@ export class Outbox {
   /**
    * Numbers and keeps one event, and schedules it to be sent.
    * Throws OutboxFullError at the bound unless `force` (the final event of a task must always get through).
-   * Throws TypeError for an event the server would refuse (e.g. data over 64 KB), so it never blocks the stream.
+   * Throws TypeError for an event the server would refuse (data that breaks its kind's schema,
+   * or over 64 KB), so it never blocks the stream.
    */
-  push(taskId: string, kind: HostEventKind, data: Record<string, unknown>, options: { force?: boolean; at?: number } = {}): number {
+  push<K extends HostEventKind>(taskId: string, kind: K, data: HostEventInput<K>, options: { force?: boolean; at?: number } = {}): number {
     const s = this.#streams.get(taskId);
     if (!s || s.closed) throw new Error(`no open event stream for task ${taskId}`);
-    const event = { seq: s.nextSeq, kind, at: options.at ?? this.#now(), data };
+    const typed = parseEventData(kind, data);
+    if (!typed.ok) throw new TypeError(`event ${kind} cannot be sent: ${typed.reason}`);
+    const event = { seq: s.nextSeq, kind, at: options.at ?? this.#now(), data: typed.data };
     const checked = HostEvent.safeParse(event);
     if (!checked.success) {
       const issue = checked.error.issues[0];

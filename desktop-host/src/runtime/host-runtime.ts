@@ -122,6 +122,8 @@ export class HostRuntime {
       case "assign":
         return this.#assign(m.task);
       case "ack":
+        // A refused event is a bug of ours (the host emits only what the protocol allows): say so loudly.
+        for (const r of m.refused ?? []) log.error("the control plane refused an event; it stored a warning in its place", { taskId: m.taskId, seq: r.seq, reason: r.reason });
         return this.#outbox.ack(m.taskId, m.seq);
       case "cancel":
         if (this.#session?.id === m.taskId) this.#session.cancel(m.reason);

@@ -35,8 +35,8 @@ describe("TaskSession", () => {
   it("records started first, the runner's events, then its outcome as the final event", async () => {
     const { s, events } = session({
       async run(ctx) {
-        ctx.emit("assistant_text", { text: "looking" });
-        ctx.emit("action", { action: "click" });
+        ctx.emit("assistant_text", { text: "looking", step: 1 });
+        ctx.emit("action", { name: "left_click", input: { coordinate: [3, 4] }, step: 1 });
         return { status: "completed", result: "done" };
       },
     });
@@ -89,7 +89,7 @@ describe("TaskSession", () => {
     const { s, outbox } = session(
       {
         async run(ctx) {
-          for (let i = 0; i < 100 && !ctx.signal.aborted; i++) ctx.emit("log", { i });
+          for (let i = 0; i < 100 && !ctx.signal.aborted; i++) ctx.emit("log", { level: "info", message: `line ${i}` });
           return { status: "completed", result: "should not count" };
         },
       },

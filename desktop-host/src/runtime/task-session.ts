@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { AssignedTask, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
 import type { FollowUp, HelpOutcome, TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
@@ -71,8 +72,7 @@ export class TaskSession {
     this.#finished = true;
     for (const [, w] of this.#help) clearTimeout(w.timer);
     this.#help.clear();
-    const data = finalData(outcome);
-    outbox.push(task.id, outcome.status, data, { force: true });
+    pushFinal(outbox, task.id, outcome);
     outbox.close(task.id);
     this.#log.info(`task ${outcome.status}`, outcome.status === "failed" ? { error: outcome.error.code, message: outcome.error.message } : {});
     return outcome;
@@ -175,7 +175,7 @@ export class TaskSession {
     };
   }
 
-  #push(kind: HostEventKind, data: Record<string, unknown>): void {
+  #push<K extends HostEventKind>(kind: K, data: HostEventInput<K>): void {
     if (this.#finished || this.#bufferFull) return;
     try {
       this.#o.outbox.push(this.task.id, kind, data);
@@ -222,10 +222,9 @@ export class TaskSession {
 }
 
 /** The final event must fit the protocol's limits, or the task could never finish on the server. */
-function finalData(outcome: TaskOutcome): Record<string, unknown> {
-  const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 20)}… [truncated]`);
-  if (outcome.status === "completed") return { result: cut(outcome.result, 60_000) };
-  return { error: { code: cut(outcome.error.code, 100), message: cut(outcome.error.message, 10_000) } };
+function pushFinal(outbox: Outbox, taskId: string, outcome: TaskOutcome): void {
+  if (outcome.status === "completed") outbox.push(taskId, "completed", { result: cut(outcome.result, MAX_RESULT_CHARS) }, { force: true });
+  else outbox.push(taskId, "failed", { error: { code: cut(outcome.error.code, MAX_CODE_CHARS) || "failed", message: cut(outcome.error.message, MAX_MESSAGE_CHARS) } }, { force: true });
 }
 
 function describe(err: unknown): string {

@@ -8,9 +8,8 @@ const MAX_IMAGE_BYTES = 3_700_000;
 /** A task's newest screenshot, from its recent `screenshot` events. */
 export async function latestScreenshot(env: Env, taskId: string): Promise<{ key: string; name: string } | null> {
   const events = await lastEvents(env.DB, taskId, 300);
-  for (let i = events.length - 1; i >= 0; i--) {
-    const key = events[i]!.data["key"];
-    if (events[i]!.kind === "screenshot" && typeof key === "string" && key.startsWith(`tasks/${taskId}/`)) return { key, name: key.slice(key.lastIndexOf("/") + 1) };
+  for (const e of events.toReversed()) {
+    if (e.kind === "screenshot" && e.data.key.startsWith(`tasks/${taskId}/`)) return { key: e.data.key, name: e.data.key.slice(e.data.key.lastIndexOf("/") + 1) };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { HOST_PROTOCOL_VERSION, type ServerMessage } from "@deskfleet/protocol";
+import { HOST_PROTOCOL_VERSION, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
 
 /**
  * A desktop host speaking the real host protocol over a real WebSocket
@@ -56,7 +56,13 @@ export class TestHost {
     this.ws!.send(JSON.stringify(message));
   }
 
-  sendEvents(taskId: string, events: { seq: number; kind: string; data?: Record<string, unknown> }[]): void {
+  /** Events shaped as the protocol types them (what a real host emits); `started` needs no data. */
+  sendEvents(taskId: string, events: TestHostEvent[]): void {
+    this.sendRawEvents(taskId, events.map((e) => (e.kind === "started" && !("data" in e) ? { ...e, data: { resume: false } } : e)));
+  }
+
+  /** Events as given, valid or not (to test what the control plane refuses). */
+  sendRawEvents(taskId: string, events: { seq: number; kind: string; data?: unknown }[]): void {
     this.send({ type: "events", taskId, events: events.map((e) => ({ at: Date.now(), data: {}, ...e })) });
   }
 
@@ -116,3 +122,7 @@ export class TestHost {
     for (const f of w) f();
   }
 }
+
+export type TestHostEvent =
+  | { seq: number; kind: "started"; data?: HostEventInput<"started"> }
+  | { [K in Exclude<HostEventKind, "started">]: { seq: number; kind: K; data: HostEventInput<K> } }[Exclude<HostEventKind, "started">];

@@ -4,7 +4,7 @@ import { api } from "../api/client.ts";
 import { call } from "../api/request.ts";
 import { liveUrl, ReconnectingSocket } from "../live/reconnecting-socket.ts";
 import { describeAction, screenshotName } from "../tasks/transcript.ts";
-import type { Task } from "../tasks/types.ts";
+import { newerTask, type Task } from "../tasks/types.ts";
 
 export type TaskPeek = { task: Task | null; lastAction: string | null; lastScreenshot: string | null };
 
@@ -15,14 +15,15 @@ export function useTaskPeek(taskId: string | null): TaskPeek {
     setPeek({ task: null, lastAction: null, lastScreenshot: null });
     if (!taskId) return;
     let lastSeq = 0;
+    const show = (task: Task) => setPeek((p) => ({ ...p, task: newerTask(p.task, task) }));
     call(api.tasks[":id"].$get({ param: { id: taskId } }))
-      .then((task) => setPeek((p) => ({ ...p, task })))
+      .then(show)
       .catch(() => undefined);
     const apply = (e: TaskEvent) => {
       lastSeq = Math.max(lastSeq, e.seq);
       if (e.kind === "action") setPeek((p) => ({ ...p, lastAction: describeAction(e.data) }));
-      if (e.kind === "screenshot" && typeof e.data["key"] === "string") {
-        const name = screenshotName(e.data["key"]);
+      if (e.kind === "screenshot") {
+        const name = screenshotName(e.data.key);
         if (name) setPeek((p) => ({ ...p, lastScreenshot: name }));
       }
     };
@@ -31,6 +32,7 @@ export function useTaskPeek(taskId: string | null): TaskPeek {
       onState: () => undefined,
       onMessage: (data) => {
         const m = data as TaskFeedMessage;
+        if (m.type !== "replayed" && m.task) show(m.task);
         if (m.type === "event") apply(m.event);
       },
     });

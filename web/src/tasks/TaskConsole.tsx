@@ -6,9 +6,14 @@ import { useCan } from "../auth/session.ts";
 import { liveUrl, ReconnectingSocket, type ConnectionState } from "../live/reconnecting-socket.ts";
 import { TaskConsoleView } from "./TaskConsoleView.tsx";
 import { mergeEvents } from "./transcript.ts";
-import { isFinished, type Task } from "./types.ts";
+import { isFinished, newerTask, type Task } from "./types.ts";
 
-/** Loads a task and follows its live feed (replay, then live; resumes after the last event on reconnect). */
+/**
+ * Follows a task's live feed: the task as TaskDO holds it, its events (replay,
+ * then live; resumes after the last event on reconnect), and the task again
+ * with every status change. The one GET at the start only shows a task (or
+ * why it cannot be shown) before the socket is up; the newer copy wins.
+ */
 export function TaskConsole({ id }: { id: string }) {
   const [task, setTask] = useState<Task | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -17,31 +22,29 @@ export function TaskConsole({ id }: { id: string }) {
   const lastSeq = useRef(0);
   const canOperate = useCan("operator");
 
-  const refresh = useCallback(() => {
-    call(api.tasks[":id"].$get({ param: { id } }))
-      .then(setTask)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [id]);
+  const show = useCallback((next: Task) => setTask((current) => newerTask(current, next)), []);
 
   useEffect(() => {
     setTask(null);
     setEvents([]);
     lastSeq.current = 0;
-    refresh();
+    call(api.tasks[":id"].$get({ param: { id } }))
+      .then(show)
+      .catch((e: unknown) => setError(errorMessage(e)));
     const socket = new ReconnectingSocket({
       url: () => liveUrl(`/api/tasks/${encodeURIComponent(id)}/live?after=${lastSeq.current}`),
       onState: setConnection,
       onMessage: (data) => {
         const m = data as TaskFeedMessage;
+        if (m.type === "replayed") return;
+        if (m.task) show(m.task);
         if (m.type !== "event") return;
         lastSeq.current = Math.max(lastSeq.current, m.event.seq);
         setEvents((log) => mergeEvents(log, [m.event]));
-        // The stored task carries status, result and error: refetch when they may have changed.
-        if (["status", "completed", "failed", "usage"].includes(m.event.kind)) refresh();
       },
     });
     return () => socket.close();
-  }, [id, refresh]);
+  }, [id, show]);
 
   if (error && !task) return <p className="error" role="alert">{error}</p>;
   if (!task) return <p className="muted">Loading task…</p>;
@@ -51,10 +54,10 @@ export function TaskConsole({ id }: { id: string }) {
       events={events}
       connection={isFinished(task.status) ? { kind: "open" } : connection}
       canOperate={canOperate}
-      onCancel={async () => setTask(await call(api.tasks[":id"].cancel.$post({ param: { id }, json: {} })))}
+      onCancel={async () => show(await call(api.tasks[":id"].cancel.$post({ param: { id }, json: {} })))}
       onSend={async (text) => {
         const r = await call(api.tasks[":id"].messages.$post({ param: { id }, json: { text } }));
-        setTask(r.task);
+        show(r.task);
       }}
     />
   );

@@ -4,16 +4,20 @@ import { TaskConsoleView, type TaskConsoleViewProps } from "./TaskConsoleView.ts
 import { Providers } from "../test/providers.tsx";
 import { event, task } from "../test/fixtures.ts";
 
+// Shapes as the protocol types them; `desktop-host/src/agent/transcript.contract.test.ts`
+// feeds what the real loop emits to the same renderer.
+const usage = (inputTokens: number, outputTokens: number, costUsd: number, step: number) =>
+  ({ inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd, step, model: "claude-sonnet-5-5" });
 const transcript = [
   event("status", { status: "running" }),
-  event("assistant_text", { text: "I will open the invoices folder first." }),
-  event("action", { action: "left_click", coordinate: [512, 300] }),
-  event("action_result", { ok: true, summary: "clicked" }),
+  event("usage", usage(1200, 80, 0.0123, 1)),
+  event("assistant_text", { text: "I will open the invoices folder first.", step: 1 }),
+  event("action", { name: "left_click", input: { coordinate: [512, 300] }, step: 1 }),
+  event("action_result", { ok: true, summary: "clicked", step: 1 }),
   event("screenshot", { key: "tasks/tsk_0000000000aaaaaaaaaa/m0abc123-deadbeef.png", width: 1280, height: 800, step: 1 }),
-  event("usage", { inputTokens: 1200, outputTokens: 80, costUsd: 0.0123 }),
-  event("action", { action: "type", text: "invoices" }),
-  event("action_result", { ok: false, error: "the field is read-only", summary: "the field is read-only" }),
-  event("usage", { inputTokens: 1500, outputTokens: 40, costUsd: 0.02 }),
+  event("usage", usage(1500, 40, 0.02, 2)),
+  event("action", { name: "type", input: { text: "invoices" }, step: 2 }),
+  event("action_result", { ok: false, error: "the field is read-only", summary: "the field is read-only", step: 2 }),
 ];
 
 function renderConsole(over: Partial<TaskConsoleViewProps> = {}) {
@@ -47,8 +51,8 @@ describe("TaskConsoleView", () => {
     expect(shot.getAttribute("src")).toBe("/api/tasks/tsk_0000000000aaaaaaaaaa/screenshots/m0abc123-deadbeef.png");
   });
 
-  it("adds up tokens and cost so far from the live usage events, against the budget", () => {
-    renderConsole();
+  it("shows steps, tokens and cost as TaskDO holds them (the live feed carries the task), against the budget", () => {
+    renderConsole({ task: task({ steps: 2, usage: { inputTokens: 2700, outputTokens: 120, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0323 } }) });
     const stats = screen.getByLabelText("Usage so far");
     expect(stats.textContent).toMatch(/Steps2/);
     expect(stats.textContent).toMatch(/Tokens in \/ out2700 \/ 120/);

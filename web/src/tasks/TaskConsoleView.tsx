@@ -10,7 +10,6 @@ import { buildTranscript } from "./transcript.ts";
 import { Transcript } from "./Transcript.tsx";
 import { Replay } from "./Replay.tsx";
 import { isFinished, targetText, type Task } from "./types.ts";
-import { maxUsage, usageFromEvents } from "./usage.ts";
 
 export type TaskConsoleViewProps = {
   task: Task;
@@ -24,8 +23,8 @@ export type TaskConsoleViewProps = {
 /** One task: what it was asked, what it did and is doing, what it costs; cancel and follow up. */
 export function TaskConsoleView({ task, events, connection, canOperate, onCancel, onSend }: TaskConsoleViewProps) {
   const items = useMemo(() => buildTranscript(events), [events]);
-  const usage = useMemo(() => maxUsage(task.usage, usageFromEvents(events)), [task.usage, events]);
-  const steps = Math.max(task.steps, items.filter((i) => i.kind === "action").length);
+  // The task comes from the live feed as TaskDO holds it, so its usage and steps are current.
+  const { usage, steps } = task;
   const finished = isFinished(task.status);
   const [tab, setTab] = useState<"transcript" | "replay">("transcript");
 

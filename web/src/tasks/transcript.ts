@@ -1,4 +1,4 @@
-import type { TaskEvent } from "@deskfleet/protocol";
+import type { EventData, TaskEvent } from "@deskfleet/protocol";
 
 export type TranscriptItem =
   | { kind: "words"; seq: number; at: number; text: string }
@@ -10,21 +10,25 @@ export type TranscriptItem =
   | { kind: "result"; seq: number; at: number; ok: boolean; text: string }
   | { kind: "log"; seq: number; at: number; level: string; text: string };
 
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+type Action = EventData<"action">;
 
-/** `left_click at (512, 300)`, `type "hello"`, `key ctrl+l`, `scroll down ×3`… */
-export function describeAction(data: Record<string, unknown>): string {
-  const action = str(data["action"]) ?? str(data["name"]) ?? "action";
-  const parts = [action];
-  const coord = data["coordinate"];
-  if (Array.isArray(coord) && coord.length === 2) parts.push(`at (${coord.map(Number).join(", ")})`);
-  const text = str(data["text"]);
-  if (text !== null) parts.push(action === "type" ? JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text) : text);
-  const dir = str(data["scroll_direction"]);
-  if (dir) parts.push(`${dir}${num(data["scroll_amount"]) ? ` ×${data["scroll_amount"]}` : ""}`);
-  const duration = num(data["duration"]);
-  if (duration !== null) parts.push(`${duration} s`);
+/** `left_click at (512, 300)`, `type "hello"`, `key ctrl+l`, `scroll down ×3 at (640, 400)`… as the host's `action` event says it. */
+export function describeAction(action: Action): string {
+  const { name, input } = action;
+  const parts = [name];
+  if (input.start_coordinate) parts.push(`from (${input.start_coordinate.join(", ")})`);
+  if (input.coordinate) parts.push(`${input.start_coordinate ? "to" : "at"} (${input.coordinate.join(", ")})`);
+  if (input.text !== undefined) {
+    if (name === "type") parts.push(JSON.stringify(input.text.length > 80 ? `${input.text.slice(0, 80)}…` : input.text));
+    else if (name === "key" || name === "hold_key") parts.push(input.text);
+    else parts.push(`holding ${input.text}`);
+  }
+  if (input.repeat !== undefined && input.repeat > 1) parts.push(`×${input.repeat}`);
+  if (input.scroll_direction) parts.push(`${input.scroll_direction}${input.scroll_amount ? ` ×${input.scroll_amount}` : ""}`);
+  if (input.region) parts.push(`region (${input.region.join(", ")})`);
+  if (input.duration !== undefined) parts.push(`${input.duration} s`);
+  if (input.question !== undefined) parts.push(JSON.stringify(input.question));
+  if (action.reason === "startUrl") parts.push("(opening the start page)");
   return parts.join(" ");
 }
 
@@ -41,62 +45,62 @@ export function buildTranscript(events: readonly TaskEvent[]): TranscriptItem[] 
   let lastAction: Extract<TranscriptItem, { kind: "action" }> | null = null;
   for (const e of events) {
     const base = { seq: e.seq, at: e.at };
-    const d = e.data;
     switch (e.kind) {
-      case "assistant_text": {
-        const text = str(d["text"]);
-        if (text) items.push({ kind: "words", ...base, text });
+      case "assistant_text":
+        items.push({ kind: "words", ...base, text: e.data.text });
         break;
-      }
       case "action":
         step += 1;
-        lastAction = { kind: "action", ...base, step, text: describeAction(d), result: null };
+        lastAction = { kind: "action", ...base, step, text: describeAction(e.data), result: null };
         items.push(lastAction);
         break;
       case "action_result":
-        if (lastAction && !lastAction.result) lastAction.result = { ok: d["ok"] !== false, summary: str(d["summary"]) ?? str(d["error"]) ?? "" };
+        if (lastAction && !lastAction.result) lastAction.result = { ok: e.data.ok, summary: e.data.summary || e.data.error || "" };
         break;
       case "screenshot": {
-        const name = screenshotName(str(d["key"]) ?? "");
-        if (name) items.push({ kind: "screenshot", ...base, name, step: num(d["step"]), width: num(d["width"]), height: num(d["height"]) });
+        const name = screenshotName(e.data.key);
+        if (name) items.push({ kind: "screenshot", ...base, name, step: e.data.step, width: e.data.width, height: e.data.height });
         break;
       }
       case "status":
-        items.push({ kind: "status", ...base, text: str(d["status"]) ?? str(d["to"]) ?? "status changed" });
+        items.push({ kind: "status", ...base, text: statusText(e.data) });
         break;
       case "user_message":
-        items.push({ kind: "human", ...base, who: str(d["by"]) ?? "you", text: str(d["text"]) ?? "" });
+        items.push({ kind: "human", ...base, who: e.data.by, text: e.data.text });
         break;
       case "help_request":
-        items.push({ kind: "question", ...base, text: str(d["question"]) ?? "" });
+        items.push({ kind: "question", ...base, text: e.data.question });
         break;
       case "help_answer":
-        items.push({ kind: "human", ...base, who: str(d["by"]) ?? str(d["answeredBy"]) ?? "answer", text: str(d["answer"]) ?? "(dismissed)" });
+        items.push({ kind: "human", ...base, who: e.data.by ?? "answer", text: e.data.answer ?? `(${e.data.status.replace("_", " ")})` });
         break;
       case "cancel_requested":
-        items.push({ kind: "status", ...base, text: `cancel requested${str(d["by"]) ? ` by ${str(d["by"])}` : ""}` });
+        items.push({ kind: "status", ...base, text: `cancel requested by ${e.data.by}${e.data.reason ? `: ${e.data.reason}` : ""}` });
         break;
       case "completed":
-        items.push({ kind: "result", ...base, ok: true, text: str(d["result"]) ?? "Done." });
+        items.push({ kind: "result", ...base, ok: true, text: e.data.result || "Done." });
         break;
-      case "failed": {
-        const err = d["error"] as { message?: unknown } | undefined;
-        items.push({ kind: "result", ...base, ok: false, text: str(err?.message) ?? "The agent reported failure." });
+      case "failed":
+        items.push({ kind: "result", ...base, ok: false, text: e.data.error.message });
         break;
-      }
       case "note":
-        items.push({ kind: "log", ...base, level: "info", text: str(d["text"]) ?? "" });
+        items.push({ kind: "log", ...base, level: "info", text: e.data.text });
         break;
-      case "log": {
-        const level = str(d["level"]) ?? "info";
-        if (level === "warn" || level === "error") items.push({ kind: "log", ...base, level, text: str(d["message"]) ?? "" });
+      case "log":
+        if (e.data.level === "warn" || e.data.level === "error") items.push({ kind: "log", ...base, level: e.data.level, text: e.data.message });
         break;
-      }
-      default:
+      case "started":
+      case "usage":
         break;
     }
   }
   return items;
+}
+
+/** `running`, `waiting_for_human (takeover by ana)`, `queued (follow-up)`… */
+function statusText(d: EventData<"status">): string {
+  const why = [d.reason, d.by ? `by ${d.by}` : null, d.desktopId ? `on ${d.desktopId}` : null].filter(Boolean).join(" ");
+  return why ? `${d.status} (${why})` : d.status;
 }
 
 /** Merges a batch of events into an ordered, duplicate-free log (a reconnect replays from the last seq). */

@@ -1,9 +1,14 @@
-import type { InferResponseType } from "hono/client";
-import type { api } from "../api/client.ts";
+import type { Task } from "@deskfleet/protocol";
 
-export type Task = InferResponseType<(typeof api.tasks)[":id"]["$get"], 200>;
+/** The protocol's task: what the API returns and what the live feed carries. */
+export type { Task };
 export type TaskStatus = Task["status"];
 export type Usage = Task["usage"];
+
+/** Of two copies of a task (a GET racing the live feed), the one TaskDO wrote last. */
+export function newerTask(current: Task | null, next: Task): Task {
+  return current && current.id === next.id && current.updatedAt > next.updatedAt ? current : next;
+}
 
 export const TERMINAL: readonly TaskStatus[] = ["completed", "failed", "cancelled"];
 export const isFinished = (s: TaskStatus): boolean => TERMINAL.includes(s);

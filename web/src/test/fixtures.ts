@@ -1,10 +1,12 @@
-import type { TaskEvent } from "@deskfleet/protocol";
+import type { EventData, EventKind, TaskEvent } from "@deskfleet/protocol";
+import { storedTaskEvent } from "@deskfleet/protocol";
 import type { Task } from "../tasks/types.ts";
 
 let seq = 0;
-export function event(kind: TaskEvent["kind"], data: Record<string, unknown>, at = 1_700_000_000_000 + seq * 1000): TaskEvent {
+/** A stored event of a kind with its data typed by the protocol (for what the host emits, see the contract test). */
+export function event<K extends EventKind>(kind: K, data: EventData<K>, at = 1_700_000_000_000 + seq * 1000): TaskEvent {
   seq += 1;
-  return { taskId: "tsk_0000000000aaaaaaaaaa", seq, kind, source: "host", hostSeq: seq, data, at };
+  return storedTaskEvent({ taskId: "tsk_0000000000aaaaaaaaaa", seq, kind, source: "host", hostSeq: seq, data, at });
 }
 
 export function task(over: Partial<Task> = {}): Task {

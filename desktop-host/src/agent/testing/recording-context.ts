@@ -1,8 +1,10 @@
-import type { AssignedTask } from "@deskfleet/protocol";
-import type { FollowUp, HelpOutcome, TaskContext } from "../../task-runner.ts";
+import type { AssignedTask, HostEventInput } from "@deskfleet/protocol";
+import { parseEventData } from "@deskfleet/protocol";
+import type { FollowUp, HelpOutcome, RunnerEventKind, TaskContext } from "../../task-runner.ts";
 
 // TEST SUPPORT ONLY: a TaskContext that records what a runner reports, as the
-// host runtime would receive it, with scripted help answers and follow-ups.
+// host runtime would receive it (checked against the protocol's schema for its
+// kind, as the runtime's outbox checks it), with scripted help answers and follow-ups.
 
 export type RecordedEvent = { kind: string; data: Record<string, unknown> };
 
@@ -24,8 +26,10 @@ export class RecordingContext implements TaskContext {
     return this.controller.signal;
   }
 
-  emit(kind: Parameters<TaskContext["emit"]>[0], data: Record<string, unknown>): void {
-    this.events.push({ kind, data });
+  emit<K extends RunnerEventKind>(kind: K, data: HostEventInput<K>): void {
+    const checked = parseEventData(kind, data);
+    if (!checked.ok) throw new TypeError(`event ${kind} cannot be sent: ${checked.reason}`);
+    this.events.push({ kind, data: checked.data as Record<string, unknown> });
   }
 
   async uploadScreenshot(png: Uint8Array): Promise<string> {
