@@ -39,7 +39,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>deskfleet live</title>
 <div id="drop" style="left:600px;top:500px;width:200px;height:200px;background:#33cc33"></div>
 <div id="tiny" style="left:1200px;top:700px;font-size:9px;color:#000">tiny print 42</div>
 <script>
-const send = (e) => fetch("/event", { method: "POST", body: JSON.stringify(e), keepalive: true });
+let seq = 0;
+const send = (e) => fetch("/event", { method: "POST", body: JSON.stringify({ seq: seq++, ...e }), keepalive: true });
 const at = (e) => ({ x: e.screenX, y: e.screenY, target: e.target.id || e.target.tagName });
 addEventListener("click", (e) => send({ type: "click", detail: e.detail, ...at(e) }), true);
 addEventListener("dblclick", (e) => send({ type: "dblclick", ...at(e) }), true);
@@ -61,10 +62,16 @@ addEventListener("load", shown); document.addEventListener("visibilitychange", s
 </script>`;
 
 type PageEvent = {
+  /** Order in which the test page sent it (the second tab's one event has none). */
+  seq?: number;
   type: string; x?: number; y?: number; target?: string; value?: string; key?: string; ctrl?: boolean; shift?: boolean;
   detail?: number; deltaY?: number; width?: number; height?: number;
 };
 type Tab = { type: string; url: string };
+
+/** The page's keydowns of the K key, as the page saw them. */
+const kKeys = (events: readonly PageEvent[]) =>
+  events.filter((e) => e.type === "keydown" && e.key?.toLowerCase() === "k").map(({ key, ctrl, shift }) => ({ key, ctrl, shift }));
 
 const poll = async (check: () => boolean | Promise<boolean>, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
@@ -81,6 +88,9 @@ describe.skipIf(missing.length > 0).each(VNC_SERVERS)(`the computer-use loop on 
   let rfb: RfbClient | undefined;
   let model: ScriptedAnthropic | undefined;
   const events: PageEvent[] = [];
+  /** The page's events sent after the one numbered `seq`. */
+  const sentAfter = (seq: number) => events.filter((e) => e.seq !== undefined && e.seq > seq);
+  const lastSeq = () => Math.max(-1, ...events.map((e) => e.seq ?? -1));
 
   /** Chromium's tabs, from its remote debugging port (the port it chose is in the profile). */
   const devtools = async (path: string, method = "GET"): Promise<unknown> => {
@@ -96,7 +106,13 @@ describe.skipIf(missing.length > 0).each(VNC_SERVERS)(`the computer-use loop on 
       if (req.method === "POST" && req.url === "/event") {
         let body = "";
         req.on("data", (c: Buffer) => (body += c.toString()));
-        req.on("end", () => { events.push(JSON.parse(body) as PageEvent); res.end("ok"); });
+        req.on("end", () => {
+          // Each event is its own request and they may arrive out of order: keep the page's order.
+          const event = JSON.parse(body) as PageEvent;
+          const after = event.seq === undefined ? -1 : events.findLastIndex((e) => e.seq === undefined || e.seq < event.seq!);
+          events.splice(event.seq === undefined ? events.length : after + 1, 0, event);
+          res.end("ok");
+        });
         return;
       }
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(req.url === "/second" ? SECOND_PAGE : PAGE);
@@ -168,18 +184,20 @@ describe.skipIf(missing.length > 0).each(VNC_SERVERS)(`the computer-use loop on 
     const dblclicks = events.filter((e) => e.type === "dblclick");
     expect(dblclicks).toHaveLength(1);
     expect(near(dblclicks[0], 450, 140) && dblclicks[0]!.target === "dbl").toBe(true);
-    expect(events.filter((e) => e.type === "input").at(-1)?.value).toBe("Grüße ✓ 日本");
+    const inputs = () => events.filter((e) => e.type === "input").map((e) => e.value);
+    await poll(() => inputs().at(-1) === "Grüße ✓ 日本", 10_000);
+    expect(inputs().at(-1), JSON.stringify(inputs())).toBe("Grüße ✓ 日本");
     expect(events.some((e) => e.type === "keydown" && e.key === "a" && e.ctrl === true && e.shift === false)).toBe(true);
     // ctrl+shift+k arrives with all three, as from a keyboard: neither Shift dropped nor Caps Lock toggled to make a lowercase k.
-    expect(events.filter((e) => e.type === "keydown" && e.key?.toLowerCase() === "k")).toEqual([{ type: "keydown", key: "K", ctrl: true, shift: true }]);
+    expect(kKeys(events)).toEqual([{ key: "K", ctrl: true, shift: true }]);
     expect(desktop!.run("xset", ["q"])).toMatch(/Caps Lock:\s+off/);
     // Chromium may coalesce wheel notches that arrive within a frame: compare their sum with one xdotool notch.
     const wheels = events.filter((e) => e.type === "wheel");
     for (const w of wheels) expect(near(w, 900, 250) && w.deltaY! > 0).toBe(true);
-    const before = events.length;
+    const before = lastSeq();
     desktop!.run("xdotool", ["mousemove", "900", "250", "click", "5"]);
-    await poll(() => events.slice(before).some((e) => e.type === "wheel"), 10_000);
-    const notch = events.slice(before).find((e) => e.type === "wheel")!.deltaY!;
+    await poll(() => sentAfter(before).some((e) => e.type === "wheel"), 10_000);
+    const notch = sentAfter(before).find((e) => e.type === "wheel")!.deltaY!;
     expect(wheels.reduce((sum, w) => sum + w.deltaY!, 0)).toBeCloseTo(3 * notch, 5);
     const down = events.findLast((e) => e.type === "mousedown");
     const up = events.findLast((e) => e.type === "mouseup");
@@ -208,13 +226,13 @@ describe.skipIf(missing.length > 0).each(VNC_SERVERS)(`the computer-use loop on 
   }, 180_000);
 
   it("double-clicks and presses ctrl+shift+k through the desktop API as the page expects", async () => {
-    const from = events.length;
+    const from = lastSeq();
     await performInput(rfb!, { action: "double_click", x: 450, y: 140 });
     await performInput(rfb!, { action: "key", keys: "ctrl+shift+k" });
-    const since = () => events.slice(from);
+    const since = () => sentAfter(from);
     await poll(() => since().some((e) => e.type === "dblclick") && since().some((e) => e.type === "keydown" && e.key?.toLowerCase() === "k"), 10_000);
     expect(since().filter((e) => e.type === "dblclick").map((e) => e.target)).toEqual(["dbl"]);
-    expect(since().filter((e) => e.type === "keydown" && e.key?.toLowerCase() === "k")).toEqual([{ type: "keydown", key: "K", ctrl: true, shift: true }]);
+    expect(kKeys(since())).toEqual([{ key: "K", ctrl: true, shift: true }]);
     expect(desktop!.run("xset", ["q"])).toMatch(/Caps Lock:\s+off/);
   }, 60_000);
 
