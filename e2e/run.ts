@@ -6,7 +6,10 @@ import { spawnSync } from "node:child_process";
 
 const REQUIRED: { bin: string; pkg: string; why: string }[] = [
   { bin: "Xvfb", pkg: "xvfb", why: "a virtual X display for the test desktop" },
-  { bin: "x11vnc", pkg: "x11vnc", why: "the VNC server the host drives" },
+  { bin: "x11vnc", pkg: "x11vnc", why: "a VNC server the host drives" },
+  { bin: "Xvnc", pkg: "tigervnc-standalone-server", why: "TigerVNC's X and VNC server in one: the live action tests run on it and on x11vnc" },
+  { bin: "vncpasswd", pkg: "tigervnc-tools", why: "making the Xvnc desktop's password file" },
+  { bin: "openbox", pkg: "openbox", why: "the window manager of the live test desktops" },
   { bin: "xdotool", pkg: "xdotool", why: "checking pointer and keyboard effects" },
   { bin: "chromium", pkg: "chromium", why: "the browser on the desktop and for dashboard tests" },
   { bin: "xsetroot", pkg: "x11-xserver-utils", why: "painting known colours on the desktop" },

@@ -1,5 +1,6 @@
 import type { DesktopInput } from "@deskfleet/protocol";
 import { comboToKeyStrokes, KeyComboError, textToKeyStrokes } from "./keysyms.ts";
+import { ButtonMask, MULTI_CLICK_GAP_MS, WheelMask } from "./pointer-buttons.ts";
 import type { RfbClient } from "./rfb-client.ts";
 import { encodePngNative } from "./image/png.ts";
 import { scaleRgba } from "./image/scale.ts";
@@ -16,9 +17,6 @@ export class DesktopActionError extends Error {
     this.code = code;
   }
 }
-
-const BUTTON = { left: 1, middle: 2, right: 4 } as const;
-const WHEEL = { up: 8, down: 16, left: 32, right: 64 } as const;
 
 /** The current screen as a PNG, scaled down to `width` (aspect kept) when asked. */
 export async function captureScreenshot(client: RfbClient, width?: number): Promise<Uint8Array> {
@@ -46,7 +44,10 @@ export function validateInput(input: DesktopInput, screen: { width: number; heig
   }
 }
 
-export async function performInput(client: RfbClient, input: DesktopInput): Promise<void> {
+/** What input needs of an RFB connection; `RfbClient` fits as is. */
+export type InputConnection = Pick<RfbClient, "width" | "height" | "pointer" | "keys">;
+
+export async function performInput(client: InputConnection, input: DesktopInput): Promise<void> {
   validateInput(input, { width: client.width, height: client.height });
   const click = async (x: number, y: number, mask: number) => {
     await client.pointer(x, y, 0);
@@ -57,16 +58,17 @@ export async function performInput(client: RfbClient, input: DesktopInput): Prom
     case "move":
       return client.pointer(input.x, input.y, 0);
     case "click":
-      return click(input.x, input.y, BUTTON.left);
+      return click(input.x, input.y, ButtonMask.left);
     case "double_click":
-      await click(input.x, input.y, BUTTON.left);
-      return click(input.x, input.y, BUTTON.left);
+      await click(input.x, input.y, ButtonMask.left);
+      await new Promise((resolve) => setTimeout(resolve, MULTI_CLICK_GAP_MS));
+      return click(input.x, input.y, ButtonMask.left);
     case "right_click":
-      return click(input.x, input.y, BUTTON.right);
+      return click(input.x, input.y, ButtonMask.right);
     case "scroll":
       await client.pointer(input.x, input.y, 0);
       for (let i = 0; i < input.amount; i++) {
-        await client.pointer(input.x, input.y, WHEEL[input.direction]);
+        await client.pointer(input.x, input.y, WheelMask[input.direction]);
         await client.pointer(input.x, input.y, 0);
       }
       return;

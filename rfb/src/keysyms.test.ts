@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { comboToKeyStrokes, Keysym, parseKeyCombo, textToKeyStrokes, textToKeysyms } from "./keysyms.ts";
+import { comboToKeyStrokes, Keysym, needsShiftOnUsLayout, parseKeyCombo, shiftedKeysym, textToKeyStrokes, textToKeysyms } from "./keysyms.ts";
 
 describe("parseKeyCombo", () => {
   it.each([
     ["Return", [0xff0d]],
     ["enter", [0xff0d]],
-    ["ctrl+shift+t", [0xffe3, 0xffe1, 0x74]],
+    ["ctrl+shift+t", [0xffe3, 0xffe1, 0x54]],
     ["CTRL+Shift+T", [0xffe3, 0xffe1, 0x54]],
+    ["ctrl+t", [0xffe3, 0x74]],
     ["super", [0xffeb]],
     ["cmd+c", [0xffeb, 0x63]],
     ["meta+space", [0xffeb, 0x20]],
@@ -31,6 +32,35 @@ describe("parseKeyCombo", () => {
     expect(parseKeyCombo(combo)).toEqual(keysyms);
   });
 
+  it.each([
+    ["ctrl+shift+k", [Keysym.Control_L, Keysym.Shift_L, 0x4b]],
+    ["shift+ctrl+k", [Keysym.Shift_L, Keysym.Control_L, 0x4b]],
+    ["Shift_R+a", [Keysym.Shift_R, 0x41]],
+    ["shift+1", [Keysym.Shift_L, 0x21]],
+    ["ctrl+shift+minus", [Keysym.Control_L, Keysym.Shift_L, 0x5f]],
+    ["ctrl+shift+=", [Keysym.Control_L, Keysym.Shift_L, 0x2b]],
+    ["shift+;", [Keysym.Shift_L, 0x3a]],
+    ["shift+apostrophe", [Keysym.Shift_L, 0x22]],
+    ["shift+grave", [Keysym.Shift_L, 0x7e]],
+    ["shift+bracketleft", [Keysym.Shift_L, 0x7b]],
+    ["shift+backslash", [Keysym.Shift_L, 0x7c]],
+    ["shift+/", [Keysym.Shift_L, 0x3f]],
+    ["ctrl+shift+é", [Keysym.Control_L, Keysym.Shift_L, 0xc9]],
+    ["shift+ж", [Keysym.Shift_L, 0x01000416]],
+  ])("sends %s with the keysym a keyboard gives with Shift held", (combo, keysyms) => {
+    expect(parseKeyCombo(combo)).toEqual(keysyms);
+  });
+
+  it.each([
+    ["shift+Tab", [Keysym.Shift_L, Keysym.Tab]],
+    ["shift+F5", [Keysym.Shift_L, 0xffc2]],
+    ["shift+ß", [Keysym.Shift_L, 0xdf]],
+    ["shift+!", [Keysym.Shift_L, 0x21]],
+    ["k+shift", [0x6b, Keysym.Shift_L]],
+  ])("leaves %s as written: no capital, already shifted, or pressed before Shift", (combo, keysyms) => {
+    expect(parseKeyCombo(combo)).toEqual(keysyms);
+  });
+
   it("rejects an unknown key name with a hint at valid ones", () => {
     expect(() => parseKeyCombo("ctrl+Retrun")).toThrow(/Unknown key name "Retrun"; use an X keysym name such as Return/);
   });
@@ -41,6 +71,17 @@ describe("parseKeyCombo", () => {
 });
 
 describe("comboToKeyStrokes", () => {
+  it("holds Shift around the capital, as a keyboard does for ctrl+shift+k", () => {
+    expect(comboToKeyStrokes("ctrl+shift+k")).toEqual([
+      { keysym: Keysym.Control_L, down: true },
+      { keysym: Keysym.Shift_L, down: true },
+      { keysym: 0x4b, down: true },
+      { keysym: 0x4b, down: false },
+      { keysym: Keysym.Shift_L, down: false },
+      { keysym: Keysym.Control_L, down: false },
+    ]);
+  });
+
   it("presses modifiers in order and releases in reverse", () => {
     expect(comboToKeyStrokes("ctrl+alt+Delete")).toEqual([
       { keysym: Keysym.Control_L, down: true },
@@ -50,6 +91,14 @@ describe("comboToKeyStrokes", () => {
       { keysym: Keysym.Alt_L, down: false },
       { keysym: Keysym.Control_L, down: false },
     ]);
+  });
+});
+
+describe("shiftedKeysym", () => {
+  it("agrees with needsShiftOnUsLayout on which characters a US layout types with Shift", () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    const shiftedOutputs = new Set(printable.map((c) => shiftedKeysym(c.charCodeAt(0))).filter((k, i) => k !== printable[i]!.charCodeAt(0)));
+    expect(printable.filter((c) => shiftedOutputs.has(c.charCodeAt(0)))).toEqual(printable.filter(needsShiftOnUsLayout));
   });
 });
 

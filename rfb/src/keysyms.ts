@@ -77,17 +77,47 @@ export function keysymForName(name: string): number {
 }
 
 /**
- * "ctrl+shift+t" → [Control_L, Shift_L, t]: the order in which to press; release
+ * "ctrl+shift+t" → [Control_L, Shift_L, T]: the order in which to press; release
  * in reverse. A lone "+" and a trailing "+" (as in "ctrl++") mean the plus key.
+ * A key pressed after Shift is sent as the keysym a keyboard with Shift held
+ * produces (see `shiftedKeysym`).
  */
 export function parseKeyCombo(combo: string): number[] {
   const trimmed = combo.trim();
   if (trimmed === "") throw new KeyComboError("Empty key combo; pass a key such as Return or ctrl+c.");
   const parts = trimmed === "+" ? ["+"] : trimmed.endsWith("++") ? [...trimmed.slice(0, -2).split("+"), "+"] : trimmed.split("+");
+  let shiftHeld = false;
   return parts.map((part) => {
     if (part.trim() === "") throw new KeyComboError(`Key combo "${combo}" has an empty part; write keys joined by "+", e.g. ctrl+shift+t.`);
-    return keysymForName(part.trim());
+    const keysym = keysymForName(part.trim());
+    if (keysym === Keysym.Shift_L || keysym === Keysym.Shift_R) shiftHeld = true;
+    return shiftHeld ? shiftedKeysym(keysym) : keysym;
   });
+}
+
+// Each US-layout key's character without and with Shift, in pairs.
+const US_SHIFT_PAIRS = "`~1!2@3#4$5%6^7&8*9(0)-_=+[{]}\\|;:'\",<.>/?";
+const US_SHIFTED_SYMBOL = new Map<number, number>();
+for (let i = 0; i < US_SHIFT_PAIRS.length; i += 2) US_SHIFTED_SYMBOL.set(US_SHIFT_PAIRS.charCodeAt(i), US_SHIFT_PAIRS.charCodeAt(i + 1));
+
+/**
+ * The keysym a keyboard produces for this key with Shift held: a letter's
+ * capital, a US-layout symbol's shifted symbol ("1" → "!", "-" → "_"), any
+ * other key itself. noVNC sends keys this way. VNC servers map a keysym to a
+ * key and level, so a lowercase "k" while Shift is down asks for a key no
+ * keyboard gives: x11vnc releases Shift to make it (ctrl+shift+t reached
+ * Chromium as ctrl+t), TigerVNC's Xvnc toggles Caps Lock.
+ */
+export function shiftedKeysym(keysym: number): number {
+  const symbol = US_SHIFTED_SYMBOL.get(keysym);
+  if (symbol !== undefined) return symbol;
+  const codePoint = keysym >= 0x01000000 ? keysym - 0x01000000 : keysym <= 0xff ? keysym : undefined;
+  if (codePoint === undefined) return keysym;
+  const char = String.fromCodePoint(codePoint);
+  const upper = char.toUpperCase();
+  // Only a letter with a one-character capital that lowercases back to it ("ß" → "SS" and "µ" → "Μ" stay as they are).
+  if (upper === char || [...upper].length !== 1 || upper.toLowerCase() !== char) return keysym;
+  return keysymForCodePoint(upper.codePointAt(0)!);
 }
 
 /** Press every key in order, then release them in reverse: what a person's hands do. */
@@ -121,7 +151,7 @@ export function textToKeysyms(text: string): number[] {
 // (x11vnc, TigerVNC, macOS Screen Sharing) add Shift themselves, and an extra
 // Shift from us can even produce the wrong character on other layouts; so we
 // send bare keysyms by default and add Shift only when asked.
-const US_SHIFTED = new Set('~!@#$%^&*()_+{}|:"<>?ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+const US_SHIFTED = new Set([...US_SHIFTED_SYMBOL.values()].map((keysym) => String.fromCharCode(keysym)).join("") + "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 
 export function needsShiftOnUsLayout(char: string): boolean {
   return US_SHIFTED.has(char);

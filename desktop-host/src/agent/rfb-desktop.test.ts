@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Keysym } from "@deskfleet/rfb/keysyms";
+import { MULTI_CLICK_GAP_MS } from "@deskfleet/rfb/pointer-buttons";
 import { decodePng } from "@deskfleet/rfb/image/png";
 import { FakeClock } from "../screen/testing/fake-clock.ts";
-import { RfbDesktop } from "./rfb-desktop.ts";
+import { RfbDesktop, type RfbConnection } from "./rfb-desktop.ts";
 import { createInMemoryDesktop, InMemoryScreen } from "./testing/in-memory-screen.ts";
 
 /** Moves a fake clock forward a millisecond at a time, letting the promises of each step run. */
@@ -39,7 +40,27 @@ describe("RfbDesktop over an in-memory screen", () => {
     const { screen, desktop } = createInMemoryDesktop();
     await desktop.key("ctrl+shift+t");
     const keys = screen.events.flatMap((e) => (e.type === "key" ? [`${e.down ? "+" : "-"}${e.keysym.toString(16)}`] : []));
-    expect(keys).toEqual(["+ffe3", "+ffe1", "+74", "-74", "-ffe1", "-ffe3"]);
+    expect(keys).toEqual(["+ffe3", "+ffe1", "+54", "-54", "-ffe1", "-ffe3"]);
+  });
+
+  it.each([2, 3])("leaves a person's gap before each click after the first of %i, so the server does not see them in one millisecond", async (count) => {
+    const clock = new FakeClock();
+    const screen = new InMemoryScreen();
+    const pressedAt: number[] = [];
+    const timed: RfbConnection = {
+      framebuffer: screen.framebuffer,
+      on: (event, listener) => screen.on(event, listener),
+      key: (keysym, down) => screen.key(keysym, down),
+      pointer: (x, y, buttons = 0) => {
+        if (buttons === 1) pressedAt.push(clock.now());
+        return screen.pointer(x, y, buttons);
+      },
+    };
+    const desktop = new RfbDesktop(timed, { clock, settle: { changeWindowMs: 100, quietMs: 50 } });
+    const clicked = desktop.click("left", { x: 100, y: 100 }, { count });
+    await runFor(clock, count * MULTI_CLICK_GAP_MS + 500);
+    await clicked;
+    expect(pressedAt.slice(1).map((t, i) => t - pressedAt[i]!)).toEqual(Array(count - 1).fill(MULTI_CLICK_GAP_MS));
   });
 
   it("holds modifiers around a click and a scroll", async () => {

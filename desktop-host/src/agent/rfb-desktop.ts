@@ -1,4 +1,5 @@
 import { Keysym, parseKeyCombo, textToKeyStrokes } from "@deskfleet/rfb/keysyms";
+import { ButtonMask, MULTI_CLICK_GAP_MS, WheelMask } from "@deskfleet/rfb/pointer-buttons";
 import { ModelFrame, type FrameSource } from "../screen/model-frame.ts";
 import { encodePngNative } from "@deskfleet/rfb/image/png";
 import {
@@ -34,9 +35,6 @@ export type RfbDesktopOptions = {
   dragStepMs?: number;
 };
 
-const BUTTON_MASK: Record<MouseButton, number> = { left: 1, middle: 2, right: 4 };
-// RFB wheel "buttons" 4–7: each click is a press and a release of one of them.
-const WHEEL_MASK: Record<ScrollDirection, number> = { up: 8, down: 16, left: 32, right: 64 };
 /**
  * How long after the pointer moves a repaint of it may still come: a server
  * that draws the pointer into the framebuffer (x11vnc) sends it at its next
@@ -121,18 +119,19 @@ export class RfbDesktop implements Desktop {
     return this.#act("click", target, () => this.#withModifiers(options.modifiers, async () => {
       await this.#move(target);
       for (let i = 0; i < count; i++) {
-        await this.#press(BUTTON_MASK[button]);
-        await this.#release(BUTTON_MASK[button]);
+        if (i > 0) await this.#pause(MULTI_CLICK_GAP_MS);
+        await this.#press(ButtonMask[button]);
+        await this.#release(ButtonMask[button]);
       }
     }));
   }
 
   mouseDown(button: MouseButton): Promise<ActionOutcome> {
-    return this.#act("click", this.#pointer, () => this.#press(BUTTON_MASK[button]));
+    return this.#act("click", this.#pointer, () => this.#press(ButtonMask[button]));
   }
 
   mouseUp(button: MouseButton): Promise<ActionOutcome> {
-    return this.#act("drag", this.#pointer, () => this.#release(BUTTON_MASK[button]));
+    return this.#act("drag", this.#pointer, () => this.#release(ButtonMask[button]));
   }
 
   drag(from: ModelPoint, to: ModelPoint, modifiers?: string): Promise<ActionOutcome> {
@@ -140,7 +139,7 @@ export class RfbDesktop implements Desktop {
     const end = this.#toScreen(to);
     return this.#act("drag", end, () => this.#withModifiers(modifiers, async () => {
       await this.#move(start);
-      await this.#press(BUTTON_MASK.left);
+      await this.#press(ButtonMask.left);
       for (let i = 1; i <= this.#dragSteps; i++) {
         await this.#pause(this.#dragStepMs);
         await this.#move({
@@ -149,7 +148,7 @@ export class RfbDesktop implements Desktop {
         });
       }
       await this.#pause(this.#dragStepMs);
-      await this.#release(BUTTON_MASK.left);
+      await this.#release(ButtonMask.left);
     }), start);
   }
 
@@ -159,8 +158,8 @@ export class RfbDesktop implements Desktop {
     return this.#act("scroll", target, () => this.#withModifiers(modifiers, async () => {
       await this.#move(target);
       for (let i = 0; i < clicks; i++) {
-        await this.#press(WHEEL_MASK[direction]);
-        await this.#release(WHEEL_MASK[direction]);
+        await this.#press(WheelMask[direction]);
+        await this.#release(WheelMask[direction]);
       }
     }));
   }

@@ -4,21 +4,22 @@ import { comboToKeyStrokes } from "@deskfleet/rfb/keysyms";
 import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import type { RfbError } from "@deskfleet/rfb/rfb-error";
-import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { missingXTools, startXDesktop, VNC_SERVERS, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
 
-// Drives a real Xvfb + x11vnc. Needs: apt-get install -y xvfb x11vnc xdotool x11-xserver-utils
-const missing = missingXTools();
-if (missing.length > 0) console.warn(`Skipping the live RFB test: ${missing.join(", ")} not installed (apt-get install -y xvfb x11vnc xdotool x11-xserver-utils).`);
+// Drives a real X desktop through each VNC server we support: Xvfb + x11vnc, and TigerVNC's Xvnc.
+// Needs: apt-get install -y xvfb x11vnc tigervnc-standalone-server tigervnc-tools xdotool x11-xserver-utils
+const missing = missingXTools({ servers: VNC_SERVERS });
+if (missing.length > 0) console.warn(`Skipping the live RFB test: ${missing.join(", ")} not installed (apt-get install -y xvfb x11vnc tigervnc-standalone-server tigervnc-tools xdotool x11-xserver-utils).`);
 
 const PASSWORD = "livepass";
 
-describe.skipIf(missing.length > 0)(`RfbClient against a live x11vnc${missing.length ? ` (skipped: ${missing.join(", ")} missing)` : ""}`, () => {
+describe.skipIf(missing.length > 0).each(VNC_SERVERS)(`RfbClient against a live %s${missing.length ? ` (skipped: ${missing.join(", ")} missing)` : ""}`, (server) => {
   let desktop: XDesktop | undefined;
   let client: RfbClient | undefined;
 
   beforeAll(async () => {
-    desktop = await startXDesktop({ width: 320, height: 240, password: PASSWORD, setup: ({ run }) => void run("xsetroot", ["-solid", "#3366cc"]) });
-  }, 20_000);
+    desktop = await startXDesktop({ server, width: 320, height: 240, password: PASSWORD, setup: ({ run }) => void run("xsetroot", ["-solid", "#3366cc"]) });
+  }, 30_000);
 
   afterAll(async () => {
     await client?.close();
