@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["protocol/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts"],
+          include: ["protocol/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts", "scripts/**/*.test.ts", "web/build/**/*.test.ts"],
           exclude: ["**/*.live.test.ts", "**/node_modules/**"],
         },
       },
