@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { HostCapabilities } from "@deskfleet/protocol";
+import type { HostCapabilitiesInput } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { HostRuntime } from "../../desktop-host/src/runtime/host-runtime.ts";
 import { createLogger } from "../../desktop-host/src/runtime/logger.ts";
@@ -49,7 +49,7 @@ class UntilCancelledTestRunner implements TaskRunner {
   }
 }
 
-const CAPABILITIES: HostCapabilities = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
+const CAPABILITIES: HostCapabilitiesInput = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
 
 let cp: TestControlPlane;
 const runtimes: HostRuntime[] = [];
