@@ -50,7 +50,9 @@ export type BuildResult = { ok: boolean; ms: number; output: string };
 /** `npm run build -w web`, its output kept for a failure report. */
 export function buildDashboard(root: string): BuildResult {
   const started = performance.now();
-  const res = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: root, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  // A NODE_ENV left in the environment (vitest sets "test") would make Vite bundle React's development build.
+  const { NODE_ENV: _ignored, ...env } = process.env;
+  const res = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: root, env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const output = `${res.stdout ?? ""}${res.stderr ?? ""}${res.error ? String(res.error) : ""}`;
   return { ok: res.status === 0, ms: performance.now() - started, output };
 }
