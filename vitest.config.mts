@@ -10,7 +10,11 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["protocol/src/**/*.test.ts", "rfb/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts", "domain/**/*.unit.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts", "tests/architecture/**/*.test.ts", "tests/contracts/**/*.test.ts"],
+          include: [
+            "protocol/src/**/*.test.ts", "rfb/src/**/*.test.ts", "desktop-host/src/**/*.test.ts", "test-support/**/*.test.ts", "db/**/*.test.ts",
+            "domain/**/*.unit.test.ts", "durable-objects/**/*.unit.test.ts", "workers/**/*.unit.test.ts", "scripts/**/*.test.ts", "web/build/**/*.test.ts",
+            "tests/architecture/**/*.test.ts", "tests/contracts/**/*.test.ts",
+          ],
           exclude: ["**/*.live.test.ts", "**/node_modules/**"],
         },
       },

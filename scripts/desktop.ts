@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ensureDevVars, ROOT } from "./lib/local-control-plane.ts";
 import { startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "../bench/lib/chromium.ts";
+import { taskAbility } from "deskfleet-host/runtime";
 
 const SERVER = process.env["DESKFLEET_SERVER"] ?? "http://localhost:8787";
 const DESKTOP_ID = process.env["DESKFLEET_DESKTOP_ID"] ?? "demo-desktop";
@@ -56,12 +57,17 @@ const host = spawn(process.execPath, [join(ROOT, "desktop-host", "bin", "deskfle
 });
 children.push(host);
 
+// Without a key the host still connects (live view, screenshots, input, takeover) and refuses tasks.
+const next = taskAbility(process.env).runsTasks
+  ? `Its host is attached to ${SERVER}; watch it in the dashboard and give it a task:
+  curl -H "Authorization: Bearer <admin token>" -H 'content-type: application/json' \\
+    -d '{"prompt":"Open example.com and tell me its heading","desktopId":"${DESKTOP_ID}"}' ${SERVER}/api/tasks`
+  : `Its host is attached to ${SERVER}; watch it in the dashboard.
+No ANTHROPIC_API_KEY in this terminal: the desktop is view-only (live view, screenshots, input, takeover) until you export the key and run \`npm run desktop\` again.`;
 console.log(`
 Demo desktop ${DESKTOP_ID} is up: X display :${desktop.display}, x11vnc on 127.0.0.1:${desktop.port} (password-protected), Chromium.
-Its host is attached to ${SERVER}; watch it in the dashboard and give it a task:
-  curl -H "Authorization: Bearer <admin token>" -H 'content-type: application/json' \\
-    -d '{"prompt":"Open example.com and tell me its heading","desktopId":"${DESKTOP_ID}"}' ${SERVER}/api/tasks
-The host needs ANTHROPIC_API_KEY in this terminal's environment to run tasks. Ctrl+C stops the desktop.
+${next}
+Ctrl+C stops the desktop.
 `);
 
 let stopping = false;

@@ -1,13 +1,27 @@
 /**
  * `npm start`: the whole control plane locally under `wrangler dev`, offline,
- * with local D1 (migrations applied first), R2 and Durable Objects.
+ * with local D1 (migrations applied first), R2 and Durable Objects, serving
+ * the dashboard (built first when missing or older than its sources).
  */
 import { join } from "node:path";
+import { buildDashboard, dashboardState } from "./lib/dashboard-build.ts";
 import { ensureDevVars, ROOT, startLocalControlPlane } from "./lib/local-control-plane.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
 const { path, vars, created } = ensureDevVars();
 if (created) console.log(`Wrote ${path} with a fresh admin token and secret key (keep it private).`);
+
+const build = dashboardState(ROOT);
+if (build.state !== "fresh") {
+  console.log(build.state === "missing" ? "Building the dashboard (first run)…" : `Rebuilding the dashboard: ${build.reason}…`);
+  const built = buildDashboard(ROOT);
+  if (!built.ok) {
+    process.stderr.write(built.output);
+    console.error("✖ The dashboard did not build (Vite's output is above). Fix what it reports, then run `npm start` again; `npm run build` shows the same output.");
+    process.exit(1);
+  }
+  console.log(`Dashboard built in ${(built.ms / 1000).toFixed(1)} s.`);
+}
 
 const cp = await startLocalControlPlane({ persistTo: join(ROOT, ".wrangler", "state"), port, envFile: path, inherit: process.env["DESKFLEET_QUIET"] !== "1" });
 const token = vars["DESKFLEET_ADMIN_TOKEN"];

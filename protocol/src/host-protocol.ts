@@ -49,8 +49,14 @@ export const HostCapabilities = z.object({
   vnc: z.object({ reachable: z.boolean(), server: z.string().max(200).optional() }),
   tools: z.array(z.string().max(100)).max(50).default([]),
   model: z.string().max(100).optional(),
+  /** False on a host that can be watched and driven (live view, screenshots, input, takeover) but not give tasks to. */
+  runsTasks: z.boolean().default(true),
+  /** Why it runs no tasks, for a person to act on ("no ANTHROPIC_API_KEY on this host; set it and restart deskfleet-host…"). */
+  runsTasksReason: z.string().max(300).optional(),
 });
 export type HostCapabilities = z.infer<typeof HostCapabilities>;
+/** What a host sends: fields with a default may be left out (a host older than `runsTasks` leaves it out and means true). */
+export type HostCapabilitiesInput = z.input<typeof HostCapabilities>;
 
 export const HelloMessage = z.object({
   type: z.literal("hello"),
@@ -83,6 +89,7 @@ export type DesktopResponseMessage = z.infer<typeof DesktopResponseMessage>;
 export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HelloMessage = z.infer<typeof HelloMessage>;
+export type HelloMessageInput = z.input<typeof HelloMessage>;
 export type EventsMessage = z.infer<typeof EventsMessage>;
 
 export const WelcomeMessage = z.object({

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { HostCapabilities } from "@deskfleet/protocol";
+import type { HostCapabilitiesInput } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
 import { encodePng } from "@deskfleet/rfb/image/png";
@@ -47,7 +47,7 @@ class UntilCancelledTestRunner implements TaskRunner {
   }
 }
 
-const CAPABILITIES: HostCapabilities = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
+const CAPABILITIES: HostCapabilitiesInput = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
 
 let cp: TestControlPlane;
 const runtimes: HostRuntime[] = [];

@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostCapabilities } from "@deskfleet/protocol";
+import type { HostCapabilitiesInput } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
 import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
@@ -17,7 +17,7 @@ const TELEGRAM_SECRET = "supervisor-test-webhook-secret-0123456789";
  * code did with the model's tool calls.
  */
 
-const CAPABILITIES: HostCapabilities = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
+const CAPABILITIES: HostCapabilitiesInput = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
 
 /** Completes with a fixed result; asks a person first when `ask` is set. */
 class CompletingRunner implements TaskRunner {

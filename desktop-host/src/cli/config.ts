@@ -114,4 +114,5 @@ Options (flags win over environment variables):
   -h, --help
 
 The Anthropic API key comes from ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a gateway).
+Without it the host still connects, view-only: live view, screenshots, input and takeover, no tasks.
 `;

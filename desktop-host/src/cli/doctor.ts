@@ -8,7 +8,8 @@ import { connectVnc } from "../runtime/vnc-connection.ts";
 import { createRedactor } from "../runtime/redact.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";
 
-export type Check = { name: string; ok: boolean; detail: string; fix?: string };
+/** `ok` unless it stops the host; a `warning` is ok but leaves the host doing less (view-only without an API key). */
+export type Check = { name: string; ok: boolean; warning?: boolean; detail: string; fix?: string };
 
 /** The agent's default model (desktop-host/src/agent/runner.ts), used when none is configured. */
 const AGENT_DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -32,9 +33,12 @@ export async function doctor(config: Partial<HostConfig>, problems: readonly Con
 
 export function formatChecks(checks: readonly Check[], secrets: readonly (string | undefined)[]): string {
   const r = createRedactor(secrets);
-  const lines = checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}`);
+  const lines = checks.map((c) => `${!c.ok ? "✗" : c.warning ? "!" : "✓"} ${c.name}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}`);
   const failed = checks.filter((c) => !c.ok).length;
-  lines.push(failed === 0 ? "\nAll checks passed: start the host with `deskfleet-host run`." : `\n${failed} check${failed === 1 ? "" : "s"} failed.`);
+  const warned = checks.filter((c) => c.ok && c.warning).length;
+  const warnings = `${warned} warning${warned === 1 ? "" : "s"}`;
+  if (failed > 0) lines.push(`\n${failed} check${failed === 1 ? "" : "s"} failed${warned ? `, ${warnings}` : ""}.`);
+  else lines.push(warned ? `\nNo check failed (${warnings} above): the host can start with \`deskfleet-host run\`.` : "\nAll checks passed: start the host with `deskfleet-host run`.");
   return r.text(lines.join("\n"));
 }
 
@@ -104,7 +108,13 @@ async function checkHostToken(server: string, desktopId: string, token: string):
 async function checkApiKey(model: string, env: Record<string, string | undefined>): Promise<Check> {
   const name = "Anthropic API";
   if (!env["ANTHROPIC_API_KEY"] && !env["ANTHROPIC_AUTH_TOKEN"]) {
-    return { name, ok: false, detail: "ANTHROPIC_API_KEY is not set", fix: "export ANTHROPIC_API_KEY=<your key> (from console.anthropic.com) where the host runs" };
+    return {
+      name,
+      ok: true,
+      warning: true,
+      detail: "ANTHROPIC_API_KEY is not set: the host will be view-only (live view, screenshots, input and takeover work; it runs no tasks)",
+      fix: "export ANTHROPIC_API_KEY=<your key> (from console.anthropic.com) where the host runs, then restart deskfleet-host",
+    };
   }
   const baseURL = env["ANTHROPIC_BASE_URL"];
   const client = new Anthropic({

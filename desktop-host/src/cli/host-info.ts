@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import type { HostCapabilities } from "@deskfleet/protocol";
 import type { VncStatus } from "../runtime/vnc-connection.ts";
+import type { TaskAbility } from "./task-ability.ts";
 
 export const HOST_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -13,7 +14,7 @@ export function osName(): string {
 }
 
 /** What the host tells the control plane in each hello. */
-export function hostCapabilities(vnc: VncStatus, model: string | undefined): HostCapabilities {
+export function hostCapabilities(vnc: VncStatus, model: string | undefined, ability: TaskAbility): HostCapabilities {
   return {
     screen: vnc.screen,
     os: `${osName()} ${release()}`.slice(0, 100),
@@ -22,5 +23,7 @@ export function hostCapabilities(vnc: VncStatus, model: string | undefined): Hos
     vnc: { reachable: vnc.reachable, ...(vnc.name ? { server: vnc.name.slice(0, 200) } : {}) },
     tools: [],
     ...(model ? { model } : {}),
+    runsTasks: ability.runsTasks,
+    ...(ability.runsTasks ? {} : { runsTasksReason: ability.reason }),
   };
 }

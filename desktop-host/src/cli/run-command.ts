@@ -4,14 +4,19 @@ import { VncConnection } from "../runtime/vnc-connection.ts";
 import type { HostConfig } from "./config.ts";
 import { HOST_VERSION, hostCapabilities, osName } from "./host-info.ts";
 import { createHostRunner } from "./runner-factory.ts";
+import { taskAbility } from "./task-ability.ts";
 import { liveDesktop } from "../tunnel/live-desktop.ts";
 
-/** `deskfleet-host run`: connects and runs tasks until stopped or refused. Returns the exit code. */
+/**
+ * `deskfleet-host run`: connects and runs tasks until stopped or refused.
+ * Without an API key it still connects and serves the desktop, view-only.
+ * Returns the exit code.
+ */
 export async function runCommand(config: HostConfig, env: Record<string, string | undefined>): Promise<number> {
   const logger = createLogger({ json: config.json, secrets: [config.token, config.vncPassword, env["ANTHROPIC_API_KEY"], env["ANTHROPIC_AUTH_TOKEN"]] });
-  if (!env["ANTHROPIC_API_KEY"] && !env["ANTHROPIC_AUTH_TOKEN"]) {
-    logger.error("ANTHROPIC_API_KEY is not set: the host needs an Anthropic API key to run tasks; export it and start again (deskfleet-host doctor checks it)");
-    return 2;
+  const ability = taskAbility(env);
+  if (!ability.runsTasks) {
+    logger.warn("ANTHROPIC_API_KEY is not set: this desktop is view-only (live view, screenshots, input and takeover work; tasks do not). Export the key and restart deskfleet-host to run tasks");
   }
   const vnc = new VncConnection({ ...config.vnc, password: config.vncPassword }, logger);
   const first = await vnc.start();
@@ -20,8 +25,8 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
     server: config.server,
     desktopId: config.desktopId,
     token: config.token,
-    runner: createHostRunner({ vnc, model: config.model, os: osName() }),
-    capabilities: async () => hostCapabilities(vnc.status(), config.model),
+    runner: createHostRunner({ vnc, model: config.model, os: osName(), ability }),
+    capabilities: async () => hostCapabilities(vnc.status(), config.model, ability),
     logger,
     userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
     live: liveDesktop({ server: config.server, token: config.token, vnc: { ...config.vnc, password: config.vncPassword }, log: (m, f) => logger.info(m, f) }),

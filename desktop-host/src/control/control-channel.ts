@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { HelloMessage, ServerMessage } from "@deskfleet/protocol";
+import type { HelloMessageInput, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, ServerMessage as ServerMessageSchema } from "@deskfleet/protocol";
 import type { Logger } from "../runtime/logger.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
@@ -17,7 +17,7 @@ export type ControlChannelOptions = {
   desktopId: string;
   token: string;
   /** Builds the hello for each connection (capabilities, tasks still running here). */
-  hello: () => Promise<Omit<HelloMessage, "type">>;
+  hello: () => Promise<Omit<HelloMessageInput, "type">>;
   /** Connected and greeted: the place to resend everything unacknowledged. */
   onWelcome: (welcome: WelcomeMessage) => void;
   onMessage: (message: TaskServerMessage) => void;

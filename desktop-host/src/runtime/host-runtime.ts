@@ -1,4 +1,4 @@
-import type { AssignedTask, HostCapabilities } from "@deskfleet/protocol";
+import type { AssignedTask, HostCapabilitiesInput } from "@deskfleet/protocol";
 import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
@@ -15,7 +15,7 @@ export type HostRuntimeOptions = {
   token: string;
   runner: TaskRunner;
   /** What the host says about itself in each hello (screen size, VNC reachability…). */
-  capabilities: () => Promise<HostCapabilities>;
+  capabilities: () => Promise<HostCapabilitiesInput>;
   logger: Logger;
   outbox?: Omit<OutboxOptions, "now" | "defer">;
   backoff?: BackoffOptions;

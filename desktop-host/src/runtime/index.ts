@@ -3,3 +3,4 @@ export { HostRuntime, type HostExit, type HostRuntimeOptions } from "./host-runt
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.ts";
 export { liveDesktop, type LiveDesktop, type LiveDesktopOptions } from "../tunnel/live-desktop.ts";
 export type { FollowUp, HelpOutcome, TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
+export { taskAbility, type TaskAbility } from "../cli/task-ability.ts";

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { HostCapabilities, HostMessage } from "./host-protocol.ts";
+
+const older = { screen: { width: 1280, height: 800 }, os: "Linux 6.1", hostVersion: "0.1.0", vnc: { reachable: true } };
+
+describe("HostCapabilities", () => {
+  it("reads a hello from a host older than runsTasks as a host that runs tasks", () => {
+    const hello = HostMessage.parse({ type: "hello", protocolVersion: 1, desktopId: "vm-1", capabilities: older });
+    expect(hello.type === "hello" && hello.capabilities).toMatchObject({ runsTasks: true });
+    expect(hello.type === "hello" && "runsTasksReason" in hello.capabilities).toBe(false);
+  });
+
+  it("keeps a view-only host's reason, and refuses one longer than 300 characters", () => {
+    const viewOnly = HostCapabilities.parse({ ...older, runsTasks: false, runsTasksReason: "no ANTHROPIC_API_KEY on this host" });
+    expect(viewOnly).toMatchObject({ runsTasks: false, runsTasksReason: "no ANTHROPIC_API_KEY on this host" });
+    expect(HostCapabilities.safeParse({ ...older, runsTasks: false, runsTasksReason: "x".repeat(301) }).success).toBe(false);
+  });
+});
