@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { truncateReason } from "../../domain/websocket/close-reason.ts";
 
 /**
  * A Durable Object that owns hibernatable WebSockets. Subclasses implement
@@ -64,15 +65,8 @@ export function sendSafely(ws: WebSocket, data: string | ArrayBuffer): boolean {
 
 export function closeSafely(ws: WebSocket, code: number, reason: string): void {
   try {
-    // Close reasons are limited to 123 bytes by the WebSocket protocol.
     ws.close(code, truncateReason(reason));
   } catch {
     // already closed
   }
-}
-
-export function truncateReason(reason: string): string {
-  const bytes = new TextEncoder().encode(reason);
-  if (bytes.length <= 123) return reason;
-  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "") + "…";
 }

@@ -3,8 +3,10 @@ import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protoc
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetObject, taskObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade } from "../../domain/websocket/upgrade.ts";
+import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import { PendingRequests, type DesktopResult } from "./pending-requests.ts";
-import { refuse, Relay, type Route, type TunnelAttachment, type ViewerAttachment } from "./relay/relay.ts";
+import { Relay, type Route, type TunnelAttachment, type ViewerAttachment } from "./relay/relay.ts";
 import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
 import { vncTarget } from "./relay/dial-vnc.ts";
 import { directRequest } from "./direct-desktop.ts";
@@ -77,7 +79,7 @@ export class DesktopDO extends HibernatingObject<Attachment> {
 
   override async fetch(request: Request): Promise<Response> {
     const desktopId = request.headers.get(VERIFIED_DESKTOP_HEADER);
-    if (!desktopId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!desktopId || !isWebSocketUpgrade(request)) {
       return new Response("expected an authenticated WebSocket upgrade from the Worker", { status: 400 });
     }
     const kind = request.headers.get(SOCKET_KIND_HEADER);
@@ -290,7 +292,7 @@ export class DesktopDO extends HibernatingObject<Attachment> {
     const ticket = new URL(request.url).searchParams.get("ticket");
     const viewer = verified ? (JSON.parse(verified) as Person) : ticket ? await this.tickets.consume<Person>("viewer", ticket) : null;
     if (!viewer) {
-      return refuse(CloseCode.badTicket, `the VNC ticket is missing, used or expired; get a new one with POST /api/desktops/${desktopId}/vnc-ticket (valid 60 s, once)`);
+      return refuseSocket(CloseCode.badTicket, `the VNC ticket is missing, used or expired; get a new one with POST /api/desktops/${desktopId}/vnc-ticket (valid 60 s, once)`);
     }
     return this.relay.acceptViewer(desktopId, viewer);
   }

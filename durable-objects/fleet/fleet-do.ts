@@ -2,6 +2,7 @@ import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { planDispatch, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
@@ -99,7 +100,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
   // ---- the fleet feed
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now() });
     sendSafely(socket, JSON.stringify({ type: "hello", at: Date.now() } satisfies FleetFeedMessage));
     return response;

@@ -3,6 +3,7 @@ import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { taskObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
@@ -91,7 +92,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
   // ---- live feed
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now() });
     const hello: SupervisorFeedMessage = { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() };
     sendSafely(socket, JSON.stringify(hello));

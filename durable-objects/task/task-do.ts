@@ -3,6 +3,7 @@ import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor }
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { applyHostEvent, searchableText, transition, ZERO_USAGE } from "./lifecycle.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
@@ -305,7 +306,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
   // ---- watchers
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
     const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
     if (this.record) {

@@ -2,18 +2,13 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { secureRoute } from "../http/route.ts";
-import { ApiError, notFound } from "../../domain/api-error.ts";
+import { notFound } from "../../domain/api-error.ts";
+import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { fleetObject, taskObject } from "../../domain/addresses.ts";
 
 const upgrade = { 101: { description: "Switching protocols: a WebSocket of JSON messages" } } as const;
-
-function requireUpgrade(req: Request): void {
-  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
-  }
-}
 
 export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -24,8 +19,7 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       responses: upgrade,
     }),
     async (c) => {
-      requireUpgrade(c.req.raw);
-      return fleetObject(c.env).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? fleetObject(c.env).fetch(c.req.raw);
     },
   )
   .openapi(
@@ -39,7 +33,6 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
-      requireUpgrade(c.req.raw);
-      return taskObject(c.env, id).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? taskObject(c.env, id).fetch(c.req.raw);
     },
   );

@@ -2,7 +2,8 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ConversationId, SupervisorConversation, SupervisorMessageBody, SupervisorStatus, SupervisorTranscriptQuery, conversationKind } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, unprocessable, unwrap } from "../../domain/api-error.ts";
+import { unprocessable, unwrap } from "../../domain/api-error.ts";
+import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
 import { validationHook } from "../http/errors.ts";
 import { supervisorObject } from "../../domain/addresses.ts";
 
@@ -50,9 +51,6 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       responses: { 101: { description: "Switching protocols: a WebSocket of JSON messages" } },
     }),
     async (c) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-        throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
-      }
-      return supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
     },
   );
