@@ -1,14 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
 import { truncateReason } from "../../domain/websocket/close-reason.ts";
 
+/** What each socket tag of an object carries: tag → the JSON message type sent to those sockets. */
+export type SocketFeeds = Record<string, unknown>;
+
+/** A tag of the object's sockets. */
+type Tag<Feeds extends SocketFeeds> = keyof Feeds & string;
+
 /**
  * A Durable Object that owns hibernatable WebSockets. Subclasses implement
  * small hooks (`onMessage`, `onClose`) and keep per-socket state in the
  * socket's serialized attachment, so nothing is lost when the object
- * hibernates between messages.
+ * hibernates between messages. `Feeds` names the object's socket tags and
+ * the message each carries, so a message sent to the wrong sockets does not
+ * compile.
  */
-export abstract class HibernatingObject<Attachment extends object> extends DurableObject<Env> {
-  protected acceptSocket(tags: string[], attachment: Attachment): { response: Response; socket: WebSocket } {
+export abstract class HibernatingObject<Attachment extends object, Feeds extends SocketFeeds> extends DurableObject<Env> {
+  protected acceptSocket(tags: Tag<Feeds>[], attachment: Attachment): { response: Response; socket: WebSocket } {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -17,7 +25,7 @@ export abstract class HibernatingObject<Attachment extends object> extends Durab
     return { response: new Response(null, { status: 101, webSocket: client }), socket: server };
   }
 
-  protected sockets(tag?: string): WebSocket[] {
+  protected sockets(tag?: Tag<Feeds>): WebSocket[] {
     return this.ctx.getWebSockets(tag);
   }
 
@@ -29,8 +37,13 @@ export abstract class HibernatingObject<Attachment extends object> extends Durab
     ws.serializeAttachment(value);
   }
 
+  /** Sends to one socket of the tag; false (and the socket closed) if it failed. */
+  protected send<T extends Tag<Feeds>>(_tag: T, ws: WebSocket, message: Feeds[T]): boolean {
+    return sendSafely(ws, JSON.stringify(message));
+  }
+
   /** Sends to every open socket with the tag; a socket that fails is closed, never fatal. */
-  protected broadcast(tag: string, message: unknown): void {
+  protected broadcast<T extends Tag<Feeds>>(tag: T, message: Feeds[T]): void {
     const text = JSON.stringify(message);
     for (const ws of this.ctx.getWebSockets(tag)) sendSafely(ws, text);
   }

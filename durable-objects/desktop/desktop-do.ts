@@ -1,6 +1,6 @@
 import type { AssignedTask, DesktopInput, DesktopRequest, EventsMessage, HelloMessage, ServerMessage, TakeoverLease } from "@deskfleet/protocol";
 import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protocol";
-import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { closeSafely, HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade } from "../../domain/websocket/upgrade.ts";
@@ -35,7 +35,7 @@ type Attachment = HostAttachment | ViewerAttachment | TunnelAttachment;
  * One per desktop: owns the host's control socket and the desktop's presence.
  * The Worker authenticates the host token before forwarding the upgrade here.
  */
-export class DesktopDO extends HibernatingObject<Attachment> {
+export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessage }> {
   private readonly deadlines: Deadlines;
   private presence: PresenceRecord | null;
   /** Events of one task are forwarded to TaskDO strictly in order. */
@@ -339,11 +339,11 @@ export class DesktopDO extends HibernatingObject<Attachment> {
 
   private pushToHost(message: ServerMessage): boolean {
     const ws = this.hostSocket();
-    return ws !== null && sendSafely(ws, JSON.stringify(message));
+    return ws !== null && this.send("host", ws, message);
   }
 
   private reply(ws: WebSocket, message: ServerMessage): void {
-    sendSafely(ws, JSON.stringify(message));
+    this.send("host", ws, message);
   }
 
   private savePresence(p: PresenceRecord): void {

@@ -1,4 +1,4 @@
-import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEvent, TaskStatus } from "@deskfleet/protocol";
+import type { AssignedTask, HelpRequest, HostEvent, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { HelpRequestEventData, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -25,7 +25,7 @@ const TERMINAL_HOOKS_RETRY_MS = 30_000;
  * One task: its lifecycle, its event log (ordered by our own sequence, with
  * host duplicates dropped by host sequence), acks, D1 history and watchers.
  */
-export class TaskDO extends HibernatingObject<WatcherAttachment> {
+export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: TaskFeedMessage }> {
   private readonly store: TaskStore;
   private readonly deadlines: Deadlines;
   private record: TaskRecord | null;
