@@ -1,5 +1,5 @@
 import type { AssignedTask, DesktopInput, DesktopRequest, EventsMessage, HelloMessage, ServerMessage, TakeoverLease } from "@deskfleet/protocol";
-import { CloseCode, HOST_PROTOCOL_VERSION, HostMessage } from "@deskfleet/protocol";
+import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { closeSafely, HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetObject, taskObject } from "../../domain/addresses.ts";
@@ -101,18 +101,9 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
     if (any.role === "viewer") return this.relay.onViewerMessage(ws, any, raw);
     if (any.role === "tunnel") return this.relay.onTunnelMessage(ws, any, raw);
     const att = any;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
-    } catch {
-      return this.reply(ws, { type: "error", code: "bad_json", message: "messages must be JSON text" });
-    }
-    const msg = HostMessage.safeParse(parsed);
-    if (!msg.success) {
-      const issue = msg.error.issues[0];
-      return this.reply(ws, { type: "error", code: "bad_message", message: `invalid message: ${issue?.path.join(".") || "(root)"}: ${issue?.message}` });
-    }
-    const m = msg.data;
+    const decoded = decodeHostMessage(raw);
+    if (!decoded.ok) return this.reply(ws, { type: "error", code: decoded.code, message: decoded.reason });
+    const m = decoded.message;
     if (m.type === "hello") return this.onHello(ws, att, m);
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
     if (m.type === "heartbeat") return this.onHeartbeat();
