@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { truncateReason } from "../../domain/websocket/close-reason.ts";
+import { CloseCode } from "@deskfleet/protocol";
+import { closeSafely, sendSafely } from "./safe-socket.ts";
+
+export { closeSafely, sendSafely } from "./safe-socket.ts";
 
 /** What each socket tag of an object carries: tag → the JSON message type sent to those sockets. */
 export type SocketFeeds = Record<string, unknown>;
@@ -56,30 +59,12 @@ export abstract class HibernatingObject<Attachment extends object, Feeds extends
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    closeSafely(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    closeSafely(ws, code === CloseCode.noStatus || code === CloseCode.abnormal ? CloseCode.normal : code, reason);
     await this.onClose(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    closeSafely(ws, 1011, "socket error");
-    await this.onClose(ws, 1006, "socket error");
-  }
-}
-
-export function sendSafely(ws: WebSocket, data: string | ArrayBuffer): boolean {
-  try {
-    ws.send(data);
-    return true;
-  } catch {
-    closeSafely(ws, 1011, "send failed");
-    return false;
-  }
-}
-
-export function closeSafely(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, truncateReason(reason));
-  } catch {
-    // already closed
+    closeSafely(ws, CloseCode.internal, "socket error");
+    await this.onClose(ws, CloseCode.abnormal, "socket error");
   }
 }

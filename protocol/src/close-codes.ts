@@ -8,6 +8,10 @@ export const CloseCode = {
   goingAway: 1001,
   policy: 1008,
   internal: 1011,
+  /** Received, never sent: the peer closed without a code. */
+  noStatus: 1005,
+  /** Received, never sent: the connection dropped without a close frame. */
+  abnormal: 1006,
   // The host's control socket.
   badVersion: 4400,
   badToken: 4401,

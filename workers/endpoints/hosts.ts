@@ -6,7 +6,7 @@ import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgr
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { desktopObject } from "../../domain/addresses.ts";
-import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
+import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/worker-headers.ts";
 
 export const hosts = new OpenAPIHono<AppEnv>().openapi(
   createRoute({

@@ -9,7 +9,7 @@ import { requireRole } from "../auth/authenticate.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { desktopObject } from "../../domain/addresses.ts";
-import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
+import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/worker-headers.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 

@@ -1,5 +1,5 @@
 import { CloseCode, type TunnelOpenMessage } from "@deskfleet/protocol";
-import { closeSafely, sendSafely } from "../../base/hibernating-object.ts";
+import { closeSafely, sendSafely } from "../../base/safe-socket.ts";
 import { refuseSocket } from "../../../domain/websocket/refuse-socket.ts";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 import { DirectSession } from "./direct-session.ts";
