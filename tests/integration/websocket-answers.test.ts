@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CloseCode } from "@deskfleet/protocol";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import { fleetObject, supervisorObject, taskObject } from "../../domain/addresses.ts";
-import { api, createDesktop, createTask, env, hostToken } from "./support/api.ts";
+import { env } from "./support/api.ts";
 
 const UPGRADE_REQUIRED = { error: { code: "upgrade_required", message: "this endpoint is a WebSocket; connect with `Upgrade: websocket`" } };
 
@@ -29,25 +29,8 @@ describe("how WebSocket endpoints answer what they will not serve", () => {
     expect(reason).toMatch(/^ticket x+…$/);
   });
 
-  it("answers a plain request on each WebSocket route with 426 and the error envelope", async () => {
-    await createDesktop("ws-answers-1");
-    const task = await createTask({ prompt: "watch me", desktopId: "ws-answers-1" });
-    const host = { token: await hostToken("ws-answers-1") };
-    for (const [path, opts] of [
-      ["/api/live", {}],
-      [`/api/tasks/${task.id}/live`, {}],
-      ["/api/supervisor/conversations/dash:ws-answers/live", {}],
-      ["/api/desktops/ws-answers-1/vnc", {}],
-      ["/api/hosts/connect", host],
-      ["/api/hosts/tunnel", host],
-    ] as const) {
-      const res = await api("GET", path, opts);
-      expect(res.status, path).toBe(426);
-      expect(res.json, path).toEqual(UPGRADE_REQUIRED);
-    }
-  });
-
-  it("answers a plain request to a feed's Durable Object with the same 426", async () => {
+  // Every route's 426 is checked against the OpenAPI document in openapi.test.ts.
+  it("answers a plain request to a feed's Durable Object with the route's 426", async () => {
     for (const stub of [fleetObject(env), taskObject(env, "tsk_0000000000ws426aaaa"), supervisorObject(env, "dash:ws-426")]) {
       const res = await stub.fetch("https://do.internal/");
       expect(res.status).toBe(426);

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { CloseCode } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
+import { errorResponse, webSocketResponses } from "../http/route.ts";
 import { errorBody } from "../../domain/api-error.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
@@ -15,7 +16,7 @@ export const hosts = new OpenAPIHono<AppEnv>().openapi(
     summary: "A desktop host's control socket (WebSocket, `Authorization: Bearer <host token>`)",
     security: [{ hostToken: [] }],
     "x-deskfleet-access": "host",
-    responses: { 101: { description: "The control socket" }, 401: { description: "Missing or invalid host token" } },
+    responses: { ...webSocketResponses("The control socket; closes with 4401 for a bad host token, 4403 for another desktop's"), 401: errorResponse("Missing or invalid host token") },
   }),
   async (c) => {
     const isUpgrade = isWebSocketUpgrade(c.req.raw);

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { CloseCode, DesktopId, VncQuery, VncTicket } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonContent, secureRoute } from "../http/route.ts";
+import { errorResponse, jsonContent, secureRoute, webSocketResponses } from "../http/route.ts";
 import { ApiError, errorBody, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { requireRole } from "../auth/authenticate.ts";
@@ -55,10 +55,9 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       "x-deskfleet-access": "viewer",
       middleware: [ticketOrViewer()] as const,
       responses: {
-        101: { description: "The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out" },
-        401: { description: "No ticket and no credentials" },
-        404: { description: "No such desktop" },
-        426: { description: "Not a WebSocket upgrade" },
+        ...webSocketResponses("The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out"),
+        401: errorResponse("No ticket and no credentials"),
+        422: errorResponse("Invalid desktop id or ticket"),
       },
     }),
     async (c) => {
@@ -89,7 +88,7 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       summary: "A host's VNC tunnel for one viewer (WebSocket, `Authorization: Bearer <host token>`), dialed when the control socket says `tunnel_open`",
       security: [{ hostToken: [] }],
       "x-deskfleet-access": "host",
-      responses: { 101: { description: "The tunnel" }, 401: { description: "Missing or invalid host token" }, 426: { description: "Not a WebSocket upgrade" } },
+      responses: { ...webSocketResponses("The tunnel"), 401: errorResponse("Missing or invalid host token") },
     }),
     async (c) => {
       const host = await resolveHost(c.env.DB, c.req.header("authorization"));
