@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError } from "../domain/api-error.ts";
+import { isWebSocketUpgrade } from "../domain/websocket/upgrade.ts";
 import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
 import { requireRole } from "./auth/authenticate.ts";
 import { health } from "./endpoints/health.ts";
@@ -28,7 +29,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 const headers = secureHeaders();
 // A WebSocket upgrade's 101 response comes from a Durable Object with immutable headers.
-app.use("/api/*", (c, next) => (c.req.header("upgrade")?.toLowerCase() === "websocket" ? next() : headers(c, next)));
+app.use("/api/*", (c, next) => (isWebSocketUpgrade(c.req.raw) ? next() : headers(c, next)));
 const limit = (maxSize: number) =>
   bodyLimit({
     maxSize,

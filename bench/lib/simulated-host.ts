@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import type { AssignedTask, HostEvent, HostEventInput, HostEventKind, ServerMessage } from "@deskfleet/protocol";
-import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { decodeServerMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 
 /**
  * A lightweight desktop host speaking the real host protocol over a real
@@ -79,7 +79,11 @@ export class SimulatedHost {
         activeTasks,
       }));
     });
-    ws.on("message", (data) => this.#onMessage(ws, JSON.parse(data.toString()) as ServerMessage));
+    ws.on("message", (data) => {
+      const decoded = decodeServerMessage(data.toString());
+      if (decoded.ok) this.#onMessage(ws, decoded.message);
+      else this.problems.push(`${this.desktopId}: invalid message from the control plane: ${decoded.reason}`);
+    });
     ws.on("error", () => undefined);
     ws.on("close", (code, reason) => {
       if (this.#ws !== ws) return;

@@ -1,13 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
+import { CloseCode } from "@deskfleet/protocol";
+import { closeSafely, sendSafely } from "./safe-socket.ts";
+
+export { closeSafely, sendSafely } from "./safe-socket.ts";
+
+/** What each socket tag of an object carries: tag → the JSON message type sent to those sockets. */
+export type SocketFeeds = Record<string, unknown>;
+
+/** A tag of the object's sockets. */
+type Tag<Feeds extends SocketFeeds> = keyof Feeds & string;
 
 /**
  * A Durable Object that owns hibernatable WebSockets. Subclasses implement
  * small hooks (`onMessage`, `onClose`) and keep per-socket state in the
  * socket's serialized attachment, so nothing is lost when the object
- * hibernates between messages.
+ * hibernates between messages. `Feeds` names the object's socket tags and
+ * the message each carries, so a message sent to the wrong sockets does not
+ * compile.
  */
-export abstract class HibernatingObject<Attachment extends object> extends DurableObject<Env> {
-  protected acceptSocket(tags: string[], attachment: Attachment): { response: Response; socket: WebSocket } {
+export abstract class HibernatingObject<Attachment extends object, Feeds extends SocketFeeds> extends DurableObject<Env> {
+  protected acceptSocket(tags: Tag<Feeds>[], attachment: Attachment): { response: Response; socket: WebSocket } {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -16,7 +28,7 @@ export abstract class HibernatingObject<Attachment extends object> extends Durab
     return { response: new Response(null, { status: 101, webSocket: client }), socket: server };
   }
 
-  protected sockets(tag?: string): WebSocket[] {
+  protected sockets(tag?: Tag<Feeds>): WebSocket[] {
     return this.ctx.getWebSockets(tag);
   }
 
@@ -28,8 +40,13 @@ export abstract class HibernatingObject<Attachment extends object> extends Durab
     ws.serializeAttachment(value);
   }
 
+  /** Sends to one socket of the tag; false (and the socket closed) if it failed. */
+  protected send<T extends Tag<Feeds>>(_tag: T, ws: WebSocket, message: Feeds[T]): boolean {
+    return sendSafely(ws, JSON.stringify(message));
+  }
+
   /** Sends to every open socket with the tag; a socket that fails is closed, never fatal. */
-  protected broadcast(tag: string, message: unknown): void {
+  protected broadcast<T extends Tag<Feeds>>(tag: T, message: Feeds[T]): void {
     const text = JSON.stringify(message);
     for (const ws of this.ctx.getWebSockets(tag)) sendSafely(ws, text);
   }
@@ -42,37 +59,12 @@ export abstract class HibernatingObject<Attachment extends object> extends Durab
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    closeSafely(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    closeSafely(ws, code === CloseCode.noStatus || code === CloseCode.abnormal ? CloseCode.normal : code, reason);
     await this.onClose(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    closeSafely(ws, 1011, "socket error");
-    await this.onClose(ws, 1006, "socket error");
+    closeSafely(ws, CloseCode.internal, "socket error");
+    await this.onClose(ws, CloseCode.abnormal, "socket error");
   }
-}
-
-export function sendSafely(ws: WebSocket, data: string | ArrayBuffer): boolean {
-  try {
-    ws.send(data);
-    return true;
-  } catch {
-    closeSafely(ws, 1011, "send failed");
-    return false;
-  }
-}
-
-export function closeSafely(ws: WebSocket, code: number, reason: string): void {
-  try {
-    // Close reasons are limited to 123 bytes by the WebSocket protocol.
-    ws.close(code, truncateReason(reason));
-  } catch {
-    // already closed
-  }
-}
-
-export function truncateReason(reason: string): string {
-  const bytes = new TextEncoder().encode(reason);
-  if (bytes.length <= 123) return reason;
-  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "") + "…";
 }

@@ -1,16 +1,17 @@
-import type { DesktopInput } from "@deskfleet/protocol";
+import type { DesktopRequest } from "@deskfleet/protocol";
 import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import type { DesktopResult } from "./pending-requests.ts";
-import { dialVnc, type VncTarget } from "./relay/dial-vnc.ts";
+import { getDesktop } from "../../db/desktops.ts";
+import { dialVnc, vncTarget, type VncTarget } from "./relay/dial-vnc.ts";
 
 /**
  * Screenshots and input for a desktop without a host: this object opens its
  * own RFB session (the host's RFB code, over `connect()` or a WebSocket),
  * does the one thing and closes it.
  */
-export async function directRequest(target: VncTarget, request: { kind: "screenshot"; width?: number } | { kind: "input"; input: DesktopInput }): Promise<DesktopResult> {
+export async function directRequest(target: VncTarget, request: DesktopRequest): Promise<DesktopResult> {
   let client: RfbClient | null = null;
   try {
     client = await RfbClient.connect(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
@@ -27,6 +28,15 @@ export async function directRequest(target: VncTarget, request: { kind: "screens
   } finally {
     await client?.close();
   }
+}
+
+/** A request for a desktop without a host: served over its VNC URL, or refused with what to do. */
+export async function requestWithoutHost(env: Env, desktopId: string, request: DesktopRequest): Promise<DesktopResult> {
+  const row = await getDesktop(env.DB, desktopId);
+  if (!row?.vncUrl) {
+    return { ok: false, error: { code: "desktop_unreachable", message: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` } };
+  }
+  return directRequest(await vncTarget(env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials), request);
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -1,7 +1,8 @@
 import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
-import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { HibernatingObject } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { planDispatch, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
@@ -12,7 +13,7 @@ type FeedAttachment = { connectedAt: number };
  * One per deployment. The only writer of assignments: it queues tasks by
  * priority then age, claims idle connected desktops, and serves the fleet feed.
  */
-export class FleetDO extends HibernatingObject<FeedAttachment> {
+export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeedMessage }> {
   private readonly store: FleetStore;
   private dispatching = false;
   private dispatchAgain = false;
@@ -102,9 +103,9 @@ export class FleetDO extends HibernatingObject<FeedAttachment> {
   // ---- the fleet feed
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now() });
-    sendSafely(socket, JSON.stringify({ type: "hello", at: Date.now() } satisfies FleetFeedMessage));
+    this.send("feed", socket, { type: "hello", at: Date.now() });
     return response;
   }
 

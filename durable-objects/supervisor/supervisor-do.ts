@@ -1,8 +1,9 @@
 import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
-import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { taskObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
@@ -29,7 +30,7 @@ const WAIT_POLL_MS = 5_000;
  * tools and the policies are plain modules; this object stores the
  * conversation, runs one loop step per alarm and serves the live feed.
  */
-export class SupervisorDO extends HibernatingObject<LiveAttachment> {
+export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: SupervisorFeedMessage }> {
   private readonly store: SupervisorStore;
   private readonly deadlines: Deadlines;
   /** Job progress for the healer/optimizer task's own event log, sent after each step. */
@@ -39,7 +40,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
     super(ctx, env);
     this.store = new SupervisorStore(ctx.storage.sql, {
       onEntry: (e) => this.entryAdded(e),
-      onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() } satisfies SupervisorFeedMessage),
+      onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() }),
     });
     this.deadlines = new Deadlines(ctx.storage);
   }
@@ -91,10 +92,9 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
   // ---- live feed
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now() });
-    const hello: SupervisorFeedMessage = { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() };
-    sendSafely(socket, JSON.stringify(hello));
+    this.send("live", socket, { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() });
     return response;
   }
 
@@ -200,7 +200,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment> {
   }
 
   private entryAdded(e: SupervisorEntry): void {
-    this.broadcast("live", { type: "entry", entry: e } satisfies SupervisorFeedMessage);
+    this.broadcast("live", { type: "entry", entry: e });
     const job = this.store.state().job;
     if (job && e.kind !== "user") this.notes.push(`${e.kind}: ${e.text}`);
   }

@@ -1,8 +1,9 @@
 import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
-import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
+import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
 import { ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
@@ -29,7 +30,7 @@ const HANDOFF_RETRY_MS = 1_000;
  * Every status change goes through `moveTo`: one status event (carrying the
  * task as stored), one flush, one word to the fleet.
  */
-export class TaskDO extends HibernatingObject<WatcherAttachment> {
+export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: TaskFeedMessage }> {
   private readonly store: TaskStore;
   private readonly deadlines: Deadlines;
   private record: TaskRecord | null;
@@ -254,10 +255,10 @@ export class TaskDO extends HibernatingObject<WatcherAttachment> {
 
   /** The task as stored first, then every event after `after`, then `replayed`; live events follow. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
     const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
-    const send = (m: TaskFeedMessage) => sendSafely(ws, JSON.stringify(m));
+    const send = (m: TaskFeedMessage) => this.send("watcher", ws, m);
     if (this.record) {
       send({ type: "task", task: toApiTask(this.record) });
       let cursor = after;

@@ -11,35 +11,7 @@ import { DesktopInput } from "./desktop-api.ts";
  */
 export const HOST_PROTOCOL_VERSION = 1;
 
-/** WebSocket close codes of ours (4xxx), shared by host and server. */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  policy: 1008,
-  internal: 1011,
-  badVersion: 4400,
-  badToken: 4401,
-  wrongDesktop: 4403,
-  replaced: 4409,
-  heartbeatTimeout: 4408,
-  badMessage: 4422,
-  desktopDeleted: 4410,
-  // The VNC relay (viewer and tunnel sockets).
-  /** The viewer's ticket (or the tunnel's) is missing, used or expired. */
-  badTicket: 4401,
-  /** The relay's bound for bytes buffered before pairing was exceeded. */
-  relayOverflow: 4413,
-  /** Too many viewers on one desktop. */
-  tooManyViewers: 4429,
-  /** The other side of the relay went away (host reconnecting, viewer left): reconnect. */
-  peerGone: 4499,
-  /** The host (or the DO, for a VNC-only desktop) could not reach or authenticate to the VNC server. */
-  vncFailed: 4502,
-  /** The desktop has no host connected and no VNC URL. */
-  noVncRoute: 4503,
-  /** One side of the relay waited for its peer longer than the pairing timeout. */
-  pairingTimeout: 4504,
-} as const;
+export { CloseCode } from "./close-codes.ts";
 
 export const HostCapabilities = z.object({
   screen: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).nullable(),
@@ -88,6 +60,8 @@ export type DesktopResponseMessage = z.infer<typeof DesktopResponseMessage>;
 
 export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage]);
 export type HostMessage = z.infer<typeof HostMessage>;
+/** A host message as a host writes it (fields with defaults may be left out). */
+export type HostMessageInput = z.input<typeof HostMessage>;
 export type HelloMessage = z.infer<typeof HelloMessage>;
 export type HelloMessageInput = z.input<typeof HelloMessage>;
 export type EventsMessage = z.infer<typeof EventsMessage>;

@@ -9,3 +9,5 @@ export * from "./session.ts";
 export * from "./schedules.ts";
 export * from "./help.ts";
 export * from "./supervisor.ts";
+export * from "./host-codec.ts";
+export * from "./presence.ts";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Encoding } from "./encoding-types.ts";
 import { RfbClient, type RfbClientOptions } from "./rfb-client.ts";
 import { RfbError } from "./rfb-error.ts";
-import { concat, replaySocket } from "./testing/replay-socket.ts";
+import { concatBytes } from "./bytes.ts";
+import { replaySocket } from "./testing/replay-socket.ts";
 
 // Hand-built server streams for the messages a short x11vnc recording does not
 // contain: bell, clipboard, colour maps, resizes, CopyRect, and broken servers.
@@ -15,21 +16,21 @@ const s32 = (n: number) => u32(n >>> 0);
 /** RFB 3.8, security None, ServerInit for a width×height 32-bit screen. */
 function hello(width: number, height: number, name = "test desk"): Uint8Array {
   const format = Uint8Array.of(32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0);
-  return concat([ascii("RFB 003.008\n"), Uint8Array.of(1, 1), u32(0), u16(width), u16(height), format, u32(name.length), ascii(name)]);
+  return concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(1, 1), u32(0), u16(width), u16(height), format, u32(name.length), ascii(name)]);
 }
 
 function rectHeader(x: number, y: number, w: number, h: number, encoding: number): Uint8Array {
-  return concat([u16(x), u16(y), u16(w), u16(h), s32(encoding)]);
+  return concatBytes([u16(x), u16(y), u16(w), u16(h), s32(encoding)]);
 }
 
 function update(...rects: Uint8Array[]): Uint8Array {
-  return concat([Uint8Array.of(0, 0), u16(rects.length), ...rects]);
+  return concatBytes([Uint8Array.of(0, 0), u16(rects.length), ...rects]);
 }
 
 function rawRect(x: number, y: number, w: number, h: number, rgb: [number, number, number]): Uint8Array {
   const pixels = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) pixels.set([...rgb, 0], i * 4);
-  return concat([rectHeader(x, y, w, h, Encoding.Raw), pixels]);
+  return concatBytes([rectHeader(x, y, w, h, Encoding.Raw), pixels]);
 }
 
 async function connected(width = 4, height = 4, options: RfbClientOptions = {}) {
@@ -46,8 +47,8 @@ describe("RfbClient server messages", () => {
     client.on("cutText", ({ text }) => seen.push(`cut:${text}`));
     const next = client.waitForUpdate();
     pipe.push(Uint8Array.of(2));
-    pipe.push(concat([Uint8Array.of(3, 0, 0, 0), u32(5), Uint8Array.of(0x68, 0xe9, 0x6c, 0x6c, 0x6f)]));
-    pipe.push(concat([Uint8Array.of(1, 0), u16(0), u16(2), new Uint8Array(12)]));
+    pipe.push(concatBytes([Uint8Array.of(3, 0, 0, 0), u32(5), Uint8Array.of(0x68, 0xe9, 0x6c, 0x6c, 0x6f)]));
+    pipe.push(concatBytes([Uint8Array.of(1, 0), u16(0), u16(2), new Uint8Array(12)]));
     pipe.push(update(rawRect(1, 1, 2, 1, [200, 100, 50])));
     const event = await next;
     expect(seen).toEqual(["bell", "cut:h\u00e9llo"]);
@@ -62,7 +63,7 @@ describe("RfbClient server messages", () => {
     pipe.push(update(rawRect(0, 0, 2, 1, [255, 0, 0]), rawRect(0, 1, 2, 1, [0, 255, 0])));
     await first;
     const second = client.waitForUpdate();
-    pipe.push(update(concat([rectHeader(0, 1, 2, 2, Encoding.CopyRect), u16(0), u16(0)])));
+    pipe.push(update(concatBytes([rectHeader(0, 1, 2, 2, Encoding.CopyRect), u16(0), u16(0)])));
     await second;
     expect([0, 1, 2].map((y) => client.framebuffer.getPixel(1, y))).toEqual([[255, 0, 0], [255, 0, 0], [0, 255, 0]]);
   });
@@ -79,12 +80,12 @@ describe("RfbClient server messages", () => {
     const { pipe, client } = await connected(4, 4);
     const sizes: unknown[] = [];
     client.on("resize", (size) => sizes.push(size));
-    const screen = concat([u32(1), u16(0), u16(0), u16(4), u16(4), u32(0)]);
+    const screen = concatBytes([u32(1), u16(0), u16(0), u16(4), u16(4), u32(0)]);
     const updates: number[] = [];
     const done = new Promise<void>((resolve) => client.on("update", (e) => updates.push(e.rects.length) === 2 && resolve()));
-    pipe.push(update(concat([rectHeader(0, 0, 4, 4, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
+    pipe.push(update(concatBytes([rectHeader(0, 0, 4, 4, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
     // Status 3 (invalid layout) answers a failed client request: the size stays.
-    pipe.push(update(concat([rectHeader(1, 3, 9, 9, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
+    pipe.push(update(concatBytes([rectHeader(1, 3, 9, 9, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
     await done;
     expect(sizes).toEqual([]);
     expect([client.width, client.height]).toEqual([4, 4]);
@@ -93,8 +94,8 @@ describe("RfbClient server messages", () => {
   it("asks for a full update of the new size after a resize when it keeps updates flowing", async () => {
     const { pipe, client } = await connected(4, 4, { autoRequestUpdates: true });
     const resized = new Promise((resolve) => client.on("update", resolve));
-    const screen = concat([u32(1), u16(0), u16(0), u16(6), u16(3), u32(0)]);
-    pipe.push(update(concat([rectHeader(0, 0, 6, 3, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
+    const screen = concatBytes([u32(1), u16(0), u16(0), u16(6), u16(3), u32(0)]);
+    pipe.push(update(concatBytes([rectHeader(0, 0, 6, 3, Encoding.ExtendedDesktopSize), Uint8Array.of(1, 0, 0, 0), screen])));
     await resized;
     await new Promise((resolve) => setTimeout(resolve, 0));
     const written = pipe.written();
@@ -110,7 +111,7 @@ describe("RfbClient server messages", () => {
     // The same tile again, then a tile where only a 1x20 column differs (a caret), then 65x64 pixels (over 4096).
     const caretTile = new Uint8Array(32 * 32 * 4).map((_, i) => (i % 4 === 3 ? 0 : 9));
     for (let row = 5; row < 25; row++) caretTile.set([0, 0, 0], (row * 32 + 7) * 4);
-    pipe.push(update(rawRect(0, 0, 32, 32, [9, 9, 9]), concat([rectHeader(0, 0, 32, 32, Encoding.Raw), caretTile]), rawRect(0, 0, 65, 64, [1, 2, 3])));
+    pipe.push(update(rawRect(0, 0, 32, 32, [9, 9, 9]), concatBytes([rectHeader(0, 0, 32, 32, Encoding.Raw), caretTile]), rawRect(0, 0, 65, 64, [1, 2, 3])));
     expect((await next).rects).toEqual([
       { x: 0, y: 0, width: 32, height: 32, encoding: Encoding.Raw, damage: null },
       { x: 0, y: 0, width: 32, height: 32, encoding: Encoding.Raw, damage: { x: 7, y: 5, width: 1, height: 20 } },
@@ -121,7 +122,7 @@ describe("RfbClient server messages", () => {
   it("stops reading an update's rectangles at LastRect", async () => {
     const { pipe, client } = await connected(4, 4);
     const next = client.waitForUpdate();
-    pipe.push(concat([Uint8Array.of(0, 0), u16(0xffff), rawRect(0, 0, 1, 1, [9, 9, 9]), rectHeader(0, 0, 0, 0, Encoding.LastRect)]));
+    pipe.push(concatBytes([Uint8Array.of(0, 0), u16(0xffff), rawRect(0, 0, 1, 1, [9, 9, 9]), rectHeader(0, 0, 0, 0, Encoding.LastRect)]));
     pipe.push(update(rawRect(3, 3, 1, 1, [7, 7, 7])));
     expect((await next).rects).toHaveLength(1);
     expect((await client.waitForUpdate()).rects).toEqual([{ x: 3, y: 3, width: 1, height: 1, encoding: Encoding.Raw, damage: { x: 3, y: 3, width: 1, height: 1 } }]);
@@ -158,14 +159,14 @@ describe("RfbClient handshake failures", () => {
     );
 
   it("names the security types when the server offers none we support", async () => {
-    const error = await failure(concat([ascii("RFB 003.008\n"), Uint8Array.of(2, 18, 19)]), { password: "x" });
+    const error = await failure(concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(2, 18, 19)]), { password: "x" });
     expect(error?.code).toBe("unsupported-security");
     expect(error?.message).toMatch(/offers only TLS, VeNCrypt; Deskfleet supports None and VNC Authentication/);
   });
 
   it("passes on the server's reason when it refuses the connection", async () => {
     const reason = "Too many security failures";
-    const error = await failure(concat([ascii("RFB 003.008\n"), Uint8Array.of(0), u32(reason.length), ascii(reason)]));
+    const error = await failure(concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(0), u32(reason.length), ascii(reason)]));
     expect(error?.code).toBe("server-refused");
     expect(error?.message).toContain(reason);
   });

@@ -1,4 +1,5 @@
 import { Inflate, constants } from "pako";
+import { concatBytes } from "./bytes.ts";
 import { RfbError } from "./rfb-error.ts";
 
 /**
@@ -24,14 +25,6 @@ export class ZlibStream {
     if (this.#inflate.err !== 0) {
       throw new RfbError("protocol", `ZRLE data failed to inflate (zlib: ${this.#inflate.msg || this.#inflate.err}); the stream is out of sync, reconnect.`);
     }
-    if (this.#output.length === 1) return this.#output[0]!;
-    const total = this.#output.reduce((sum, chunk) => sum + chunk.length, 0);
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of this.#output) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    return this.#output.length === 1 ? this.#output[0]! : concatBytes(this.#output);
   }
 }

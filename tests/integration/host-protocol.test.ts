@@ -145,6 +145,30 @@ describe("host protocol", () => {
     expect((await host.waitClosed()).code).toBe(CloseCode.wrongDesktop);
   });
 
+  it("answers a frame that is not a host message with an error naming the problem, and keeps the connection", async () => {
+    const host = await newHost("garbled-1");
+    await host.connect();
+    host.ws!.send("{not json");
+    expect(await host.next("error")).toEqual({ type: "error", code: "bad_json", message: "messages must be JSON text" });
+    host.send({ type: "events", taskId: "nope", events: [{ seq: 1, kind: "started", at: 1 }] });
+    const bad = await host.next("error");
+    expect(bad.code).toBe("bad_message");
+    expect(bad.message).toMatch(/^invalid message: taskId: /);
+    host.send({ type: "welcome", desktopId: "garbled-1", heartbeatIntervalMs: 1, serverTime: 1 });
+    expect((await host.next("error")).code).toBe("bad_message");
+    const task = await createTask({ prompt: "still served", desktopId: "garbled-1" });
+    expect((await host.next("assign")).task.id).toBe(task.id);
+  });
+
+  it("closes a host that speaks before its hello with 1008", async () => {
+    await createDesktop("rude-1");
+    const host = new TestHost("rude-1", await hostToken("rude-1"));
+    await host.open();
+    host.heartbeat();
+    const closed = await host.waitClosed();
+    expect(closed).toEqual({ code: CloseCode.policy, reason: "send hello first" });
+  });
+
   it("cancels a running task on the host and frees the desktop", async () => {
     const host = await newHost("cancel-1");
     await host.connect();

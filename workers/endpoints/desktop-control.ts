@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { DesktopId, DesktopInput, HandbackBody, HandbackResult, InputResult, ScreenshotQuery, TakeoverLease, TakeoverStatus } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getDesktop } from "../../db/desktops.ts";
@@ -36,7 +36,10 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: "/api/desktops/{id}/screenshot",
       summary: "The desktop's screen now, as PNG (from its host, or straight from its VNC server)",
       request: { params: DesktopParam, query: ScreenshotQuery },
-      responses: { 200: { description: "PNG", content: { "image/png": { schema: z.string().openapi({ format: "binary" }) } } } },
+      responses: {
+        200: { description: "PNG", content: { "image/png": { schema: z.string().openapi({ format: "binary" }) } } },
+        ...conflictResponse("The desktop has no host connected and no VNC URL, or its host went away"),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -54,7 +57,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: "/api/desktops/{id}/input",
       summary: "Click, move, type, press keys or scroll on the desktop (screen pixels)",
       request: { params: DesktopParam, body: jsonBody(DesktopInput) },
-      responses: { 200: jsonContent(InputResult, "Done"), 409: jsonContent(z.any(), "Someone else has taken over the desktop") },
+      responses: { 200: jsonContent(InputResult, "Done"), ...conflictResponse("Someone else has taken over the desktop, or it cannot be reached") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -86,7 +89,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: "/api/desktops/{id}/takeover",
       summary: "Take over: your viewers become interactive, others stay view-only, and the running task pauses",
       request: { params: DesktopParam },
-      responses: { 200: jsonContent(TakeoverLease, "You hold the lease"), 409: jsonContent(z.any(), "Someone else holds it") },
+      responses: { 200: jsonContent(TakeoverLease, "You hold the lease"), ...conflictResponse("Someone else holds it") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -103,7 +106,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: "/api/desktops/{id}/handback",
       summary: "Hand back: the agent resumes, told that a person acted, with a fresh screenshot",
       request: { params: DesktopParam, body: { required: false, content: { "application/json": { schema: HandbackBody } } } },
-      responses: { 200: jsonContent(HandbackResult, "Handed back") },
+      responses: { 200: jsonContent(HandbackResult, "Handed back"), ...conflictResponse("Nobody has taken over this desktop") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

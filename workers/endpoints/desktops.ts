@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
@@ -41,7 +41,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/desktops",
       summary: "Add a desktop (a worker once a host connects; view-only with just a VNC URL)",
       request: { body: jsonBody(CreateDesktopBody) },
-      responses: { 201: jsonContent(Desktop, "The new desktop"), 409: jsonContent(z.any(), "The id is taken") },
+      responses: { 201: jsonContent(Desktop, "The new desktop"), ...conflictResponse("The id is taken") },
     }),
     async (c) => {
       const body = c.req.valid("json");

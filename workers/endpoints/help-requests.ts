@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { HelpRequest, ListHelpQuery, RespondHelpBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { validationHook } from "../http/errors.ts";
 import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
@@ -27,7 +27,7 @@ export const helpRequests = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: "/api/help-requests/{id}/respond",
       summary: "Answer a help request; the first answer from any channel wins",
       request: { params: HelpParam, body: jsonBody(RespondHelpBody) },
-      responses: { 200: jsonContent(HelpRequest, "Answered"), 409: jsonContent(z.any(), "Already answered, dismissed or timed out") },
+      responses: { 200: jsonContent(HelpRequest, "Answered"), ...conflictResponse("Already answered, dismissed or timed out") },
     }),
     async (c) => {
       const { answer } = c.req.valid("json");
@@ -41,7 +41,7 @@ export const helpRequests = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: "/api/help-requests/{id}/dismiss",
       summary: "Dismiss a help request; the agent proceeds with its best judgment",
       request: { params: HelpParam },
-      responses: { 200: jsonContent(HelpRequest, "Dismissed"), 409: jsonContent(z.any(), "Already resolved") },
+      responses: { 200: jsonContent(HelpRequest, "Dismissed"), ...conflictResponse("Already resolved") },
     }),
     async (c) => {
       const identity = c.var.identity;

@@ -1,19 +1,13 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { CloseCode } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { ApiError, errorBody } from "../../domain/api-error.ts";
+import { errorResponse, webSocketResponses } from "../http/route.ts";
+import { errorBody } from "../../domain/api-error.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { desktopObject } from "../../domain/addresses.ts";
-import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
-import { truncateReason } from "../../durable-objects/base/hibernating-object.ts";
-
-/** Accepts the upgrade only to close it at once with a code and reason the host can show its user. */
-function refuseSocket(code: number, reason: string): Response {
-  const pair = new WebSocketPair();
-  pair[1].accept();
-  pair[1].close(code, truncateReason(reason));
-  return new Response(null, { status: 101, webSocket: pair[0] });
-}
+import { VERIFIED_DESKTOP_HEADER } from "../../durable-objects/desktop/worker-headers.ts";
 
 export const hosts = new OpenAPIHono<AppEnv>().openapi(
   createRoute({
@@ -22,17 +16,17 @@ export const hosts = new OpenAPIHono<AppEnv>().openapi(
     summary: "A desktop host's control socket (WebSocket, `Authorization: Bearer <host token>`)",
     security: [{ hostToken: [] }],
     "x-deskfleet-access": "host",
-    responses: { 101: { description: "The control socket" }, 401: { description: "Missing or invalid host token" } },
+    responses: { ...webSocketResponses("The control socket; closes with 4401 for a bad host token, 4403 for another desktop's"), 401: errorResponse("Missing or invalid host token") },
   }),
   async (c) => {
-    const isUpgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    const isUpgrade = isWebSocketUpgrade(c.req.raw);
     const host = await resolveHost(c.env.DB, c.req.header("authorization"));
     if (!host) {
       const message = "the host token is missing or not valid; create one with POST /api/desktops/<id>/host-token (dashboard: Add desktop) and pass it as --token";
       if (isUpgrade) return refuseSocket(CloseCode.badToken, message);
       return c.json(errorBody("invalid_host_token", message), 401);
     }
-    if (!isUpgrade) throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
+    if (!isUpgrade) return upgradeRequired();
     const claimed = c.req.header("x-deskfleet-desktop");
     if (claimed && claimed !== host.desktopId) {
       return refuseSocket(CloseCode.wrongDesktop, `this host token belongs to desktop ${host.desktopId}, not ${claimed}; run the host with --desktop ${host.desktopId}`);

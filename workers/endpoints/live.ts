@@ -1,19 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { secureRoute } from "../http/route.ts";
-import { ApiError, notFound } from "../../domain/api-error.ts";
+import { secureRoute, webSocketResponses } from "../http/route.ts";
+import { notFound } from "../../domain/api-error.ts";
+import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { fleetObject, taskObject } from "../../domain/addresses.ts";
-
-const upgrade = { 101: { description: "Switching protocols: a WebSocket of JSON messages" } } as const;
-
-function requireUpgrade(req: Request): void {
-  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
-  }
-}
 
 export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -21,11 +14,10 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       method: "get",
       path: "/api/live",
       summary: "The fleet feed (WebSocket): desktop presence and task status changes",
-      responses: upgrade,
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
     }),
     async (c) => {
-      requireUpgrade(c.req.raw);
-      return fleetObject(c.env).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? fleetObject(c.env).fetch(c.req.raw);
     },
   )
   .openapi(
@@ -34,12 +26,11 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/tasks/{id}/live",
       summary: "A task's events (WebSocket): replays from `after`, then live",
       request: { params: z.object({ id: TaskId }), query: z.object({ after: z.coerce.number().int().nonnegative().optional() }) },
-      responses: upgrade,
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
-      requireUpgrade(c.req.raw);
-      return taskObject(c.env, id).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? taskObject(c.env, id).fetch(c.req.raw);
     },
   );

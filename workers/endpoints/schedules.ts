@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, conflict } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { createSchedule, deleteSchedule, lostRace, promptChange, requireSchedule, triggerSchedule, updateSchedule } from "../../domain/scheduling/schedule-service.ts";
@@ -50,7 +50,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: "/api/schedules/{id}",
       summary: "Change a schedule; a new prompt becomes a new prompt version (with the optional `reason`)",
       request: { params: ScheduleParam, body: jsonBody(UpdateScheduleBody) },
-      responses: { 200: jsonContent(Schedule, "The updated schedule"), 409: jsonContent(z.any(), "Changed concurrently") },
+      responses: { 200: jsonContent(Schedule, "The updated schedule"), ...conflictResponse("Changed concurrently") },
     }),
     async (c) => c.json(toSchedule(await updateSchedule(c.env, c.req.valid("param").id, c.req.valid("json"), c.var.identity.id)), 200),
   )
@@ -99,7 +99,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: "/api/schedules/{id}/prompt-versions/{version}/rollback",
       summary: "Make an earlier prompt current again, as a new version",
       request: { params: VersionParam },
-      responses: { 200: jsonContent(Schedule, "The schedule with the restored prompt"), 409: jsonContent(z.any(), "Already current") },
+      responses: { 200: jsonContent(Schedule, "The schedule with the restored prompt"), ...conflictResponse("Already current, or changed concurrently") },
     }),
     async (c) => {
       const { id, version } = c.req.valid("param");

@@ -1,8 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ConversationId, SupervisorConversation, SupervisorMessageBody, SupervisorStatus, SupervisorTranscriptQuery, conversationKind } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, unprocessable, unwrap } from "../../domain/api-error.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute, webSocketResponses } from "../http/route.ts";
+import { unprocessable, unwrap } from "../../domain/api-error.ts";
+import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
 import { validationHook } from "../http/errors.ts";
 import { supervisorObject } from "../../domain/addresses.ts";
 
@@ -15,7 +16,7 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       path: "/api/supervisor/conversations/{id}/messages",
       summary: "Say something to the supervisor in a dashboard conversation (`dash:<id>`); its replies arrive on the live feed",
       request: { params: ConversationParam, body: jsonBody(SupervisorMessageBody) },
-      responses: { 202: jsonContent(z.object({ accepted: z.literal(true), status: SupervisorStatus }), "Accepted") },
+      responses: { 202: jsonContent(z.object({ accepted: z.literal(true), status: SupervisorStatus }), "Accepted"), ...conflictResponse("The conversation of a healer or optimizer task: people talk in dash: or telegram: conversations") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -47,12 +48,9 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       path: "/api/supervisor/conversations/{id}/live",
       summary: "A supervisor conversation's live feed (WebSocket): new transcript entries and status changes",
       request: { params: ConversationParam },
-      responses: { 101: { description: "Switching protocols: a WebSocket of JSON messages" } },
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
     }),
     async (c) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-        throw new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
-      }
-      return supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
+      return requireUpgrade(c.req.raw) ?? supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
     },
   );

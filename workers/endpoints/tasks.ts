@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CancelTaskBody, CreateTaskBody, EventsQuery, ListTasksQuery, Task, TaskEvent, TaskId, TaskMessageBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { createTask } from "../../domain/tasks/create-task.ts";
@@ -89,13 +89,14 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/tasks/{id}/cancel",
       summary: "Cancel a task; a running agent stops and releases held keys",
       request: { params: TaskParam, body: { required: false, content: { "application/json": { schema: CancelTaskBody } } } },
-      responses: { 200: jsonContent(Task, "The cancelled task"), 409: jsonContent(z.any(), "Already finished") },
+      responses: { 200: jsonContent(Task, "The cancelled task"), ...conflictResponse("Already finished") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       await requireTask(c.env, id);
       const body = c.req.valid("json");
-      return c.json(unwrap(await taskObject(c.env, id).cancel(c.var.identity.name, body?.reason)), 200);
+      // RPC types lose Task's `sourceMeta` values (unknown), so the result is typed here, at the boundary.
+      return c.json(unwrap(await taskObject(c.env, id).cancel(c.var.identity.name, body?.reason)) as Task, 200);
     },
   )
   .openapi(
@@ -104,12 +105,12 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/tasks/{id}/messages",
       summary: "Send a follow-up; it continues the same conversation on the same desktop",
       request: { params: TaskParam, body: jsonBody(TaskMessageBody) },
-      responses: { 202: jsonContent(z.object({ task: Task, event: TaskEvent }), "Accepted") },
+      responses: { 202: jsonContent(z.object({ task: Task, event: TaskEvent }), "Accepted"), ...conflictResponse("A healer or optimizer task: the supervisor runs it and takes no follow-ups") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       await requireTask(c.env, id);
       const { text } = c.req.valid("json");
-      return c.json(unwrap(await taskObject(c.env, id).addMessage(c.var.identity.name, text)), 202);
+      return c.json(unwrap(await taskObject(c.env, id).addMessage(c.var.identity.name, text)) as { task: Task; event: TaskEvent }, 202);
     },
   );

@@ -2,20 +2,19 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { CloseCode, DesktopId, VncQuery, VncTicket } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { jsonContent, secureRoute } from "../http/route.ts";
+import { errorResponse, jsonContent, secureRoute, webSocketResponses } from "../http/route.ts";
 import { ApiError, errorBody, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { resolveHost } from "../auth/host-auth.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { desktopObject } from "../../domain/addresses.ts";
-import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/desktop-do.ts";
-import { refuse } from "../../durable-objects/desktop/relay/relay.ts";
+import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/worker-headers.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 const TunnelQuery = z.object({ tunnel: z.string().regex(/^tun_[A-Za-z0-9_-]{8,64}$/), ticket: z.string().min(1).max(200) });
-const isUpgrade = (req: Request) => req.headers.get("upgrade")?.toLowerCase() === "websocket";
-const upgradeRequired = () => new ApiError(426, "upgrade_required", "this endpoint is a WebSocket; connect with `Upgrade: websocket`");
 
 /**
  * Browsers cannot set headers on a WebSocket, so the relay also takes a
@@ -56,10 +55,9 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       "x-deskfleet-access": "viewer",
       middleware: [ticketOrViewer()] as const,
       responses: {
-        101: { description: "The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out" },
-        401: { description: "No ticket and no credentials" },
-        404: { description: "No such desktop" },
-        426: { description: "Not a WebSocket upgrade" },
+        ...webSocketResponses("The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out"),
+        401: errorResponse("No ticket and no credentials"),
+        422: errorResponse("Invalid desktop id or ticket"),
       },
     }),
     async (c) => {
@@ -69,8 +67,8 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       if (!query.success) throw new ApiError(422, "invalid_input", `query is invalid: ${query.error.issues[0]?.message}`);
       const { id } = params.data;
       const { ticket } = query.data;
-      if (!isUpgrade(c.req.raw)) throw upgradeRequired();
-      if (!(await getDesktop(c.env.DB, id))) return refuse(CloseCode.noVncRoute, `desktop ${id} does not exist`);
+      if (!isWebSocketUpgrade(c.req.raw)) return upgradeRequired();
+      if (!(await getDesktop(c.env.DB, id))) return refuseSocket(CloseCode.noVncRoute, `desktop ${id} does not exist`);
       const forwarded = new Request(c.req.raw);
       forwarded.headers.set(VERIFIED_DESKTOP_HEADER, id);
       forwarded.headers.set(SOCKET_KIND_HEADER, "viewer");
@@ -90,19 +88,19 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       summary: "A host's VNC tunnel for one viewer (WebSocket, `Authorization: Bearer <host token>`), dialed when the control socket says `tunnel_open`",
       security: [{ hostToken: [] }],
       "x-deskfleet-access": "host",
-      responses: { 101: { description: "The tunnel" }, 401: { description: "Missing or invalid host token" }, 426: { description: "Not a WebSocket upgrade" } },
+      responses: { ...webSocketResponses("The tunnel"), 401: errorResponse("Missing or invalid host token") },
     }),
     async (c) => {
       const host = await resolveHost(c.env.DB, c.req.header("authorization"));
       if (!host) {
         const message = "the host token is missing or not valid; tunnels are dialed by deskfleet-host with its --token";
-        if (isUpgrade(c.req.raw)) return refuse(CloseCode.badToken, message);
+        if (isWebSocketUpgrade(c.req.raw)) return refuseSocket(CloseCode.badToken, message);
         return c.json(errorBody("invalid_host_token", message), 401);
       }
-      if (!isUpgrade(c.req.raw)) throw upgradeRequired();
+      if (!isWebSocketUpgrade(c.req.raw)) return upgradeRequired();
       // Validated after authentication, so an anonymous caller learns nothing but 401.
       const query = TunnelQuery.safeParse(c.req.query());
-      if (!query.success) return refuse(CloseCode.badTicket, "the tunnel needs ?tunnel=tun_…&ticket=… from a tunnel_open message");
+      if (!query.success) return refuseSocket(CloseCode.badTicket, "the tunnel needs ?tunnel=tun_…&ticket=… from a tunnel_open message");
       const forwarded = new Request(c.req.raw);
       forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
       forwarded.headers.set(SOCKET_KIND_HEADER, "tunnel");

@@ -14,13 +14,24 @@ export type Access = Role | "host" | "sign_in";
 // The sign-in route checks the token or code in its body itself.
 const noCredentialsYet: MiddlewareHandler = (_c, next) => next();
 
+/** An error answer: the JSON envelope `{"error":{"code","message"}}`, with what it means on this route. */
+export const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ApiErrorBody } } });
+
+/** Error answers every secured route can give; `secureRoute` adds them to each. */
 const errorResponses = {
-  400: { description: "Malformed request", content: { "application/json": { schema: ApiErrorBody } } },
-  401: { description: "Missing or invalid credentials", content: { "application/json": { schema: ApiErrorBody } } },
-  403: { description: "The caller's role is too small", content: { "application/json": { schema: ApiErrorBody } } },
-  404: { description: "Not found", content: { "application/json": { schema: ApiErrorBody } } },
-  422: { description: "Invalid input", content: { "application/json": { schema: ApiErrorBody } } },
+  400: errorResponse("Malformed request"),
+  401: errorResponse("Missing or invalid credentials"),
+  403: errorResponse("The caller's role is too small"),
+  404: errorResponse("Not found"),
+  422: errorResponse("Invalid input"),
 } as const;
+
+/** 409, for a route whose request can conflict with the current state (already done, changed meanwhile, held by someone else). */
+export const conflictResponse = (description: string) => ({ 409: errorResponse(description) }) as const;
+
+/** A WebSocket route: 101 when the request is an upgrade, 426 with the envelope when it is not. */
+export const webSocketResponses = (description: string) =>
+  ({ 101: { description }, 426: errorResponse("Not a WebSocket upgrade; connect with `Upgrade: websocket`") }) as const;
 
 /**
  * Every authenticated route is declared through here: authentication and the

@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import type { HelloMessageInput, ServerMessage } from "@deskfleet/protocol";
-import { CloseCode, ServerMessage as ServerMessageSchema } from "@deskfleet/protocol";
+import { CloseCode, decodeServerMessage, encodeHostMessage } from "@deskfleet/protocol";
 import type { Logger } from "../runtime/logger.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { classifyClose, classifyUpgradeStatus } from "./close-codes.ts";
@@ -130,21 +130,21 @@ export class ControlChannel {
       this.#o
         .hello()
         .then((hello) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "hello", ...hello }));
+          if (ws.readyState === WebSocket.OPEN) ws.send(encodeHostMessage({ type: "hello", ...hello }));
         })
         .catch((err: unknown) => {
           log.error("could not build the hello message", { error: err });
           ws.terminate();
         });
     });
-    ws.on("message", (data, isBinary) => {
+    ws.on("message", (data) => {
       this.#lastHeardAt = Date.now();
-      const message = parseServerMessage(isBinary ? null : data.toString());
-      if (!message.ok) {
-        log.warn("ignored an invalid message from the control plane", { problem: message.problem });
+      const decoded = decodeServerMessage(data.toString());
+      if (!decoded.ok) {
+        log.warn("ignored an invalid message from the control plane", { code: decoded.code, problem: decoded.reason });
         return;
       }
-      const m = message.value;
+      const m = decoded.message;
       if (m.type === "welcome") {
         clearTimeout(welcomeTimer);
         this.#welcomed = true;
@@ -185,7 +185,7 @@ export class ControlChannel {
         ws.terminate();
         return;
       }
-      ws.send(JSON.stringify({ type: "heartbeat", at: Date.now() }));
+      ws.send(encodeHostMessage({ type: "heartbeat", at: Date.now() }));
       ws.ping();
     }, intervalMs);
   }
@@ -220,22 +220,6 @@ export function controlUrl(server: string): string {
   url.search = "";
   url.hash = "";
   return url.toString();
-}
-
-type Parsed = { ok: true; value: ServerMessage } | { ok: false; problem: string };
-
-export function parseServerMessage(text: string | null): Parsed {
-  if (text === null) return { ok: false, problem: "binary message on the control socket" };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, problem: "not JSON" };
-  }
-  const r = ServerMessageSchema.safeParse(raw);
-  if (r.success) return { ok: true, value: r.data };
-  const issue = r.error.issues[0];
-  return { ok: false, problem: `${issue?.path.join(".") || "(root)"}: ${issue?.message}` };
 }
 
 function errorText(body: string): string {

@@ -1,5 +1,5 @@
 import type { HostEventInput, HostEventKind } from "@deskfleet/protocol";
-import { HostEvent, parseEventData } from "@deskfleet/protocol";
+import { encodeEventsMessage, HostEvent, parseEventData } from "@deskfleet/protocol";
 
 /**
  * The host's side of "nothing is lost": every event of a task is numbered,
@@ -198,7 +198,7 @@ export class Outbox {
           batch.push(p);
           bytes += p.bytes;
         }
-        const message = `{"type":"events","taskId":${JSON.stringify(s.taskId)},"events":[${batch.map((p) => p.json).join(",")}]}`;
+        const message = encodeEventsMessage(s.taskId, batch.map((p) => p.json));
         if (!this.#send(message)) return;
         const now = this.#now();
         for (const p of batch) p.sentAt = now;

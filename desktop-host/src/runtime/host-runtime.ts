@@ -1,5 +1,5 @@
 import type { AssignedTask, HostCapabilitiesInput } from "@deskfleet/protocol";
-import { HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
 import { Outbox, type OutboxOptions } from "../control/outbox.ts";
@@ -143,12 +143,12 @@ export class HostRuntime {
       case "desktop_request":
         if (this.#o.live) {
           const requestId = m.requestId;
-          void this.#o.live.desktopRequest(m.request).then((result) => this.#channel.send(JSON.stringify({ type: "desktop_response", requestId, result })));
+          void this.#o.live.desktopRequest(m.request).then((result) => this.#channel.send(encodeHostMessage({ type: "desktop_response", requestId, result })));
           return;
         }
         // Not served by this host: answer at once so the API call fails fast instead of timing out.
         this.#channel.send(
-          JSON.stringify({
+          encodeHostMessage({
             type: "desktop_response",
             requestId: m.requestId,
             result: { ok: false, error: { code: "unsupported", message: `deskfleet-host ${this.#o.userAgent ?? ""} does not serve ${m.request.kind} requests yet`.replace("  ", " ") } },

@@ -6,6 +6,7 @@
  * the next: an unknown message type cannot be skipped and ends the session.
  */
 
+import { concatBytes } from "@deskfleet/rfb/bytes";
 import { measureClientMessage, UnknownClientMessage } from "@deskfleet/rfb/client-message-size";
 
 export type FilterResult = {
@@ -84,7 +85,8 @@ export class ClientMessageFilter {
       if (pass) out.push(this.#head.slice(0, this.#headLength));
       this.#complete();
     }
-    return { forward: concat(out), inputPassed, inputDropped };
+    // One part (the common case: a frame of whole messages) is forwarded as is, without a copy.
+    return { forward: out.length === 1 ? out[0]! : concatBytes(out), inputPassed, inputDropped };
   }
 
   /** How long the message being collected is, once its header says so. */
@@ -128,16 +130,4 @@ function parseVersion(bytes: Uint8Array): "3.3" | "3.7" | "3.8" {
   if (!m) throw new ClientStreamError(`the viewer did not start with an RFB version (got ${JSON.stringify(text)})`);
   const minor = Number(m[2]);
   return Number(m[1]) > 3 || minor >= 8 ? "3.8" : minor === 7 ? "3.7" : "3.3";
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

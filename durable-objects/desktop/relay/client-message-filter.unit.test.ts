@@ -1,18 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "@deskfleet/rfb/bytes";
 import * as msg from "@deskfleet/rfb/client-messages";
 import { RGBX_LITTLE_ENDIAN } from "@deskfleet/rfb/pixel-format";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 
 const enc = new TextEncoder();
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const cat = (...parts: Uint8Array[]) => concatBytes(parts);
 const handshake38 = cat(enc.encode("RFB 003.008\n"), Uint8Array.of(1), Uint8Array.of(1));
 const setup = cat(msg.setPixelFormat(RGBX_LITTLE_ENDIAN), msg.setEncodings([16, 1, 0, -308]), msg.framebufferUpdateRequest(false, 0, 0, 640, 480));
 const input = cat(msg.pointerEvent(10, 20, 1), msg.keyEvent(0x61, true), msg.clientCutText("hello"));

@@ -1,5 +1,6 @@
 import { CloseCode, type TunnelOpenMessage } from "@deskfleet/protocol";
-import { closeSafely, sendSafely } from "../../base/hibernating-object.ts";
+import { closeSafely, sendSafely } from "../../base/safe-socket.ts";
+import { refuseSocket } from "../../../domain/websocket/refuse-socket.ts";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 import { DirectSession } from "./direct-session.ts";
 import type { VncTarget } from "./dial-vnc.ts";
@@ -67,10 +68,10 @@ export class Relay {
 
   async acceptViewer(desktopId: string, viewer: { id: string; name: string }): Promise<Response> {
     if (this.viewers().length >= this.#d.maxViewers) {
-      return refuse(CloseCode.tooManyViewers, `desktop ${desktopId} already has ${this.#d.maxViewers} viewers; close one and retry`);
+      return refuseSocket(CloseCode.tooManyViewers, `desktop ${desktopId} already has ${this.#d.maxViewers} viewers; close one and retry`);
     }
     const route = await this.#d.route(desktopId);
-    if (route.kind === "none") return refuse(CloseCode.noVncRoute, route.reason);
+    if (route.kind === "none") return refuseSocket(CloseCode.noVncRoute, route.reason);
     const tunnelId = `tun_${crypto.randomUUID().replaceAll("-", "")}`;
     const now = Date.now();
     const att: ViewerAttachment = {
@@ -139,10 +140,10 @@ export class Relay {
   /** A host dials in with a tunnel ticket: pair it with its viewer and flush what the viewer already sent. */
   async acceptTunnel(desktopId: string, tunnelId: string, ticket: string): Promise<Response> {
     const subject = await this.#d.tickets.consume<string>("tunnel", ticket);
-    if (subject !== tunnelId) return refuse(CloseCode.badTicket, "the tunnel ticket is missing, used or expired; tunnels are opened only when the control plane asks");
+    if (subject !== tunnelId) return refuseSocket(CloseCode.badTicket, "the tunnel ticket is missing, used or expired; tunnels are opened only when the control plane asks");
     const viewer = this.#viewerOf(tunnelId);
-    if (!viewer) return refuse(CloseCode.peerGone, "the viewer left before the tunnel opened");
-    if (this.#tunnelOf(tunnelId)) return refuse(CloseCode.replaced, "this viewer already has a tunnel");
+    if (!viewer) return refuseSocket(CloseCode.peerGone, "the viewer left before the tunnel opened");
+    if (this.#tunnelOf(tunnelId)) return refuseSocket(CloseCode.replaced, "this viewer already has a tunnel");
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#d.ctx.acceptWebSocket(server, ["tunnel", `t:${tunnelId}`]);
@@ -266,14 +267,6 @@ export class Relay {
 
 function attachment<T>(ws: WebSocket): T {
   return ws.deserializeAttachment() as T;
-}
-
-/** Accepts the upgrade only to close it at once: a browser sees the code and reason, not an HTTP status. */
-export function refuse(code: number, reason: string): Response {
-  const pair = new WebSocketPair();
-  pair[1].accept();
-  closeSafely(pair[1], code, reason);
-  return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
 /** A socket send may keep a reference; views into buffers we reuse must be copied out. */

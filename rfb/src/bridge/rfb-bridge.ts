@@ -1,4 +1,5 @@
 import { ByteReader } from "../byte-reader.ts";
+import { concatBytes } from "../bytes.ts";
 import { encodePixelFormat } from "../pixel-format.ts";
 import type { RfbSocket } from "../rfb-client.ts";
 import { RfbError } from "../rfb-error.ts";
@@ -86,7 +87,7 @@ export async function greetViewer(viewer: ByteReader, send: (bytes: Uint8Array) 
     const choice = await viewer.u8();
     if (choice !== SecurityType.None) {
       const reason = new TextEncoder().encode("this relay offers only security type None; the credentials stay on the desktop's side");
-      if (version === "3.8") await send(concat([u32(1), u32(reason.length), reason]));
+      if (version === "3.8") await send(concatBytes([u32(1), u32(reason.length), reason]));
       throw new RfbError("unsupported-security", `the viewer chose security type ${choice}, not None`);
     }
     if (version === "3.8") await send(u32(0));
@@ -138,15 +139,5 @@ export async function bridge(upstream: UpstreamSession, viewer: ViewerSide, opti
 function u32(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }

@@ -1,4 +1,5 @@
 import { deflate, inflate } from "pako";
+import { concatBytes } from "../bytes.ts";
 
 // PNG encoding for screenshots and a small decoder for our own PNGs and tests.
 // 8-bit truecolour (RGB) or truecolour-with-alpha (RGBA), non-interlaced.
@@ -94,7 +95,7 @@ export function assemblePng(width: number, height: number, channels: 3 | 4, idat
   view.setUint32(4, height);
   header[8] = 8; // bit depth
   header[9] = channels === 4 ? 6 : 2; // colour type: RGBA or RGB
-  return concat([SIGNATURE, chunk("IHDR", header), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
+  return concatBytes([SIGNATURE, chunk("IHDR", header), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
 }
 
 export function decodePng(png: Uint8Array): PngImage {
@@ -126,7 +127,7 @@ export function decodePng(png: Uint8Array): PngImage {
     }
     offset += 12 + length;
   }
-  const raw = inflate(concat(idat));
+  const raw = inflate(concatBytes(idat));
   const rowBytes = width * channels;
   const data = new Uint8Array(rowBytes * height);
   let previous = new Uint8Array(rowBytes);
@@ -231,14 +232,4 @@ export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes.ts";
 import type { RfbSocket } from "../rfb-client.ts";
 
 // A fake socket that plays recorded server bytes and keeps what the client wrote.
@@ -28,16 +29,6 @@ export function replaySocket(serverBytes: Uint8Array, options: { chunkSizes?: re
     /** Feeds more server bytes (only with keepOpen). */
     push: (bytes: Uint8Array) => controller.enqueue(bytes),
     end: () => controller.close(),
-    written: () => concat(written),
+    written: () => concatBytes(written),
   };
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

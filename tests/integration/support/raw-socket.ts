@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import { concatBytes } from "@deskfleet/rfb/bytes";
 
 /** A WebSocket through the real Worker that records binary frames and its close, for relay tests. */
 export class RawSocket {
@@ -32,13 +33,7 @@ export class RawSocket {
 
   /** Everything received so far, joined. */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.frames.reduce((s, f) => s + f.length, 0));
-    let at = 0;
-    for (const f of this.frames) {
-      out.set(f, at);
-      at += f.length;
-    }
-    return out;
+    return concatBytes(this.frames);
   }
 
   text(): string {

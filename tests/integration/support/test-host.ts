@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { HOST_PROTOCOL_VERSION, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
+import { decodeServerMessage, HOST_PROTOCOL_VERSION, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
 
 /**
  * A desktop host speaking the real host protocol over a real WebSocket
@@ -10,6 +10,8 @@ export class TestHost {
   private readonly token: string;
   ws: WebSocket | null = null;
   readonly received: ServerMessage[] = [];
+  /** Messages from the server that the protocol does not define; any fails the next wait. */
+  readonly invalid: string[] = [];
   closed: { code: number; reason: string } | null = null;
   private waiters: (() => void)[] = [];
 
@@ -29,7 +31,10 @@ export class TestHost {
     this.closed = null;
     ws.addEventListener("message", (ev) => {
       if (this.ws !== ws) return;
-      this.received.push(JSON.parse(ev.data as string) as ServerMessage);
+      // Decoded as deskfleet-host decodes it: a message the protocol does not define fails the test.
+      const decoded = decodeServerMessage(ev.data as string | ArrayBuffer);
+      if (decoded.ok) this.received.push(decoded.message);
+      else this.invalid.push(`${decoded.reason}: ${String(ev.data).slice(0, 300)}`);
       this.wake();
     });
     ws.addEventListener("close", (ev) => {
@@ -84,6 +89,7 @@ export class TestHost {
   async next<T extends ServerMessage["type"]>(type: T, timeoutMs = 5000): Promise<Extract<ServerMessage, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.invalid.length > 0) throw new Error(`DesktopDO sent a message the protocol does not define: ${this.invalid[0]}`);
       const i = this.received.findIndex((m) => m.type === type);
       if (i >= 0) return this.received.splice(i, 1)[0] as Extract<ServerMessage, { type: T }>;
       if (this.closed && type !== "error") throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${type}`);

@@ -1,3 +1,5 @@
+import { CloseCode } from "@deskfleet/protocol/close-codes";
+
 export type ConnectionState =
   | { kind: "connecting"; attempt: number }
   | { kind: "open" }
@@ -24,7 +26,7 @@ export function backoffDelay(attempt: number, base: number, max: number, random:
   return Math.round(random() * Math.min(max, base * 2 ** attempt));
 }
 
-const FATAL_CODES = new Set([1008, 4401, 4403]);
+const FATAL_CODES = new Set<number>([CloseCode.policy, CloseCode.unauthorized, CloseCode.forbidden]);
 
 /** A JSON WebSocket that reconnects with backoff until closed, reporting its state for the UI. */
 export class ReconnectingSocket {
@@ -49,7 +51,7 @@ export class ReconnectingSocket {
   close(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#socket?.close(1000, "viewer left");
+    this.#socket?.close(CloseCode.normal, "viewer left");
     this.#socket = null;
     this.#opts.onState({ kind: "closed" });
   }

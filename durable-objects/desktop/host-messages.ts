@@ -1,0 +1,99 @@
+import type { EventsMessage, HelloMessage, HostEvent, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
+import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { closeSafely } from "../base/safe-socket.ts";
+import type { HostAttachment } from "./host-session.ts";
+import type { PendingRequests } from "./pending-requests.ts";
+import { PerTaskOrder } from "./per-task-order.ts";
+import type { Presence } from "./presence.ts";
+
+export type HostMessagesDeps = {
+  presence: Presence;
+  requests: PendingRequests;
+  heartbeatIntervalMs: number;
+  /** The desktop's labels, or null when the desktop no longer exists. */
+  desktopLabels(desktopId: string): Promise<string[] | null>;
+  /** Marks the socket's attachment as greeted: from then on it is the host's socket. */
+  greeted(ws: WebSocket, att: HostAttachment): void;
+  send(ws: WebSocket, message: ServerMessage): void;
+  /** Whether a greeted host socket is still open (a newer connection replaced a closing one). */
+  hostConnected(): boolean;
+  /** The host is back: viewers that waited for it get their tunnels. */
+  hostReady(): Promise<void>;
+  /** TaskDO's side of the host's events. */
+  task(taskId: string): {
+    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
+    hostReconnected(desktopId: string): Promise<ServerMessage[]>;
+  };
+};
+
+/**
+ * The host's side of DesktopDO: every frame from the host's control socket
+ * is decoded with the protocol's codec and handled here. Hello first (its
+ * version and desktop checked), then heartbeats, answers to desktop
+ * requests, and task events, which reach TaskDO in order and are
+ * acknowledged only once stored.
+ */
+export class HostMessages {
+  readonly #d: HostMessagesDeps;
+  readonly #order = new PerTaskOrder();
+
+  constructor(deps: HostMessagesDeps) {
+    this.#d = deps;
+  }
+
+  async onMessage(ws: WebSocket, att: HostAttachment, raw: string | ArrayBuffer): Promise<void> {
+    const decoded = decodeHostMessage(raw);
+    if (!decoded.ok) return this.#d.send(ws, { type: "error", code: decoded.code, message: decoded.reason });
+    const m = decoded.message;
+    if (m.type === "hello") return this.#hello(ws, att, m);
+    if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
+    if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now());
+    if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
+    return this.#events(ws, att, m);
+  }
+
+  /** The host's socket closed. Callers waiting on it learn now; the host is offline unless a newer socket took over. */
+  async onClose(att: HostAttachment): Promise<void> {
+    if (!att.helloed || this.#d.hostConnected()) return;
+    this.#d.requests.failAll("host_unavailable", "the desktop's host disconnected before answering");
+    await this.#d.presence.socketClosed();
+  }
+
+  async #hello(ws: WebSocket, att: HostAttachment, m: HelloMessage): Promise<void> {
+    if (m.protocolVersion !== HOST_PROTOCOL_VERSION) {
+      const advice = m.protocolVersion < HOST_PROTOCOL_VERSION ? "upgrade deskfleet-host" : "deploy the newer control plane";
+      return closeSafely(ws, CloseCode.badVersion, `host protocol ${m.protocolVersion} is not supported; the server speaks ${HOST_PROTOCOL_VERSION}: ${advice}`);
+    }
+    if (m.desktopId !== att.desktopId) {
+      return closeSafely(ws, CloseCode.wrongDesktop, `this host token belongs to desktop ${att.desktopId}, not ${m.desktopId}; run the host with --desktop ${att.desktopId}`);
+    }
+    const labels = await this.#d.desktopLabels(att.desktopId);
+    if (!labels) return closeSafely(ws, CloseCode.desktopDeleted, `desktop ${att.desktopId} no longer exists; add it again in the dashboard`);
+    const now = Date.now();
+    this.#d.greeted(ws, att);
+    this.#d.presence.connect(att.desktopId, m.capabilities, now);
+    // Welcome goes first: announcing the host may make FleetDO push an assignment to it at once.
+    this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now });
+    await this.#d.presence.announce(labels, m.activeTasks, now);
+    // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
+    await this.#d.hostReady();
+    // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).
+    for (const taskId of m.activeTasks) {
+      for (const missed of await this.#d.task(taskId).hostReconnected(att.desktopId)) this.#d.send(ws, missed);
+    }
+  }
+
+  #events(ws: WebSocket, att: HostAttachment, m: EventsMessage): Promise<void> {
+    this.#d.presence.touch(Date.now());
+    return this.#order.run(m.taskId, async () => {
+      try {
+        const { ack, cancel, refused } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
+        this.#d.send(ws, { type: "ack", taskId: m.taskId, seq: ack, ...(refused.length ? { refused } : {}) });
+        if (cancel) this.#d.send(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
+      } catch (err) {
+        // Not acked: the host keeps the events and resends them after its next reconnect.
+        console.error("events for", m.taskId, "not stored:", err instanceof Error ? err.message : err);
+      }
+    });
+  }
+}
