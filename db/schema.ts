@@ -52,6 +52,8 @@ export const tasks = sqliteTable("tasks", {
   cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
   costUsd: real("cost_usd").notNull().default(0),
   steps: integer("steps").notNull().default(0),
+  /** Why a queued task cannot start yet (its desktop is offline or view-only), set by dispatch. */
+  waitingReason: text("waiting_reason"),
   createdAt: ms("created_at").notNull(),
   assignedAt: ms("assigned_at"),
   startedAt: ms("started_at"),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { CreateDesktopBody } from "@deskfleet/protocol";
 import { database } from "../../db/client.ts";
+import { fleetObject } from "../addresses.ts";
 import { desktops } from "../../db/schema.ts";
 import { seal } from "../crypto/secret-box.ts";
 import { splitVncUrl } from "../crypto/vnc-url.ts";
@@ -49,6 +50,7 @@ export async function upsertConfiguredDesktops(env: Env, list: z.infer<typeof Co
     const fields = { name: d.name ?? d.id, os: d.os ?? "linux", labels: d.labels ?? [], vncUrl: address, vncCredentials: sealed, updatedAt: now };
     const updated = await db.update(desktops).set(fields).where(eq(desktops.id, d.id)).returning({ id: desktops.id });
     if (!updated[0]) await db.insert(desktops).values({ id: d.id, ...fields, mode: "view_only", presence: "offline", createdAt: now }).onConflictDoNothing();
+    await fleetObject(env).desktopUpdated({ desktopId: d.id, labels: fields.labels, directVnc: address !== null });
   }
   return list.length;
 }

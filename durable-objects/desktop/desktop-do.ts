@@ -90,7 +90,10 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       presence: this.presence,
       requests: this.requests,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-      desktopLabels: async (desktopId) => (await getDesktop(env.DB, desktopId))?.labels ?? null,
+      desktopFacts: async (desktopId) => {
+        const row = await getDesktop(env.DB, desktopId);
+        return row ? { labels: row.labels, directVnc: row.vncUrl !== null } : null;
+      },
       greeted: (ws, att) => this.setAttachment(ws, { ...att, helloed: true }),
       send: (ws, m) => void this.sendToHost(ws, m),
       hostConnected: () => this.hostSocket() !== null,

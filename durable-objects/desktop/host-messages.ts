@@ -10,8 +10,8 @@ export type HostMessagesDeps = {
   presence: Presence;
   requests: PendingRequests;
   heartbeatIntervalMs: number;
-  /** The desktop's labels, or null when the desktop no longer exists. */
-  desktopLabels(desktopId: string): Promise<string[] | null>;
+  /** The desktop's labels and whether the control plane can dial its VNC server itself; null when it no longer exists. */
+  desktopFacts(desktopId: string): Promise<{ labels: string[]; directVnc: boolean } | null>;
   /** Marks the socket's attachment as greeted: from then on it is the host's socket. */
   greeted(ws: WebSocket, att: HostAttachment): void;
   send(ws: WebSocket, message: ServerMessage): void;
@@ -67,14 +67,14 @@ export class HostMessages {
     if (m.desktopId !== att.desktopId) {
       return closeSafely(ws, CloseCode.wrongDesktop, `this host token belongs to desktop ${att.desktopId}, not ${m.desktopId}; run the host with --desktop ${att.desktopId}`);
     }
-    const labels = await this.#d.desktopLabels(att.desktopId);
-    if (!labels) return closeSafely(ws, CloseCode.desktopDeleted, `desktop ${att.desktopId} no longer exists; add it again in the dashboard`);
+    const facts = await this.#d.desktopFacts(att.desktopId);
+    if (!facts) return closeSafely(ws, CloseCode.desktopDeleted, `desktop ${att.desktopId} no longer exists; add it again in the dashboard`);
     const now = Date.now();
     this.#d.greeted(ws, att);
     this.#d.presence.connect(att.desktopId, m.capabilities, now);
     // Welcome goes first: announcing the host may make FleetDO push an assignment to it at once.
     this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now });
-    await this.#d.presence.announce(labels, m.activeTasks, now);
+    await this.#d.presence.announce(facts, m.activeTasks, now);
     // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
     await this.#d.hostReady();
     // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).

@@ -3,7 +3,7 @@ import { isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
-import { planDispatch, type QueueEntry } from "./dispatch.ts";
+import { planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
 
@@ -45,10 +45,13 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   // ---- RPC from DesktopDO
 
-  async desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[] }): Promise<void> {
+  async desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[]; runsTasks: boolean; runsTasksReason: string | null; directVnc: boolean }): Promise<void> {
     const now = Date.now();
     const prev = this.store.desktop(d.desktopId);
-    this.store.upsertDesktop({ id: d.desktopId, labels: d.labels, connected: true, busyTaskId: prev?.busyTaskId ?? null, idleSince: prev?.busyTaskId ? prev.idleSince : now });
+    this.store.upsertDesktop({
+      id: d.desktopId, labels: d.labels, connected: true, runsTasks: d.runsTasks, runsTasksReason: d.runsTasksReason, directVnc: d.directVnc,
+      busyTaskId: prev?.busyTaskId ?? null, idleSince: prev?.busyTaskId ? prev.idleSince : now,
+    });
     const busy = prev?.busyTaskId ?? null;
     if (busy && !d.activeTasks.includes(busy)) {
       // The host came back without the task it was given: it restarted and lost it.
@@ -63,6 +66,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     if (!d) return;
     this.store.upsertDesktop({ ...d, connected: false });
     this.publishDesktop(desktopId);
+    await this.explainWaits();
   }
 
   /** The host did not come back within the heartbeat timeout: its task fails with `host_lost`. */
@@ -75,16 +79,20 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     await this.dispatch();
   }
 
-  async desktopLabels(desktopId: string, labels: string[]): Promise<void> {
-    const d = this.store.desktop(desktopId);
-    if (!d) return;
-    this.store.upsertDesktop({ ...d, labels });
+  /** The API added or changed a desktop (labels, VNC URL). */
+  async desktopUpdated(u: { desktopId: string; labels: string[]; directVnc: boolean }): Promise<void> {
+    const d = this.store.desktop(u.desktopId) ?? {
+      id: u.desktopId, labels: u.labels, connected: false, runsTasks: true, runsTasksReason: null, directVnc: u.directVnc, busyTaskId: null, idleSince: Date.now(),
+    };
+    this.store.upsertDesktop({ ...d, labels: u.labels, directVnc: u.directVnc });
+    this.publishDesktop(u.desktopId);
     await this.dispatch();
   }
 
   async desktopRemoved(desktopId: string): Promise<void> {
     const d = this.store.desktop(desktopId);
     this.store.removeDesktop(desktopId);
+    this.publish({ type: "desktop", desktopId, presence: "offline", taskId: null, deleted: true, at: Date.now() });
     if (d?.busyTaskId) await taskObject(this.env, d.busyTaskId).fail("desktop_deleted", `desktop ${desktopId} was deleted while running this task`);
     for (const q of this.store.queue().filter((e) => e.desktopId === desktopId)) {
       await taskObject(this.env, q.taskId).fail("desktop_deleted", `desktop ${desktopId} was deleted before it could run this task`);
@@ -128,6 +136,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
           await this.deliver(byId.get(taskId)!, desktopId);
         }
       } while (this.dispatchAgain);
+      await this.explainWaits();
     } finally {
       this.dispatching = false;
     }
@@ -159,6 +168,17 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     this.store.enqueue(entry);
   }
 
+  /** Tells each queued task that cannot start why (once per change of reason), so it can show it. */
+  private async explainWaits(): Promise<void> {
+    const desktops = this.store.desktops();
+    for (const entry of this.store.queue()) {
+      const reason = waitingReason(entry, desktops);
+      if (reason === this.store.waitingReasonOf(entry.taskId)) continue;
+      this.store.setWaitingReason(entry.taskId, reason);
+      await taskObject(this.env, entry.taskId).waiting(reason).catch((err: unknown) => console.error("telling", entry.taskId, "why it waits failed:", err));
+    }
+  }
+
   private async hostLostTask(desktopId: string, taskId: string, message: string): Promise<void> {
     await taskObject(this.env, taskId).fail("host_lost", message);
     await this.release(desktopId, taskId);
@@ -173,8 +193,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   private publishDesktop(desktopId: string): void {
     const d = this.store.desktop(desktopId);
-    const presence = !d || !d.connected ? "offline" : d.busyTaskId ? "busy" : "online";
-    this.publish({ type: "desktop", desktopId, presence, taskId: d?.busyTaskId ?? null, at: Date.now() });
+    this.publish({ type: "desktop", desktopId, presence: d ? presenceOfDesktop(d) : "offline", taskId: d?.busyTaskId ?? null, at: Date.now() });
   }
 
   private publish(message: FleetFeedMessage): void {

@@ -98,6 +98,17 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     return assigned;
   }
 
+  /** FleetDO says why this queued task cannot start yet (null: it only waits its turn). */
+  async waiting(reason: string | null): Promise<void> {
+    const r = this.record;
+    if (!r || r.status !== "queued" || (r.waitingReason ?? null) === reason) return;
+    const now = Date.now();
+    this.update({ ...r, waitingReason: reason, updatedAt: now });
+    if (reason) this.appendServer("note", { text: `Waiting: ${reason}.`, by: "dispatch", reason: "waiting" }, now);
+    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) });
+    await this.flush();
+  }
+
   /** The host could not take the task after all (it went away): back to the queue. */
   async unassign(): Promise<void> {
     const move = this.record && moves.unassign(this.record, Date.now());
@@ -354,6 +365,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private update(r: TaskRecord): void {
     // A takeover pause ends with the run it paused.
     if (r.pausedFor && (isTerminal(r.status) || r.status === "queued")) r = { ...r, pausedFor: null };
+    // A reason to wait belongs to one stay in the queue.
+    if (r.status !== "queued" && r.waitingReason) r = { ...r, waitingReason: null };
     this.record = r;
     this.store.saveRecord(r);
   }

@@ -34,6 +34,8 @@ export type TaskRecord = Lifecycle & {
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
   pendingDeliveries: ServerMessage[];
   lastScreenshotKey: string | null;
+  /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
+  waitingReason?: string | null;
 };
 
 export type NewTask = Pick<
@@ -70,6 +72,7 @@ export function toRow(r: TaskRecord): TaskRow {
     cacheWriteTokens: r.usage.cacheWriteTokens,
     costUsd: r.usage.costUsd,
     steps: r.steps,
+    waitingReason: r.waitingReason ?? null,
     createdAt: r.createdAt,
     assignedAt: r.assignedAt,
     startedAt: r.startedAt,

@@ -11,8 +11,11 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("desktop"),
     desktopId: DesktopId,
+    /** By `desktopPresence` (protocol/src/presence.ts), the rule the REST API uses too. */
     presence: DesktopPresence,
     taskId: TaskId.nullable(),
+    /** The desktop was deleted. */
+    deleted: z.literal(true).optional(),
     at: EpochMs,
   }),
   z.object({

@@ -52,6 +52,8 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
+  /** While queued: why the task cannot start yet (its desktop has no host, or the host runs no tasks); null when it only waits its turn. */
+  waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),
   startedAt: EpochMs.nullable(),

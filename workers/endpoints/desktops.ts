@@ -62,6 +62,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       };
       const inserted = await database(c.env.DB).insert(desktopsTable).values(row).onConflictDoNothing().returning();
       if (!inserted[0]) throw new ApiError(409, "desktop_exists", `desktop \`${body.id}\` already exists`);
+      await fleetObject(c.env).desktopUpdated({ desktopId: body.id, labels: inserted[0].labels, directVnc: inserted[0].vncUrl !== null });
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.create", targetType: "desktop", targetId: body.id, details: { name: row.name, vncUrl: address } });
       return c.json(toDesktop(inserted[0]), 201);
     },
@@ -106,7 +107,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         patch.vncCredentials = sealed ?? (body.vncPassword === null || body.vncUrl === null ? null : url === row.vncUrl ? row.vncCredentials : null);
       }
       const updated = await database(c.env.DB).update(desktopsTable).set(patch).where(eq(desktopsTable.id, id)).returning();
-      if (body.labels !== undefined) await fleetObject(c.env).desktopLabels(id, body.labels);
+      if (updated[0]) await fleetObject(c.env).desktopUpdated({ desktopId: id, labels: updated[0].labels, directVnc: updated[0].vncUrl !== null });
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.update", targetType: "desktop", targetId: id, details: { fields: Object.keys(body) } });
       return c.json(toDesktop(updated[0]!), 200);
     },

@@ -49,7 +49,7 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
         const message = data as FleetFeedMessage;
         dispatch({ type: "feed", message });
         // A desktop someone else just added: the list has its details.
-        if (message.type === "desktop" && !known.current.has(message.desktopId)) reload();
+        if (message.type === "desktop" && !message.deleted && !known.current.has(message.desktopId)) reload();
         // Questions open and close with task status changes (waiting_for_human and back).
         if (message.type === "task") refreshHelp();
       },

@@ -20,4 +20,12 @@ describe("fleetReducer", () => {
       ["Task completed", T1],
     ]);
   });
+
+  it("removes a deleted desktop and follows the presence the feed says for the others", () => {
+    const desktop = (id: string) => ({ id, presence: "online" as const, currentTaskId: null, lastSeenAt: 0 }) as unknown as FleetState["desktops"][number];
+    let state = fleetReducer(initialFleet, { type: "loaded", desktops: [desktop("a"), desktop("b")] });
+    state = fleetReducer(state, { type: "feed", message: { type: "desktop", desktopId: "a", presence: "view_only", taskId: null, at: 5 } });
+    state = fleetReducer(state, { type: "feed", message: { type: "desktop", desktopId: "b", presence: "offline", taskId: null, deleted: true, at: 6 } });
+    expect(state.desktops.map((d) => [d.id, d.presence])).toEqual([["a", "view_only"]]);
+  });
 });

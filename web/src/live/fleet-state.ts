@@ -26,6 +26,7 @@ export function fleetReducer(state: FleetState, action: FleetAction): FleetState
   const m = action.message;
   switch (m.type) {
     case "desktop":
+      if (m.deleted) return { ...state, desktops: state.desktops.filter((d) => d.id !== m.desktopId) };
       return {
         ...state,
         desktops: state.desktops.map((d) => (d.id === m.desktopId ? { ...d, presence: m.presence, currentTaskId: m.taskId, lastSeenAt: m.at } : d)),

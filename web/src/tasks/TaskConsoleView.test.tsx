@@ -79,6 +79,11 @@ describe("TaskConsoleView", () => {
     expect(screen.getByRole("region", { name: "Replay" }).textContent).toMatch(/I will open the invoices folder first\..*left_click at \(512, 300\)/);
   });
 
+  it("says why a queued task cannot start yet", () => {
+    renderConsole({ task: task({ status: "queued", waitingReason: "desktop mac-studio has no host connected; the task starts when its host comes online" }), events: [] });
+    expect(screen.getByText(/^Waiting: /).textContent).toBe("Waiting: desktop mac-studio has no host connected; the task starts when its host comes online.");
+  });
+
   it("hides cancel and follow-up from a viewer", () => {
     renderConsole({ canOperate: false });
     expect(screen.queryByRole("button", { name: "Cancel task" })).toBeNull();

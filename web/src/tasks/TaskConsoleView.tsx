@@ -55,6 +55,12 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
         </div>
       </header>
 
+      {task.status === "queued" && task.waitingReason && (
+        <p className="notice" role="status">
+          Waiting: {task.waitingReason}.
+        </p>
+      )}
+
       <dl className="stats" aria-label="Usage so far">
         <div>
           <dt>Steps</dt>
