@@ -8,6 +8,7 @@ import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
 import { ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
+import { HistoryFlush } from "./history-flush.ts";
 import * as moves from "./task-transitions.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
@@ -19,8 +20,6 @@ import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
 type WatcherAttachment = { after: number };
 
-const FLUSH_BATCH = 200;
-const FLUSH_RETRY_MS = 2_000;
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
 
@@ -34,14 +33,20 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private readonly store: TaskStore;
   private readonly deadlines: Deadlines;
   private record: TaskRecord | null;
-  private flushing: Promise<void> | null = null;
-  private flushAgain = false;
+  private readonly history: HistoryFlush;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new TaskStore(ctx.storage.sql);
     this.deadlines = new Deadlines(ctx.storage);
     this.record = this.store.loadRecord();
+    this.history = new HistoryFlush({
+      writeTask: () => upsertTaskRow(env.DB, toRow(this.record!)),
+      unflushed: (limit) => this.store.unflushed(this.record!.id, limit),
+      insertEvents: (events) => insertEvents(env.DB, events),
+      markFlushed: (seq) => this.store.markFlushed(seq),
+      retryAt: (at) => this.deadlines.arm("flush", at),
+    });
   }
 
   // ---- RPC
@@ -446,32 +451,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     this.ctx.waitUntil(this.flush().catch(() => undefined));
   }
 
-  /** Writes the task row and every unflushed event to D1; single-flight, retried by alarm on failure. */
-  private async flush(): Promise<void> {
-    if (this.flushing) {
-      this.flushAgain = true;
-      return this.flushing;
-    }
-    this.flushing = (async () => {
-      try {
-        do {
-          this.flushAgain = false;
-          await upsertTaskRow(this.env.DB, toRow(this.record!));
-          for (;;) {
-            const batch = this.store.unflushed(this.record!.id, FLUSH_BATCH);
-            if (batch.length === 0) break;
-            await insertEvents(this.env.DB, batch);
-            this.store.markFlushed(batch.at(-1)!.seq);
-          }
-        } while (this.flushAgain);
-      } catch (err) {
-        await this.deadlines.arm("flush", Date.now() + FLUSH_RETRY_MS);
-        throw err;
-      } finally {
-        this.flushing = null;
-      }
-    })();
-    return this.flushing;
+  /** Writes the task row and every unflushed event to D1 (single-flight, retried by alarm on failure). */
+  private flush(): Promise<void> {
+    return this.history.flush();
   }
 }
 
