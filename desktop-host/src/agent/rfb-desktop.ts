@@ -44,6 +44,12 @@ const WHEEL_MASK: Record<ScrollDirection, number> = { up: 8, down: 16, left: 32,
  * took under load in CI.
  */
 const POINTER_REPAINT_MS = 300;
+/**
+ * How long before a settle's answer the model frame starts on the screenshot:
+ * scaling what a scroll changed and encoding took 35–70 ms after the answer
+ * on the bench's busy 2-core machine.
+ */
+const SCREENSHOT_LEAD_MS = 50;
 /** Longest `wait` or `hold_key` honoured; longer asks are cut so a task cannot idle for minutes. */
 export const MAX_WAIT_MS = 30_000;
 
@@ -236,7 +242,8 @@ export class RfbDesktop implements Desktop {
    * repaint of its last move may still come; a pointer at rest draws nothing
    * by itself, so then everything counts (text typed right beside it too).
    * Once the input is sent the model frame works ahead, since a screenshot
-   * usually follows an action.
+   * usually follows an action: at the latest SCREENSHOT_LEAD_MS before the
+   * settle will answer.
    */
   async #act(kind: ActionKind, to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
     const settle = this.#settle ?? settlePolicy(kind);
@@ -247,7 +254,8 @@ export class RfbDesktop implements Desktop {
       await action();
       this.#frame.prepare();
     };
-    const result = await settleAfter(this.#rfb, sent, { ...settle, ignore }, this.#clock);
+    const onQuiet = (settledInMs: number) => this.#frame.workAheadIn(settledInMs - SCREENSHOT_LEAD_MS);
+    const result = await settleAfter(this.#rfb, sent, { ...settle, ignore, onQuiet }, this.#clock);
     this.#onSettled?.(kind, result);
     return { changed: result.changed, settleMs: result.elapsedMs };
   }

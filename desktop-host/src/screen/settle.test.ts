@@ -79,6 +79,13 @@ describe("settleAfter", () => {
     expect(await run([{ at: 30, rects: [{ x: 864, y: 63, width: 32, height: 9 }] }], { quietMs: 300, tailQuietMs: 80 })).toMatchObject({ elapsedMs: 330 });
   });
 
+  it("says, whenever quiet starts, how soon the screen will count as settled", async () => {
+    const told: number[] = [];
+    const THUMB = { x: 1907, y: 300, width: 9, height: 40 };
+    await run([{ at: 100, rects: [PAGE] }, { at: 160, rects: [THUMB] }, { at: 190, rects: [CARET] }], { quietMs: 300, tailQuietMs: 80, onQuiet: (ms) => told.push(ms) });
+    expect(told).toEqual([300, 80]); // the caret blink changes nothing
+  });
+
   it("misses a change that comes after the change window, by design", async () => {
     expect(await run([{ at: 900, rects: [PAGE] }])).toMatchObject({ changed: false, reason: "no-change", elapsedMs: 700 });
     expect(await run([{ at: 900, rects: [PAGE] }], { changeWindowMs: 1000 })).toMatchObject({ changed: true, elapsedMs: 1200 });

@@ -62,6 +62,12 @@ export type SettleOptions = {
    * reaction 500 ms later. Default 0. See settle-policy.ts for per-action values.
    */
   minWaitMs?: number;
+  /**
+   * Told, whenever quiet starts being counted, in how many ms the screen will
+   * count as settled unless it changes again: a screenshot can be made ready
+   * by then (see ModelFrame.workAheadIn).
+   */
+  onQuiet?: (settledInMs: number) => void;
 };
 
 export type SettleReason = "settled" | "no-change" | "cap";
@@ -188,6 +194,7 @@ export async function settleAfter(
     } else {
       const due = Math.max(lastChange + (lastWasTail ? tailQuietMs : quietMs), start + minWaitMs);
       wait(Math.min(due, cap), due > cap ? "cap" : "settled");
+      if (due <= cap) options.onQuiet?.(due - clock.now());
     }
   };
 
