@@ -35,10 +35,10 @@ export function settlePolicy(kind: ActionKind): SettleOptions {
       // machine (load 4–10 on the bench's 2 cores) now and then 150–330 ms apart. About half
       // of the animations end with small repaints in place, pairs of them ~25 ms apart (the
       // scrollbar thumb's final position, row edges re-rastered): after one of those, 80 ms
-      // of quiet; after a frame, 300. Replayed on the updates of 215 scrolls of
+      // of quiet; after a frame, 300. Replayed on the updates of 315 scrolls of
       // bench/host.ts's page, 150 ms of quiet after any change left the view still moving
-      // after 14 screenshots; this policy after 4, for a median of 452 ms from the wheel to
-      // the answer against 432. A repaint in place may still come 400–1000 ms after the
+      // after 18 screenshots; this policy after 5, for a median of 438 ms from the wheel to
+      // the answer against 429. A repaint in place may still come 400–1000 ms after the
       // wheel (Chromium's scroll end): waiting for it would cost every scroll ~1 s.
       return { changeWindowMs: 400, quietMs: 300, tailQuietMs: 80 };
     case "move":
