@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-// Every time is an integer of epoch milliseconds (DESIGN.md): mixed formats make schedulers fire early.
+// Every time is an integer of epoch milliseconds (ARCHITECTURE.md): mixed formats make schedulers fire early.
 const ms = (name: string) => integer(name);
 const json = (name: string) => text(name, { mode: "json" });
 
