@@ -1,4 +1,5 @@
 import { env, SELF } from "cloudflare:test";
+import type { FleetFeedMessage, TaskFeedMessage } from "@deskfleet/protocol";
 
 export const ADMIN = env.DESKFLEET_ADMIN_TOKEN;
 const BASE = "https://deskfleet.test";
@@ -68,3 +69,24 @@ export async function taskStatus(id: string): Promise<string> {
 }
 
 export { env };
+
+/** The fleet feed (`/api/live`) as the dashboard opens it, collecting every message. */
+export async function fleetFeed(): Promise<{ messages: FleetFeedMessage[]; close: () => void }> {
+  const res = await SELF.fetch(`${BASE}/api/live`, { headers: { upgrade: "websocket", authorization: `Bearer ${ADMIN}` } });
+  const ws = res.webSocket!;
+  ws.accept();
+  const messages: FleetFeedMessage[] = [];
+  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string) as FleetFeedMessage));
+  await eventually(async () => messages.some((m) => m.type === "hello"), "feed hello");
+  return { messages, close: () => ws.close() };
+}
+
+/** A task's live feed (`/api/tasks/:id/live`) from `after`, collecting every message. */
+export async function taskFeed(taskId: string, after = 0): Promise<{ messages: TaskFeedMessage[]; close: () => void }> {
+  const res = await SELF.fetch(`${BASE}/api/tasks/${taskId}/live?after=${after}`, { headers: { upgrade: "websocket", authorization: `Bearer ${ADMIN}` } });
+  const ws = res.webSocket!;
+  ws.accept();
+  const messages: TaskFeedMessage[] = [];
+  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string) as TaskFeedMessage));
+  return { messages, close: () => ws.close() };
+}
