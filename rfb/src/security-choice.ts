@@ -63,7 +63,7 @@ export function chooseVencryptSubtype(subtypes: readonly number[], ctx: ChoiceCo
 /** The server and we share no method at all: list both sides. */
 function nothingInCommon(offered: string, allowed: readonly VncSecurityMethod[], ctx: ChoiceContext): RfbError {
   const restricted = ctx.allowed !== undefined;
-  const ours = restricted ? `this desktop allows only ${supportedSummary(allowed)}` : `Deskfleet supports ${supportedSummary()}`;
+  const ours = !restricted ? `Deskfleet supports ${supportedSummary()}` : allowed.length > 0 ? `this desktop allows only ${supportedSummary(allowed)}` : "this desktop's VNC security list allows no method";
   const fix = restricted
     ? "Allow one of the server's methods in the desktop's VNC security list, or enable one of ours on the server."
     : "Enable one of these on the server (macOS: Screen Sharing, which offers Apple Remote Desktop; TigerVNC: -SecurityTypes X509Vnc or VncAuth).";

@@ -59,7 +59,8 @@ const TYPE_NAMES: Record<number, string> = {
   113: "MSLogonII",
 };
 
-const SUBTYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(VencryptSubtype).map(([name, value]) => [value, name]));
+// TigerVNC also lists the classic types inside VeNCrypt (no TLS); we use them at the top level instead.
+const SUBTYPE_NAMES: Record<number, string> = { 1: "None", 2: "VncAuth", ...Object.fromEntries(Object.entries(VencryptSubtype).map(([name, value]) => [value, name])) };
 
 export function securityTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `type ${type}`;
