@@ -50,12 +50,22 @@ export function chooseSecurityType(offered: readonly number[], ctx: ChoiceContex
   throw wanted.length === 0 ? nothingInCommon(offeredSummary(offered), allowed, ctx) : blocked(wanted, ctx, offeredSummary(offered));
 }
 
+/**
+ * The number a method has among VeNCrypt's subtypes: its own for the TLS and
+ * X509 methods, and the classic type for None and VNC Authentication, which
+ * TigerVNC lists there too (used without TLS, as at the top level).
+ */
+export function vencryptSubtypeOf(method: VncSecurityMethod): number | undefined {
+  const info = METHODS[method];
+  return info.subtype ?? (method === "None" || method === "VncAuth" ? info.type : undefined);
+}
+
 /** The VeNCrypt subtype to choose, once the server listed them. */
 export function chooseVencryptSubtype(subtypes: readonly number[], ctx: ChoiceContext): VncSecurityMethod {
-  const allowed = allowedOf(ctx).filter((m) => METHODS[m].subtype !== undefined);
-  const usable = allowed.find((m) => subtypes.includes(METHODS[m].subtype!) && obstacle(m, ctx) === null);
+  const allowed = allowedOf(ctx).filter((m) => vencryptSubtypeOf(m) !== undefined);
+  const usable = allowed.find((m) => subtypes.includes(vencryptSubtypeOf(m)!) && obstacle(m, ctx) === null);
   if (usable) return usable;
-  const wanted = allowed.filter((m) => subtypes.includes(METHODS[m].subtype!));
+  const wanted = allowed.filter((m) => subtypes.includes(vencryptSubtypeOf(m)!));
   const offered = offeredSummary([SecurityType.VeNCrypt], subtypes);
   throw wanted.length === 0 ? nothingInCommon(offered, allowed, ctx) : blocked(wanted, ctx, offered);
 }

@@ -137,6 +137,19 @@ describe.skipIf(missing.length > 0)("VeNCrypt against TigerVNC's Xvnc", () => {
     expect(error?.message).toMatch(/rejected the password/);
   });
 
+  it("falls back to the None Xvnc lists among VeNCrypt's subtypes when a TLS subtype would need a password it lacks", async () => {
+    const open = await startXDesktop({ width: 64, height: 48, password: PASSWORD, server: "Xvnc", xvncSecurity: { types: ["None", "TLSVnc"] } });
+    try {
+      const client = await connect({ port: open.port });
+      expect(client.security).toEqual({ offered: [SecurityType.VeNCrypt, SecurityType.None], vencryptSubtypes: [1, VencryptSubtype.TLSVnc], chosen: "None" });
+      expect([client.width, client.height]).toEqual([64, 48]);
+      const withPassword = await connect({ port: open.port, password: PASSWORD });
+      expect(withPassword.security.chosen).toBe("TLSVnc");
+    } finally {
+      await open.stop();
+    }
+  });
+
   it("lists both sides when the allowed methods and the server's share none", async () => {
     const error = await failure(connect({ security: ["VncAuth", "None"], password: PASSWORD }));
     expect(error?.code).toBe("unsupported-security");

@@ -86,6 +86,16 @@ describe("VeNCrypt", () => {
     await client.close();
   });
 
+  it("uses the None TigerVNC lists among the subtypes, without TLS and without an acknowledgement, when no TLS subtype can be used", async () => {
+    const outer = concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(2, 19, 1), Uint8Array.of(0, 2, 0), Uint8Array.of(2), u32(1), u32(S.TLSVnc), u32(0), SERVER_INIT]);
+    const pair = tlsPair(outer, new Uint8Array());
+    const client = await connect(pair.socket, {});
+    expect(client.security).toEqual({ offered: [19, 1], vencryptSubtypes: [1, S.TLSVnc], chosen: "None" });
+    expect(pair.modes).toEqual([]);
+    expect(pair.plain.written().subarray(0, 20)).toEqual(concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(19), Uint8Array.of(0, 2), u32(1), Uint8Array.of(1)]));
+    await client.close();
+  });
+
   it("says so when the server does not accept the subtype it offered", async () => {
     const pair = tlsPair(beforeTls([S.TLSNone], Uint8Array.of(0)), new Uint8Array());
     const error = await failure(connect(pair.socket, {}));

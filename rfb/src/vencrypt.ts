@@ -1,7 +1,7 @@
 import { concatBytes } from "./bytes.ts";
 import { RfbError, type SecurityReport } from "./rfb-error.ts";
 import type { RfbStream } from "./rfb-stream.ts";
-import { chooseVencryptSubtype, type ChoiceContext } from "./security-choice.ts";
+import { chooseVencryptSubtype, vencryptSubtypeOf, type ChoiceContext } from "./security-choice.ts";
 import { METHODS, vencryptSubtypeName, type VncSecurityMethod } from "./security-types.ts";
 import { vncAuthResponse } from "./vnc-auth.ts";
 
@@ -10,6 +10,8 @@ import { vncAuthResponse } from "./vnc-auth.ts";
 // server's list, switch the connection to TLS (anonymous for TLS*, with a
 // checked certificate for X509*), then authenticate inside the tunnel: nothing
 // (…None), VNC Authentication (…Vnc) or a user name and password (…Plain).
+// TigerVNC also lists None and VNC Authentication as subtypes; chosen there
+// (only when no TLS subtype can be used), they run without TLS.
 
 /** Runs VeNCrypt after the client chose type 19; returns the subtype used. The SecurityResult follows. */
 export async function negotiateVencrypt(stream: RfbStream, ctx: ChoiceContext, report: SecurityReport): Promise<VncSecurityMethod> {
@@ -29,9 +31,13 @@ export async function negotiateVencrypt(stream: RfbStream, ctx: ChoiceContext, r
   report.chosen = method;
   const info = METHODS[method];
 
-  await stream.write(u32(info.subtype!));
-  if ((await stream.reader.u8()) !== 1) throw new RfbError("server-refused", `The VNC server refused VeNCrypt ${vencryptSubtypeName(info.subtype!)}, which it had offered.`);
-  await stream.startTls(info.tls!);
+  const subtype = vencryptSubtypeOf(method)!;
+  await stream.write(u32(subtype));
+  // Only the TLS subtypes are acknowledged: the byte says the server is ready for the TLS handshake.
+  if (info.tls) {
+    if ((await stream.reader.u8()) !== 1) throw new RfbError("server-refused", `The VNC server refused VeNCrypt ${vencryptSubtypeName(subtype)}, which it had offered.`);
+    await stream.startTls(info.tls);
+  }
 
   const { username, password } = ctx.credentials;
   if (info.credentials === "vnc") {
