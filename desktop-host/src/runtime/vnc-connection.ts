@@ -1,16 +1,16 @@
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
-import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { Backoff, type BackoffOptions } from "../control/backoff.ts";
 import type { Logger } from "./logger.ts";
+import { dialVnc, handshakeOptions, vncAddress, type VncTarget } from "./vnc-target.ts";
 
-export type VncTarget = { host: string; port: number; password?: string | undefined };
+export type { VncTarget } from "./vnc-target.ts";
 export type VncStatus = { reachable: boolean; screen: { width: number; height: number } | null; name?: string; problem?: string };
 type UpdateListener = (update: { rects: readonly { x: number; y: number; width: number; height: number }[] }) => void;
 
-/** Opens one RFB session; the default dials TCP. */
+/** Opens one RFB session: TCP, then TLS if the server's VeNCrypt asks for it. */
 export async function connectVnc(target: VncTarget, timeoutMs = 10_000): Promise<RfbClient> {
-  const socket = await connectTcp(target.host, target.port, { timeoutMs });
-  return RfbClient.connect(socket, { ...(target.password !== undefined ? { password: target.password } : {}), handshakeTimeoutMs: timeoutMs });
+  const socket = await dialVnc(target, timeoutMs);
+  return RfbClient.connect(socket, { ...handshakeOptions(target), handshakeTimeoutMs: timeoutMs });
 }
 
 /**
@@ -109,7 +109,7 @@ export class VncConnection {
       this.#problem = undefined;
       this.#backoff.reset();
       this.#detach = [...this.#listeners].map((l) => client.on("update", l));
-      this.#log.info("connected to the VNC server", { vnc: this.#where(), width: client.width, height: client.height });
+      this.#log.info("connected to the VNC server", { vnc: this.#where(), width: client.width, height: client.height, security: client.security.chosen });
       for (const w of this.#waiters.splice(0)) w();
       void client.closed.then((error) => {
         for (const off of this.#detach.splice(0)) off();
@@ -136,6 +136,6 @@ export class VncConnection {
   }
 
   #where(): string {
-    return this.#target.host.includes(":") ? `[${this.#target.host}]:${this.#target.port}` : `${this.#target.host}:${this.#target.port}`;
+    return vncAddress(this.#target);
   }
 }

@@ -1,6 +1,7 @@
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
-import { dialVnc, type VncTarget } from "./dial-vnc.ts";
+import { dialVnc } from "./dial-vnc.ts";
+import { handshakeOptions, type VncTarget } from "./vnc-target.ts";
 
 export type DirectEnd = { code: "closed" | "failed"; reason: string };
 
@@ -26,7 +27,7 @@ export class DirectSession {
   /** Connects and serves until either side ends; never rejects. */
   async run(target: VncTarget, send: (bytes: Uint8Array) => void, onReady: () => void): Promise<DirectEnd> {
     try {
-      const upstream = await openUpstream(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
+      const upstream = await openUpstream(await dialVnc(target.address), handshakeOptions(target));
       this.#ready = true;
       onReady();
       await bridge(upstream, { readable: this.#viewerBytes, send });

@@ -3,7 +3,7 @@ import { closeSafely, sendSafely } from "../../base/safe-socket.ts";
 import { refuseSocket } from "../../../domain/websocket/refuse-socket.ts";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 import { DirectSession } from "./direct-session.ts";
-import type { VncTarget } from "./dial-vnc.ts";
+import type { VncTarget } from "./vnc-target.ts";
 import { PendingBytes } from "./pending-bytes.ts";
 import type { TicketStore } from "./tickets.ts";
 
