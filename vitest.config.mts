@@ -61,6 +61,7 @@ export default defineConfig({
                 DESKFLEET_SECRET_KEY: "dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
                 HEARTBEAT_TIMEOUT_MS: "1500",
                 DESKFLEET_TASK_INACTIVITY_MS: "3000",
+                DESKFLEET_APPROVAL_TIMEOUT_MS: "4000",
               },
             },
           })),

@@ -1,4 +1,4 @@
-import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
+import type { Proposal, ProposalEntryData, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -12,8 +12,15 @@ import { systemPrompt } from "../../domain/supervisor/prompts.ts";
 import { modelCaller, supervisorModel } from "../../domain/supervisor/model-client.ts";
 import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
-import type { Channel, JobState } from "../../domain/supervisor/tools/tool.ts";
+import type { Channel, JobState, ProposalDraft, ToolContext } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
+import { upsertProposal } from "../../db/proposals.ts";
+import { audit } from "../../db/audit.ts";
+import { approvalClasses, approvalTimeoutMs } from "../../domain/supervisor/approvals/config.ts";
+import { carryOut, taskIdsIn } from "../../domain/supervisor/approvals/carry-out.ts";
+import { announceDecision, announceProposal } from "../../domain/supervisor/approvals/announce.ts";
+import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
+import { decide, expire, isProposalDeadline, openProposal, proposalDeadline, proposalIdOf, withOutcome } from "./proposal-ledger.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -23,6 +30,9 @@ type LiveAttachment = { connectedAt: number };
 const STEP = "step";
 /** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
 const WAIT_POLL_MS = 5_000;
+/** A proposal whose D1 mirror could not be written is written again from the alarm. */
+const MIRROR = "mirror:";
+const MIRROR_RETRY_MS = 2_000;
 
 /**
  * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
@@ -77,6 +87,40 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await this.flushNotes();
   }
 
+  /**
+   * Stores a write the approval policy held back as a proposal of this
+   * conversation, arms its expiry and tells people (dashboard, Telegram).
+   * The loop calls it for its own turns; `draft` is what the policy produced.
+   */
+  async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal> {
+    this.bind(conversationId);
+    const kind = conversationKind(conversationId);
+    const p = openProposal(draft, { conversationId, kind, taskId: this.store.state().job?.taskId ?? null, requestedBy: actorOf(conversationId) }, Date.now(), approvalTimeoutMs(this.env));
+    this.store.saveProposal(p);
+    this.store.addEntry("proposal", `Needs approval: ${p.summary}`, entryData(p, draft.toolUseId));
+    await this.deadlines.arm(proposalDeadline(p.id), p.expiresAt);
+    await this.mirror(p);
+    await announceProposal(this.env, p, (work) => this.ctx.waitUntil(work));
+    return p;
+  }
+
+  /** Approves or rejects one of this conversation's proposals. First decision wins, whichever channel it came from. */
+  async decideProposal(conversationId: string, proposalId: string, d: ProposalDecision): Promise<RpcResult<Proposal>> {
+    this.bind(conversationId);
+    const p = this.store.proposal(proposalId);
+    if (!p) return rpcFail(404, "not_found", `proposal \`${proposalId}\` does not exist`);
+    const res = decide(p, d, Date.now());
+    if ("alreadyDecided" in res) {
+      if (res.expired) await this.decided(res.expired, "system");
+      return rpcFail(409, "already_decided", res.alreadyDecided);
+    }
+    // Stored before any await: a second decision meanwhile finds it decided.
+    this.store.saveProposal(res.ok);
+    const done = await this.decided(res.ok, d.actor);
+    await this.flushNotes();
+    return { ok: done };
+  }
+
   async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
     const entries = this.store.entries(after, limit);
     const s = this.store.state();
@@ -101,10 +145,13 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
   // ---- alarms: one loop step each
 
   override async alarm(): Promise<void> {
-    if (this.deadlines.takeDue(Date.now()).includes(STEP)) {
-      await this.step();
-      await this.flushNotes();
+    const due = this.deadlines.takeDue(Date.now());
+    for (const name of due) {
+      if (isProposalDeadline(name)) await this.proposalExpired(proposalIdOf(name));
+      else if (name.startsWith(MIRROR)) await this.remirror(name.slice(MIRROR.length));
     }
+    if (due.includes(STEP)) await this.step();
+    await this.flushNotes();
     await this.deadlines.reschedule();
   }
 
@@ -139,13 +186,81 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await this.loop().start(brief.brief);
   }
 
+  // ---- proposals
+
+  private async proposalExpired(id: string): Promise<void> {
+    const p = this.store.proposal(id);
+    const expired = p && expire(p, Date.now());
+    if (!expired) return;
+    this.store.saveProposal(expired);
+    await this.decided(expired, "system");
+  }
+
+  /** After the transition: carry out an approved proposal, then record, mirror, audit and tell people. */
+  private async decided(p: Proposal, actor: string): Promise<Proposal> {
+    await this.deadlines.clear(proposalDeadline(p.id));
+    let final = p;
+    if (p.status === "approved") {
+      final = withOutcome(p, await carryOut(toolsFor(conversationKind(p.conversationId)), this.toolContext(this.store.state().job, { approval: { proposalId: p.id, by: p.decidedBy ?? actor } }), p));
+      this.store.saveProposal(final);
+    }
+    this.store.addEntry("proposal", decisionText(final), entryData(final, null));
+    this.tellModel(final);
+    await this.mirror(final);
+    await audit(this.env.DB, {
+      actor,
+      action: `proposal.${final.status === "approved" ? "approve" : final.status === "rejected" ? "reject" : "expire"}`,
+      targetType: "proposal",
+      targetId: final.id,
+      details: { tool: final.tool, actionClass: final.actionClass, conversationId: final.conversationId, ...(final.error ? { error: final.error.code } : {}) },
+    });
+    await announceDecision(this.env, final, (work) => this.ctx.waitUntil(work));
+    return final;
+  }
+
+  /** A chat's model hears how its proposal went, by ids only: the result's text could carry what it read. */
+  private tellModel(p: Proposal): void {
+    const kind = conversationKind(p.conversationId);
+    if (kind !== "dash" && kind !== "telegram") return;
+    const how = p.status === "expired" ? "expired without a decision" : `was ${p.status} by ${p.decidedBy ?? "someone"}`;
+    const outcome = p.status !== "approved" ? "" : p.error ? `; carrying it out failed (${p.error.code})` : `; it was carried out${taskIdsIn(p.result).length ? ` (${taskIdsIn(p.result).join(", ")})` : ""}`;
+    this.loop().note(`[Deskfleet: your proposal ${p.id} (${p.tool}) ${how}${outcome}.]`);
+  }
+
+  private async mirror(p: Proposal): Promise<void> {
+    try {
+      await upsertProposal(this.env.DB, p);
+    } catch (err) {
+      console.error("proposal: writing", p.id, "to D1 failed; retrying", err instanceof Error ? err.message : String(err));
+      await this.deadlines.arm(`${MIRROR}${p.id}`, Date.now() + MIRROR_RETRY_MS);
+    }
+  }
+
+  private async remirror(id: string): Promise<void> {
+    const p = this.store.proposal(id);
+    if (p) await this.mirror(p);
+  }
+
   // ---- wiring
 
-  private loop(): SupervisorLoop {
+  private toolContext(job: JobState | null, opts: { askedByPerson?: boolean; approval?: ToolContext["approval"] }): ToolContext {
     const id = this.conversationId();
-    const kind = conversationKind(id);
-    const external = externalChannel(this.env, id);
-    const channel: Channel = {
+    return {
+      env: this.env,
+      conversationId: id,
+      kind: conversationKind(id),
+      actor: actorOf(id),
+      job: job ? { ...job } : null,
+      channel: this.channel(),
+      askedByPerson: opts.askedByPerson ?? false,
+      requiredApprovals: approvalClasses(this.env),
+      approval: opts.approval ?? null,
+    };
+  }
+
+  private channel(): Channel {
+    const external = externalChannel(this.env, this.conversationId());
+    return {
       say: async (text) => {
         this.store.addEntry("message", text, null);
         await external?.say(text);
@@ -155,6 +270,12 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         await external?.showScreenshot(s);
       },
     };
+  }
+
+  private loop(): SupervisorLoop {
+    const id = this.conversationId();
+    const kind = conversationKind(id);
+    const external = externalChannel(this.env, id);
     return new SupervisorLoop({
       store: this.store,
       system: systemPrompt(kind),
@@ -167,7 +288,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         maxModelRetries: 4,
       },
       callModel: modelCaller(this.env),
-      toolContext: (job) => ({ env: this.env, conversationId: id, kind, actor: `supervisor:${id}`, job: job ? { ...job } : null, channel }),
+      toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
+      propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),
       wake: (at) => this.wake(at),
       onReply: async (text) => {
@@ -211,4 +333,17 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     const notes = this.notes.splice(0);
     await taskObject(this.env, job.taskId).executorNotes(notes);
   }
+}
+
+/** Who the supervisor acts as in a conversation (audit, prompt versions, help answers). */
+const actorOf = (conversationId: string) => `supervisor:${conversationId}`;
+
+function entryData(p: Proposal, toolUseId: string | null): ProposalEntryData {
+  return { proposalId: p.id, status: p.status, tool: p.tool, summary: p.summary, toolUseId, expiresAt: p.expiresAt, decidedBy: p.decidedBy, result: p.result, error: p.error };
+}
+
+function decisionText(p: Proposal): string {
+  if (p.status === "expired") return `Expired without a decision: ${p.summary}`;
+  const head = `${p.status === "approved" ? "Approved" : "Rejected"} by ${p.decidedBy ?? "someone"}: ${p.summary}`;
+  return p.error ? `${head} — carrying it out failed: ${p.error.message}` : head;
 }
