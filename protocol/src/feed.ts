@@ -29,6 +29,8 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
     title: z.string(),
     body: z.string(),
     taskId: TaskId.nullable(),
+    /** A dashboard view to open from the notification (e.g. `/approvals`). */
+    path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).optional(),
     at: EpochMs,
   }),
   /** A proposal was made or decided: the dashboard's approvals badge and list follow it. */

@@ -8,7 +8,7 @@ type WaitUntil = (work: Promise<unknown>) => void;
 export async function announceProposal(env: Env, p: Proposal, waitUntil: WaitUntil): Promise<void> {
   const fleet = fleetObject(env);
   await fleet.proposalChanged({ type: "proposal", proposalId: p.id, status: p.status, at: Date.now() });
-  await fleet.notify({ type: "notification", level: "warning", title: "Approval needed", body: p.summary, taskId: p.taskId, at: Date.now() });
+  await fleet.notify({ type: "notification", level: "warning", title: "Approval needed", body: p.summary, taskId: p.taskId, path: "/approvals", at: Date.now() });
   waitUntil(sendProposal(env, p));
 }
 

@@ -1,4 +1,4 @@
-import type { SupervisorEntry } from "@deskfleet/protocol";
+import { ProposalEntryData, type SupervisorEntry } from "@deskfleet/protocol";
 import { screenshotUrl } from "../tasks/types.ts";
 
 /** What a person reads in the chat: words, questions, compact tool rows and screenshots. */
@@ -8,7 +8,9 @@ export type ChatItem =
   | { kind: "question"; seq: number; at: number; text: string }
   | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null }
   | { kind: "screenshot"; seq: number; at: number; src: string; caption: string }
-  | { kind: "notice"; seq: number; at: number; text: string; error: boolean };
+  | { kind: "notice"; seq: number; at: number; text: string; error: boolean }
+  /** A write the supervisor proposed instead of making; its decision folds into the same item. */
+  | { kind: "proposal"; seq: number; at: number; proposal: ProposalEntryData };
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
@@ -41,6 +43,7 @@ export function mergeEntries(log: readonly SupervisorEntry[], incoming: readonly
 export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
   const items: ChatItem[] = [];
   const callsById = new Map<string, Extract<ChatItem, { kind: "tool" }>>();
+  const proposalsById = new Map<string, Extract<ChatItem, { kind: "proposal" }>>();
   for (const e of entries) {
     const base = { seq: e.seq, at: e.at };
     const d = e.data ?? {};
@@ -87,6 +90,18 @@ export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
       case "notice":
         items.push({ kind: "notice", ...base, text: e.text, error: false });
         break;
+      case "proposal": {
+        const parsed = ProposalEntryData.safeParse(e.data);
+        if (!parsed.success) break;
+        const earlier = proposalsById.get(parsed.data.proposalId);
+        if (earlier) earlier.proposal = { ...parsed.data, toolUseId: earlier.proposal.toolUseId };
+        else {
+          const item = { kind: "proposal" as const, ...base, proposal: parsed.data };
+          proposalsById.set(parsed.data.proposalId, item);
+          items.push(item);
+        }
+        break;
+      }
       case "error":
         items.push({ kind: "notice", ...base, text: e.text, error: true });
         break;
