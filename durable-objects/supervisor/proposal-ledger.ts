@@ -1,5 +1,5 @@
-import type { ConversationKind, Proposal, ProposalChannel } from "@deskfleet/protocol";
-import type { ProposalDraft } from "../../domain/supervisor/tools/tool.ts";
+import type { ConversationKind, Proposal, ProposalChannel, ProposalEntryData } from "@deskfleet/protocol";
+import type { ProposalDraft } from "../../domain/supervisor/approvals/draft.ts";
 import { describeAction } from "../../domain/supervisor/approvals/describe.ts";
 import { newId } from "../../domain/ids.ts";
 
@@ -66,6 +66,18 @@ export function alreadyDecidedText(p: Proposal): string {
 /** What carrying out an approved proposal gave. */
 export function withOutcome(p: Proposal, outcome: { result: string } | { error: { code: string; message: string } }): Proposal {
   return "result" in outcome ? { ...p, result: outcome.result, error: null } : { ...p, result: null, error: outcome.error };
+}
+
+/** The `data` of a conversation's `proposal` entry: one when it is made (with its tool call), one when it is decided. */
+export function entryData(p: Proposal, toolUseId: string | null): ProposalEntryData {
+  return { proposalId: p.id, status: p.status, tool: p.tool, summary: p.summary, toolUseId, expiresAt: p.expiresAt, decidedBy: p.decidedBy, result: p.result, error: p.error };
+}
+
+/** A decided proposal as its conversation's entry reads. */
+export function decisionText(p: Proposal): string {
+  if (p.status === "expired") return `Expired without a decision: ${p.summary}`;
+  const head = `${p.status === "approved" ? "Approved" : "Rejected"} by ${p.decidedBy ?? "someone"}: ${p.summary}`;
+  return p.error ? `${head} — carrying it out failed: ${p.error.message}` : head;
 }
 
 export const proposalDeadline = (id: string) => `proposal:${id}`;

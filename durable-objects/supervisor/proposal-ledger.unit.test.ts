@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Proposal } from "@deskfleet/protocol";
 import { decide, expire, openProposal, withOutcome } from "./proposal-ledger.ts";
-import type { ProposalDraft } from "../../domain/supervisor/tools/tool.ts";
+import type { ProposalDraft } from "../../domain/supervisor/approvals/draft.ts";
 
 // What the policy hands over for a create_task the model made after reading a page.
 const draft: ProposalDraft = {

@@ -1,4 +1,4 @@
-import type { Proposal, ProposalEntryData, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
+import type { Proposal, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -20,7 +20,7 @@ import { approvalClasses, approvalTimeoutMs } from "../../domain/supervisor/appr
 import { carryOut, taskIdsIn } from "../../domain/supervisor/approvals/carry-out.ts";
 import { announceDecision, announceProposal } from "../../domain/supervisor/approvals/announce.ts";
 import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
-import { decide, expire, isProposalDeadline, openProposal, proposalDeadline, proposalIdOf, withOutcome } from "./proposal-ledger.ts";
+import { decide, decisionText, entryData, expire, isProposalDeadline, openProposal, proposalDeadline, proposalIdOf, withOutcome } from "./proposal-ledger.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -337,13 +337,3 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
 /** Who the supervisor acts as in a conversation (audit, prompt versions, help answers). */
 const actorOf = (conversationId: string) => `supervisor:${conversationId}`;
-
-function entryData(p: Proposal, toolUseId: string | null): ProposalEntryData {
-  return { proposalId: p.id, status: p.status, tool: p.tool, summary: p.summary, toolUseId, expiresAt: p.expiresAt, decidedBy: p.decidedBy, result: p.result, error: p.error };
-}
-
-function decisionText(p: Proposal): string {
-  if (p.status === "expired") return `Expired without a decision: ${p.summary}`;
-  const head = `${p.status === "approved" ? "Approved" : "Rejected"} by ${p.decidedBy ?? "someone"}: ${p.summary}`;
-  return p.error ? `${head} — carrying it out failed: ${p.error.message}` : head;
-}

@@ -27,7 +27,7 @@ export function describeAction(tool: string, i: Record<string, unknown>): string
   const at = typeof i["x"] === "number" && typeof i["y"] === "number" ? ` at (${i["x"]}, ${i["y"]})` : "";
   switch (tool) {
     case "create_task":
-      return `Start a task ${target(i)}: ${quote(i["prompt"])}`;
+      return `Start a task ${target(i)}${str(i["startUrl"]) ? ` at ${clip(String(i["startUrl"]), 200)}` : ""}: ${quote(i["prompt"])}`;
     case "cancel_task":
       return `Cancel task ${str(i["taskId"])}${str(i["reason"]) ? ` (${clip(String(i["reason"]), 200)})` : ""}`;
     case "retry_task":

@@ -1,5 +1,5 @@
 import type { ApprovalClass, ConversationKind } from "@deskfleet/protocol";
-import type { WriteEffect } from "../tools/tool.ts";
+import type { WriteEffect } from "./draft.ts";
 
 export type ApprovalInput = {
   kind: ConversationKind;

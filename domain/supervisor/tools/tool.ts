@@ -1,8 +1,11 @@
 import { z } from "zod";
 import type { Tool, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { ApprovalClass, ConversationKind, ProposalClass } from "@deskfleet/protocol";
+import type { ApprovalClass, ConversationKind } from "@deskfleet/protocol";
 import { ApiError, describeZodError } from "../../api-error.ts";
 import { decideApproval } from "../approvals/policy.ts";
+import type { ProposalDraft, WriteEffect } from "../approvals/draft.ts";
+
+export type { ProposalDraft, WriteEffect };
 
 export type ToolResultContent = Exclude<ToolResultBlockParam["content"], string | undefined>;
 
@@ -40,17 +43,6 @@ export type ToolContext = {
   approval: { proposalId: string; by: string } | null;
 };
 
-/** What a write changes, for the approval policy. */
-export type WriteEffect = {
-  class: ProposalClass;
-  /** The healer retrying its own failed task on that task's target: self-healing, never a proposal. */
-  ownRetry?: boolean;
-  /** A prompt rewrite the schedule applies at once (`selfLearning: "auto"`). */
-  autoApply?: boolean;
-  /** A prompt change, shown as a diff with the proposal. */
-  diff?: { before: string; after: string };
-};
-
 /**
  * What a tool does to the fleet. Every tool declares it, so a new write cannot
  * slip past the approval policy: "read" looks, "conversation" only talks to the
@@ -58,8 +50,7 @@ export type WriteEffect = {
  */
 export type ToolEffect = "read" | "conversation" | WriteEffect | ((ctx: ToolContext, input: never) => Promise<WriteEffect>);
 
-/** A write the policy turned into a proposal: the validated input, what it changes and why it needs a person. */
-export type ProposalDraft = { tool: string; input: Record<string, unknown>; effect: WriteEffect; why: string };
+
 
 export type Wait = { kind: "task"; taskId: string; timeoutMs: number } | { kind: "human"; question: string };
 

@@ -39,7 +39,7 @@ export function ProposalCard({ proposal: p, canDecide, onDecide }: { proposal: P
       </p>
       <p className="proposal-summary">{p.summary}</p>
       <p className="small">
-        <strong>Why it waits:</strong> {p.why}
+        <strong>{pending ? "Why it waits:" : "Why it needed approval:"}</strong> {p.why}
       </p>
       {p.reason && (
         <p className="small">

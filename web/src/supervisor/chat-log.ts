@@ -1,4 +1,5 @@
-import { ProposalEntryData, type SupervisorEntry } from "@deskfleet/protocol";
+import type { ProposalEntryData, SupervisorEntry } from "@deskfleet/protocol";
+import { proposalEntryData } from "../approvals/entry-data.ts";
 import { screenshotUrl } from "../tasks/types.ts";
 
 /** What a person reads in the chat: words, questions, compact tool rows and screenshots. */
@@ -91,13 +92,13 @@ export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
         items.push({ kind: "notice", ...base, text: e.text, error: false });
         break;
       case "proposal": {
-        const parsed = ProposalEntryData.safeParse(e.data);
-        if (!parsed.success) break;
-        const earlier = proposalsById.get(parsed.data.proposalId);
-        if (earlier) earlier.proposal = { ...parsed.data, toolUseId: earlier.proposal.toolUseId };
+        const data = proposalEntryData(e.data);
+        if (!data) break;
+        const earlier = proposalsById.get(data.proposalId);
+        if (earlier) earlier.proposal = { ...data, toolUseId: earlier.proposal.toolUseId };
         else {
-          const item = { kind: "proposal" as const, ...base, proposal: parsed.data };
-          proposalsById.set(parsed.data.proposalId, item);
+          const item = { kind: "proposal" as const, ...base, proposal: data };
+          proposalsById.set(data.proposalId, item);
           items.push(item);
         }
         break;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { HealerRetryMeta, type TaskEvent, type TaskFeedMessage } from "@deskfleet/protocol";
+import type { TaskEvent, TaskFeedMessage } from "@deskfleet/protocol";
+import { healerRetryMeta } from "../approvals/entry-data.ts";
 import { api } from "../api/client.ts";
 import { call, errorMessage } from "../api/request.ts";
 import { useCan } from "../auth/session.ts";
@@ -22,7 +23,7 @@ export function TaskConsole({ id }: { id: string }) {
   const lastSeq = useRef(0);
   const canOperate = useCan("operator");
   // A healer's retry shows how it changed the prompt of the task it retries.
-  const retryOf = task ? (HealerRetryMeta.safeParse(task.sourceMeta).data?.retryOf ?? null) : null;
+  const retryOf = task ? (healerRetryMeta(task.sourceMeta)?.retryOf ?? null) : null;
   const [retriedPrompt, setRetriedPrompt] = useState<string | null>(null);
   useEffect(() => {
     setRetriedPrompt(null);

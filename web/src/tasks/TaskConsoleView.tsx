@@ -1,5 +1,6 @@
 import { useMemo, useState, type FormEvent } from "react";
-import { HealerRetryMeta, type TaskEvent } from "@deskfleet/protocol";
+import type { TaskEvent } from "@deskfleet/protocol";
+import { healerRetryMeta } from "../approvals/entry-data.ts";
 import { Link } from "../app/Link.tsx";
 import { errorMessage } from "../api/request.ts";
 import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
@@ -110,9 +111,8 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
 
 /** A retry the healer made: which task it retries, the healer's reason, and how its prompt changed. */
 function HealerRetry({ task, retriedPrompt }: { task: TaskConsoleViewProps["task"]; retriedPrompt: string | null }) {
-  const meta = HealerRetryMeta.safeParse(task.sourceMeta);
-  if (!meta.success) return null;
-  const m = meta.data;
+  const m = healerRetryMeta(task.sourceMeta);
+  if (!m) return null;
   return (
     <section className="card retry-why" aria-label="Why this retry">
       <p className="small">
