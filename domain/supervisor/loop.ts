@@ -27,7 +27,7 @@ export type LoopDeps = {
   callModel(req: MessageCreateParamsNonStreaming): Promise<Message>;
   toolContext(job: JobState | null, turn: { askedByPerson: boolean }): ToolContext;
   /** Stores a write the approval policy held back as a proposal for people to decide. */
-  propose(draft: ProposalDraft & { toolUseId: string }): Promise<{ id: string; expiresAt: number }>;
+  propose(draft: ProposalDraft & { toolUseId: string }): Promise<{ id: string; expiresAt: number } | { refused: string }>;
   /** The task's state and its newest event sequence (progress). */
   taskProgress(taskId: string): Promise<{ task: Task | null; lastSeq: number }>;
   /** Run `step()` again at this time. */
@@ -201,8 +201,9 @@ export class SupervisorLoop {
   }
 
   /** The policy held a write back: store it as a proposal and tell the model it was not done. */
-  private async proposed(ctx: ToolContext, draft: ProposalDraft, toolUseId: string): Promise<{ content: string }> {
+  private async proposed(ctx: ToolContext, draft: ProposalDraft, toolUseId: string): Promise<{ content: string; isError?: boolean }> {
     const p = await this.d.propose({ ...draft, toolUseId });
+    if ("refused" in p) return { content: `${draft.tool} was not done and not proposed: ${p.refused}`, isError: true };
     if (ctx.job) ctx.job.proposals = [...(ctx.job.proposals ?? []), { id: p.id, tool: draft.tool }];
     return {
       content:

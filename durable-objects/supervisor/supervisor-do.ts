@@ -33,6 +33,8 @@ const WAIT_POLL_MS = 5_000;
 /** A proposal whose D1 mirror could not be written is written again from the alarm. */
 const MIRROR = "mirror:";
 const MIRROR_RETRY_MS = 2_000;
+/** Proposals of one conversation that may wait at once. */
+const MAX_PENDING_PROPOSALS = 10;
 
 /**
  * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
@@ -92,8 +94,13 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
    * conversation, arms its expiry and tells people (dashboard, Telegram).
    * The loop calls it for its own turns; `draft` is what the policy produced.
    */
-  async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal> {
+  async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal | { refused: string }> {
     this.bind(conversationId);
+    // A conversation steered into proposing over and over must not flood people with requests.
+    const waiting = this.store.pendingProposals();
+    if (waiting >= MAX_PENDING_PROPOSALS) {
+      return { refused: `${waiting} proposals of this conversation already wait for a person; wait until they are decided, and tell the person` };
+    }
     const kind = conversationKind(conversationId);
     const p = openProposal(draft, { conversationId, kind, taskId: this.store.state().job?.taskId ?? null, requestedBy: actorOf(conversationId) }, Date.now(), approvalTimeoutMs(this.env));
     this.store.saveProposal(p);

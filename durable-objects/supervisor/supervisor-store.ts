@@ -20,7 +20,7 @@ export class SupervisorStore implements ConversationStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, text TEXT NOT NULL, data TEXT, at INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL)`);
     // This conversation's proposals, as decided here (D1 holds a mirror for queries).
-    sql.exec(`CREATE TABLE IF NOT EXISTS proposals (id TEXT PRIMARY KEY, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS proposals (id TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL)`);
   }
 
   proposal(id: string): Proposal | null {
@@ -29,7 +29,11 @@ export class SupervisorStore implements ConversationStore {
   }
 
   saveProposal(p: Proposal): void {
-    this.sql.exec(`INSERT OR REPLACE INTO proposals (id, data) VALUES (?, ?)`, p.id, JSON.stringify(p));
+    this.sql.exec(`INSERT OR REPLACE INTO proposals (id, status, data) VALUES (?, ?, ?)`, p.id, p.status, JSON.stringify(p));
+  }
+
+  pendingProposals(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE status = 'pending'`).one().n;
   }
 
   get<T>(key: string): T | null {

@@ -24,7 +24,9 @@ async function proposeTask(conversationId: string, desktopId: string, prompt: st
   const out = await runTool(toolsFor("dash"), ctx, "create_task", { prompt, desktopId });
   if (!("propose" in out)) throw new Error(`expected a proposal, got ${JSON.stringify(out)}`);
   const draft: ProposalDraft = out.propose;
-  return (await env.SUPERVISOR.get(env.SUPERVISOR.idFromName(conversationId)).propose(conversationId, { ...draft, toolUseId: "toolu_test" })) as Proposal;
+  const p = await env.SUPERVISOR.get(env.SUPERVISOR.idFromName(conversationId)).propose(conversationId, { ...draft, toolUseId: "toolu_test" });
+  if ("refused" in p) throw new Error(p.refused);
+  return p as Proposal;
 }
 
 const tasksWithPrompt = async (prompt: string) => ((await api("GET", "/api/tasks?limit=100")).json.items as { id: string; prompt: string }[]).filter((t) => t.prompt === prompt);
@@ -91,6 +93,13 @@ describe("proposals", () => {
     expect(late.status).toBe(409);
     expect(late.json.error.message).toMatch(/it expired, nobody decided in time/);
     expect(await tasksWithPrompt("too late")).toEqual([]);
+  });
+
+  it("keeps at most 10 proposals of one conversation waiting, and says so instead of an eleventh", async () => {
+    await createDesktop("prop-5");
+    for (let i = 0; i < 10; i++) await proposeTask("dash:prop-5", "prop-5", `flood ${i}`);
+    await expect(proposeTask("dash:prop-5", "prop-5", "flood 10")).rejects.toThrow("10 proposals of this conversation already wait for a person");
+    expect((await api("GET", "/api/proposals?conversationId=dash:prop-5&limit=50")).json.items).toHaveLength(10);
   });
 
   it("refuses bad ids, bad filters and viewers with a clear 4xx", async () => {

@@ -167,12 +167,12 @@ function ProposalInChat({ item, time, onDecide }: { item: Extract<ChatItem, { ki
 
 /** One tool use on one line (name, short input, outcome); the full input and result are one click away. */
 function ToolRow({ item }: { item: Extract<ChatItem, { kind: "tool" }> }) {
-  const outcome = item.result === null ? "running" : item.result.ok ? "done" : "failed";
+  const outcome = item.proposed ? "proposed" : item.result === null ? "running" : item.result.ok ? "done" : "failed";
   return (
     <details className={`tool tool-${outcome}`}>
       <summary aria-label={`Tool ${item.name}, ${outcome}${item.summary ? `: ${item.summary}` : ""}`}>
         <span className="tool-mark" aria-hidden="true">
-          {outcome === "running" ? "…" : outcome === "done" ? "✓" : "✗"}
+          {outcome === "running" ? "…" : outcome === "done" ? "✓" : outcome === "proposed" ? "⏸" : "✗"}
         </span>
         <code>{item.name}</code> <span className="tool-summary">{item.summary}</span>
         {item.result && <span className="tool-result"> → {resultLine(item.result.text)}</span>}

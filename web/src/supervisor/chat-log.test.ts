@@ -51,6 +51,7 @@ describe("chat log", () => {
       entry(4, "proposal", "Approved by Ada: Start a task on desktop mac-studio", { ...made, status: "approved", decidedBy: "Ada", toolUseId: null, result: '{"created":{}}' }),
     ]);
     expect(chat.map((c) => c.kind)).toEqual(["tool", "proposal"]);
+    expect(chat[0]).toMatchObject({ kind: "tool", name: "create_task", proposed: true });
     expect(chat[1]).toMatchObject({ kind: "proposal", seq: 2, proposal: { status: "approved", decidedBy: "Ada", toolUseId: "toolu_c" } });
   });
 });

@@ -7,7 +7,7 @@ export type ChatItem =
   | { kind: "person"; seq: number; at: number; who: string; text: string }
   | { kind: "supervisor"; seq: number; at: number; text: string }
   | { kind: "question"; seq: number; at: number; text: string }
-  | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null }
+  | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null; proposed?: boolean }
   | { kind: "screenshot"; seq: number; at: number; src: string; caption: string }
   | { kind: "notice"; seq: number; at: number; text: string; error: boolean }
   /** A write the supervisor proposed instead of making; its decision folds into the same item. */
@@ -97,6 +97,9 @@ export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
         const earlier = proposalsById.get(data.proposalId);
         if (earlier) earlier.proposal = { ...data, toolUseId: earlier.proposal.toolUseId };
         else {
+          // The call it held back reads as waiting for approval, not as done.
+          const call = callsById.get(data.toolUseId ?? "");
+          if (call) call.proposed = true;
           const item = { kind: "proposal" as const, ...base, proposal: data };
           proposalsById.set(data.proposalId, item);
           items.push(item);
