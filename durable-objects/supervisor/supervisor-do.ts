@@ -107,6 +107,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     this.store.addEntry("proposal", `Needs approval: ${p.summary}`, entryData(p, draft.toolUseId));
     await this.deadlines.arm(proposalDeadline(p.id), p.expiresAt);
     await this.mirror(p);
+    await audit(this.env.DB, { actor: p.requestedBy, action: "proposal.create", targetType: "proposal", targetId: p.id, details: { tool: p.tool, actionClass: p.actionClass, conversationId } });
     await announceProposal(this.env, p, (work) => this.ctx.waitUntil(work));
     return p;
   }

@@ -55,7 +55,10 @@ describe("proposals", () => {
     // The conversation shows it waiting, then decided.
     const entries = (await api("GET", "/api/supervisor/conversations/dash:prop-1")).json.entries as { kind: string; data: { status: string } }[];
     expect(entries.filter((e) => e.kind === "proposal").map((e) => e.data.status)).toEqual(["pending", "approved"]);
-    expect(await auditOf(p.id)).toEqual([{ actor: "admin", action: "proposal.approve" }]);
+    expect(await auditOf(p.id)).toEqual([
+      { actor: "supervisor:dash:prop-1", action: "proposal.create" },
+      { actor: "admin", action: "proposal.approve" },
+    ]);
   });
 
   it("lets exactly one of two simultaneous decisions win; the other gets 409 naming who decided", async () => {
@@ -77,7 +80,7 @@ describe("proposals", () => {
     expect(rejected.json).toMatchObject({ status: "rejected", result: null });
     expect((await api("POST", `/api/proposals/${p.id}/approve`)).status).toBe(409);
     expect(await tasksWithPrompt("rejected work")).toEqual([]);
-    expect(await auditOf(p.id)).toEqual([{ actor: "admin", action: "proposal.reject" }]);
+    expect((await auditOf(p.id)).map((a) => a.action)).toEqual(["proposal.create", "proposal.reject"]);
   });
 
   it("expires a proposal nobody decides, and an approval after that is refused", async () => {
@@ -89,6 +92,10 @@ describe("proposals", () => {
       return r.json.status === "expired" && r.json;
     }, "the proposal to expire", 10_000);
     expect(expired).toMatchObject({ decidedBy: "system", decidedVia: "system" });
+    expect(await auditOf(p.id)).toEqual([
+      { actor: "supervisor:dash:prop-4", action: "proposal.create" },
+      { actor: "system", action: "proposal.expire" },
+    ]);
     const late = await api("POST", `/api/proposals/${p.id}/approve`);
     expect(late.status).toBe(409);
     expect(late.json.error.message).toMatch(/it expired, nobody decided in time/);
