@@ -14,13 +14,9 @@ import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
 import type { Channel, JobState, ProposalDraft, ToolContext } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
-import { upsertProposal } from "../../db/proposals.ts";
-import { audit } from "../../db/audit.ts";
-import { approvalClasses, approvalTimeoutMs } from "../../domain/supervisor/approvals/config.ts";
-import { carryOut, taskIdsIn } from "../../domain/supervisor/approvals/carry-out.ts";
-import { announceDecision, announceProposal } from "../../domain/supervisor/approvals/announce.ts";
+import { approvalClasses } from "../../domain/supervisor/approvals/config.ts";
 import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
-import { decide, decisionText, entryData, expire, isProposalDeadline, openProposal, proposalDeadline, proposalIdOf, withOutcome } from "./proposal-ledger.ts";
+import { actorOf, ConversationProposals } from "./proposals.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -30,21 +26,18 @@ type LiveAttachment = { connectedAt: number };
 const STEP = "step";
 /** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
 const WAIT_POLL_MS = 5_000;
-/** A proposal whose D1 mirror could not be written is written again from the alarm. */
-const MIRROR = "mirror:";
-const MIRROR_RETRY_MS = 2_000;
-/** Proposals of one conversation that may wait at once. */
-const MAX_PENDING_PROPOSALS = 10;
 
 /**
  * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
  * `learn:…` job of a healer or optimizer task). A thin shell: the loop, the
  * tools and the policies are plain modules; this object stores the
- * conversation, runs one loop step per alarm and serves the live feed.
+ * conversation, runs one loop step per alarm, serves the live feed, and holds
+ * the conversation's proposals (`proposals.ts`).
  */
 export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: SupervisorFeedMessage }> {
   private readonly store: SupervisorStore;
   private readonly deadlines: Deadlines;
+  private readonly proposals: ConversationProposals;
   /** Job progress for the healer/optimizer task's own event log, sent after each step. */
   private notes: string[] = [];
 
@@ -55,6 +48,15 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() }),
     });
     this.deadlines = new Deadlines(ctx.storage);
+    this.proposals = new ConversationProposals({
+      env,
+      store: this.store,
+      deadlines: this.deadlines,
+      waitUntil: (work) => ctx.waitUntil(work),
+      tools: toolsFor,
+      approvedContext: (approval) => this.toolContext(this.store.state().job, { approval }),
+      noteForModel: (text) => this.loop().note(text),
+    });
   }
 
   // ---- RPC
@@ -96,37 +98,15 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
    */
   async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal | { refused: string }> {
     this.bind(conversationId);
-    // A conversation steered into proposing over and over must not flood people with requests.
-    const waiting = this.store.pendingProposals();
-    if (waiting >= MAX_PENDING_PROPOSALS) {
-      return { refused: `${waiting} proposals of this conversation already wait for a person; wait until they are decided, and tell the person` };
-    }
-    const kind = conversationKind(conversationId);
-    const p = openProposal(draft, { conversationId, kind, taskId: this.store.state().job?.taskId ?? null, requestedBy: actorOf(conversationId) }, Date.now(), approvalTimeoutMs(this.env));
-    this.store.saveProposal(p);
-    this.store.addEntry("proposal", `Needs approval: ${p.summary}`, entryData(p, draft.toolUseId));
-    await this.deadlines.arm(proposalDeadline(p.id), p.expiresAt);
-    await this.mirror(p);
-    await audit(this.env.DB, { actor: p.requestedBy, action: "proposal.create", targetType: "proposal", targetId: p.id, details: { tool: p.tool, actionClass: p.actionClass, conversationId } });
-    await announceProposal(this.env, p, (work) => this.ctx.waitUntil(work));
-    return p;
+    return this.proposals.open(conversationId, draft);
   }
 
   /** Approves or rejects one of this conversation's proposals. First decision wins, whichever channel it came from. */
   async decideProposal(conversationId: string, proposalId: string, d: ProposalDecision): Promise<RpcResult<Proposal>> {
     this.bind(conversationId);
-    const p = this.store.proposal(proposalId);
-    if (!p) return rpcFail(404, "not_found", `proposal \`${proposalId}\` does not exist`);
-    const res = decide(p, d, Date.now());
-    if ("alreadyDecided" in res) {
-      if (res.expired) await this.decided(res.expired, "system");
-      return rpcFail(409, "already_decided", res.alreadyDecided);
-    }
-    // Stored before any await: a second decision meanwhile finds it decided.
-    this.store.saveProposal(res.ok);
-    const done = await this.decided(res.ok, d.actor);
+    const result = await this.proposals.decide(proposalId, d);
     await this.flushNotes();
-    return { ok: done };
+    return result;
   }
 
   async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
@@ -150,14 +130,11 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     return response;
   }
 
-  // ---- alarms: one loop step each
+  // ---- alarms: one loop step each, and the proposals' deadlines
 
   override async alarm(): Promise<void> {
     const due = this.deadlines.takeDue(Date.now());
-    for (const name of due) {
-      if (isProposalDeadline(name)) await this.proposalExpired(proposalIdOf(name));
-      else if (name.startsWith(MIRROR)) await this.remirror(name.slice(MIRROR.length));
-    }
+    for (const name of due) if (name !== STEP) await this.proposals.deadline(name);
     if (due.includes(STEP)) await this.step();
     await this.flushNotes();
     await this.deadlines.reschedule();
@@ -192,61 +169,6 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     }
     this.store.addEntry("user", brief.brief, { by: "system" });
     await this.loop().start(brief.brief);
-  }
-
-  // ---- proposals
-
-  private async proposalExpired(id: string): Promise<void> {
-    const p = this.store.proposal(id);
-    const expired = p && expire(p, Date.now());
-    if (!expired) return;
-    this.store.saveProposal(expired);
-    await this.decided(expired, "system");
-  }
-
-  /** After the transition: carry out an approved proposal, then record, mirror, audit and tell people. */
-  private async decided(p: Proposal, actor: string): Promise<Proposal> {
-    await this.deadlines.clear(proposalDeadline(p.id));
-    let final = p;
-    if (p.status === "approved") {
-      final = withOutcome(p, await carryOut(toolsFor(conversationKind(p.conversationId)), this.toolContext(this.store.state().job, { approval: { proposalId: p.id, by: p.decidedBy ?? actor } }), p));
-      this.store.saveProposal(final);
-    }
-    this.store.addEntry("proposal", decisionText(final), entryData(final, null));
-    this.tellModel(final);
-    await this.mirror(final);
-    await audit(this.env.DB, {
-      actor,
-      action: `proposal.${final.status === "approved" ? "approve" : final.status === "rejected" ? "reject" : "expire"}`,
-      targetType: "proposal",
-      targetId: final.id,
-      details: { tool: final.tool, actionClass: final.actionClass, conversationId: final.conversationId, ...(final.error ? { error: final.error.code } : {}) },
-    });
-    await announceDecision(this.env, final, (work) => this.ctx.waitUntil(work));
-    return final;
-  }
-
-  /** A chat's model hears how its proposal went, by ids only: the result's text could carry what it read. */
-  private tellModel(p: Proposal): void {
-    const kind = conversationKind(p.conversationId);
-    if (kind !== "dash" && kind !== "telegram") return;
-    const how = p.status === "expired" ? "expired without a decision" : `was ${p.status} by ${p.decidedBy ?? "someone"}`;
-    const outcome = p.status !== "approved" ? "" : p.error ? `; carrying it out failed (${p.error.code})` : `; it was carried out${taskIdsIn(p.result).length ? ` (${taskIdsIn(p.result).join(", ")})` : ""}`;
-    this.loop().note(`[Deskfleet: your proposal ${p.id} (${p.tool}) ${how}${outcome}.]`);
-  }
-
-  private async mirror(p: Proposal): Promise<void> {
-    try {
-      await upsertProposal(this.env.DB, p);
-    } catch (err) {
-      console.error("proposal: writing", p.id, "to D1 failed; retrying", err instanceof Error ? err.message : String(err));
-      await this.deadlines.arm(`${MIRROR}${p.id}`, Date.now() + MIRROR_RETRY_MS);
-    }
-  }
-
-  private async remirror(id: string): Promise<void> {
-    const p = this.store.proposal(id);
-    if (p) await this.mirror(p);
   }
 
   // ---- wiring
@@ -342,6 +264,3 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await taskObject(this.env, job.taskId).executorNotes(notes);
   }
 }
-
-/** Who the supervisor acts as in a conversation (audit, prompt versions, help answers). */
-const actorOf = (conversationId: string) => `supervisor:${conversationId}`;
