@@ -97,6 +97,8 @@ export const schedules = sqliteTable("schedules", {
   notify: integer("notify", { mode: "boolean" }).notNull().default(false),
   selfHealing: integer("self_healing", { mode: "boolean" }),
   selfLearning: integer("self_learning", { mode: "boolean" }).notNull().default(false),
+  /** With self-learning on: whether an optimizer's prompt rewrite waits for a person ("propose") or applies at once ("auto"). */
+  selfLearningMode: text("self_learning_mode", { enum: ["propose", "auto"] }).notNull().default("propose"),
   maxLearningRuns: integer("max_learning_runs").notNull().default(5),
   learningRuns: integer("learning_runs").notNull().default(0),
   maxRuns: integer("max_runs"),
@@ -197,3 +199,39 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
+
+/**
+ * Writes the supervisor wanted to make without a person asking (DESIGN.md, Approvals). SupervisorDO
+ * of the conversation is the one writer and decides each atomically; this is the queryable mirror.
+ */
+export const proposals = sqliteTable("proposals", {
+  id: text("id").primaryKey(),
+  status: text("status", { enum: ["pending", "approved", "rejected", "expired"] }).notNull(),
+  actionClass: text("action_class", { enum: ["tasks", "desktop_input", "schedules", "help_answers", "prompt_rewrites"] }).notNull(),
+  tool: text("tool").notNull(),
+  input: json("input").$type<Record<string, unknown>>().notNull(),
+  summary: text("summary").notNull(),
+  why: text("why").notNull(),
+  reason: text("reason"),
+  diff: json("diff").$type<{ before: string; after: string }>(),
+  conversationId: text("conversation_id").notNull(),
+  taskId: text("task_id"),
+  requestedBy: text("requested_by").notNull(),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+  decidedAt: ms("decided_at"),
+  decidedBy: text("decided_by"),
+  decidedVia: text("decided_via", { enum: ["dashboard", "api", "telegram", "system"] }),
+  result: text("result"),
+  errorCode: text("error_code"),
+  errorMessage: text("error_message"),
+}, (t) => [index("proposals_status_created").on(t.status, t.createdAt), index("proposals_conversation").on(t.conversationId), index("proposals_task").on(t.taskId)]);
+
+/** A proposal posted to a Telegram chat; the row id is the key in its buttons' callback data (`p:<id>:a|r`). */
+export const telegramProposalMessages = sqliteTable("telegram_proposal_messages", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  proposalId: text("proposal_id").notNull(),
+  chatId: integer("chat_id").notNull(),
+  messageId: integer("message_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("telegram_proposal_messages_message").on(t.chatId, t.messageId), index("telegram_proposal_messages_proposal").on(t.proposalId)]);

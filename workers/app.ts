@@ -17,6 +17,7 @@ import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 import { telegramWebhook } from "./telegram/webhook.ts";
 import { helpRequests } from "./endpoints/help-requests.ts";
+import { proposals } from "./endpoints/proposals.ts";
 import { supervisor } from "./endpoints/supervisor.ts";
 import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
@@ -61,6 +62,7 @@ const routes = app
   .route("/", supervisor)
   .route("/", taskChain)
   .route("/", helpRequests)
+  .route("/", proposals)
   .route("/", vncRelay)
   .route("/", desktopControl);
 

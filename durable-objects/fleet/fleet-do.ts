@@ -104,6 +104,11 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     this.publish(message);
   }
 
+  /** A proposal was made or decided (SupervisorDO): the dashboards' approvals badge and list follow it. */
+  async proposalChanged(message: Extract<FleetFeedMessage, { type: "proposal" }>): Promise<void> {
+    this.publish(message);
+  }
+
   async snapshot(): Promise<{ queue: QueueEntry[]; desktops: ReturnType<FleetStore["desktops"]> }> {
     return { queue: this.store.queue(), desktops: this.store.desktops() };
   }

@@ -1,4 +1,4 @@
-import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
+import type { Proposal, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
 import { conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -12,8 +12,11 @@ import { systemPrompt } from "../../domain/supervisor/prompts.ts";
 import { modelCaller, supervisorModel } from "../../domain/supervisor/model-client.ts";
 import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
-import type { Channel, JobState } from "../../domain/supervisor/tools/tool.ts";
+import type { Channel, JobState, ProposalDraft, ToolContext } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
+import { approvalClasses } from "../../domain/supervisor/approvals/config.ts";
+import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
+import { actorOf, ConversationProposals } from "./proposals.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -28,11 +31,13 @@ const WAIT_POLL_MS = 5_000;
  * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
  * `learn:…` job of a healer or optimizer task). A thin shell: the loop, the
  * tools and the policies are plain modules; this object stores the
- * conversation, runs one loop step per alarm and serves the live feed.
+ * conversation, runs one loop step per alarm, serves the live feed, and holds
+ * the conversation's proposals (`proposals.ts`).
  */
 export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: SupervisorFeedMessage }> {
   private readonly store: SupervisorStore;
   private readonly deadlines: Deadlines;
+  private readonly proposals: ConversationProposals;
   /** Job progress for the healer/optimizer task's own event log, sent after each step. */
   private notes: string[] = [];
 
@@ -43,6 +48,15 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() }),
     });
     this.deadlines = new Deadlines(ctx.storage);
+    this.proposals = new ConversationProposals({
+      env,
+      store: this.store,
+      deadlines: this.deadlines,
+      waitUntil: (work) => ctx.waitUntil(work),
+      tools: toolsFor,
+      approvedContext: (approval) => this.toolContext(this.store.state().job, { approval }),
+      noteForModel: (text) => this.loop().note(text),
+    });
   }
 
   // ---- RPC
@@ -77,6 +91,24 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await this.flushNotes();
   }
 
+  /**
+   * Stores a write the approval policy held back as a proposal of this
+   * conversation, arms its expiry and tells people (dashboard, Telegram).
+   * The loop calls it for its own turns; `draft` is what the policy produced.
+   */
+  async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal | { refused: string }> {
+    this.bind(conversationId);
+    return this.proposals.open(conversationId, draft);
+  }
+
+  /** Approves or rejects one of this conversation's proposals. First decision wins, whichever channel it came from. */
+  async decideProposal(conversationId: string, proposalId: string, d: ProposalDecision): Promise<RpcResult<Proposal>> {
+    this.bind(conversationId);
+    const result = await this.proposals.decide(proposalId, d);
+    await this.flushNotes();
+    return result;
+  }
+
   async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
     const entries = this.store.entries(after, limit);
     const s = this.store.state();
@@ -98,13 +130,13 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     return response;
   }
 
-  // ---- alarms: one loop step each
+  // ---- alarms: one loop step each, and the proposals' deadlines
 
   override async alarm(): Promise<void> {
-    if (this.deadlines.takeDue(Date.now()).includes(STEP)) {
-      await this.step();
-      await this.flushNotes();
-    }
+    const due = this.deadlines.takeDue(Date.now());
+    for (const name of due) if (name !== STEP) await this.proposals.deadline(name);
+    if (due.includes(STEP)) await this.step();
+    await this.flushNotes();
     await this.deadlines.reschedule();
   }
 
@@ -141,11 +173,24 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   // ---- wiring
 
-  private loop(): SupervisorLoop {
+  private toolContext(job: JobState | null, opts: { askedByPerson?: boolean; approval?: ToolContext["approval"] }): ToolContext {
     const id = this.conversationId();
-    const kind = conversationKind(id);
-    const external = externalChannel(this.env, id);
-    const channel: Channel = {
+    return {
+      env: this.env,
+      conversationId: id,
+      kind: conversationKind(id),
+      actor: actorOf(id),
+      job: job ? { ...job } : null,
+      channel: this.channel(),
+      askedByPerson: opts.askedByPerson ?? false,
+      requiredApprovals: approvalClasses(this.env),
+      approval: opts.approval ?? null,
+    };
+  }
+
+  private channel(): Channel {
+    const external = externalChannel(this.env, this.conversationId());
+    return {
       say: async (text) => {
         this.store.addEntry("message", text, null);
         await external?.say(text);
@@ -155,6 +200,12 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         await external?.showScreenshot(s);
       },
     };
+  }
+
+  private loop(): SupervisorLoop {
+    const id = this.conversationId();
+    const kind = conversationKind(id);
+    const external = externalChannel(this.env, id);
     return new SupervisorLoop({
       store: this.store,
       system: systemPrompt(kind),
@@ -167,7 +218,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         maxModelRetries: 4,
       },
       callModel: modelCaller(this.env),
-      toolContext: (job) => ({ env: this.env, conversationId: id, kind, actor: `supervisor:${id}`, job: job ? { ...job } : null, channel }),
+      toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
+      propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),
       wake: (at) => this.wake(at),
       onReply: async (text) => {

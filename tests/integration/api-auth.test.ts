@@ -48,6 +48,7 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
     }
   });
 
+  // Three requests for every route: more than vitest's 5 s default on a loaded machine.
   it("refuses a role below the route's (403) and lets the route's role through auth", async () => {
     const tokens = { viewer: await apiToken("viewer"), operator: await apiToken("operator"), admin: await apiToken("admin") };
     for (const op of await operations()) {
@@ -60,7 +61,7 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
         else expect([401, 403], where).not.toContain(res.status);
       }
     }
-  });
+  }, 30_000);
 
   it("accepts a host token only on the host endpoint", async () => {
     await api("POST", "/api/desktops", { body: { id: "auth-host-1" } });

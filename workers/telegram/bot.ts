@@ -7,14 +7,15 @@ import { taskCommands } from "./commands/tasks.ts";
 import { desktopCommands } from "./commands/desktops.ts";
 import { scheduleCommands } from "./commands/schedules.ts";
 import { helpAnswers } from "./help-answers.ts";
+import { proposalAnswers } from "./proposal-answers.ts";
 import { conversation } from "./conversation.ts";
 
-/** The bot for one update: access first, then commands, help answers, and the supervisor conversation. */
+/** The bot for one update: access first, then commands, help answers, proposal decisions, and the supervisor conversation. */
 export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe): Bot<Context> {
   const bot = new Bot<Context>(cfg.token, { botInfo, client: { apiRoot: cfg.apiRoot } });
   bot.use(allowedChatsOnly(env, cfg));
   bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env));
-  bot.use(helpAnswers(env));
+  bot.use(helpAnswers(env), proposalAnswers(env));
   bot.use(conversation(env));
   // A handler's failure is logged and the update acknowledged: Telegram would otherwise redeliver it forever.
   bot.catch((err) => {

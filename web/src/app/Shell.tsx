@@ -9,6 +9,7 @@ import { TaskConsole } from "../tasks/TaskConsole.tsx";
 import { HistoryView } from "../history/HistoryView.tsx";
 import { SettingsView } from "../settings/SettingsView.tsx";
 import { HelpInbox } from "../help/HelpInbox.tsx";
+import { ProposalsView } from "../approvals/ProposalsView.tsx";
 import { ChatSlideOver } from "../supervisor/ChatSlideOver.tsx";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
@@ -24,6 +25,7 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/history", label: "History", views: ["history", "task"] },
   { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
   { to: "/help", label: "Help", views: ["help"] },
+  { to: "/approvals", label: "Approvals", views: ["approvals"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
 ];
 
@@ -49,6 +51,8 @@ function View({ route }: { route: Route }) {
       return <SettingsView />;
     case "help":
       return <HelpInbox />;
+    case "approvals":
+      return <ProposalsView />;
     case "supervisor":
       return <SupervisorChat />;
     case "not-found":
@@ -66,7 +70,9 @@ const CHAT_OPEN = "deskfleet:supervisor-chat-open";
 export function Shell() {
   const location = useLocation();
   const route = matchRoute(location);
-  const { connection, helpOpen } = useFleet();
+  const { connection, helpOpen, proposalsPending } = useFleet();
+  // Viewers cannot see or decide proposals: no link for them.
+  const nav = NAV.filter((n) => n.to !== "/approvals" || proposalsPending !== null);
   const main = useRef<HTMLElement>(null);
   // Move focus to the new view so keyboard and screen-reader users land on it.
   useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
@@ -96,13 +102,18 @@ export function Shell() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.views.includes(route.view) ? "page" : undefined}>
                   {n.label}
                   {n.to === "/help" && helpOpen > 0 && (
                     <span className="count" aria-label={`${helpOpen} open`}>
                       {helpOpen}
+                    </span>
+                  )}
+                  {n.to === "/approvals" && proposalsPending !== null && proposalsPending > 0 && (
+                    <span className="count" aria-label={`${proposalsPending} waiting`}>
+                      {proposalsPending}
                     </span>
                   )}
                 </Link>

@@ -9,11 +9,14 @@ export function Providers({ children, role = "admin", desktops = [] }: { childre
     desktops,
     loaded: true,
     taskStatus: {},
+    proposalStatus: {},
     notifications: [],
     connection: { kind: "open" },
     helpOpen: 0,
+    proposalsPending: role === "viewer" ? null : 0,
     reload: () => undefined,
     refreshHelp: () => undefined,
+    refreshProposals: () => undefined,
     dismiss: () => undefined,
   };
   return (
