@@ -12,7 +12,7 @@ export type PromptVersionRow = typeof promptVersions.$inferSelect;
 /** A prompt change: the new text, who made it and why. Written with the schedule change, atomically. */
 export type PromptChange = { id: string; prompt: string; author: string; reason: string | null; at: number };
 
-type ScheduleOptions = { model?: string; maxSteps?: number; budgetUsd?: number };
+type ScheduleOptions = { model?: string; maxSteps?: number; budgetUsd?: number; replay?: "auto" | "off" };
 
 const ACTIVE_STATUSES = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
@@ -42,6 +42,7 @@ export function toSchedule(row: ScheduleRow): Schedule {
     model: options.model ?? null,
     maxSteps: options.maxSteps ?? null,
     budgetUsd: options.budgetUsd ?? null,
+    replay: options.replay ?? "auto",
     nextRunAt: row.nextRunAt,
     lastRunAt: row.lastRunAt,
     lastTaskId: row.lastTaskId,

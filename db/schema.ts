@@ -235,3 +235,40 @@ export const telegramProposalMessages = sqliteTable("telegram_proposal_messages"
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_proposal_messages_message").on(t.chatId, t.messageId), index("telegram_proposal_messages_proposal").on(t.proposalId)]);
+
+/**
+ * Recorded trajectories (issue #20): one row per version. `scope` says what it replays for —
+ * `schedule:<id>` (with its prompt version) or `prompt:<sha-256 of prompt and start URL>` for
+ * one-off tasks. The latest version of a scope that is not forgotten is the one a run replays.
+ * Images (fingerprints) are in R2 under `r2_prefix`; the steps are `trajectory_steps`.
+ */
+export const trajectories = sqliteTable("trajectories", {
+  id: text("id").primaryKey(),
+  scope: text("scope").notNull(),
+  scheduleId: text("schedule_id"),
+  promptVersion: integer("prompt_version"),
+  version: integer("version").notNull(),
+  basedOn: text("based_on"),
+  origin: text("origin", { enum: ["model", "repair", "replay", "demonstration"] }).notNull(),
+  sourceTaskId: text("source_task_id"),
+  stepCount: integer("step_count").notNull(),
+  screenWidth: integer("screen_width").notNull(),
+  screenHeight: integer("screen_height").notNull(),
+  result: text("result").notNull(),
+  modelCalls: integer("model_calls").notNull().default(0),
+  costUsd: real("cost_usd").notNull().default(0),
+  wallMs: integer("wall_ms").notNull().default(0),
+  r2Prefix: text("r2_prefix").notNull(),
+  createdAt: ms("created_at").notNull(),
+  forgottenAt: ms("forgotten_at"),
+}, (t) => [uniqueIndex("trajectories_scope_version").on(t.scope, t.version), index("trajectories_schedule").on(t.scheduleId, t.createdAt)]);
+
+/** The steps of a trajectory version: the action as executed (screen pixels) and where its before-images are in R2. */
+export const trajectorySteps = sqliteTable("trajectory_steps", {
+  trajectoryId: text("trajectory_id").notNull(),
+  idx: integer("idx").notNull(),
+  action: json("action").$type<Record<string, unknown>>().notNull(),
+  origin: text("origin", { enum: ["model", "replayed", "moved", "repaired", "person"] }).notNull(),
+  moved: json("moved").$type<{ dx: number; dy: number }>(),
+  cropRect: json("crop_rect").$type<{ x: number; y: number; width: number; height: number }>(),
+}, (t) => [uniqueIndex("trajectory_steps_step").on(t.trajectoryId, t.idx)]);

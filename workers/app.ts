@@ -13,6 +13,7 @@ import { desktops } from "./endpoints/desktops.ts";
 import { tasks } from "./endpoints/tasks.ts";
 import { live } from "./endpoints/live.ts";
 import { hosts } from "./endpoints/hosts.ts";
+import { TRAJECTORY_UPLOAD_PATH, trajectoryRoutes } from "./endpoints/trajectories.ts";
 import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 import { telegramWebhook } from "./telegram/webhook.ts";
@@ -41,7 +42,7 @@ const limit = (maxSize: number) =>
 const jsonLimit = limit(MAX_JSON_BODY);
 const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
 // Screenshots are the one binary upload; everything else is JSON and stays small.
-app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
+app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) || TRAJECTORY_UPLOAD_PATH.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
 
 // Desktops from DESKFLEET_DESKTOPS are written to D1 on the first request each isolate serves (after every deploy).
 app.use("/api/*", async (c, next) => {
@@ -59,6 +60,7 @@ const routes = app
   .route("/", hosts)
   .route("/", schedules)
   .route("/", screenshots)
+  .route("/", trajectoryRoutes)
   .route("/", supervisor)
   .route("/", taskChain)
   .route("/", helpRequests)

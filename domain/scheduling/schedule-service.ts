@@ -41,7 +41,7 @@ function valid<T>(r: Checked<T>): T {
 }
 
 /** The run options kept in the `options` column; `null` in a patch removes one. */
-function mergeOptions(current: Record<string, unknown>, changes: { model?: string | null; maxSteps?: number | null; budgetUsd?: number | null }) {
+function mergeOptions(current: Record<string, unknown>, changes: { model?: string | null; maxSteps?: number | null; budgetUsd?: number | null; replay?: "auto" | "off" }) {
   const out: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(changes)) {
     if (v === null) delete out[k];
@@ -93,7 +93,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     maxLearningRuns: b.maxLearningRuns ?? 5,
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
-    options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd }),
+    options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay }),
     nextRunAt: enabled ? firstRun(timing, now) : null,
     createdBy: actor,
     createdAt: now,
@@ -116,8 +116,8 @@ export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody
   if (b.maxRuns !== undefined) patch.maxRuns = b.maxRuns;
   if (b.skipIfRunning !== undefined) patch.skipIfRunning = b.skipIfRunning;
   if (b.startUrl !== undefined) patch.startUrl = b.startUrl;
-  if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined) {
-    patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
+  if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined || b.replay !== undefined) {
+    patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay });
   }
   if (b.labels !== undefined) Object.assign(patch, { targetLabels: b.labels, targetDesktopId: null });
   if (b.desktopId === null) patch.targetDesktopId = null;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
-import { TaskOptions, TaskStatus } from "./task.ts";
+import { ReplayMode, TaskOptions, TaskStatus } from "./task.ts";
 
 export const ScheduleId = z.string().regex(/^sch_[0-9a-z]{10,40}$/, { message: "a schedule id looks like `sch_…`" });
 export type ScheduleId = z.infer<typeof ScheduleId>;
@@ -57,6 +57,8 @@ const settings = {
   model: TaskOptions.shape.model.unwrap(),
   maxSteps: TaskOptions.shape.maxSteps.unwrap(),
   budgetUsd: TaskOptions.shape.budgetUsd.unwrap(),
+  /** Replay the latest good trajectory without the model ("auto", the default) or never ("off"). */
+  replay: ReplayMode,
   /** Why the prompt changed; kept with the prompt version. */
   reason: z.string().trim().min(1).max(500),
 };
@@ -87,6 +89,7 @@ export const CreateScheduleBody = z
     model: settings.model.optional(),
     maxSteps: settings.maxSteps.optional(),
     budgetUsd: settings.budgetUsd.optional(),
+    replay: settings.replay.optional(),
     reason: settings.reason.optional(),
   })
   .refine((b) => oneTiming(b) === 1, { message: "give exactly one of cron, intervalMinutes or runAt" })
@@ -115,6 +118,7 @@ export const UpdateScheduleBody = z
     model: settings.model.nullable().optional(),
     maxSteps: settings.maxSteps.nullable().optional(),
     budgetUsd: settings.budgetUsd.nullable().optional(),
+    replay: settings.replay.optional(),
     reason: settings.reason.optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== "reason"), { message: "send at least one field to change" })
@@ -146,6 +150,7 @@ export const Schedule = z.object({
   model: z.string().nullable(),
   maxSteps: z.number().int().nullable(),
   budgetUsd: z.number().nullable(),
+  replay: ReplayMode,
   /** When the Cron Trigger will next start a run; null when disabled or finished. */
   nextRunAt: EpochMs.nullable(),
   lastRunAt: EpochMs.nullable(),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EpochMs } from "./ids.ts";
 import { HelpRequestEventData, HelpRequestStatus } from "./help.ts";
 import { TaskError, TaskStatus, TaskUsage } from "./task.ts";
+import { ReplaySummary } from "./trajectories.ts";
 
 /**
  * Every kind of event in a task's log, one schema per kind. Host events come
@@ -71,6 +72,10 @@ export const HostEventData = {
     reason: z.literal("startUrl").optional(),
     /** Fields of the model's input that were not valid and were left out of `input`. */
     dropped: z.array(z.string().max(64)).max(20).optional(),
+    /** Set when the action came from a recorded trajectory (`replayed`, or `moved` to where its target is now) or from the model repairing a replay (`repaired`). */
+    replay: z.enum(["replayed", "moved", "repaired"]).optional(),
+    /** For `moved`: how far the target moved from the recording, in screen pixels. */
+    moved: z.object({ dx: z.number().int(), dy: z.number().int() }).optional(),
   }),
   action_result: z.object({ ok: z.boolean(), summary: z.string().max(MAX_SUMMARY_CHARS), error: z.string().max(MAX_SUMMARY_CHARS).optional(), step: Step }),
   screenshot: z.object({ key: z.string().min(1).max(300), width: z.number().int().nonnegative(), height: z.number().int().nonnegative(), step: Step }),
@@ -78,6 +83,8 @@ export const HostEventData = {
   usage: TaskUsage.extend({ step: Step, model: z.string().max(100) }),
   help_request: HelpRequestEventData,
   log: z.object({ level: z.enum(["debug", "info", "warn", "error"]), message: Message }),
+  /** A run that had a recorded trajectory: how much was replayed without the model (trajectories.ts). */
+  replay: ReplaySummary,
   completed: z.object({ result: z.string().max(MAX_RESULT_CHARS), usage: TaskUsage.partial().optional() }),
   failed: z.object({ error: FinalError, usage: TaskUsage.partial().optional() }),
 } as const;
@@ -174,6 +181,7 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   stored("usage"),
   stored("help_request"),
   stored("log"),
+  stored("replay"),
   stored("completed"),
   stored("failed"),
   stored("status"),

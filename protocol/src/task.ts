@@ -10,6 +10,10 @@ export const isTerminal = (s: TaskStatus): boolean => TERMINAL_STATUSES.includes
 export const TaskSource = z.enum(["api", "dashboard", "telegram", "scheduler", "supervisor", "healer", "optimizer"]);
 export type TaskSource = z.infer<typeof TaskSource>;
 
+/** "auto": replay the latest good trajectory when there is one (trajectories.ts); "off": always ask the model. */
+export const ReplayMode = z.enum(["auto", "off"]);
+export type ReplayMode = z.infer<typeof ReplayMode>;
+
 /** Options a task carries to the host; everything optional has a documented default on the host. */
 export const TaskOptions = z.object({
   startUrl: z.url({ protocol: /^https?$/, message: "startUrl must be an http(s) URL" }).max(2048).optional(),
@@ -19,6 +23,8 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
+  /** Replay a recorded trajectory without the model ("auto"), or not ("off"). Default: a schedule's setting, "off" for one-off tasks. */
+  replay: ReplayMode.optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
