@@ -1,4 +1,4 @@
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, ReplayLookup, SaveTrajectoryBody } from "@deskfleet/protocol";
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
@@ -36,6 +36,16 @@ export interface TaskContext {
   whenInControl(): Promise<{ handedBack: string | null }>;
   /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
   readonly signal: AbortSignal;
+  /** Recorded trajectories of this task's schedule or prompt (absent: nothing is replayed or recorded). */
+  readonly trajectories?: TrajectoryStore;
+}
+
+/** The control plane's trajectories, as one task sees them (desktop-host/src/replay/). */
+export interface TrajectoryStore {
+  /** The trajectory this task should replay, or null and why. */
+  lookup(): Promise<ReplayLookup>;
+  /** Saves what this completed task did as the next trajectory version. */
+  save(body: SaveTrajectoryBody): Promise<{ id: string; version: number }>;
 }
 
 export type TaskOutcome =

@@ -42,6 +42,8 @@ export type TrajectoryAction = z.infer<typeof TrajectoryAction>;
 export const ScreenFingerprint = z.object({
   thumb: Png64,
   crop: z.object({ rect: ScreenRect, png: Png64 }).nullable(),
+  /** Where the pointer was (screen pixels): its picture is left out of comparisons. */
+  pointer: ScreenPoint.optional(),
 });
 export type ScreenFingerprint = z.infer<typeof ScreenFingerprint>;
 

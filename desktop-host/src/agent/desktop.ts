@@ -1,4 +1,4 @@
-import type { Size } from "@deskfleet/rfb/image/scale";
+import type { RgbaImage, Size } from "@deskfleet/rfb/image/scale";
 
 // What the computer-use loop drives. Every coordinate here is in the model's
 // space (the screenshot it was shown); an implementation maps to the real
@@ -56,4 +56,6 @@ export interface Desktop {
   wait(ms: number, signal?: AbortSignal): Promise<void>;
   /** Releases every key and mouse button this desktop holds down. */
   releaseAll(): Promise<void>;
+  /** The screen now at full resolution (RGBA, live: read it before the next await). For trajectory fingerprints; a desktop without it is not recorded. */
+  frame?(): RgbaImage;
 }

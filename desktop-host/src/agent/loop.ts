@@ -13,6 +13,7 @@ import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
 import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+import { openStartPage } from "./start-page.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -216,16 +217,7 @@ async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: Screen
   const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
   const url = ctx.task.options.startUrl;
   if (url) {
-    // Through the same desktop as the model's actions: focus the address bar, type, go.
-    for (const [name, input, act] of [
-      ["key", { text: "ctrl+l" }, () => desktop.key("ctrl+l")],
-      ["type", { text: url }, () => desktop.type(url)],
-      ["key", { text: "Return" }, () => desktop.key("Return")],
-    ] as const) {
-      ctx.emit("action", actionEvent(name, input, 0, "startUrl"));
-      const outcome = await act();
-      ctx.emit("action_result", { ok: true, summary: outcome.changed ? "Done." : "Done; the screen did not visibly change.", step: 0 });
-    }
+    await openStartPage(ctx, desktop, url);
     content.push({ type: "text", text: `The browser was asked to open ${url} before you started.` });
   }
   content.push(...(await screenNow(ctx, desktop, publisher, 0)));

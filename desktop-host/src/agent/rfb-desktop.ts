@@ -100,6 +100,10 @@ export class RfbDesktop implements Desktop {
     return { png: await encodePngNative({ ...fitted, channels: 4 }, { dropAlpha: true }), width: fitted.width, height: fitted.height };
   }
 
+  frame(): RgbaImage {
+    return this.#image(this.#screen());
+  }
+
   fingerprint(): string {
     // FNV-1a over every pixel word: a few ms for a 1080p screen, far less than a model call.
     const { data } = this.#rfb.framebuffer;

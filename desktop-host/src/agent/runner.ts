@@ -10,6 +10,8 @@ import type { ComputerToolMode } from "./model-request.ts";
 import { DEFAULT_PRICES, priceFor, type PriceTable } from "./pricing.ts";
 import type { ContextStrategy } from "./prompt-cache.ts";
 import { RfbDesktop, type RfbConnection, type RfbDesktopOptions } from "./rfb-desktop.ts";
+import { runWithTrajectories } from "../replay/replaying-runner.ts";
+import type { ReplayOptions } from "../replay/replayer.ts";
 
 export type ComputerUseRunnerOptions = {
   /** An Anthropic client; otherwise one is made from `apiKey`/`baseURL`, which default to ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL. */
@@ -49,6 +51,8 @@ export type ComputerUseRunnerOptions = {
   /** Appended to the system prompt. Never put secrets here: the model reads it. */
   systemPromptExtra?: string;
   now?: () => number;
+  /** Replay timings (how long a step's screen may take to match the recording). */
+  replay?: ReplayOptions;
 };
 
 /** A TaskRunner that runs each task as a Claude computer-use conversation on one desktop. */
@@ -75,7 +79,8 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
       const conv = conversations.get(ctx.task.id) ?? { messages: [], steps: 0 };
       conversations.set(ctx.task.id, conv);
       const mode: ComputerToolMode = toolChoice === "beta" || (toolChoice === "auto" && betaOnly.has(model)) ? "beta" : "toolset";
-      return runLoop(ctx, conv, {
+      // A recorded trajectory replays first, without the model; the loop runs only from the first mismatch (desktop-host/src/replay/).
+      return runWithTrajectories(ctx, desktop, conv, (c) => runLoop(c, conv, {
         client,
         model,
         maxTokens: options.maxTokens ?? 4096,
@@ -97,7 +102,7 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
         helpTimeoutMs: options.helpTimeoutMs ?? 30 * 60_000,
         ...(options.systemPromptExtra !== undefined ? { systemPromptExtra: options.systemPromptExtra } : {}),
         now: options.now ?? Date.now,
-      });
+      }), options.replay);
     },
   };
 }

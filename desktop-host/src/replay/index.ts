@@ -1,0 +1,5 @@
+export { runWithTrajectories, type ModelRun } from "./replaying-runner.ts";
+export { TrajectoryRecorder } from "./recorder.ts";
+export { replayTrajectory, type ReplayOptions, type ReplayResult } from "./replayer.ts";
+export { trajectoryStore } from "./trajectory-client.ts";
+export * as fingerprint from "./fingerprint.ts";
