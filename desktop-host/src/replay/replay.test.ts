@@ -49,8 +49,10 @@ class MemoryStore implements TrajectoryStore {
 }
 
 class StoreContext extends RecordingContext {
-  constructor(readonly trajectories: TrajectoryStore, id: string) {
+  readonly trajectories: TrajectoryStore;
+  constructor(trajectories: TrajectoryStore, id: string) {
     super({ id, prompt: PROMPT });
+    this.trajectories = trajectories;
   }
 }
 
