@@ -38,6 +38,8 @@ export type WorldOptions = {
   hostArgs?: string[];
   /** Environment of wrangler itself (e.g. NODE_EXTRA_CA_CERTS, which the local Workers runtime trusts). */
   controlPlaneEnv?: Record<string, string>;
+  /** Another page for Chromium to show instead of the test app (which still runs, unseen). */
+  startPage?: () => Promise<{ url: string; ready(): Promise<unknown>; close(): Promise<void> }>;
 };
 
 export async function startWorld(opts: WorldOptions): Promise<World> {
@@ -51,9 +53,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     cleanups.push(() => app.close());
     const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD, ...opts.desktop });
     cleanups.push(() => desktop.stop());
-    const chromium = startChromiumOnDisplay(desktop.env, app.url, SCREEN);
+    const page = opts.startPage ? await opts.startPage() : null;
+    if (page) cleanups.push(() => page.close());
+    const chromium = startChromiumOnDisplay(desktop.env, page?.url ?? app.url, SCREEN);
     cleanups.push(() => chromium.stop());
-    await app.waitFor((e) => e.type === "ready", 30_000);
+    await (page ? page.ready() : app.waitFor((e) => e.type === "ready", 30_000));
     await new Promise((r) => setTimeout(r, 800)); // first paint after the ready report
 
     const desktopId = opts.desktopId ?? "e2e-desk";

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { TaskEvent } from "@deskfleet/protocol";
 import { HostEvent, parseEventData, storedTaskEvent } from "@deskfleet/protocol";
 import { buildTranscript } from "@deskfleet/web/transcript";
-import { RecordingContext, scriptedRunner } from "deskfleet-host/testing";
+import Anthropic from "@anthropic-ai/sdk";
+import { createComputerUseRunner } from "deskfleet-host/agent";
+import { MemoryTrajectoryStore } from "deskfleet-host/replay";
+import { createInMemoryDesktop, RecordingContext, scriptedRunner } from "deskfleet-host/testing";
+import { startScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
 import { text, toolsetCall, toolUse } from "../../test-support/scripted-anthropic/index.ts";
 
 // The contract between the producer of task events (the host's computer-use
@@ -75,5 +79,62 @@ describe("the task transcript contract", () => {
     expect(action?.kind === "action" && action.data).toMatchObject({ name: "left_click", input: {}, dropped: ["coordinate", "note"] });
     const item = buildTranscript(stored).find((i) => i.kind === "action");
     expect(item?.kind === "action" && item.result?.ok).toBe(false);
+  });
+
+  it("marks replayed, moved and repaired actions and says what a replay saved, from what the real runner emits", async () => {
+    const server = await startScriptedAnthropic({ conversations: [{ name: "go", match: "Press Go", steps: [
+      toolsetCall("left_click", { coordinate: [483, 302] }),
+      toolsetCall("type", { text: "hi" }),
+      text("Pressed Go."),
+      // The repair, after the screen stopped matching at step 2.
+      toolsetCall("type", { text: "hi" }),
+      text("Pressed Go again."),
+    ] }] });
+    try {
+      const client = new Anthropic({ baseURL: server.url, apiKey: "test-key" });
+      const store = new MemoryTrajectoryStore();
+      /** A fresh 1920x1080 screen with the Go button, moved by `dx`; `cover` hides the spot the typing step looks at. */
+      const runOn = async (dx: number, cover = false) => {
+        const made = createInMemoryDesktop();
+        made.screen.paint(600 + dx, 400, 160, 50, [30, 90, 160]);
+        made.screen.paint(620 + dx, 415, 50, 20, [250, 250, 250]);
+        const runner = createComputerUseRunner({ client, desktop: made.desktop, model: "claude-sonnet-4-6", replay: { matchWithinMs: 300, searchAfterMs: 30, pollMs: 20 } });
+        const ctx = new (class extends RecordingContext {
+          readonly trajectories = store;
+        })({ id: TASK, prompt: "Press Go and type hi." });
+        if (cover) {
+          // Whatever the click leaves under the pointer is painted over: the typing step's target no longer matches.
+          const original = made.screen.pointer.bind(made.screen);
+          made.screen.pointer = async (x, y, buttons) => {
+            await original(x, y, buttons);
+            if (buttons === 0) made.screen.paint(x - 100, y - 50, 200, 100, [0, 0, 0]);
+          };
+        }
+        await runner.run(ctx);
+        return storeAsTaskDO(ctx);
+      };
+      await runOn(0);
+      const moved = await runOn(80);
+      expect(moved.refused).toEqual([]);
+      const items = buildTranscript(moved.stored);
+      expect(items.flatMap((i) => (i.kind === "action" ? [i.text] : []))).toEqual([
+        "left_click at (540, 302) — replayed, target moved (+80, 0 px)",
+        'type "hi" — replayed',
+      ]);
+      const said = items.flatMap((i) => (i.kind === "status" ? [i.text] : []));
+      expect(said.some((t) => /^replayed 2 of 2 steps \(1 moved\), no model call, \$0\.00 instead of ~\$0\.0\d+ \(trajectory v1\)$/.test(t))).toBe(true);
+
+      const repaired = await runOn(80, true);
+      expect(repaired.refused).toEqual([]);
+      const again = buildTranscript(repaired.stored);
+      expect(again.flatMap((i) => (i.kind === "action" ? [i.text] : []))).toEqual([
+        "left_click at (540, 302) — replayed",
+        'type "hi" — by the model, repairing the replay',
+      ]);
+      const summary = again.flatMap((i) => (i.kind === "status" ? [i.text] : [])).find((t) => t.startsWith("replayed"));
+      expect(summary).toMatch(/^replayed 1 of 2 steps, model for 1 \(2 calls\), \$0\.0\d+ instead of ~\$0\.0\d+ \(trajectory v2\); step 2 no longer matched: /);
+    } finally {
+      await server.close();
+    }
   });
 });

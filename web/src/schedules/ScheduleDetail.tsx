@@ -10,6 +10,7 @@ import { inZone } from "./next-runs.ts";
 import { ScheduleForm } from "./ScheduleForm.tsx";
 import { timingWords } from "./SchedulesView.tsx";
 import type { Schedule } from "./types.ts";
+import { TrajectoryTab } from "./TrajectoryTab.tsx";
 
 type Version = InferResponseType<(typeof api.schedules)[":id"]["prompt-versions"]["$get"], 200>["items"][number];
 
@@ -20,6 +21,7 @@ export function ScheduleDetail({ id }: { id: string }) {
   const [versions, setVersions] = useState<Version[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  const [tab, setTab] = useState<"settings" | "trajectory">("settings");
   const load = useCallback(() => {
     call(api.schedules[":id"].$get({ param: { id } }))
       .then(setSchedule)
@@ -49,6 +51,16 @@ export function ScheduleDetail({ id }: { id: string }) {
           </p>
         </div>
       </header>
+      <div className="tabs" role="tablist" aria-label="View">
+        <button type="button" role="tab" aria-selected={tab === "settings"} onClick={() => setTab("settings")}>
+          Settings
+        </button>
+        <button type="button" role="tab" aria-selected={tab === "trajectory"} onClick={() => setTab("trajectory")}>
+          Trajectory
+        </button>
+      </div>
+      {tab === "trajectory" ? <TrajectoryTab id={id} /> : (
+      <>
       {saved && <p role="status">Saved.</p>}
       {canEdit && (
         <ScheduleForm
@@ -91,6 +103,8 @@ export function ScheduleDetail({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      </>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
     </section>
   );

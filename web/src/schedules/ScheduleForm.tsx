@@ -27,6 +27,7 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
   const [labels, setLabels] = useState(initial?.target.labels.join(", ") ?? "");
   const [reason, setReason] = useState("");
   const [selfLearning, setSelfLearning] = useState<Schedule["selfLearning"]>(initial?.selfLearning ?? "off");
+  const [replay, setReplay] = useState<Schedule["replay"]>(initial?.replay ?? "auto");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -34,7 +35,7 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const body: CreateBody & { reason?: string } = { name: name.trim(), prompt: prompt.trim(), ...timing, selfLearning };
+    const body: CreateBody & { reason?: string } = { name: name.trim(), prompt: prompt.trim(), ...timing, selfLearning, replay };
     if (desktopId) body.desktopId = desktopId;
     else if (labels.trim()) body.labels = parseLabels(labels);
     if (initial && reason.trim()) body.reason = reason.trim();
@@ -99,6 +100,14 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
             <option value="off">Off</option>
             <option value="propose">Propose prompt rewrites for approval</option>
             <option value="auto">Apply prompt rewrites automatically</option>
+          </select>
+        )}
+      </Field>
+      <Field label="Replay" hint="Once a run has succeeded, later runs replay what it did on the screen without calling the model, and call the model only from the first step whose screen does not match (see the Trajectory tab).">
+        {(p) => (
+          <select {...p} value={replay} onChange={(e) => setReplay(e.target.value as Schedule["replay"])}>
+            <option value="auto">Replay the recorded trajectory (auto)</option>
+            <option value="off">Off: ask the model every run</option>
           </select>
         )}
       </Field>

@@ -29,7 +29,22 @@ export function describeAction(action: Action): string {
   if (input.duration !== undefined) parts.push(`${input.duration} s`);
   if (input.question !== undefined) parts.push(JSON.stringify(input.question));
   if (action.reason === "startUrl") parts.push("(opening the start page)");
+  if (action.replay === "replayed") parts.push("— replayed");
+  else if (action.replay === "moved") parts.push(`— replayed, target moved${action.moved ? ` (${signed(action.moved.dx)}, ${signed(action.moved.dy)} px)` : ""}`);
+  else if (action.replay === "repaired") parts.push("— by the model, repairing the replay");
   return parts.join(" ");
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+const dollars = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+
+/** "replayed 18 of 20 steps (1 moved), model for 2, $0.03 instead of ~$0.41", and where it stopped matching. */
+export function replaySummaryText(r: EventData<"replay">): string {
+  const moved = r.stepsMoved > 0 ? ` (${r.stepsMoved} moved)` : "";
+  const model = r.modelSteps > 0 || r.modelCalls > 0 ? `, model for ${r.modelSteps} (${r.modelCalls} call${r.modelCalls === 1 ? "" : "s"})` : ", no model call";
+  const where = r.mismatch ? `; ${r.mismatchStep !== null ? `step ${r.mismatchStep} no longer matched` : "the end did not match"}: ${r.mismatch}` : "";
+  const outcome = r.outcome === "failed" ? " — the run failed" : "";
+  return `replayed ${r.stepsReplayed} of ${r.stepsTotal} steps${moved}${model}, ${dollars(r.costUsd)} instead of ~${dollars(r.modelCostUsd)} (trajectory v${r.version})${where}${outcome}`;
 }
 
 /** The file name part of a screenshot key (`tasks/<id>/<name>`), which the viewer endpoint takes. */
@@ -85,6 +100,9 @@ export function buildTranscript(events: readonly TaskEvent[]): TranscriptItem[] 
         break;
       case "note":
         items.push({ kind: "log", ...base, level: "info", text: e.data.text });
+        break;
+      case "replay":
+        items.push({ kind: "status", ...base, text: replaySummaryText(e.data) });
         break;
       case "log":
         if (e.data.level === "warn" || e.data.level === "error") items.push({ kind: "log", ...base, level: e.data.level, text: e.data.message });
