@@ -62,6 +62,12 @@ export default defineConfig({
                 HEARTBEAT_TIMEOUT_MS: "1500",
                 DESKFLEET_TASK_INACTIVITY_MS: "3000",
               },
+              // The tests' helpers mint tokens and open viewers as the admin far more often than a
+              // person does; every other limit is wrangler.toml's own (tests key them apart).
+              ratelimits: {
+                LIMIT_CREDENTIALS: { namespace_id: "14002", simple: { limit: 100_000, period: 60 } },
+                LIMIT_VIEWERS: { namespace_id: "14007", simple: { limit: 100_000, period: 60 } },
+              },
             },
           })),
         ],

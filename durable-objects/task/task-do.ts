@@ -1,9 +1,11 @@
 import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
-import { isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
-import { HibernatingObject } from "../base/hibernating-object.ts";
+import { CloseCode, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
+import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
+import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
 import { ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
@@ -17,7 +19,8 @@ import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolv
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
-type WatcherAttachment = { after: number };
+/** A watcher: where its replay started, the keys it was opened with, and whether it may read help answers. */
+type WatcherAttachment = { after: number; keys: string[]; answers: boolean };
 
 const FLUSH_BATCH = 200;
 const FLUSH_RETRY_MS = 2_000;
@@ -119,14 +122,14 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       this.update(out.record);
       for (const e of out.events) {
         const event = this.store.append(r.id, { ...e, source: "host", text: searchableText(e) });
-        this.broadcast("watcher", { type: "event", event } satisfies TaskFeedMessage);
+        this.publish({ type: "event", event });
       }
       for (const h of out.asked) await this.helpOpened(h);
       const next = this.record!;
       if (next.status !== before) {
         await this.statusMoved(before, next.error ? { error: next.error } : {}, now, { tellFleet: true });
       } else {
-        if (changedForWatchers(r, next)) this.broadcast("watcher", { type: "task", task: toApiTask(next) } satisfies TaskFeedMessage);
+        if (changedForWatchers(r, next)) this.publish({ type: "task", task: toApiTask(next) });
         if (!isTerminal(next.status) && next.status !== "waiting_for_human") await this.armInactivity(now);
         this.flushSoon();
       }
@@ -256,9 +259,12 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   /** The task as stored first, then every event after `after`, then `replayed`; live events follow. */
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
-    const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
-    const send = (m: TaskFeedMessage) => this.send("watcher", ws, m);
+    const grant = readGrant(request, "watcher");
+    if (!grant) return notGranted();
+    const { after } = grant;
+    const answers = readsAnswers(grant.reader.role);
+    const { response, socket: ws } = this.acceptSocket(["watcher"], { after, keys: grant.reader.keys, answers });
+    const send = (m: TaskFeedMessage) => this.send("watcher", ws, answers ? m : feedMessageForViewer(m));
     if (this.record) {
       send({ type: "task", task: toApiTask(this.record) });
       let cursor = after;
@@ -271,6 +277,21 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       send({ type: "replayed", lastSeq: this.store.lastSeq() });
     }
     return response;
+  }
+
+  /** A credential or session was revoked: the watchers it opened close (4401). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("watcher", keys, CloseCode.unauthorized, reason);
+  }
+
+  /** Sends to every watcher, without help answers to those who may not read them. */
+  private publish(message: TaskFeedMessage): void {
+    const full = JSON.stringify(message);
+    let redacted: string | null = null;
+    for (const ws of this.sockets("watcher")) {
+      if (this.attachmentOf(ws).answers === true) sendSafely(ws, full);
+      else sendSafely(ws, (redacted ??= JSON.stringify(feedMessageForViewer(message))));
+    }
   }
 
   // ---- alarms
@@ -362,7 +383,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private appendServer<K extends ServerEventKind>(kind: K, data: EventData<K>, at: number): TaskEvent {
     const body = { kind, data } as EventBody;
     const event = this.store.append(this.record!.id, { ...body, source: "server", hostSeq: null, text: searchableText(body), at });
-    this.broadcast("watcher", { type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) } satisfies TaskFeedMessage);
+    this.publish({ type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) });
     return event;
   }
 
