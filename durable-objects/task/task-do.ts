@@ -7,7 +7,7 @@ import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgr
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
-import { ingestHostEvents } from "./ingest.ts";
+import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
 import * as moves from "./task-transitions.ts";
@@ -111,12 +111,14 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * Stores host events in order and returns the highest host seq stored, and
    * the events refused for breaking their kind's schema (stored as warnings).
    */
-  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }> {
+  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver: ServerMessage[] }> {
     const r = this.record;
-    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
-    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [] };
+    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [], deliver: [] };
+    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [], deliver: [] };
     const now = Date.now();
-    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs());
+    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs(), envNumber(this.env.DESKFLEET_MAX_HELP_REQUESTS, DEFAULT_MAX_HELP_REQUESTS));
+    // Acknowledged without being stored (the task is not running here): only the sequence moves on.
+    if (out.events.length === 0 && out.record.lastHostSeq !== r.lastHostSeq) this.update(out.record);
     if (out.events.length > 0) {
       const before = r.status;
       this.update(out.record);
@@ -134,9 +136,15 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
         this.flushSoon();
       }
     }
-    // A host still sending for a task that ended without it (cancelled, host_lost) is told to stop.
-    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : null;
-    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused };
+    // A host still sending for a task it no longer runs (cancelled, host_lost, queued for a follow-up) is told to stop.
+    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : r.status === "queued" ? "the task is not running on this desktop now" : null;
+    // Questions over the task's limit are answered at once, kept until the host moves on like any answer.
+    const deliver: ServerMessage[] = out.overLimit.map((requestId) => ({
+      type: "help_answer", taskId: r.id, requestId, status: "dismissed",
+      answer: `this task already asked people ${out.record.helpRequests.length} questions, its limit; nobody was asked this one`,
+    }));
+    if (deliver.length > 0) this.update({ ...this.record!, pendingDeliveries: [...this.record!.pendingDeliveries, ...deliver].slice(-50) });
+    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused, deliver };
   }
 
   async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
