@@ -7,7 +7,7 @@ import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
 import { seal } from "../../domain/crypto/secret-box.ts";
-import { splitVncUrl } from "../../domain/crypto/vnc-url.ts";
+import { hasCredentials, splitVncUrl } from "../../domain/crypto/vnc-url.ts";
 import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
 import { database } from "../../db/client.ts";
 import { desktops as desktopsTable } from "../../db/schema.ts";
@@ -18,12 +18,12 @@ import { enforceLimit } from "../http/rate-limits.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 
-/** Encrypts the credentials from the URL and/or the explicit password; null when there are none. */
+/** Encrypts the credentials (user, password, query string) from the URL and/or the explicit password; null when there are none. */
 async function sealCredentials(env: Env, vncUrl: string | null | undefined, password: string | null | undefined) {
   if (!vncUrl) return { address: null, sealed: null };
   const { address, credentials } = splitVncUrl(vncUrl);
   if (password) credentials.password = password;
-  const sealed = credentials.password || credentials.username ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  const sealed = hasCredentials(credentials) ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
   return { address, sealed };
 }
 

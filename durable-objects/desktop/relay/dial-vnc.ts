@@ -3,14 +3,17 @@ import type { RfbSocket } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { open } from "../../../domain/crypto/secret-box.ts";
 import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
+import { connectFailure } from "@deskfleet/rfb/vnc-errors";
 
+/** Where to dial (the address with its sealed query string back on) and the password; neither leaves this object. */
 export type VncTarget = { address: string; password?: string };
 
-/** The stored address plus the decrypted password; the password stays inside this object. */
+/** The stored address plus the decrypted password and query string; they stay inside this object. */
 export async function vncTarget(secretKey: string | undefined, address: string, sealed: string | null): Promise<VncTarget> {
   if (!sealed) return { address };
   const credentials = JSON.parse(await open(secretKey, sealed)) as VncCredentials;
-  return credentials.password ? { address, password: credentials.password } : { address };
+  const dialed = credentials.query ? `${address}?${credentials.query}` : address;
+  return credentials.password ? { address: dialed, password: credentials.password } : { address: dialed };
 }
 
 /**
@@ -26,7 +29,8 @@ export async function dialVnc(address: string): Promise<RfbSocket> {
     try {
       await socket.opened;
     } catch (error) {
-      throw new RfbError("connection-closed", `could not connect to the VNC server at ${url.hostname}:${port} (${String(error)}); check that it is running and reachable from Cloudflare`);
+      console.error(`VNC: connecting to ${url.hostname}:${port} failed:`, String(error));
+      throw new RfbError("connection-closed", `could not connect to the desktop's VNC server (${connectFailure(error)}); check that it is running and reachable from Cloudflare`);
     }
     return { readable: socket.readable as ReadableStream<Uint8Array>, writable: socket.writable as WritableStream<Uint8Array>, close: () => socket.close().catch(() => undefined) };
   }
@@ -39,7 +43,10 @@ async function dialWebSocket(url: URL): Promise<RfbSocket> {
   httpUrl.protocol = url.protocol === "wss:" ? "https:" : "http:";
   const res = await fetch(httpUrl, { headers: { upgrade: "websocket", "sec-websocket-protocol": "binary" } });
   const ws = res.webSocket;
-  if (!ws) throw new RfbError("connection-closed", `the VNC WebSocket at ${url.host} refused the upgrade (HTTP ${res.status})`);
+  if (!ws) {
+    console.error(`VNC: the WebSocket at ${url.host} refused the upgrade (HTTP ${res.status})`);
+    throw new RfbError("connection-closed", `the desktop's VNC WebSocket refused the upgrade (HTTP ${res.status})`);
+  }
   ws.accept();
   ws.binaryType = "arraybuffer";
   let closed = false;
@@ -59,7 +66,7 @@ async function dialWebSocket(url: URL): Promise<RfbSocket> {
       });
       ws.addEventListener("error", () => {
         try {
-          controller.error(new RfbError("connection-closed", `the VNC WebSocket at ${url.host} failed`));
+          controller.error(new RfbError("connection-closed", "the desktop's VNC WebSocket failed"));
         } catch {
           // already closed
         }

@@ -1,6 +1,7 @@
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
 import { dialVnc, type VncTarget } from "./dial-vnc.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 export type DirectEnd = { code: "closed" | "failed"; reason: string };
 
@@ -33,7 +34,7 @@ export class DirectSession {
       return { code: "closed", reason: "the VNC server closed the connection" };
     } catch (error) {
       const reason = error instanceof RfbError ? error.message : `the VNC connection failed: ${String(error)}`;
-      return { code: "failed", reason };
+      return { code: "failed", reason: withoutAddresses(reason) };
     }
   }
 
