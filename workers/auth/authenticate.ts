@@ -50,6 +50,7 @@ export async function resolveIdentity(c: Context<AppEnv>): Promise<Identity | nu
       return { kind: "access", id: `access:${who}`, name: who, role, credential: accessCredential(who) };
     }
   }
+  if (cookie) throw new ApiError(401, "session_ended", "this session has ended (signed out, expired, or the credential it was opened with was revoked or rotated); sign in again");
   return null;
 }
 
