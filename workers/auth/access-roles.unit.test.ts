@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { accessRoleOf, parseAccessRoles } from "./access-roles.ts";
+import { accessIdentity } from "./authenticate.ts";
+import { ApiError } from "../../domain/api-error.ts";
 
 const roleOf = (raw: string, who: string, legacy?: string) => accessRoleOf(parseAccessRoles(raw, legacy).rules, who);
 
@@ -40,5 +42,19 @@ describe("DESKFLEET_ACCESS_ROLES", () => {
     expect(rules.map((r) => `${r.role}:${r.pattern}`)).toEqual(["operator:b@x.com"]);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/"root:a@x.com" is not <viewer\|operator\|admin>:<email or pattern>/);
+  });
+
+  it("turns a verified identity into a caller with its role, and refuses one without with a 403 that says how to add it", () => {
+    const { rules } = parseAccessRoles("operator:*@x.com");
+    expect(accessIdentity(rules, "ana@x.com")).toMatchObject({ kind: "access", id: "access:ana@x.com", role: "operator", credential: "access:ana@x.com" });
+    let refused: unknown;
+    try {
+      accessIdentity(rules, "eve@gmail.com");
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 403, code: "access_identity_not_allowed" });
+    expect((refused as ApiError).message).toMatch(/an admin adds it to DESKFLEET_ACCESS_ROLES \(e\.g\. operator:eve@gmail\.com\)/);
   });
 });

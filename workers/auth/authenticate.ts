@@ -7,7 +7,7 @@ import { accessCredential, adminCredential, apiTokenCredential } from "../../dom
 import { sessionKey } from "../../domain/access/grant.ts";
 import { endAccess } from "../../domain/access/revocation.ts";
 import { verifyAccessJwt } from "./access-jwt.ts";
-import { accessRoleOf, accessRules } from "./access-roles.ts";
+import { accessRoleOf, accessRules, type AccessRule } from "./access-roles.ts";
 import { roleAllows, type Identity } from "./identity.ts";
 import { needsOriginCheck, requireSameOrigin } from "./same-origin.ts";
 import { secretsEqual } from "../../db/token-secrets.ts";
@@ -42,16 +42,19 @@ export async function resolveIdentity(c: Context<AppEnv>): Promise<Identity | nu
   const accessJwt = c.req.header("cf-access-jwt-assertion");
   if (accessJwt && c.env.ACCESS_TEAM_DOMAIN && c.env.ACCESS_AUD) {
     const who = await verifyAccessJwt(accessJwt, c.env.ACCESS_TEAM_DOMAIN, c.env.ACCESS_AUD);
-    if (who) {
-      const role = accessRoleOf(accessRules(c.env), who);
-      if (!role) {
-        throw new ApiError(403, "access_identity_not_allowed", `${who} passed Cloudflare Access but has no Deskfleet role; an admin adds it to DESKFLEET_ACCESS_ROLES (e.g. operator:${who})`);
-      }
-      return { kind: "access", id: `access:${who}`, name: who, role, credential: accessCredential(who) };
-    }
+    if (who) return accessIdentity(accessRules(c.env), who);
   }
   if (cookie) throw new ApiError(401, "session_ended", "this session has ended (signed out, expired, or the credential it was opened with was revoked or rotated); sign in again");
   return null;
+}
+
+/** A verified Access identity with its role from DESKFLEET_ACCESS_ROLES; one no rule names is refused (403). */
+export function accessIdentity(rules: readonly AccessRule[], who: string): Identity {
+  const role = accessRoleOf(rules, who);
+  if (!role) {
+    throw new ApiError(403, "access_identity_not_allowed", `${who} passed Cloudflare Access but has no Deskfleet role; an admin adds it to DESKFLEET_ACCESS_ROLES (e.g. operator:${who})`);
+  }
+  return { kind: "access", id: `access:${who}`, name: who, role, credential: accessCredential(who) };
 }
 
 export async function identityFromBearer(c: Context<AppEnv>, token: string): Promise<Identity> {
