@@ -13,3 +13,4 @@ export * from "./host-codec.ts";
 export * from "./presence.ts";
 export * from "./vnc-security.ts";
 export * from "./approvals.ts";
+export * from "./vnc-address.ts";
