@@ -65,6 +65,12 @@ export default defineConfig({
                 DESKFLEET_TASK_INACTIVITY_MS: "3000",
                 DESKFLEET_APPROVAL_TIMEOUT_MS: "4000",
               },
+              // The tests' helpers mint tokens and open viewers as the admin far more often than a
+              // person does; every other limit is wrangler.toml's own (tests key them apart).
+              ratelimits: {
+                LIMIT_CREDENTIALS: { namespace_id: "14002", simple: { limit: 100_000, period: 60 } },
+                LIMIT_VIEWERS: { namespace_id: "14007", simple: { limit: 100_000, period: 60 } },
+              },
             },
           })),
         ],

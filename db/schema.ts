@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every time is an integer of epoch milliseconds (ARCHITECTURE.md): mixed formats make schedulers fire early.
 const ms = (name: string) => integer(name);
@@ -162,15 +162,28 @@ export const auditLog = sqliteTable("audit_log", {
   details: json("details").$type<Record<string, unknown>>(),
 }, (t) => [index("audit_log_at").on(t.at)]);
 
-/** Dashboard sign-in sessions: only the hash of the cookie value is stored. */
+/**
+ * Dashboard sign-in sessions: only the hash of the cookie value is stored. Each keeps the credential
+ * that opened it and is re-checked against it on every use: rotating the admin token or revoking an
+ * API token ends the sessions it opened.
+ */
 export const sessions = sqliteTable("sessions", {
   idHash: text("id_hash").primaryKey(),
+  /** Public id (`ses_…`): how a session is listed and ended (`DELETE /api/sessions/:id`); not a secret. */
+  id: text("id").notNull(),
   identityId: text("identity_id").notNull(),
   name: text("name").notNull(),
   role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  /** The credential that opened it: `admin:<fingerprint>`, `token:<id>` or `access:<email>`. */
+  credential: text("credential").notNull(),
+  /** How the person signed in. */
+  via: text("via", { enum: ["admin_token", "api_token", "link", "access"] }).notNull(),
+  /** Country of the IP address it was last used from (Cloudflare's `request.cf.country`), when known. */
+  ipCountry: text("ip_country"),
   createdAt: ms("created_at").notNull(),
+  lastSeenAt: ms("last_seen_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
-}, (t) => [index("sessions_expires").on(t.expiresAt)]);
+}, (t) => [index("sessions_expires").on(t.expiresAt), uniqueIndex("sessions_id").on(t.id), index("sessions_credential").on(t.credential)]);
 
 /** One-time sign-in codes (the link `npm start` prints): single use, short-lived, only the hash stored. */
 export const signInCodes = sqliteTable("sign_in_codes", {
@@ -178,13 +191,40 @@ export const signInCodes = sqliteTable("sign_in_codes", {
   identityId: text("identity_id").notNull(),
   name: text("name").notNull(),
   role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  /** The credential of whoever minted it; the session it opens inherits it. */
+  credential: text("credential").notNull(),
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
 }, (t) => [index("sign_in_codes_expires").on(t.expiresAt)]);
 
+/**
+ * Which Durable Objects hold something a credential or session opened (sockets, viewer tickets,
+ * takeover leases), so revoking it reaches exactly those objects. `key` is a grant key
+ * (`token:<id>`, `session:<id>`, `admin:<fingerprint>`, `access:<email>`); `object` names the object
+ * (`fleet`, `task:<id>`, `supervisor:<conversation>`, `desktop:<id>`).
+ */
+export const accessHolders = sqliteTable("access_holders", {
+  key: text("key").notNull(),
+  object: text("object").notNull(),
+  at: ms("at").notNull(),
+}, (t) => [primaryKey({ columns: [t.key, t.object] }), index("access_holders_at").on(t.at)]);
+
+/** Small facts about the deployment itself, e.g. the fingerprint of the admin token in force (to notice a rotation). */
+export const controlPlaneState = sqliteTable("control_plane_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
 /** Chats outside TELEGRAM_ALLOWED_CHAT_IDS that were told their id once; they are never answered again. */
 export const telegramRefusals = sqliteTable("telegram_refusals", {
   chatId: integer("chat_id").primaryKey(),
+  refusedAt: ms("refused_at").notNull(),
+});
+
+/** Telegram users outside TELEGRAM_ALLOWED_USER_IDS who were told their id once; they are never answered again. */
+export const telegramUserRefusals = sqliteTable("telegram_user_refusals", {
+  userId: integer("user_id").primaryKey(),
   refusedAt: ms("refused_at").notNull(),
 });
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "./client.ts";
-import { telegramHelpMessages, telegramProposalMessages, telegramRefusals } from "./schema.ts";
+import { telegramHelpMessages, telegramProposalMessages, telegramRefusals, telegramUserRefusals } from "./schema.ts";
 
 export type TelegramHelpMessageRow = typeof telegramHelpMessages.$inferSelect;
 export type TelegramProposalMessageRow = typeof telegramProposalMessages.$inferSelect;
@@ -11,6 +11,12 @@ export type TelegramProposalMessageRow = typeof telegramProposalMessages.$inferS
  */
 export async function recordRefusal(d1: D1Database, chatId: number, at: number): Promise<boolean> {
   const rows = await database(d1).insert(telegramRefusals).values({ chatId, refusedAt: at }).onConflictDoNothing().returning({ chatId: telegramRefusals.chatId });
+  return rows.length > 0;
+}
+
+/** Records that a user was refused; true only for the first time. */
+export async function recordUserRefusal(d1: D1Database, userId: number, at: number): Promise<boolean> {
+  const rows = await database(d1).insert(telegramUserRefusals).values({ userId, refusedAt: at }).onConflictDoNothing().returning({ userId: telegramUserRefusals.userId });
   return rows.length > 0;
 }
 

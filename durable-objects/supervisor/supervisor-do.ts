@@ -1,9 +1,10 @@
 import type { Proposal, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
-import { conversationKind, isTerminal } from "@deskfleet/protocol";
+import { CloseCode, conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
@@ -21,9 +22,12 @@ import { actorOf, ConversationProposals } from "./proposals.ts";
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
 
-type LiveAttachment = { connectedAt: number };
+/** A live-feed socket: when it opened, and the keys of the credentials it was opened with. */
+type LiveAttachment = { connectedAt: number; keys: string[] };
 
 const STEP = "step";
+/** The meta key of the identity that started a dashboard conversation. */
+const OWNER = "owner";
 /** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
 const WAIT_POLL_MS = 5_000;
 
@@ -61,13 +65,17 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   // ---- RPC
 
-  /** A person's message (dashboard or Telegram). The reply comes later, on the live feed or the chat. */
-  async postMessage(conversationId: string, text: string, by: string): Promise<RpcResult<{ status: SupervisorStatus }>> {
+  /**
+   * A person's message (dashboard or Telegram). The reply comes later, on the live feed or the chat.
+   * `byId` (the dashboard person's identity id) makes the first writer the conversation's owner.
+   */
+  async postMessage(conversationId: string, text: string, by: string, byId?: string): Promise<RpcResult<{ status: SupervisorStatus }>> {
     const kind = conversationKind(conversationId);
     if (kind === "heal" || kind === "learn") {
       return rpcFail(409, "job_conversation", `${conversationId} is the conversation of a ${kind === "heal" ? "healer" : "optimizer"} task; people talk to the supervisor in a dash: or telegram: conversation`);
     }
     this.bind(conversationId);
+    if (byId && this.store.get<string>(OWNER) === null) this.store.put(OWNER, byId);
     await this.loop().receive(text, by);
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
@@ -109,6 +117,16 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     return result;
   }
 
+  /** Who started this (dashboard) conversation, if a person did. */
+  async ownerOf(): Promise<string | null> {
+    return this.store.get<string>(OWNER);
+  }
+
+  /** A credential or session was revoked: the live feeds it opened close (4401). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("live", keys, CloseCode.unauthorized, reason);
+  }
+
   async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
     const entries = this.store.entries(after, limit);
     const s = this.store.state();
@@ -125,7 +143,9 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now() });
+    const grant = readGrant(request, "live");
+    if (!grant) return notGranted();
+    const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now(), keys: grant.reader.keys });
     this.send("live", socket, { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() });
     return response;
   }

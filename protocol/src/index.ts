@@ -14,3 +14,4 @@ export * from "./presence.ts";
 export * from "./vnc-security.ts";
 export * from "./approvals.ts";
 export * from "./trajectories.ts";
+export * from "./vnc-address.ts";

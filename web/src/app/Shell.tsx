@@ -11,6 +11,7 @@ import { SettingsView } from "../settings/SettingsView.tsx";
 import { HelpInbox } from "../help/HelpInbox.tsx";
 import { ProposalsView } from "../approvals/ProposalsView.tsx";
 import { ChatSlideOver } from "../supervisor/ChatSlideOver.tsx";
+import { useCan } from "../auth/session.ts";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
@@ -54,7 +55,7 @@ function View({ route }: { route: Route }) {
     case "approvals":
       return <ProposalsView />;
     case "supervisor":
-      return <SupervisorChat />;
+      return <SupervisorView />;
     case "not-found":
       return (
         <p>
@@ -62,6 +63,12 @@ function View({ route }: { route: Route }) {
         </p>
       );
   }
+}
+
+/** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */
+function SupervisorView() {
+  if (!useCan("operator")) return <p className="muted">The supervisor is for operators and admins; viewers watch the fleet.</p>;
+  return <SupervisorChat />;
 }
 
 const CHAT_OPEN = "deskfleet:supervisor-chat-open";
@@ -90,7 +97,8 @@ export function Shell() {
     toggleChat(false);
     chatButton.current?.focus();
   }, [toggleChat]);
-  const showSlideOver = chatOpen && route.view !== "supervisor";
+  const canChat = useCan("operator");
+  const showSlideOver = canChat && chatOpen && route.view !== "supervisor";
   return (
     <div className={showSlideOver ? "shell shell-chat-open" : "shell"}>
       <a href="#main" className="skip-link">
@@ -121,7 +129,7 @@ export function Shell() {
             ))}
           </ul>
         </nav>
-        {route.view !== "supervisor" && (
+        {canChat && route.view !== "supervisor" && (
           <button
             type="button"
             className="small"

@@ -20,7 +20,7 @@ export function Providers({ children, role = "admin", desktops = [] }: { childre
     dismiss: () => undefined,
   };
   return (
-    <SessionContext.Provider value={{ info: { identity: { id: "admin", name: "admin", role, kind: "session" }, expiresAt: null }, signOut: async () => undefined }}>
+    <SessionContext.Provider value={{ info: { identity: { id: "admin", name: "admin", role, kind: "session" }, expiresAt: null }, signOut: async () => undefined, signedOut: () => undefined }}>
       <FleetContext.Provider value={fleet}>{children}</FleetContext.Provider>
     </SessionContext.Provider>
   );
