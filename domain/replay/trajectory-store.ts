@@ -51,19 +51,30 @@ function toBase64(bytes: Uint8Array): string {
 /** Stores a completed task's trajectory as the next version of its scope. */
 export async function saveTrajectory(env: Env, task: TaskRow, body: SaveTrajectoryBody): Promise<{ id: string; version: number }> {
   const { scope, scheduleId, promptVersion } = await scopeOfTask(task);
+  const origin = body.basedOn === null ? "model" : body.steps.some((s) => s.origin === "repaired") ? "repair" : "replay";
+  return storeTrajectory(env, { scope, scheduleId, promptVersion, origin, sourceTaskId: task.id }, body);
+}
+
+/** Stores a person's takeover as the next version of a schedule's trajectory: its next run replays what they did. */
+export async function saveDemonstration(env: Env, schedule: { id: string; promptVersion: number }, sourceTaskId: string | null, body: SaveTrajectoryBody): Promise<{ id: string; version: number }> {
+  return storeTrajectory(env, { scope: scheduleScope(schedule.id), scheduleId: schedule.id, promptVersion: schedule.promptVersion, origin: "demonstration", sourceTaskId }, body);
+}
+
+type Where = { scope: string; scheduleId: string | null; promptVersion: number | null; origin: "model" | "repair" | "replay" | "demonstration"; sourceTaskId: string | null };
+
+async function storeTrajectory(env: Env, where: Where, body: SaveTrajectoryBody): Promise<{ id: string; version: number }> {
   const id = newId("trj");
   const put = (name: string, b64: string) =>
-    env.SCREENSHOTS.put(trajectoryImageKey(id, name), fromBase64(b64), { httpMetadata: { contentType: "image/png" }, customMetadata: { trajectoryId: id, taskId: task.id } });
+    env.SCREENSHOTS.put(trajectoryImageKey(id, name), fromBase64(b64), { httpMetadata: { contentType: "image/png" }, customMetadata: { trajectoryId: id, ...(where.sourceTaskId ? { taskId: where.sourceTaskId } : {}) } });
   // Images first: a row in D1 always has its images.
   await Promise.all([
     ...body.steps.flatMap((s, i) => [put(`${i + 1}-thumb.png`, s.before.thumb), ...(s.before.crop ? [put(`${i + 1}-crop.png`, s.before.crop.png)] : [])]),
     put("final-thumb.png", body.final.thumb),
   ]);
-  const origin = body.basedOn === null ? "model" : body.steps.some((s) => s.origin === "repaired") ? "repair" : "replay";
   const version = await insertTrajectory(
     env.DB,
     {
-      id, scope, scheduleId, promptVersion, basedOn: body.basedOn, origin, sourceTaskId: task.id,
+      id, ...where, basedOn: body.basedOn,
       stepCount: body.steps.length, screenWidth: body.screen.width, screenHeight: body.screen.height, result: body.result,
       modelCalls: body.modelCalls, costUsd: body.costUsd, wallMs: body.wallMs, r2Prefix: trajectoryImageKey(id, ""), createdAt: Date.now(),
     },

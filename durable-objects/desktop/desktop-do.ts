@@ -22,6 +22,12 @@ import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
 import { routeWithoutHost } from "./relay/vnc-route.ts";
 import type { Person } from "./takeover/lease.ts";
 import { Takeover } from "./takeover/takeover.ts";
+import { DemonstrationRecorder } from "./takeover/demonstration.ts";
+import { saveDemonstration } from "../../domain/replay/trajectory-store.ts";
+import { getSchedule } from "../../db/schedules.ts";
+import { getTaskRow } from "../../db/tasks.ts";
+import { rpcFail } from "../../domain/api-error.ts";
+import type { HandbackResult } from "@deskfleet/protocol";
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const PAIRING_MS = 15_000;
@@ -50,6 +56,8 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
   private readonly tickets: TicketStore;
   private readonly relay: Relay;
   private readonly takeover: Takeover;
+  /** The lease holder's input, recorded for "save as demonstration" on hand-back. */
+  private readonly demonstration: DemonstrationRecorder;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,6 +88,15 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       clearDeadline: () => this.deadlines.clear("lease"),
       audit: (e) => audit(env.DB, { ...e, targetType: "desktop" }),
     });
+    this.demonstration = new DemonstrationRecorder({
+      sql: ctx.storage.sql,
+      screenshot: async () => {
+        const id = this.presence.desktopId ?? this.identity.recall();
+        if (!id) return null;
+        const shot = await this.screenshot(id);
+        return shot.ok && "png" in shot && shot.png ? Uint8Array.from(atob(shot.png), (c) => c.charCodeAt(0)) : null;
+      },
+    });
     this.relay = new Relay({
       ctx,
       tickets: this.tickets,
@@ -89,7 +106,10 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       route: async (desktopId) => (this.hostSocket() ? { kind: "host" } : routeWithoutHost(env, desktopId)),
       sendToHost: (m) => this.pushToHost(m),
       mayAct: (viewerId) => this.takeover.mayAct(viewerId),
-      onInput: (viewerId) => this.takeover.touch(viewerId),
+      onInput: (viewerId, messages) => {
+        this.takeover.touch(viewerId);
+        if (this.takeover.mayAct(viewerId)) this.demonstration.onInput(messages);
+      },
       armDeadline: (at) => this.deadlines.arm("relay", at),
     });
     this.host = new HostMessages({
@@ -145,7 +165,12 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
         const next = this.relay.sweep(now);
         if (next !== null) await this.deadlines.arm("relay", next);
       }
-      if (name === "lease") await this.takeover.checkExpiry(this.presence.desktopId ?? this.identity.recall(), now);
+      if (name === "lease") {
+        const desktopId = this.presence.desktopId ?? this.identity.recall();
+        await this.takeover.checkExpiry(desktopId, now);
+        // A lease that lapsed was not handed back: nothing to save.
+        if (desktopId && !this.takeover.status(desktopId, now) && this.demonstration.recording) this.demonstration.discard();
+      }
     }
     await this.deadlines.reschedule();
   }
@@ -195,11 +220,37 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
 
   async takeOver(desktopId: string, who: Person & { keys?: string[] }): Promise<RpcResult<TakeoverLease>> {
     this.identity.remember(desktopId);
-    return this.takeover.take(desktopId, who);
+    const held = this.takeover.status(desktopId) !== null;
+    const result = await this.takeover.take(desktopId, who);
+    // A new lease starts a new recording; taking over again while holding it keeps the one running.
+    if ("ok" in result && !held) this.demonstration.start();
+    return result;
   }
 
-  async handBack(desktopId: string, who: Person & { admin: boolean }, note?: string): Promise<RpcResult<{ desktopId: string; resumedTaskId: string | null }>> {
-    return this.takeover.handBack(desktopId, who, note);
+  /**
+   * Hand back; with `demonstration`, what the person did is saved to a schedule's trajectory
+   * first (the screen they left is its end), so the schedule's next run replays it.
+   */
+  async handBack(desktopId: string, who: Person & { admin: boolean }, note?: string, demonstration?: { scheduleId?: string }): Promise<RpcResult<HandbackResult>> {
+    if (!demonstration) {
+      const result = await this.takeover.handBack(desktopId, who, note);
+      if ("ok" in result) this.demonstration.discard();
+      return result;
+    }
+    const lease = this.takeover.status(desktopId);
+    if (!lease || (lease.holder.id !== who.id && !who.admin)) return this.takeover.handBack(desktopId, who, note);
+    // Which schedule learns it is checked before anything changes.
+    const task = lease.pausedTaskId ? await getTaskRow(this.env.DB, lease.pausedTaskId) : null;
+    const scheduleId = demonstration.scheduleId ?? task?.scheduleId ?? null;
+    if (!scheduleId) return rpcFail(422, "no_schedule", "this takeover paused no scheduled task; name the schedule to save the demonstration to (demonstration.scheduleId)");
+    const schedule = await getSchedule(this.env.DB, scheduleId);
+    if (!schedule) return rpcFail(404, "not_found", `schedule \`${scheduleId}\` does not exist; pick one from GET /api/schedules`);
+    const body = await this.demonstration.finish(note?.trim() || `Done as ${who.name} showed during a takeover.`);
+    const result = await this.takeover.handBack(desktopId, who, note);
+    if (!("ok" in result)) return result;
+    if (!body) return { ok: { ...result.ok, demonstration: { saved: false, scheduleId, trajectoryId: null, version: null, steps: 0, reason: "no pointer or key input was recorded during the takeover" } } };
+    const saved = await saveDemonstration(this.env, schedule, lease.pausedTaskId, body);
+    return { ok: { ...result.ok, demonstration: { saved: true, scheduleId, trajectoryId: saved.id, version: saved.version, steps: body.steps.length, reason: null } } };
   }
 
   async hostStatus(): Promise<{ connected: boolean; lastHeartbeatAt: number | null }> {

@@ -60,5 +60,18 @@ export type TakeoverLease = z.infer<typeof TakeoverLease>;
 
 export const TakeoverStatus = z.object({ lease: TakeoverLease.nullable() });
 
-export const HandbackBody = z.strictObject({ note: z.string().trim().max(2_000).optional() }).optional();
-export const HandbackResult = z.object({ desktopId: DesktopId, resumedTaskId: TaskId.nullable() });
+export const HandbackBody = z.strictObject({
+  note: z.string().trim().max(2_000).optional(),
+  /**
+   * Save what the person did during the takeover as a demonstration: the next run of the schedule
+   * replays it. `scheduleId` names the schedule; left out, the paused task's schedule.
+   */
+  demonstration: z.strictObject({ scheduleId: z.string().regex(/^sch_[0-9a-z]{10,40}$/, { message: "a schedule id looks like `sch_…`" }).optional() }).optional(),
+}).optional();
+export const HandbackResult = z.object({
+  desktopId: DesktopId,
+  resumedTaskId: TaskId.nullable(),
+  /** The demonstration saved on hand-back, or why none was (nothing recorded). */
+  demonstration: z.object({ saved: z.boolean(), scheduleId: z.string(), trajectoryId: z.string().nullable(), version: z.number().int().nullable(), steps: z.number().int(), reason: z.string().nullable() }).optional(),
+});
+export type HandbackResult = z.infer<typeof HandbackResult>;

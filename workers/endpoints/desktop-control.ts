@@ -117,7 +117,7 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     secureRoute("operator", {
       method: "post",
       path: "/api/desktops/{id}/handback",
-      summary: "Hand back: the agent resumes, told that a person acted, with a fresh screenshot",
+      summary: "Hand back: the agent resumes, told that a person acted, with a fresh screenshot; with `demonstration`, what the person did becomes the schedule's trajectory",
       request: { params: DesktopParam, body: { required: false, content: { "application/json": { schema: HandbackBody } } } },
       responses: { 200: jsonContent(HandbackResult, "Handed back"), ...conflictResponse("Nobody has taken over this desktop") },
     }),
@@ -126,8 +126,8 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const body = c.req.valid("json");
       await requireDesktop(c.env, id);
       const who = c.var.identity;
-      const result = unwrap(await desktopObject(c.env, id).handBack(id, { id: who.id, name: who.name, admin: who.role === "admin" }, body?.note));
-      await audit(c.env.DB, { actor: who.id, action: "desktop.handback", targetType: "desktop", targetId: id, details: { resumedTaskId: result.resumedTaskId } });
+      const result = unwrap(await desktopObject(c.env, id).handBack(id, { id: who.id, name: who.name, admin: who.role === "admin" }, body?.note, body?.demonstration));
+      await audit(c.env.DB, { actor: who.id, action: "desktop.handback", targetType: "desktop", targetId: id, details: { resumedTaskId: result.resumedTaskId, ...(result.demonstration ? { demonstration: result.demonstration } : {}) } });
       return c.json(result, 200);
     },
   );

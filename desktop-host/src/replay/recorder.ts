@@ -44,6 +44,8 @@ export class TrajectoryRecorder {
   repairing = false;
   modelCalls = 0;
   costUsd = 0;
+  /** A person took over during the run: the steps seen here are not the whole story, so nothing is saved. */
+  interrupted = false;
 
   constructor(desktop: Desktop & { frame(): import("@deskfleet/rfb/image/scale").RgbaImage }) {
     this.#desktop = desktop;
@@ -66,7 +68,12 @@ export class TrajectoryRecorder {
       uploadScreenshot: (png) => ctx.uploadScreenshot(png),
       askHuman: (q, o) => ctx.askHuman(q, o),
       takeFollowUps: () => ctx.takeFollowUps(),
-      whenInControl: () => ctx.whenInControl(),
+      whenInControl: async () => {
+        const control = await ctx.whenInControl();
+        // What a person did during a takeover is not in this recording (DesktopDO records it as a demonstration).
+        if (control.handedBack !== null) this.interrupted = true;
+        return control;
+      },
       ...(ctx.trajectories ? { trajectories: ctx.trajectories } : {}),
       emit: (kind, data) => {
         if (kind === "action") {

@@ -68,7 +68,9 @@ export async function runWithTrajectories(ctx: TaskContext, desktop: Desktop, co
   }
 
   // A pure replay at the recorded places adds nothing; anything else that completed is the new version.
-  if (outcome.status === "completed" && !(replay?.kind === "done" && replay.moved === 0)) {
+  if (outcome.status === "completed" && recorder.interrupted) {
+    log("info", "Not recording this run as a trajectory: a person took over the desktop during it (save the takeover as a demonstration instead).");
+  } else if (outcome.status === "completed" && !(replay?.kind === "done" && replay.moved === 0)) {
     try {
       const body = await recorder.finish({ result: outcome.result, basedOn: trajectory?.id ?? null, wallMs: Date.now() - started });
       if (body) {

@@ -16,6 +16,8 @@ export type FilterResult = {
   inputPassed: number;
   /** Input messages dropped (a view-only viewer tried to act). */
   inputDropped: number;
+  /** The input messages that passed, whole (pointer and key events: what a demonstration records); long ones (clipboard) are left out. */
+  inputMessages: Uint8Array[];
 };
 
 export class ClientStreamError extends Error {}
@@ -56,6 +58,7 @@ export class ClientMessageFilter {
     const out: Uint8Array[] = [];
     let inputPassed = 0;
     let inputDropped = 0;
+    const inputMessages: Uint8Array[] = [];
     let i = 0;
     while (i < chunk.length) {
       if (this.#remaining > 0) {
@@ -82,11 +85,15 @@ export class ClientMessageFilter {
       if (this.#headLength < need.total) continue;
       const pass = !need.input || allowInput;
       if (need.input) pass ? inputPassed++ : inputDropped++;
-      if (pass) out.push(this.#head.slice(0, this.#headLength));
+      if (pass) {
+        const message = this.#head.slice(0, this.#headLength);
+        out.push(message);
+        if (need.input) inputMessages.push(message);
+      }
       this.#complete();
     }
     // One part (the common case: a frame of whole messages) is forwarded as is, without a copy.
-    return { forward: out.length === 1 ? out[0]! : concatBytes(out), inputPassed, inputDropped };
+    return { forward: out.length === 1 ? out[0]! : concatBytes(out), inputPassed, inputDropped, inputMessages };
   }
 
   /** How long the message being collected is, once its header says so. */

@@ -78,4 +78,13 @@ describe("ClientMessageFilter", () => {
     expect(() => new ClientMessageFilter({ handshakeDone: true }).push(Uint8Array.of(77, 0, 0), false)).toThrow(ClientStreamError);
     expect(() => new ClientMessageFilter().push(enc.encode("GET / HTTP/1.1\r\n"), false)).toThrow(/RFB version/);
   });
+
+  it("hands over the holder's pointer and key messages whole, across frame boundaries, and none of a view-only viewer's", () => {
+    const stream = cat(setup, msg.pointerEvent(300, 200, 1), msg.keyEvent(0x61, true));
+    const holder = new ClientMessageFilter({ handshakeDone: true });
+    const seen: Uint8Array[] = [];
+    for (let i = 0; i < stream.length; i += 3) seen.push(...holder.push(stream.subarray(i, i + 3), true).inputMessages);
+    expect(seen).toEqual([msg.pointerEvent(300, 200, 1), msg.keyEvent(0x61, true)]);
+    expect(new ClientMessageFilter({ handshakeDone: true }).push(stream, false).inputMessages).toEqual([]);
+  });
 });

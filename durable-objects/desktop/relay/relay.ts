@@ -43,8 +43,8 @@ export type RelayDeps = {
   sendToHost(message: TunnelOpenMessage): boolean;
   /** Whether this person's input may reach the desktop (they hold the control lease). */
   mayAct(viewerId: string): boolean;
-  /** The lease holder acted: re-arms the lease's inactivity timeout. */
-  onInput(viewerId: string): void;
+  /** The lease holder acted (its pointer and key messages, as passed): re-arms the lease's inactivity timeout, feeds a demonstration. */
+  onInput(viewerId: string, messages: readonly Uint8Array[]): void;
   /** Arms the alarm backstop for the pairing deadline (timers die with an evicted object). */
   armDeadline(at: number): Promise<void>;
 };
@@ -129,7 +129,7 @@ export class Relay {
       return this.#closePair(ws, att.tunnelId, CloseCode.badMessage, reason);
     }
     if (filter.handshakeDone && !att.handshakeDone) ws.serializeAttachment({ ...att, handshakeDone: true });
-    if (result.inputPassed > 0) this.#d.onInput(att.viewer.id);
+    if (result.inputPassed > 0) this.#d.onInput(att.viewer.id, result.inputMessages);
     if (result.forward.length === 0) return;
     if (att.route === "direct") {
       const session = this.#direct.get(att.tunnelId);
