@@ -21,6 +21,7 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
   const [model, setModel] = useState("");
   const [budget, setBudget] = useState("");
   const [maxSteps, setMaxSteps] = useState("");
+  const [replay, setReplay] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -33,6 +34,7 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
     if (model.trim()) json.model = model.trim();
     if (budget.trim()) json.budgetUsd = Number(budget);
     if (maxSteps.trim()) json.maxSteps = Number(maxSteps);
+    if (replay) json.replay = "auto";
     setBusy(true);
     setError(null);
     try {
@@ -94,6 +96,9 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
               {(p) => <input {...p} type="number" min="1" step="1" inputMode="numeric" value={maxSteps} onChange={(e) => setMaxSteps(e.target.value)} />}
             </Field>
           </div>
+          <label className="small">
+            <input type="checkbox" checked={replay} onChange={(e) => setReplay(e.target.checked)} /> Replay the last good run of this prompt without the model, when there is one
+          </label>
         </details>
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" className="primary" disabled={busy || !prompt.trim()}>
