@@ -39,7 +39,13 @@ export async function runWithTrajectories(ctx: TaskContext, desktop: Desktop, co
   let outcome: TaskOutcome;
   if (trajectory) {
     log("info", `Replaying recorded trajectory version ${trajectory.version} (${trajectory.steps.length} steps) without the model.`);
-    replay = await replayTrajectory(rctx, framed, trajectory, recorder, options);
+    try {
+      replay = await replayTrajectory(rctx, framed, trajectory, recorder, options);
+    } catch (error) {
+      // Cancelled mid-step: nothing this replay pressed stays held.
+      await framed.releaseAll().catch(() => undefined);
+      throw error;
+    }
     if (replay.kind === "done") {
       outcome = { status: "completed", result: trajectory.result };
     } else {
