@@ -58,7 +58,9 @@ export class DemonstrationRecorder {
     this.#d = deps;
     deps.sql.exec(`CREATE TABLE IF NOT EXISTS demonstration_steps (idx INTEGER PRIMARY KEY, step TEXT NOT NULL)`);
     // A recording survives the object being evicted mid-takeover; only the pending screenshot is lost.
-    this.#on = deps.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM demonstration_steps`).toArray()[0]!.n > 0;
+    const { n, last } = deps.sql.exec<{ n: number; last: number | null }>(`SELECT count(*) AS n, max(idx) AS last FROM demonstration_steps`).toArray()[0]!;
+    this.#on = n > 0;
+    this.#nextIdx = (last ?? 0) + 1;
   }
 
   get recording(): boolean {
@@ -69,6 +71,7 @@ export class DemonstrationRecorder {
   start(): void {
     this.#d.sql.exec(`DELETE FROM demonstration_steps`);
     this.#on = true;
+    this.#nextIdx = 1;
     this.#press = null;
     this.#typing = null;
     this.#mods.clear();
@@ -148,7 +151,7 @@ export class DemonstrationRecorder {
         const count = last.count + 1;
         this.#lastClick = { ...last, at: now, count };
         const idx = last.idx;
-        this.#work = this.#work.then(() => {
+        this.#later(() => {
           const row = this.#d.sql.exec<{ step: string }>(`SELECT step FROM demonstration_steps WHERE idx = ?`, idx).toArray()[0];
           if (!row) return;
           const step = JSON.parse(row.step) as TrajectoryStep;
@@ -200,7 +203,7 @@ export class DemonstrationRecorder {
   #add(action: TrajectoryAction, before: Promise<Snapshot | null>, target: { x: number; y: number }): number {
     const idx = this.#nextIdx++;
     const pointer: [number, number] = [this.#pointer.x, this.#pointer.y];
-    this.#work = this.#work.then(async () => {
+    this.#later(async () => {
       const shot = await before;
       if (!shot) return;
       const rect = cropRectAround(target, shot.gray);
@@ -216,6 +219,11 @@ export class DemonstrationRecorder {
   }
 
   #nextIdx = 1;
+
+  /** Queues work in order; one step that cannot be written does not stop the ones after it. */
+  #later(work: () => void | Promise<void>): void {
+    this.#work = this.#work.then(work).catch(() => undefined);
+  }
 
   /** The screen the next action starts from: once the person has paused. */
   #snapshotSoon(): void {
