@@ -7,6 +7,7 @@ import { isWebSocketUpgrade } from "../domain/websocket/upgrade.ts";
 import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
 import { requireRole } from "./auth/authenticate.ts";
 import { health } from "./endpoints/health.ts";
+import { hostInstall } from "./endpoints/host-install.ts";
 import { tokens } from "./endpoints/tokens.ts";
 import { session } from "./endpoints/session.ts";
 import { desktops } from "./endpoints/desktops.ts";
@@ -50,6 +51,7 @@ app.use("/api/*", async (c, next) => {
 
 const routes = app
   .route("/", health)
+  .route("/", hostInstall)
   .route("/", session)
   .route("/", tokens)
   .route("/", desktops)

@@ -1,5 +1,5 @@
 import type { EventsMessage, HelloMessage, HostEvent, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
-import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION, HOST_RELEASE, hostReleaseVerdict } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
 import type { HostAttachment } from "./host-session.ts";
 import type { PendingRequests } from "./pending-requests.ts";
@@ -61,9 +61,11 @@ export class HostMessages {
 
   async #hello(ws: WebSocket, att: HostAttachment, m: HelloMessage): Promise<void> {
     if (m.protocolVersion !== HOST_PROTOCOL_VERSION) {
-      const advice = m.protocolVersion < HOST_PROTOCOL_VERSION ? "upgrade deskfleet-host" : "deploy the newer control plane";
+      const advice = m.protocolVersion < HOST_PROTOCOL_VERSION ? "run `deskfleet-host upgrade`" : "deploy the newer control plane";
       return closeSafely(ws, CloseCode.badVersion, `host protocol ${m.protocolVersion} is not supported; the server speaks ${HOST_PROTOCOL_VERSION}: ${advice}`);
     }
+    const release = hostReleaseVerdict(m.capabilities.hostVersion);
+    if (!release.ok) return closeSafely(ws, CloseCode.badVersion, release.reason);
     if (m.desktopId !== att.desktopId) {
       return closeSafely(ws, CloseCode.wrongDesktop, `this host token belongs to desktop ${att.desktopId}, not ${m.desktopId}; run the host with --desktop ${att.desktopId}`);
     }
@@ -73,7 +75,7 @@ export class HostMessages {
     this.#d.greeted(ws, att);
     this.#d.presence.connect(att.desktopId, m.capabilities, now);
     // Welcome goes first: announcing the host may make FleetDO push an assignment to it at once.
-    this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now });
+    this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now, hostRelease: HOST_RELEASE });
     await this.#d.presence.announce(labels, m.activeTasks, now);
     // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
     await this.#d.hostReady();

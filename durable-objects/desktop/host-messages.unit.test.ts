@@ -66,7 +66,7 @@ describe("HostMessages", () => {
     const older = socket();
     await host.onMessage(older as unknown as WebSocket, att(false), hello({ protocolVersion: HOST_PROTOCOL_VERSION - 1 }));
     expect(older.closed?.code).toBe(CloseCode.badVersion);
-    expect(older.closed?.reason).toMatch(/upgrade deskfleet-host/);
+    expect(older.closed?.reason).toMatch(/run `deskfleet-host upgrade`/);
     const newer = socket();
     await host.onMessage(newer as unknown as WebSocket, att(false), hello({ protocolVersion: HOST_PROTOCOL_VERSION + 1 }));
     expect(newer.closed?.reason).toMatch(/deploy the newer control plane/);

@@ -74,11 +74,24 @@ export const Desktop = z.object({
 });
 export type Desktop = z.infer<typeof Desktop>;
 
+/**
+ * The one line that installs the host from this control plane, per OS. The
+ * token is not in it: the installer asks for it (or reads it from standard
+ * input), so it never lands on a command line, in `ps` or in shell history.
+ */
+export const HostInstallLines = z.object({
+  /** Linux and macOS: `curl -fsSL <cp>/install.sh | sh -s -- --desktop <id> --token-stdin`. */
+  unix: z.string(),
+  /** Windows PowerShell. */
+  windows: z.string(),
+});
+export type HostInstallLines = z.infer<typeof HostInstallLines>;
+
 export const HostTokenResponse = z.object({
   desktopId: DesktopId,
+  /** Shown once; the installer asks for it. */
   token: z.string(),
-  /** A ready-to-paste command that starts the host for this desktop. */
-  command: z.string(),
+  install: HostInstallLines,
 });
 
 // ---- tasks

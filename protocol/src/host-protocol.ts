@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { AssignedTask } from "./task.ts";
 import { HostEvent, RefusedEvent } from "./task-events.ts";
 import { DesktopInput } from "./desktop-api.ts";
+import { ReleaseVersion } from "./host-release.ts";
 
 /**
  * The control channel between a desktop host and its DesktopDO.
@@ -71,6 +72,8 @@ export const WelcomeMessage = z.object({
   desktopId: DesktopId,
   heartbeatIntervalMs: z.number().int().positive(),
   serverTime: EpochMs,
+  /** The host release this control plane serves (`/host/latest.json`); an older host says `deskfleet-host upgrade` would fetch it. */
+  hostRelease: ReleaseVersion.optional(),
 });
 
 export const AssignMessage = z.object({ type: z.literal("assign"), task: AssignedTask });

@@ -2,6 +2,7 @@ export * from "./ids.ts";
 export * from "./task.ts";
 export * from "./task-events.ts";
 export * from "./host-protocol.ts";
+export * from "./host-release.ts";
 export * from "./feed.ts";
 export * from "./api.ts";
 export * from "./desktop-api.ts";

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
+import { CreateDesktopBody, Desktop, DesktopId, hostInstallLines, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
@@ -135,7 +135,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/desktops/{id}/host-token",
       summary: "Issue a new host token (shown once; replaces the previous one)",
       request: { params: DesktopParam },
-      responses: { 201: jsonContent(HostTokenResponse, "The token and the command that starts the host") },
+      responses: { 201: jsonContent(HostTokenResponse, "The token and the line per OS that installs the host from this control plane (it asks for the token)") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -144,8 +144,6 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const now = Date.now();
       await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: await sha256Hex(token), hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.host_token", targetType: "desktop", targetId: id });
-      const server = new URL(c.req.url).origin;
-      const command = `DESKFLEET_HOST_TOKEN=${token} npx deskfleet-host run --server ${server} --desktop ${id}`;
-      return c.json({ desktopId: id, token, command }, 201);
+      return c.json({ desktopId: id, token, install: hostInstallLines(new URL(c.req.url).origin, id) }, 201);
     },
   );

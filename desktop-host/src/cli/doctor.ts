@@ -1,11 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import WebSocket from "ws";
-import { CloseCode } from "@deskfleet/protocol";
+import { CloseCode, compareReleases } from "@deskfleet/protocol";
 import { classifyClose } from "../control/close-codes.ts";
 import { controlUrl } from "../control/control-channel.ts";
 import { isRfbError } from "@deskfleet/rfb/rfb-error";
 import { connectVnc } from "../runtime/vnc-connection.ts";
 import { createRedactor } from "../runtime/redact.ts";
+import { readableByOthers } from "../install/atomic-file.ts";
+import { DownloadError, fetchServedRelease } from "../install/release-download.ts";
+import { HOST_VERSION } from "./host-info.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";
 
 /** `ok` unless it stops the host; a `warning` is ok but leaves the host doing less (view-only without an API key). */
@@ -19,13 +22,20 @@ const AGENT_DEFAULT_MODEL = "claude-sonnet-5-5";
  * what to fix. It never sends a hello, so a running host's task is not
  * disturbed (its socket is replaced for a moment and it reconnects).
  */
-export async function doctor(config: Partial<HostConfig>, problems: readonly ConfigProblem[], env: Record<string, string | undefined>): Promise<Check[]> {
+export async function doctor(
+  config: Partial<HostConfig>,
+  problems: readonly ConfigProblem[],
+  env: Record<string, string | undefined>,
+  opts: { tokenFile?: string | undefined } = {},
+): Promise<Check[]> {
   const checks: Check[] = problems.map((p) => ({ name: "settings", ok: false, detail: p.message }));
+  if (opts.tokenFile && config.token) checks.push(checkTokenFile(opts.tokenFile));
   if (config.vnc) checks.push(await checkVnc({ ...config.vnc, password: config.vncPassword }));
   if (config.server) {
     const health = await checkHealth(config.server);
     checks.push(health);
     if (health.ok && config.token && config.desktopId) checks.push(await checkHostToken(config.server, config.desktopId, config.token));
+    if (health.ok) checks.push(await checkRelease(config.server));
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
   return checks;
@@ -62,6 +72,28 @@ async function checkVnc(target: { host: string; port: number; password: string |
       "unsupported-version": "use a VNC server that speaks RFB 3.3–3.8",
     };
     return { name, ok: false, detail: `${where}: ${message}`, fix: fix[code] ?? "check --vnc and the VNC server's logs" };
+  }
+}
+
+function checkTokenFile(path: string): Check {
+  const name = "token file";
+  if (readableByOthers(path)) return { name, ok: true, warning: true, detail: `${path} is readable by other users of this machine`, fix: `chmod 600 ${path}` };
+  return { name, ok: true, detail: `${path} (readable by its owner only)` };
+}
+
+/** Whether the control plane serves a newer host than this one. */
+async function checkRelease(server: string): Promise<Check> {
+  const name = "host release";
+  try {
+    const served = await fetchServedRelease(server);
+    const order = compareReleases(HOST_VERSION, served.version);
+    if (order !== null && order < 0) {
+      return { name, ok: true, warning: true, detail: `this host is ${HOST_VERSION}; the control plane serves ${served.version}`, fix: "deskfleet-host upgrade" };
+    }
+    return { name, ok: true, detail: `${HOST_VERSION}${order === 0 ? ", the release the control plane serves" : ` (the control plane serves ${served.version})`}` };
+  } catch (err) {
+    if (!(err instanceof DownloadError)) throw err;
+    return { name, ok: true, warning: true, detail: `the control plane serves no host release: ${err.message}`, fix: "deploy the control plane with `npm run deploy` (it builds the host bundle)" };
   }
 }
 

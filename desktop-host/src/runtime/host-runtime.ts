@@ -3,6 +3,7 @@ import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
 import { Outbox, type OutboxOptions } from "../control/outbox.ts";
+import { ExitCode } from "../exit-codes.ts";
 import type { TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
@@ -28,7 +29,10 @@ export type HostRuntimeOptions = {
   live?: LiveDesktop;
 };
 
-/** How the host ended: exit code 0 after a requested stop, non-zero after a refusal a person must fix. */
+/**
+ * How the host ended: exit code 0 after a requested stop, REFUSED_EXIT_CODE
+ * after a refusal a person must fix (a service manager must not restart it).
+ */
 export type HostExit = { code: number; message: string };
 
 /**
@@ -72,7 +76,7 @@ export class HostRuntime {
       const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason.replace(/[\s.…]+$/, "")}` : ""}. ${end.advice}`;
       this.#o.logger.error(message);
       this.#session?.cancel("the host is stopping: " + end.summary);
-      this.#finish({ code: 1, message });
+      this.#finish({ code: ExitCode.refused, message });
     });
   }
 
