@@ -50,7 +50,12 @@ const fail = (lines) => {
     fail(["cannot download " + url + ": " + ((err.cause && (err.cause.code || err.cause.message)) || err.message), "Check that this machine reaches the control plane, then run the installer again."]);
   }
   if (!res.ok) fail([url + " answered HTTP " + res.status + ".", "The control plane may have been deployed meanwhile: fetch install.sh again and rerun it."]);
-  const bytes = Buffer.from(await res.arrayBuffer());
+  let bytes;
+  try {
+    bytes = Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    fail(["the download of " + url + " broke off (" + err.message + "); nothing was installed.", "Run the installer again."]);
+  }
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== expected) {
     fail([

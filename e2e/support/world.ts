@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { HostTokenResponse, type HostInstallLines } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, type ConversationScript, type ScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
 import { startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
@@ -21,13 +22,45 @@ export type World = {
   dispose(): Promise<void>;
 };
 
+/** A World before its host: the desktop is added and has a host token (and the install lines that came with it). */
+export type BareWorld = Omit<World, "host"> & { install: HostInstallLines };
+
 /**
  * Everything for an end-to-end test: the real Worker under `wrangler dev`, a
  * real X desktop (Xvfb + x11vnc with a password) showing the test app in
  * Chromium, the scripted Messages API, and the real deskfleet-host binary
  * attached to that desktop.
  */
-export async function startWorld(opts: { conversations: ConversationScript[]; vars?: Record<string, string>; desktopId?: string; labels?: string[] }): Promise<World> {
+export async function startWorld(opts: WorldOptions): Promise<World> {
+  const bare = await startBareWorld(opts);
+  try {
+    const { cp, anthropic, desktop, desktopId, hostToken } = bare;
+    const host = hostProcess(
+      { DESKFLEET_HOST_TOKEN: hostToken, DESKFLEET_VNC_PASSWORD: VNC_PASSWORD, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: anthropic.url },
+      ["--server", cp.url, "--desktop", desktopId, "--vnc", `127.0.0.1:${desktop.port}`],
+    );
+    await waitUntil(async () => (await cp.api("GET", `/api/desktops/${desktopId}`)).json.presence === "online", 30_000, () => `the host did not come online:\n${host.logs().slice(-3000)}`).catch(async (err: unknown) => {
+      await host.stop();
+      throw err;
+    });
+    return {
+      ...bare,
+      host,
+      dispose: async () => {
+        await host.stop().catch(() => undefined);
+        await bare.dispose();
+      },
+    };
+  } catch (err) {
+    await bare.dispose();
+    throw err;
+  }
+}
+
+type WorldOptions = { conversations: ConversationScript[]; vars?: Record<string, string>; desktopId?: string; labels?: string[] };
+
+/** Everything of a World except the host, for tests that install and start one themselves. */
+export async function startBareWorld(opts: WorldOptions): Promise<BareWorld> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const anthropic = await startScriptedAnthropic({ conversations: opts.conversations, apiKeys: [API_KEY] });
@@ -46,15 +79,9 @@ export async function startWorld(opts: { conversations: ConversationScript[]; va
     const desktopId = opts.desktopId ?? "e2e-desk";
     const created = await cp.api("POST", "/api/desktops", { id: desktopId, name: "E2E desktop", labels: opts.labels ?? ["e2e"] });
     if (created.status !== 201) throw new Error(`creating the desktop failed: ${JSON.stringify(created.json)}`);
-    const hostToken = (await cp.api("POST", `/api/desktops/${desktopId}/host-token`)).json.token as string;
-    const host = hostProcess(
-      { DESKFLEET_HOST_TOKEN: hostToken, DESKFLEET_VNC_PASSWORD: VNC_PASSWORD, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: anthropic.url },
-      ["--server", cp.url, "--desktop", desktopId, "--vnc", `127.0.0.1:${desktop.port}`],
-    );
-    cleanups.push(() => host.stop());
-    await waitUntil(async () => (await cp.api("GET", `/api/desktops/${desktopId}`)).json.presence === "online", 30_000, () => `the host did not come online:\n${host.logs().slice(-3000)}`);
+    const issued = HostTokenResponse.parse((await cp.api("POST", `/api/desktops/${desktopId}/host-token`)).json);
     return {
-      cp, anthropic, app, desktop, desktopId, hostToken, host,
+      cp, anthropic, app, desktop, desktopId, hostToken: issued.token, install: issued.install,
       dispose: async () => {
         for (const c of cleanups.reverse()) await c().catch(() => undefined);
       },

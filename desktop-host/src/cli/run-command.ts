@@ -29,6 +29,7 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
     capabilities: async () => hostCapabilities(vnc.status(), config.model, ability),
     logger,
     userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
+    release: HOST_VERSION,
     live: liveDesktop({ server: config.server, token: config.token, vnc: { ...config.vnc, password: config.vncPassword }, log: (m, f) => logger.info(m, f) }),
   });
   let signals = 0;

@@ -42,7 +42,12 @@ export async function downloadVerified(server: string, release: HostReleaseManif
     throw new DownloadError(`cannot download ${url}: ${(err as Error).message}`);
   }
   if (!res.ok) throw new DownloadError(`${url} answered HTTP ${res.status}${errorMessage(await res.text())}`);
-  const bytes = Buffer.from(await res.arrayBuffer());
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    throw new DownloadError(`the download of ${url} broke off (${(err as Error).message}); the installed host was left as it was. Try again.`);
+  }
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== release.sha256) {
     throw new DownloadError(

@@ -1,5 +1,6 @@
 import type { AssignedTask, HostCapabilitiesInput } from "@deskfleet/protocol";
 import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { releaseNotice } from "./release-notice.ts";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
 import { Outbox, type OutboxOptions } from "../control/outbox.ts";
@@ -25,6 +26,8 @@ export type HostRuntimeOptions = {
   /** How often unacked events are checked for a lost batch. Default 5 s. */
   retransmitCheckMs?: number;
   userAgent?: string;
+  /** This host's release: compared once with the one the control plane serves (welcome.hostRelease). */
+  release?: string;
   /** Live desktops: viewer tunnels and the API's screenshots and input (desktop-host/src/tunnel/live-desktop.ts). */
   live?: LiveDesktop;
 };
@@ -50,6 +53,7 @@ export class HostRuntime {
   #queue: Promise<unknown> = Promise.resolve();
   #retransmit: ReturnType<typeof setInterval> | null = null;
   #resolveExit!: (e: HostExit) => void;
+  #releaseNoted = false;
 
   constructor(options: HostRuntimeOptions) {
     this.#o = options;
@@ -67,7 +71,10 @@ export class HostRuntime {
         capabilities: await options.capabilities(),
         activeTasks: this.activeTaskIds(),
       }),
-      onWelcome: () => this.#outbox.resendAll(),
+      onWelcome: (welcome) => {
+        this.#noteRelease(welcome.hostRelease);
+        this.#outbox.resendAll();
+      },
       onMessage: (m) => this.#onMessage(m),
     });
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
@@ -112,6 +119,14 @@ export class HostRuntime {
     this.#channel.stop(reason);
     this.#finish({ code: 0, message: reason });
     return this.exited;
+  }
+
+  /** Once per run: a person reading the log learns that `deskfleet-host upgrade` has something to install. */
+  #noteRelease(served: string | undefined): void {
+    const notice = this.#o.release && served ? releaseNotice(this.#o.release, served) : null;
+    if (!notice || this.#releaseNoted) return;
+    this.#releaseNoted = true;
+    this.#o.logger.warn(notice);
   }
 
   #finish(exit: HostExit): void {
