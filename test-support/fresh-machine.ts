@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -96,11 +96,4 @@ export function freshMachine(): FreshMachine {
     },
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
-}
-
-/** Writes a file into the machine's home, e.g. a token for `--token-stdin < file`. */
-export function writeHomeFile(machine: FreshMachine, name: string, text: string): string {
-  const path = join(machine.home, name);
-  writeFileSync(path, text, { mode: 0o600 });
-  return path;
 }

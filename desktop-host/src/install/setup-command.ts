@@ -141,9 +141,12 @@ export async function setupCommand(argv: readonly string[], deps: SetupDeps): Pr
     return 0;
   }
   say("Next:");
-  say(`  ${layout.launcher} doctor              check the VNC server, the control plane, the token and the API key`);
-  say(`  ${layout.launcher} run                 run the host in this terminal`);
-  say(`  ${layout.launcher} service install     run it as a service: now, at every login, restarted after a failure`);
+  const next: [string, string][] = [
+    ["doctor", "check the VNC server, the control plane, the token and the API key"],
+    ["run", "run the host in this terminal"],
+    ["service install", "run it as a service: now, at every login, restarted after a failure"],
+  ];
+  for (const [command, what] of next) say(`  ${`${layout.launcher} ${command}`.padEnd(layout.launcher.length + 18)}${what}`);
   say(deps.platform === "win32" ? `Add ${layout.bin} to your PATH to type just deskfleet-host.` : `Add it to your PATH to type just deskfleet-host:  export PATH="${layout.bin}:$PATH"`);
   return 0;
 }
