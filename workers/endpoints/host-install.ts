@@ -13,7 +13,8 @@ import { renderInstaller, type InstallerKind } from "../../domain/host-install/i
 
 const text = (description: string) => ({ description, content: { "text/plain": { schema: z.string() } } });
 const notBuilt = { 503: errorResponse("The control plane was deployed without the host bundle (`npm run build`)") };
-const noStore = { "cache-control": "no-store" };
+// Served as text, never sniffed into something a browser would run; the installers name the current bundle, so never cached.
+const noStore = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
 async function installer(env: Env, url: string, kind: InstallerKind): Promise<string> {
   const [release, template] = await Promise.all([servedRelease(env.ASSETS, url), installerTemplate(env.ASSETS, url, kind)]);
@@ -31,7 +32,6 @@ export const hostInstall = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       "x-deskfleet-access": "public",
       responses: { 200: text("The installer, with this control plane's URL and the bundle's SHA-256 filled in"), ...notBuilt },
     }),
-    // The script names the current bundle and its checksum: a cached copy would outlive the next deploy.
     async (c) => c.text(await installer(c.env, c.req.url, "sh"), 200, noStore),
   )
   .openapi(
@@ -81,6 +81,7 @@ export const hostInstall = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       if (!res.ok || res.headers.get("content-type")?.startsWith("text/html")) throw new ApiError(503, "host_bundle_missing", `the host bundle's manifest names ${path}, which the assets do not hold; run \`npm run build\` and deploy again`);
       const headers = new Headers(res.headers);
       headers.set("content-type", checksum ? "text/plain; charset=utf-8" : "text/javascript; charset=utf-8");
+      headers.set("x-content-type-options", "nosniff");
       return new Response(res.body, { status: 200, headers });
     },
   );
