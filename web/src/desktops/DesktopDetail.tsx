@@ -6,6 +6,7 @@ import { screenshotUrl } from "../tasks/types.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
 import { HostCommand } from "./HostCommand.tsx";
+import { HostRelease } from "./HostRelease.tsx";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
 import { TakeoverControls, useTakeover } from "./Takeover.tsx";
 
@@ -59,6 +60,7 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </p>
       )}
+      <HostRelease hostVersion={desktop.capabilities?.hostVersion} />
       {isAdmin && <HostCommand desktopId={desktop.id} hasHostToken={desktop.hasHostToken} />}
     </section>
   );
