@@ -32,6 +32,8 @@ export const tasks = sqliteTable("tasks", {
     enum: ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"],
   }).notNull(),
   desktopId: text("desktop_id"),
+  /** The agent profile that runs it (agents.name); null for none. */
+  agent: text("agent"),
   targetDesktopId: text("target_desktop_id"),
   targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
   source: text("source", {
@@ -65,6 +67,7 @@ export const tasks = sqliteTable("tasks", {
   index("tasks_desktop_created").on(t.desktopId, t.createdAt),
   index("tasks_schedule_created").on(t.scheduleId, t.createdAt),
   index("tasks_original").on(t.originalTaskId),
+  index("tasks_agent_created").on(t.agent, t.createdAt),
 ]);
 
 export const taskEvents = sqliteTable("task_events", {
@@ -102,6 +105,8 @@ export const schedules = sqliteTable("schedules", {
   maxRuns: integer("max_runs"),
   runCount: integer("run_count").notNull().default(0),
   skipIfRunning: integer("skip_if_running", { mode: "boolean" }).notNull().default(true),
+  /** The agent that runs each run; null for none. */
+  agent: text("agent"),
   options: json("options").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   nextRunAt: ms("next_run_at"),
   lastRunAt: ms("last_run_at"),
@@ -197,3 +202,84 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
+
+/** Agent profiles: a named role with its instructions, the host tools it may use, skills and limits. */
+export const agents = sqliteTable("agents", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  instructions: text("instructions").notNull().default(""),
+  model: text("model"),
+  tools: json("tools").$type<string[]>().notNull(),
+  skills: json("skills").$type<string[]>().notNull().default(sql`'[]'`),
+  targetDesktopId: text("target_desktop_id"),
+  targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
+  maxSteps: integer("max_steps"),
+  budgetUsd: real("budget_usd"),
+  selfHealing: integer("self_healing", { mode: "boolean" }),
+  continueFrom: text("continue_from", { enum: ["last", "none"] }).notNull().default("none"),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** Skills: markdown know-how attached to agents or named in a prompt (`@skill:name`); each change is a version. */
+export const skills = sqliteTable("skills", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  body: text("body").notNull(),
+  version: integer("version").notNull().default(1),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const skillVersions = sqliteTable("skill_versions", {
+  id: text("id").primaryKey(),
+  skillName: text("skill_name").notNull(),
+  version: integer("version").notNull(),
+  description: text("description").notNull(),
+  body: text("body").notNull(),
+  author: text("author").notNull(),
+  reason: text("reason"),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("skill_versions_skill_version").on(t.skillName, t.version)]);
+
+/**
+ * Long-term memory: one insight per row, unique per collection by the hash of
+ * its normalized content. Full-text indexed by `memory_search` (FTS5, a
+ * hand-written migration); mirrored into Vectorize when that is configured.
+ */
+export const memories = sqliteTable("memories", {
+  id: text("id").primaryKey(),
+  collection: text("collection").notNull(),
+  /** The agent it belongs to; null: global, read by every agent. */
+  agent: text("agent"),
+  content: text("content").notNull(),
+  contentHash: text("content_hash").notNull(),
+  metadata: json("metadata").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  /** task:<id>, conversation:<id> or person:<identity>. */
+  source: text("source").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+  lastUsedAt: ms("last_used_at"),
+}, (t) => [
+  uniqueIndex("memories_collection_hash").on(t.collection, t.contentHash),
+  index("memories_created").on(t.createdAt, t.id),
+  index("memories_agent").on(t.agent),
+]);
+
+/** Deployment-wide settings that people edit (the user profile), one JSON value per key. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: json("value").$type<Record<string, unknown>>().notNull(),
+  updatedBy: text("updated_by"),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** A task's message in a Telegram chat (its queued note, its result): a reply to it continues the task with its agent. */
+export const telegramTaskMessages = sqliteTable("telegram_task_messages", {
+  chatId: integer("chat_id").notNull(),
+  messageId: integer("message_id").notNull(),
+  taskId: text("task_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("telegram_task_messages_message").on(t.chatId, t.messageId)]);

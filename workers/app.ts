@@ -22,6 +22,10 @@ import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
 import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
+import { agents } from "./endpoints/agents.ts";
+import { skills } from "./endpoints/skills.ts";
+import { memories } from "./endpoints/memories.ts";
+import { userProfile } from "./endpoints/user-profile.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -62,7 +66,11 @@ const routes = app
   .route("/", taskChain)
   .route("/", helpRequests)
   .route("/", vncRelay)
-  .route("/", desktopControl);
+  .route("/", desktopControl)
+  .route("/", agents)
+  .route("/", skills)
+  .route("/", memories)
+  .route("/", userProfile);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

@@ -1,4 +1,4 @@
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult } from "@deskfleet/protocol";
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
@@ -34,6 +34,11 @@ export interface TaskContext {
    * (`handedBack`), so the runner can look at the screen again before acting.
    */
   whenInControl(): Promise<{ handedBack: string | null }>;
+  /**
+   * Searches or saves long-term memory for this task's agent (its memory tools);
+   * absent where there is no control plane to ask (benchmarks, tests).
+   */
+  memory?(request: HostMemoryRequest): Promise<HostMemoryResult>;
   /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
   readonly signal: AbortSignal;
 }

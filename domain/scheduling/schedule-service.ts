@@ -15,6 +15,8 @@ import {
 } from "../../db/schedules.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
+import { agentForTask } from "../agents/agent-service.ts";
+import { settleTaskSettings } from "../agents/task-settings.ts";
 
 /**
  * Schedule changes as services, shared by the API and the supervisor's tools:
@@ -57,6 +59,15 @@ function timingInputOf(row: ScheduleRow): TimingInput {
   };
 }
 
+/** A schedule's agent must exist, and the schedule's limits must fit within the agent's (a run may narrow them, never widen). */
+async function checkAgentFits(env: Env, agent: string | null, limits: { maxSteps?: number | undefined; budgetUsd?: number | undefined }): Promise<void> {
+  if (!agent) return;
+  const row = await agentForTask(env, agent);
+  const options = { ...(limits.maxSteps !== undefined ? { maxSteps: limits.maxSteps } : {}), ...(limits.budgetUsd !== undefined ? { budgetUsd: limits.budgetUsd } : {}) };
+  const settled = settleTaskSettings(row, { desktopId: null, labels: [], options });
+  if (!settled.ok) throw unprocessable(settled.code, settled.message);
+}
+
 export const promptChange = (prompt: string, author: string, reason: string | null, at: number): PromptChange => ({ id: newId("pv", at), prompt, author, reason, at });
 
 /** The last write came from a concurrent edit (the prompt version moved under us) or a delete. */
@@ -69,6 +80,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
   const now = Date.now();
   const timing = valid(checkTiming(b, now));
   if (b.desktopId) await requireDesktop(env, b.desktopId);
+  await checkAgentFits(env, b.agent ?? null, { maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
   const enabled = b.enabled ?? true;
   const row = {
     id: newId("sch", now),
@@ -86,6 +98,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     maxLearningRuns: b.maxLearningRuns ?? 5,
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
+    agent: b.agent ?? null,
     options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd }),
     nextRunAt: enabled ? firstRun(timing, now) : null,
     createdBy: actor,
@@ -109,6 +122,11 @@ export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody
   if (b.maxRuns !== undefined) patch.maxRuns = b.maxRuns;
   if (b.skipIfRunning !== undefined) patch.skipIfRunning = b.skipIfRunning;
   if (b.startUrl !== undefined) patch.startUrl = b.startUrl;
+  if (b.agent !== undefined) patch.agent = b.agent;
+  if (b.agent || b.maxSteps || b.budgetUsd) {
+    const options = (patch.options ?? row.options) as { maxSteps?: number; budgetUsd?: number };
+    await checkAgentFits(env, b.agent !== undefined ? b.agent : row.agent, { maxSteps: options.maxSteps, budgetUsd: options.budgetUsd });
+  }
   if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined) {
     patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
   }

@@ -7,6 +7,7 @@ import { isWebSocketUpgrade } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import type { RpcResult } from "../../domain/api-error.ts";
 import { audit } from "../../db/audit.ts";
+import { answerHostMemoryRequest } from "../../domain/memory/host-requests.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { setHostPresence, touchLastSeen } from "../../db/desktop-presence.ts";
 import { DesktopIdentity } from "./desktop-identity.ts";
@@ -99,6 +100,11 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       hostConnected: () => this.hostSocket() !== null,
       hostReady: () => this.relay.hostReady(),
       task: (taskId) => taskObject(env, taskId),
+      memory: async (desktopId, taskId, request) => {
+        const scope = await taskObject(env, taskId).memoryScope(desktopId);
+        if ("error" in scope) return { ok: false, error: { code: scope.error.code, message: scope.error.message } };
+        return answerHostMemoryRequest(env, { taskId, agent: scope.ok.agent }, request);
+      },
     });
   }
 

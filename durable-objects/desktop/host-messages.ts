@@ -1,4 +1,4 @@
-import type { EventsMessage, HelloMessage, HostEvent, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
+import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
 import type { HostAttachment } from "./host-session.ts";
@@ -24,6 +24,8 @@ export type HostMessagesDeps = {
     ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
   };
+  /** A running task's memory_search or memory_save, answered for the task on this desktop only. */
+  memory(desktopId: string, taskId: string, request: HostMemoryRequest): Promise<HostMemoryResult>;
 };
 
 /**
@@ -49,6 +51,7 @@ export class HostMessages {
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
     if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now());
     if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
+    if (m.type === "memory_request") return this.#memory(ws, att, m);
     return this.#events(ws, att, m);
   }
 
@@ -81,6 +84,17 @@ export class HostMessages {
     for (const taskId of m.activeTasks) {
       for (const missed of await this.#d.task(taskId).hostReconnected(att.desktopId)) this.#d.send(ws, missed);
     }
+  }
+
+  async #memory(ws: WebSocket, att: HostAttachment, m: MemoryRequestMessage): Promise<void> {
+    let result: HostMemoryResult;
+    try {
+      result = await this.#d.memory(att.desktopId, m.taskId, m.request);
+    } catch (err) {
+      console.error("memory request for", m.taskId, "failed:", err instanceof Error ? err.message : err);
+      result = { ok: false, error: { code: "internal", message: "the control plane could not answer; carry on without memory" } };
+    }
+    this.#d.send(ws, { type: "memory_response", requestId: m.requestId, result });
   }
 
   #events(ws: WebSocket, att: HostAttachment, m: EventsMessage): Promise<void> {

@@ -14,6 +14,7 @@ import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
 import type { Channel, JobState } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
+import { userProfileText } from "../../domain/agents/user-profile.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -54,7 +55,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       return rpcFail(409, "job_conversation", `${conversationId} is the conversation of a ${kind === "heal" ? "healer" : "optimizer"} task; people talk to the supervisor in a dash: or telegram: conversation`);
     }
     this.bind(conversationId);
-    await this.loop().receive(text, by);
+    await (await this.loop()).receive(text, by);
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
   }
@@ -73,7 +74,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
   /** A task this conversation created has finished. */
   async taskFinished(conversationId: string, taskId: string): Promise<void> {
     this.bind(conversationId);
-    await this.loop().taskFinished(taskId);
+    await (await this.loop()).taskFinished(taskId);
     await this.flushNotes();
   }
 
@@ -122,7 +123,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         return;
       }
     }
-    await this.loop().step();
+    await (await this.loop()).step();
   }
 
   private async prepareJob(job: JobState): Promise<void> {
@@ -136,12 +137,12 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       return;
     }
     this.store.addEntry("user", brief.brief, { by: "system" });
-    await this.loop().start(brief.brief);
+    await (await this.loop()).start(brief.brief);
   }
 
   // ---- wiring
 
-  private loop(): SupervisorLoop {
+  private async loop(): Promise<SupervisorLoop> {
     const id = this.conversationId();
     const kind = conversationKind(id);
     const external = externalChannel(this.env, id);
@@ -157,7 +158,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     };
     return new SupervisorLoop({
       store: this.store,
-      system: systemPrompt(kind),
+      system: systemPrompt(kind, await userProfileText(this.env)),
       tools: toolsFor(kind),
       limits: {
         model: supervisorModel(this.env),

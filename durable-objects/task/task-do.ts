@@ -17,11 +17,14 @@ import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-re
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolve, type Resolution } from "./help-ledger.ts";
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
+import { assignedExtras, resolveAssignment, type AssignmentSnapshot } from "../../domain/agents/assignment.ts";
 
 type WatcherAttachment = { after: number };
 
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
+/** After the profile could not be read (D1 unavailable), the task goes back to the fleet this much later. */
+const ASSIGNMENT_RETRY_MS = 5_000;
 
 /**
  * One task: its lifecycle, its event log (ordered by our own sequence, with
@@ -93,14 +96,43 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
 
   /** FleetDO claimed a desktop for this task. Returns what the host needs, or null if the task is no longer queued. */
   async markAssigned(desktopId: string): Promise<AssignedTask | null> {
+    if (this.record?.status !== "queued") return null;
+    const snapshot = this.store.loadAssignment() ?? (await this.resolveAssignment(desktopId));
+    if (!snapshot) return null;
+    const extras = await assignedExtras(this.env, snapshot);
+    // Re-read: the task may have been cancelled while the profile was read.
     const r = this.record;
     const move = r && moves.assign(r, desktopId, Date.now());
     if (!r || !move) return null;
     // `resume` tells the host whether this conversation ran before, so read it before the move.
-    const assigned = toAssigned({ ...r, desktopId });
+    const assigned: AssignedTask = { ...toAssigned({ ...r, desktopId }), ...extras };
     // FleetDO is the caller and publishes the assignment itself once the host has it.
     await this.moveTo(move, { tellFleet: false });
     return assigned;
+  }
+
+  /**
+   * The first assignment resolves the agent's profile, tools and briefing and
+   * keeps them. Null when the task cannot start now: its agent was deleted
+   * (the task fails), or D1 did not answer (the task goes back to the fleet shortly).
+   */
+  private async resolveAssignment(desktopId: string): Promise<AssignmentSnapshot | null> {
+    const r = this.record!;
+    let resolved: Awaited<ReturnType<typeof resolveAssignment>>;
+    try {
+      resolved = await resolveAssignment(this.env, { id: r.id, prompt: r.prompt, agent: r.agent ?? null, options: r.options, desktopId });
+    } catch (err) {
+      console.error("resolving the profile of", r.id, "failed; back to the queue shortly:", err instanceof Error ? err.message : err);
+      await this.deadlines.arm("handoff", Date.now() + ASSIGNMENT_RETRY_MS);
+      return null;
+    }
+    if ("error" in resolved) {
+      const move = this.record && moves.failFromOutside(this.record, resolved.error, Date.now());
+      if (move) await this.moveTo(move);
+      return null;
+    }
+    this.store.saveAssignment(resolved.ok);
+    return resolved.ok;
   }
 
   /** FleetDO says why this queued task cannot start yet (null: it only waits its turn). */
@@ -251,6 +283,20 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     if ("alreadyResolved" in res) return rpcFail(409, "already_resolved", res.alreadyResolved);
     await this.applyResolution(res.ok);
     return { ok: toHelpRequest(res.ok) };
+  }
+
+  /**
+   * Whose memories this task's agent reads and writes, when its host asks
+   * (memory_search, memory_save): only the host of the desktop running it,
+   * only while it runs, only if its tools include memory.
+   */
+  async memoryScope(desktopId: string): Promise<RpcResult<{ agent: string | null }>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "this task does not exist on the control plane");
+    if (r.desktopId !== desktopId || isTerminal(r.status) || r.status === "queued") return rpcFail(409, "not_running_here", `task ${r.id} is not running on desktop ${desktopId}`);
+    const tools = this.store.loadAssignment()?.tools;
+    if (tools && !tools.includes("memory")) return rpcFail(403, "tool_not_allowed", `task ${r.id} may not use memory: its agent does not allow it`);
+    return { ok: { agent: r.agent ?? null } };
   }
 
   /** A host reconnected while running this task: what it may have missed. */

@@ -7,6 +7,8 @@ import type { Lifecycle } from "./lifecycle.ts";
 export type TaskRecord = Lifecycle & {
   id: string;
   prompt: string;
+  /** The agent profile that runs it; null for none (absent in records stored before agents existed). */
+  agent?: string | null;
   targetDesktopId: string | null;
   targetLabels: string[];
   source: TaskSource;
@@ -40,7 +42,7 @@ export type TaskRecord = Lifecycle & {
 
 export type NewTask = Pick<
   TaskRecord,
-  "id" | "prompt" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
+  "id" | "prompt" | "agent" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
 >;
 
 /** The API's view of a task: the same mapping as a D1 row, so the two can never disagree. */
@@ -54,6 +56,7 @@ export function toRow(r: TaskRecord): TaskRow {
     prompt: r.prompt,
     status: r.status,
     desktopId: r.desktopId,
+    agent: r.agent ?? null,
     targetDesktopId: r.targetDesktopId,
     targetLabels: r.targetLabels,
     source: r.source,

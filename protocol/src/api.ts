@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { TaskOptions, TaskSource, TaskStatus } from "./task.ts";
 import { DesktopPresence } from "./feed.ts";
 import { HostCapabilities } from "./host-protocol.ts";
+import { AgentName } from "./agents.ts";
 
 /** The error envelope every 4xx/5xx carries. */
 export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -88,6 +89,10 @@ export const CreateTaskBody = z
     desktopId: DesktopId.optional(),
     labels: z.array(Label).max(32).optional(),
     priority: z.number().int().min(-100).max(100).optional(),
+    agent: z
+      .union([AgentName, z.literal("auto")])
+      .optional()
+      .describe("The agent to run it (its settings are defaults the task may narrow, never widen); `auto` picks the agent whose description fits the prompt best"),
     ...TaskOptions.shape,
   })
   .refine((b) => !(b.desktopId && b.labels && b.labels.length > 0), {
@@ -100,6 +105,7 @@ export const ListTasksQuery = z.strictObject({
   desktopId: DesktopId.optional(),
   source: TaskSource.optional(),
   scheduleId: z.string().max(64).optional(),
+  agent: AgentName.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

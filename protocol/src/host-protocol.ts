@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { AssignedTask } from "./task.ts";
 import { HostEvent, RefusedEvent } from "./task-events.ts";
 import { DesktopInput } from "./desktop-api.ts";
+import { HostMemoryRequest, HostMemoryResult } from "./memory.ts";
 
 /**
  * The control channel between a desktop host and its DesktopDO.
@@ -58,7 +59,16 @@ export const DesktopResponseMessage = z.object({
 });
 export type DesktopResponseMessage = z.infer<typeof DesktopResponseMessage>;
 
-export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage]);
+/** The running task's agent searches or saves a memory (its memory tools); answered by `memory_response`. */
+export const MemoryRequestMessage = z.object({
+  type: z.literal("memory_request"),
+  requestId: z.string().min(1).max(64),
+  taskId: TaskId,
+  request: HostMemoryRequest,
+});
+export type MemoryRequestMessage = z.infer<typeof MemoryRequestMessage>;
+
+export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage, MemoryRequestMessage]);
 export type HostMessage = z.infer<typeof HostMessage>;
 /** A host message as a host writes it (fields with defaults may be left out). */
 export type HostMessageInput = z.input<typeof HostMessage>;
@@ -127,6 +137,10 @@ export const DesktopRequest = z.discriminatedUnion("kind", [
 export type DesktopRequest = z.infer<typeof DesktopRequest>;
 export const DesktopRequestMessage = z.object({ type: z.literal("desktop_request"), requestId: z.string().min(1).max(64), request: DesktopRequest });
 
+/** The answer to a host's `memory_request`. */
+export const MemoryResponseMessage = z.object({ type: z.literal("memory_response"), requestId: z.string().min(1).max(64), result: HostMemoryResult });
+export type MemoryResponseMessage = z.infer<typeof MemoryResponseMessage>;
+
 /** A person took over the desktop: stop acting (finish nothing new) until `resume`. */
 export const PauseMessage = z.object({ type: z.literal("pause"), taskId: TaskId, reason: z.literal("takeover"), by: z.string() });
 /** The person handed back: continue, telling the model `note` with a fresh screenshot. */
@@ -143,6 +157,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   AckMessage,
   TaskMessageMessage,
   HelpAnswerMessage,
+  MemoryResponseMessage,
   ServerErrorMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -11,3 +11,6 @@ export * from "./help.ts";
 export * from "./supervisor.ts";
 export * from "./host-codec.ts";
 export * from "./presence.ts";
+export * from "./agents.ts";
+export * from "./memory.ts";
+export * from "./agent-prompt.ts";

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+import { AgentName, AgentProfile, AgentTool, ContinueFrom } from "./agents.ts";
+import { MemoryNote } from "./memory.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -19,6 +21,10 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
+  /** Host tools the task may use; with an agent, only ones the agent allows (a task narrows, never widens). Absent: the agent's, or every tool. */
+  tools: z.array(AgentTool).min(1).max(16).optional().describe("Host tools the task may use: a subset of its agent's (default: the agent's, or all)"),
+  /** `last`: start with a summary of the previous task on the same desktop (its prompt, result and last screenshot). */
+  continueFrom: ContinueFrom.optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -40,6 +46,8 @@ export const Task = z.object({
   prompt: z.string(),
   status: TaskStatus,
   desktopId: DesktopId.nullable(),
+  /** The agent that runs it (its instructions, skills, tools and limits); null for none. */
+  agent: AgentName.nullable(),
   target: z.object({ desktopId: DesktopId.nullable(), labels: z.array(Label) }),
   source: TaskSource,
   sourceMeta: z.record(z.string(), z.unknown()).nullable(),
@@ -62,6 +70,19 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
+/** The task that ran on the same desktop before (`continueFrom: "last"`), summarized: no raw logs. */
+export const PreviousTask = z.object({
+  taskId: TaskId,
+  prompt: z.string().max(2_000),
+  status: TaskStatus,
+  result: z.string().max(4_000).nullable(),
+  error: TaskError.nullable(),
+  finishedAt: EpochMs.nullable(),
+  /** Its last screenshot (as its model saw it), base64 PNG; null when it had none or it is too big to carry. */
+  screenshot: z.object({ png: z.base64().max(4 * 1024 * 1024), width: z.number().int().nonnegative(), height: z.number().int().nonnegative() }).nullable(),
+});
+export type PreviousTask = z.infer<typeof PreviousTask>;
+
 /** What a host needs to run a task; sent in `assign`. */
 export const AssignedTask = z.object({
   id: TaskId,
@@ -79,5 +100,16 @@ export const AssignedTask = z.object({
    * and steps as `maxSteps` counts them, model calls (one `usage` event each).
    */
   spent: z.object({ costUsd: z.number().nonnegative(), steps: z.number().int().nonnegative().optional() }).optional(),
+  /** The agent's instructions, skills and the user profile: the system prompt's cached prefix. Absent from older control planes. */
+  profile: AgentProfile.optional(),
+  /** The host tools this task may use; absent: every tool the host has. A call to any other is refused and the model told. */
+  tools: z.array(AgentTool).optional(),
+  /** What the task starts with besides its prompt: relevant memories and the previous task on this desktop. */
+  briefing: z
+    .object({
+      memories: z.array(MemoryNote).max(10),
+      previous: PreviousTask.nullable(),
+    })
+    .optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

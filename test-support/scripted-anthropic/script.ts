@@ -25,6 +25,12 @@ export interface ScriptedToolUse {
    * enabled member of the request's computer toolset and not a tool of its own.
    */
   toolset_name?: string;
+  /**
+   * A call of a tool the request did not offer, as a model occasionally makes
+   * one (a name it saw earlier, or made up): set it to test that the client
+   * refuses such a call. Without it, calling an unoffered tool is a script bug.
+   */
+  unoffered?: true;
 }
 
 export type ScriptedBlock = ScriptedText | ScriptedToolUse;
@@ -126,10 +132,11 @@ export function text(t: string, opts: Omit<ScriptedReply, "content"> = {}): Scri
 export function toolUse(
   name: string,
   input: Record<string, unknown>,
-  opts: { text?: string; id?: string; toolset_name?: string } = {},
+  opts: { text?: string; id?: string; toolset_name?: string; unoffered?: true } = {},
 ): ScriptedReply {
   const block: ScriptedToolUse = { type: "tool_use", name, input };
   if (opts.id !== undefined) block.id = opts.id;
+  if (opts.unoffered) block.unoffered = true;
   if (opts.toolset_name !== undefined) block.toolset_name = opts.toolset_name;
   return { content: opts.text !== undefined ? [{ type: "text", text: opts.text }, block] : [block] };
 }

@@ -457,7 +457,7 @@ function buildContent(reply: ScriptedReply, v: ValidatedRequest, ids: IdMint): W
       if (!toolset.members.includes(b.name)) {
         throw invalid(`scripted-anthropic: script bug: the reply calls '${b.name}', which is not an enabled member of the request's computer toolset`);
       }
-    } else if (!named.has(b.name)) {
+    } else if (!named.has(b.name) && !b.unoffered) {
       throw invalid(`scripted-anthropic: script bug: the reply calls tool '${b.name}' but the request offers only: ${[...named, ...(toolset ? toolset.members.map((m) => `computer.${m}`) : [])].join(", ") || "(no tools)"}`);
     }
     const out: WireContentBlock = { type: "tool_use", id: b.id ?? ids.toolUse(), name: b.name, input: b.input, caller: { type: "direct" } };

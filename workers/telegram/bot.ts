@@ -8,6 +8,7 @@ import { desktopCommands } from "./commands/desktops.ts";
 import { scheduleCommands } from "./commands/schedules.ts";
 import { helpAnswers } from "./help-answers.ts";
 import { conversation } from "./conversation.ts";
+import { agentRouting } from "./agent-routing.ts";
 
 /** The bot for one update: access first, then commands, help answers, and the supervisor conversation. */
 export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe): Bot<Context> {
@@ -15,6 +16,7 @@ export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe)
   bot.use(allowedChatsOnly(env, cfg));
   bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env));
   bot.use(helpAnswers(env));
+  bot.use(agentRouting(env));
   bot.use(conversation(env));
   // A handler's failure is logged and the update acknowledged: Telegram would otherwise redeliver it forever.
   bot.catch((err) => {

@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
+import type { AgentTool } from "@deskfleet/protocol";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
 import type { Conversation, Turn } from "./conversation-store.ts";
@@ -12,7 +13,10 @@ import { addUsage, costOfUsage, ZERO_USAGE, type ModelPrice, type StepUsage } fr
 import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
-import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+import { dispatchToolUse, ScreenshotPublisher, summarize, toolRefusal } from "./tool-dispatch.ts";
+import { ASK_HUMAN_TOOL } from "./ask-human.ts";
+import { MEMORY_SAVE_TOOL, MEMORY_SEARCH_TOOL } from "./memory-tools.ts";
+import { briefingBlocks } from "./briefing.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -57,6 +61,9 @@ export type LoopSettings = {
 
 type Stop = { code: string; message: string };
 
+/** Tools that do not act on the screen: no screenshot after them, and they do not count towards a loop. */
+const NOT_SCREEN_TOOLS = new Set(["ask_human", "memory_search", "memory_save"]);
+
 export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSettings): Promise<TaskOutcome> {
   const { signal, task } = ctx;
   const publisher = new ScreenshotPublisher({ dedupe: s.dedupeScreenshots });
@@ -68,7 +75,19 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   let steps = conv.steps;
   let mode = s.mode;
   let lastText = "";
-  const system = buildSystemPrompt({ desktop: s.desktop.info(), now: s.now(), ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}) });
+  // The tools this task may use: its agent's allow-list (absent: every tool this host has); memory needs a control plane to ask.
+  const allowed: ReadonlySet<AgentTool> | null = task.tools ? new Set(task.tools) : null;
+  const may = (t: AgentTool) => !allowed || allowed.has(t);
+  const memory = may("memory") ? ctx.memory?.bind(ctx) : undefined;
+  const offered = [...(may("ask_human") ? [ASK_HUMAN_TOOL] : []), ...(memory ? [MEMORY_SEARCH_TOOL, MEMORY_SAVE_TOOL] : [])];
+  const promptTools: AgentTool[] = ["computer", ...(may("ask_human") ? (["ask_human"] as const) : []), ...(memory ? (["memory"] as const) : [])];
+  const system = buildSystemPrompt({
+    desktop: s.desktop.info(),
+    now: s.now(),
+    profile: task.profile ?? null,
+    tools: promptTools,
+    ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}),
+  });
   const failed = (stop: Stop): TaskOutcome => ({ status: "failed", error: stop });
   const cancelled = (): TaskOutcome => failed({ code: "cancelled", message: "The task was cancelled; held keys and mouse buttons were released." });
   const log = (level: "info" | "warn", message: string) => ctx.emit("log", { level, message: truncate(message, MAX_MESSAGE_CHARS) });
@@ -110,7 +129,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       let message: Anthropic.Beta.Messages.BetaMessage;
       try {
         ({ message } = await callModel({
-          client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
+          client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset, tools: offered,
           desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
         }));
       } catch (error) {
@@ -178,20 +197,27 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
         }
         const { name, input } = describe(toolUse);
         ctx.emit("action", actionEvent(name, input, conv.steps));
+        const refusal = toolRefusal(toolUse, allowed);
+        if (refusal) {
+          log("warn", `Refused a call to ${name}: this task's agent does not allow it; the model was told.`);
+          ctx.emit("action_result", { ...summarize(refusal), step: conv.steps });
+          results.push(refusal);
+          continue;
+        }
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, memory }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
           continue;
         }
-        if (s.screenshotAfterActions && name !== "ask_human" && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
+        if (s.screenshotAfterActions && !NOT_SCREEN_TOOLS.has(name) && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
         result = await publisher.publish(result, ctx, conv.steps);
         ctx.emit("action_result", { ...summarize(result), step: conv.steps });
         results.push(result);
-        if (name === "ask_human") continue;
+        if (NOT_SCREEN_TOOLS.has(name)) continue;
         const verdict = detector.record(signature, `${name} ${JSON.stringify(input)}`);
         if (verdict.kind === "warn") {
           warnings.push(verdict.message);
@@ -211,9 +237,17 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   }
 }
 
-/** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
+/**
+ * The first user turn: the task, what it starts with (memories, the previous
+ * task on this desktop), the start page opened for it, and a screenshot so
+ * step one needs no screenshot call.
+ */
 async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
   const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+  const briefing = ctx.task.briefing;
+  // The previous task's last screen is worth sending only if the screen has changed since.
+  const screenBefore = briefing?.previous?.screenshot ? (await desktop.screenshot()).png : null;
+  if (briefing) content.push(...briefingBlocks(briefing, screenBefore));
   const url = ctx.task.options.startUrl;
   if (url) {
     // Through the same desktop as the model's actions: focus the address bar, type, go.

@@ -7,6 +7,7 @@ import type { TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
 import { TaskSession } from "./task-session.ts";
+import { MemoryRequests } from "./memory-requests.ts";
 import type { LiveDesktop } from "../tunnel/live-desktop.ts";
 
 export type HostRuntimeOptions = {
@@ -41,6 +42,7 @@ export class HostRuntime {
   readonly #o: HostRuntimeOptions;
   readonly #channel: ControlChannel;
   readonly #outbox: Outbox;
+  readonly #memory: MemoryRequests;
   #session: TaskSession | null = null;
   /** Serializes sessions: a new task starts only after the previous one recorded its final event. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -67,6 +69,7 @@ export class HostRuntime {
       onMessage: (m) => this.#onMessage(m),
     });
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
+    this.#memory = new MemoryRequests((json) => this.#channel.send(json));
     void this.#channel.ended.then((end) => {
       if (end.kind === "stopped") return;
       const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason.replace(/[\s.…]+$/, "")}` : ""}. ${end.advice}`;
@@ -138,6 +141,9 @@ export class HostRuntime {
           log.warn("help answer for no open request", { taskId: m.taskId, requestId: m.requestId });
         }
         return;
+      case "memory_response":
+        if (!this.#memory.settle(m.requestId, m.result)) log.debug("memory answer for no waiting request", { requestId: m.requestId });
+        return;
       case "error":
         return;
       case "desktop_request":
@@ -185,6 +191,7 @@ export class HostRuntime {
         logger: log,
         helpTimeoutMs: this.#o.helpTimeoutMs,
         cancelGraceMs: this.#o.cancelGraceMs,
+        memory: (taskId, request, signal) => this.#memory.ask(taskId, request, signal),
         upload: (taskId, png, signal) => uploadScreenshot({ server: this.#o.server, token: this.#o.token, logger: log, backoff: this.#o.backoff }, taskId, png, signal),
       });
       this.#session = session;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult } from "@deskfleet/protocol";
 import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
 import type { FollowUp, HelpOutcome, TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
@@ -11,6 +11,8 @@ export type TaskSessionOptions = {
   outbox: Outbox;
   upload: (taskId: string, png: Uint8Array, signal: AbortSignal) => Promise<string>;
   logger: Logger;
+  /** The agent's memory tools, through the control plane; absent: the task has none. */
+  memory?: (taskId: string, request: HostMemoryRequest, signal: AbortSignal) => Promise<HostMemoryResult>;
   /** How long askHuman waits for an answer. Default 30 min. */
   helpTimeoutMs?: number;
   /** How long a cancelled runner has to stop before the host moves on. Default 2 s. */
@@ -172,6 +174,7 @@ export class TaskSession {
       askHuman: (question, options) => this.#askHuman(question, options),
       takeFollowUps: () => this.#followUps.splice(0),
       whenInControl: () => this.#whenInControl(),
+      ...(this.#o.memory ? { memory: (request: HostMemoryRequest) => this.#o.memory!(this.task.id, request, this.#abort.signal) } : {}),
     };
   }
 

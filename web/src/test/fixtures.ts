@@ -15,6 +15,7 @@ export function task(over: Partial<Task> = {}): Task {
     prompt: "Total this month's invoices",
     status: "running",
     desktopId: "mac-studio",
+    agent: null,
     target: { desktopId: null, labels: [] },
     source: "dashboard",
     sourceMeta: null,

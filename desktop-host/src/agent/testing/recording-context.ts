@@ -1,4 +1,4 @@
-import type { AssignedTask, HostEventInput } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostMemoryRequest, HostMemoryResult } from "@deskfleet/protocol";
 import { parseEventData } from "@deskfleet/protocol";
 import type { FollowUp, HelpOutcome, RunnerEventKind, TaskContext } from "../../task-runner.ts";
 
@@ -15,11 +15,20 @@ export class RecordingContext implements TaskContext {
   readonly questions: { question: string; options?: string[] }[] = [];
   readonly controller = new AbortController();
   readonly #followUps: FollowUp[] = [];
+  readonly memoryRequests: HostMemoryRequest[] = [];
+  /** Set to give the runner memory tools: how the control plane answers them. */
+  memory?: (request: HostMemoryRequest) => Promise<HostMemoryResult>;
   /** How ask_human is answered; default: a timeout. */
   answer: (question: string, options?: string[]) => Promise<HelpOutcome> = async () => ({ status: "timed_out", answer: null });
 
-  constructor(task: Partial<AssignedTask> & { prompt: string }) {
+  constructor(task: Partial<AssignedTask> & { prompt: string }, memory?: (request: HostMemoryRequest) => Promise<HostMemoryResult>) {
     this.task = { id: "task_test", options: {}, followUps: [], resume: false, nextSeq: 1, ...task };
+    if (memory) {
+      this.memory = (request) => {
+        this.memoryRequests.push(request);
+        return memory(request);
+      };
+    }
   }
 
   get signal(): AbortSignal {
