@@ -33,7 +33,8 @@ export function wordStem(word: string): string {
   return w.length > 5 ? w.slice(0, 5) : w;
 }
 
-// English function words, plus words every web task says (they match every memory about a site).
+// English function words, plus words every web task says (they match every memory about a site);
+// "example" also as the reserved test domain (shop.example).
 const STOPWORDS = new Set(
   (
     "a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its " +
@@ -41,6 +42,6 @@ const STOPWORDS = new Set(
     "which while who why will with would you your yours about after again all also am any because before being both " +
     "each few more most no nor not now off once only other out over own same some such too under until up very " +
     "get got go goes going make need needs please use using used via want let lets just here there's it's i'm " +
-    "www http https com org net html"
+    "www http https com org net html example eg"
   ).split(" "),
 );
