@@ -1,6 +1,7 @@
 import { useCan, useSession } from "../auth/session.ts";
 import { dateTime } from "../ui/format.ts";
 import { TokensView } from "./TokensView.tsx";
+import { UserProfileEditor } from "./UserProfileEditor.tsx";
 
 export function SettingsView() {
   const { info, signOut } = useSession();
@@ -17,6 +18,7 @@ export function SettingsView() {
           Sign out
         </button>
       </div>
+      <UserProfileEditor />
       {isAdmin ? <TokensView /> : <p className="muted">Only admins manage API tokens.</p>}
     </section>
   );

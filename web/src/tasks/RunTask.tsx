@@ -6,13 +6,18 @@ import { navigate } from "../app/router.ts";
 import { parseLabels } from "../desktops/labels.ts";
 import { useFleet } from "../live/FleetProvider.tsx";
 import { Field } from "../ui/Field.tsx";
+import { useAgents } from "../agents/use-agents.ts";
+import { runBoxTarget } from "../agents/mention.ts";
 
 type Body = InferRequestType<typeof api.tasks.$post>["json"];
 type Target = "any" | "desktop" | "labels";
 
-/** Prompt, target, start URL, model and budget; submitting opens the task console. */
+/** Prompt (`@agent …` picks an agent), target, start URL, model and budget; submitting opens the task console. */
 export function RunTask({ desktopId }: { desktopId: string | null }) {
   const { desktops } = useFleet();
+  const { agents } = useAgents();
+  const [agent, setAgent] = useState("");
+  const [continueLast, setContinueLast] = useState(false);
   const [prompt, setPrompt] = useState("");
   const [target, setTarget] = useState<Target>(desktopId ? "desktop" : "any");
   const [desktop, setDesktop] = useState(desktopId ?? "");
@@ -26,7 +31,15 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const json: Body = { prompt: prompt.trim() };
+    const parsed = runBoxTarget(prompt, agents.map((a) => a.name));
+    if ("error" in parsed) {
+      setError(parsed.error);
+      return;
+    }
+    const json: Body = { prompt: parsed.prompt };
+    const chosen = parsed.agent ?? agent;
+    if (chosen) json.agent = chosen;
+    if (continueLast) json.continueFrom = "last";
     if (target === "desktop") json.desktopId = desktop || desktops[0]?.id;
     if (target === "labels") json.labels = parseLabels(labels);
     if (startUrl.trim()) json.startUrl = startUrl.trim();
@@ -48,9 +61,24 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
     <section aria-labelledby="run-title">
       <h1 id="run-title">Run a task</h1>
       <form className="card form" onSubmit={submit}>
-        <Field label="What should the agent do?">
-          {(p) => <textarea {...p} rows={5} required value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="Open the invoices folder and total this month's amounts" />}
+        <Field label="What should the agent do?" hint="Start with @name to run it with an agent; @skill:name attaches a skill.">
+          {(p) => <textarea {...p} rows={5} required value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="@accounting Open the invoices folder and total this month's amounts" />}
         </Field>
+        {agents.length > 0 && (
+          <Field label="Agent" hint="Its instructions, skills, tools and limits; a leading @name in the prompt wins.">
+            {(p) => (
+              <select {...p} value={agent} onChange={(e) => setAgent(e.target.value)}>
+                <option value="">None</option>
+                <option value="auto">Pick by description</option>
+                {agents.map((a) => (
+                  <option key={a.name} value={a.name}>
+                    @{a.name} — {a.description}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         <fieldset className="target">
           <legend>Where</legend>
           {(["any", "desktop", "labels"] as const).map((t) => (
@@ -80,6 +108,9 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
         </fieldset>
         <details>
           <summary>Options</summary>
+          <label className="checkbox field">
+            <input type="checkbox" checked={continueLast} onChange={(e) => setContinueLast(e.target.checked)} /> Start with a summary of the previous task on its desktop (its prompt, result and last screen)
+          </label>
           <Field label="Start URL" hint="Opened in the browser before the agent starts.">
             {(p) => <input {...p} type="url" value={startUrl} onChange={(e) => setStartUrl(e.target.value)} placeholder="https://" />}
           </Field>
