@@ -47,7 +47,11 @@ export const memories = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/memories",
       summary: "Save a memory (one insight); the same content in the same collection is stored once",
       request: { body: jsonBody(SaveMemoryBody) },
-      responses: { 201: jsonContent(SavedMemory, "Saved"), 200: jsonContent(SavedMemory, "Already there: nothing new was stored") },
+      responses: {
+        201: jsonContent(SavedMemory, "Saved"),
+        200: jsonContent(SavedMemory, "Already there: nothing new was stored"),
+        ...conflictResponse("The same memory was deleted while it was saved; save it again"),
+      },
     }),
     async (c) => {
       const b = c.req.valid("json");
