@@ -65,6 +65,22 @@ beforeAll(async () => {
         ],
       },
       { name: "supervisor", match: (b) => JSON.stringify(b["messages"]).includes("@nobody"), steps: [text("There is no agent called nobody; I can help myself.")] },
+      {
+        // A person tells the supervisor to forget a memory and who they are.
+        name: "forget",
+        match: (b) => !isHealer(b) && firstUserText(b).includes("[forget]"),
+        steps: [
+          toolUse("memory_search", { query: "legacy.example retired" }),
+          (c: StepContext) => {
+            const found = JSON.parse(c.lastToolResult()!.text) as { memories: { id: string }[] };
+            return toolUse("memory_delete", { ids: found.memories.map((m) => m.id) });
+          },
+          toolUse("update_user_profile", { text: "Ada runs the office. Time zone: Europe/Lisbon." }),
+          text("Forgotten, and I noted your time zone."),
+          // The next turn: the profile is in the system prompt now.
+          (c: StepContext) => text(systemText(c.body).includes("<user_profile>\nAda runs the office. Time zone: Europe/Lisbon.\n</user_profile>") ? "You are in Lisbon." : "I do not know."),
+        ],
+      },
     ],
   });
   telegram = await startFakeTelegram({ chats: [{ id: CHAT, firstName: "Ada", username: "ada" }] });
@@ -205,5 +221,25 @@ describe("@name routing in Telegram", () => {
     await telegram.waitFor(() => telegram.sentTo(CHAT).find((m) => m.text === "There is no agent called nobody; I can help myself."), "the supervisor's answer", 20_000);
     expect((await cp.api("GET", "/api/tasks?source=telegram")).json.items.length).toBe(before);
     expect(telegram.sentTo(CHAT).some((m) => /queued for nobody/.test(m.text ?? ""))).toBe(false);
+  });
+});
+
+describe("the supervisor's memory and the user profile", () => {
+  it("forgets what a person asks it to, and keeps what they say about themselves in every later prompt", async () => {
+    const kept = (await cp.api("POST", "/api/memories", { collection: "sites", content: "legacy.example is retired; use the new portal" })).json.memory;
+    await cp.api("POST", "/api/supervisor/conversations/dash:forget-1/messages", { text: "[forget] forget what you know about legacy.example; also, I am Ada and I moved to Lisbon" });
+    const settle = () =>
+      eventually(async () => {
+        const c = (await cp.api("GET", "/api/supervisor/conversations/dash:forget-1")).json;
+        return c.status === "idle" && c.entries.at(-1)?.kind === "assistant" && c;
+      }, "the supervisor to reply");
+    expect((await settle()).entries.at(-1).text).toBe("Forgotten, and I noted your time zone.");
+    expect((await cp.api("GET", `/api/memories/${kept.id}`)).status).toBe(404);
+    expect((await cp.api("GET", "/api/settings/user-profile")).json).toMatchObject({ text: "Ada runs the office. Time zone: Europe/Lisbon.", updatedBy: "supervisor:dash:forget-1" });
+    await cp.api("POST", "/api/supervisor/conversations/dash:forget-1/messages", { text: "where am I?" });
+    await eventually(async () => {
+      const c = (await cp.api("GET", "/api/supervisor/conversations/dash:forget-1")).json;
+      return c.entries.at(-1)?.text === "You are in Lisbon." && c;
+    }, "the second reply");
   });
 });
