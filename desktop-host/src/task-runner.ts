@@ -1,4 +1,4 @@
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, TaskFile } from "@deskfleet/protocol";
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
@@ -36,6 +36,17 @@ export interface TaskContext {
   whenInControl(): Promise<{ handedBack: string | null }>;
   /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
   readonly signal: AbortSignal;
+  /** The task's files on the control plane: attachments to download, artifacts to send back. */
+  readonly files: TaskFiles;
+}
+
+/** A task's files, as the control plane stores them (R2, listed on the task). */
+export interface TaskFiles {
+  /** The task's attachments and artifacts so far. */
+  list(signal: AbortSignal): Promise<TaskFile[]>;
+  download(fileId: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** Stores an artifact of the task (listed on it, downloadable, sent to the Telegram chat that started it). */
+  upload(name: string, bytes: Uint8Array, contentType: string, signal: AbortSignal): Promise<TaskFile>;
 }
 
 export type TaskOutcome =

@@ -11,3 +11,4 @@ export * from "./help.ts";
 export * from "./supervisor.ts";
 export * from "./host-codec.ts";
 export * from "./presence.ts";
+export * from "./host-tools.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+import { HostToolId, MAX_TASK_ATTACHMENTS } from "./host-tools.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -19,6 +20,12 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
+  /** Tools beyond the screen the task may use (shell, files, browser, web, mcp, mcp:<server>); the host must allow them too. Default: none. */
+  tools: z.array(HostToolId).max(20).optional().describe("Tools beyond the screen the task may use; the desktop's host must allow them too (default: none)"),
+  /** Files the task waits for before it starts (`POST /api/tasks/{id}/files`); the host downloads them into the task's folder. */
+  attachments: z.number().int().min(1).max(MAX_TASK_ATTACHMENTS).optional().describe("Files the task waits for before it starts (POST /api/tasks/{id}/files)"),
+  /** Run this shell command on the desktop instead of a model conversation (needs the host to allow `shell`); the result is its output. */
+  command: z.string().min(1).max(10_000).optional().describe("Run this shell command on the desktop, without a model; the host must allow the shell"),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 

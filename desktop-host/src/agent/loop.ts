@@ -13,6 +13,7 @@ import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
 import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+import type { TaskTools } from "../tools/toolbox.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -52,6 +53,8 @@ export type LoopSettings = {
   maxRetries: number;
   helpTimeoutMs: number;
   systemPromptExtra?: string;
+  /** Tools beyond the screen for this run (shell, files, browser, web, MCP), or null for the screen alone. */
+  tools?: TaskTools | null;
   now: () => number;
 };
 
@@ -81,7 +84,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
     const opening = conv.messages.length === 0;
     const followUps = [...(opening || task.resume ? task.followUps : []), ...ctx.takeFollowUps()].map((f) => f.text);
     if (opening) {
-      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher) });
+      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher, s.tools?.notes() ?? []) });
     } else if (followUps.length === 0 && lastMessageIsFinal(conv.messages)) {
       // A reassignment of a task this host already finished: nothing new to do.
       return { status: "completed", result: finalText(conv.messages) };
@@ -111,7 +114,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       try {
         ({ message } = await callModel({
           client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
-          desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
+          desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries, hostTools: s.tools?.definitions() ?? [],
         }));
       } catch (error) {
         if (signal.aborted) return cancelled();
@@ -177,17 +180,19 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
           continue;
         }
         const { name, input } = describe(toolUse);
-        ctx.emit("action", actionEvent(name, input, conv.steps));
+        // A host tool's own event (command, file_write, …) carries its input; the action names it.
+        const hostTool = s.tools?.owns(name) === true;
+        ctx.emit("action", actionEvent(name, hostTool ? {} : input, conv.steps));
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, tools: s.tools ?? null, step: conv.steps }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
           continue;
         }
-        if (s.screenshotAfterActions && name !== "ask_human" && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
+        if (s.screenshotAfterActions && name !== "ask_human" && !hostTool && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
         result = await publisher.publish(result, ctx, conv.steps);
         ctx.emit("action_result", { ...summarize(result), step: conv.steps });
         results.push(result);
@@ -212,8 +217,9 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 }
 
 /** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
-async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
+async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, notes: readonly string[]): Promise<BetaContentBlockParam[]> {
   const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+  if (notes.length > 0) content.push({ type: "text", text: notes.join("\n") });
   const url = ctx.task.options.startUrl;
   if (url) {
     // Through the same desktop as the model's actions: focus the address bar, type, go.

@@ -26,6 +26,8 @@ export type ModelCall = {
   toolset: DesktopComputerToolset;
   desktop: Desktop;
   strategy: ContextStrategy;
+  /** Tools beyond the screen this task is offered (desktop-host/src/tools/), after the computer and ask_human. */
+  hostTools?: readonly BetaToolUnion[];
   /** Prune anchors for the cache (see prompt-cache.ts). */
   anchors?: readonly BlockRef[];
   signal: AbortSignal;
@@ -46,7 +48,7 @@ export function buildRequest(call: Omit<ModelCall, "client" | "signal" | "maxRet
     model: call.model,
     max_tokens: call.maxTokens,
     system: placed.system,
-    tools: [computer, ASK_HUMAN_TOOL],
+    tools: [computer, ASK_HUMAN_TOOL, ...(call.hostTools ?? [])],
     messages: placed.messages,
     ...(call.mode === "beta" ? { betas: [BETA_COMPUTER_USE_HEADER] } : {}),
   };

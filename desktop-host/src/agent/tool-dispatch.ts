@@ -6,6 +6,7 @@ import { runAskHuman, type AskHuman } from "./ask-human.ts";
 import { runBetaComputerCall } from "./beta-computer-tool.ts";
 import { runToolsetCall, type DesktopComputerToolset } from "./computer-toolset.ts";
 import type { ComputerToolMode } from "./model-request.ts";
+import type { TaskTools } from "../tools/toolbox.ts";
 
 // Runs one tool_use (a computer action or ask_human) and turns the images in
 // its result into uploaded screenshots (one `screenshot` event each).
@@ -15,6 +16,9 @@ export type Dispatch = {
   mode: ComputerToolMode;
   signal: AbortSignal;
   askHuman: AskHuman;
+  /** The task's tools beyond the screen; their calls (offered or not) go there to be run or refused. */
+  tools?: TaskTools | null;
+  step?: number;
 };
 
 export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): Promise<BetaToolResultBlockParam> {
@@ -22,6 +26,7 @@ export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): P
   if (toolsetName === "computer") return runToolsetCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "computer" && d.mode === "beta") return runBetaComputerCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "ask_human") return (await runAskHuman(toolUse, d.askHuman)).result;
+  if (toolsetName === null && d.tools?.owns(toolUse.name)) return d.tools.run(toolUse, d.step ?? 0, d.signal);
   return { type: "tool_result", tool_use_id: toolUse.id, is_error: true, content: `There is no tool named ${JSON.stringify(toolUse.name)} here.` };
 }
 

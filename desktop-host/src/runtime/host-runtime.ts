@@ -6,6 +6,7 @@ import { Outbox, type OutboxOptions } from "../control/outbox.ts";
 import type { TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
+import { taskFilesClient } from "./task-files.ts";
 import { TaskSession } from "./task-session.ts";
 import type { LiveDesktop } from "../tunnel/live-desktop.ts";
 
@@ -186,6 +187,7 @@ export class HostRuntime {
         helpTimeoutMs: this.#o.helpTimeoutMs,
         cancelGraceMs: this.#o.cancelGraceMs,
         upload: (taskId, png, signal) => uploadScreenshot({ server: this.#o.server, token: this.#o.token, logger: log, backoff: this.#o.backoff }, taskId, png, signal),
+        files: taskFilesClient({ server: this.#o.server, token: this.#o.token, logger: log }, task.id),
       });
       this.#session = session;
       try {

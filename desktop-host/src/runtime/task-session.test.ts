@@ -23,6 +23,7 @@ function session(runner: TaskRunner, opts: { maxEvents?: number; connected?: boo
     outbox,
     logger: createLogger({ write: () => undefined }),
     upload: async () => "tasks/x/y.png",
+    files: { list: async () => [], download: async () => new Uint8Array(), upload: async () => { throw new Error("no artifacts in this test"); } },
     cancelGraceMs: opts.cancelGraceMs,
     helpTimeoutMs: opts.helpTimeoutMs,
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
 import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
-import type { FollowUp, HelpOutcome, TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
+import type { FollowUp, HelpOutcome, TaskContext, TaskFiles, TaskOutcome, TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 
 export type TaskSessionOptions = {
@@ -10,6 +10,8 @@ export type TaskSessionOptions = {
   runner: TaskRunner;
   outbox: Outbox;
   upload: (taskId: string, png: Uint8Array, signal: AbortSignal) => Promise<string>;
+  /** The task's attachments and artifacts on the control plane. */
+  files: TaskFiles;
   logger: Logger;
   /** How long askHuman waits for an answer. Default 30 min. */
   helpTimeoutMs?: number;
@@ -172,6 +174,7 @@ export class TaskSession {
       askHuman: (question, options) => this.#askHuman(question, options),
       takeFollowUps: () => this.#followUps.splice(0),
       whenInControl: () => this.#whenInControl(),
+      files: this.#o.files,
     };
   }
 

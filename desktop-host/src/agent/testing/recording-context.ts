@@ -1,6 +1,6 @@
-import type { AssignedTask, HostEventInput } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, TaskFile } from "@deskfleet/protocol";
 import { parseEventData } from "@deskfleet/protocol";
-import type { FollowUp, HelpOutcome, RunnerEventKind, TaskContext } from "../../task-runner.ts";
+import type { FollowUp, HelpOutcome, RunnerEventKind, TaskContext, TaskFiles } from "../../task-runner.ts";
 
 // TEST SUPPORT ONLY: a TaskContext that records what a runner reports, as the
 // host runtime would receive it (checked against the protocol's schema for its
@@ -15,6 +15,17 @@ export class RecordingContext implements TaskContext {
   readonly questions: { question: string; options?: string[] }[] = [];
   readonly controller = new AbortController();
   readonly #followUps: FollowUp[] = [];
+  /** The task's files, as the control plane would hold them: attach with `attach`, read artifacts from here. */
+  readonly stored: { file: TaskFile; bytes: Uint8Array }[] = [];
+  readonly files: TaskFiles = {
+    list: async () => this.stored.map((s) => s.file),
+    download: async (id) => {
+      const found = this.stored.find((s) => s.file.id === id);
+      if (!found) throw new Error(`no file ${id}`);
+      return found.bytes;
+    },
+    upload: async (name, bytes, contentType) => this.#store("artifact", name, bytes, contentType, `host:test`),
+  };
   /** How ask_human is answered; default: a timeout. */
   answer: (question: string, options?: string[]) => Promise<HelpOutcome> = async () => ({ status: "timed_out", answer: null });
 
@@ -72,6 +83,17 @@ export class RecordingContext implements TaskContext {
   /** Queue a follow-up message, as if a user sent it while the task ran. */
   sendFollowUp(text: string): void {
     this.#followUps.push({ id: `fu_${this.#followUps.length + 1}`, text, at: Date.now() });
+  }
+
+  /** A file attached to the task before it starts, as `POST /api/tasks/:id/files` stores it. */
+  attach(name: string, content: string | Uint8Array, contentType = "text/plain"): TaskFile {
+    return this.#store("attachment", name, typeof content === "string" ? new TextEncoder().encode(content) : content, contentType, "tester");
+  }
+
+  #store(kind: TaskFile["kind"], name: string, bytes: Uint8Array, contentType: string, by: string): TaskFile {
+    const file: TaskFile = { id: `fil_${String(this.stored.length + 1).padStart(10, "0")}`, taskId: this.task.id, kind, name, contentType, bytes: bytes.length, by, createdAt: Date.now() };
+    this.stored.push({ file, bytes });
+    return file;
   }
 
   of(kind: string): Record<string, unknown>[] {
