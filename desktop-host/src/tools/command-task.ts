@@ -15,7 +15,6 @@ export async function runCommandTask(ctx: TaskContext, tools: TaskTools | null, 
   }
   const result = await shell.runCommand(command, { ctx, step: 0, signal: ctx.signal });
   if (result.ending === "cancelled") return { status: "failed", error: { code: "cancelled", message: "the command was cancelled and killed" } };
-  const text = truncate(shell.describe(result), MAX_RESULT_CHARS);
-  if (result.ending === "exited" && result.exitCode === 0) return { status: "completed", result: capText(text, MAX_RESULT_CHARS) };
+  if (result.ending === "exited" && result.exitCode === 0) return { status: "completed", result: capText(result.output.trim() || "(no output)", MAX_RESULT_CHARS) };
   return { status: "failed", error: { code: result.ending === "timed_out" ? "command_timed_out" : "command_failed", message: truncate(`${command.split("\n")[0]} → ${result.exitCode === null ? result.ending.replace("_", " ") : `exit code ${result.exitCode}`}\n${result.output}`, 10_000) } };
 }

@@ -18,6 +18,8 @@ export type CommandResult = {
   output: string;
   outputBytes: number;
   durationMs: number;
+  /** The command ended the shell itself (`exit`): the next one starts a fresh shell. */
+  shellExited?: true;
 };
 
 export type BashSessionOptions = {
@@ -38,7 +40,7 @@ export class BashSession {
   #nonce = "";
   /** The running command's output handler; null between commands. */
   #onData: ((chunk: Buffer) => void) | null = null;
-  #onExit: (() => void) | null = null;
+  #onExit: ((code: number | null) => void) | null = null;
   #busy = false;
 
   constructor(options: BashSessionOptions) {
@@ -82,11 +84,13 @@ export class BashSession {
   #start(): ChildProcessWithoutNullStreams {
     this.#nonce = randomBytes(9).toString("hex");
     const shell = spawn("bash", ["--noprofile", "--norc"], { cwd: this.#o.cwd, env: this.#o.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-    shell.stdout.on("data", (d: Buffer) => this.#onData?.(d));
-    shell.stderr.on("data", (d: Buffer) => this.#onData?.(d));
-    shell.on("exit", () => {
-      if (this.#shell === shell) this.#shell = null;
-      this.#onExit?.();
+    // Only the current shell speaks for the running command: a killed one's last bytes and exit come late.
+    shell.stdout.on("data", (d: Buffer) => this.#shell === shell && this.#onData?.(d));
+    shell.stderr.on("data", (d: Buffer) => this.#shell === shell && this.#onData?.(d));
+    shell.on("exit", (code) => {
+      if (this.#shell !== shell) return;
+      this.#shell = null;
+      this.#onExit?.(code);
     });
     shell.stdin.on("error", () => undefined);
     this.#shell = shell;
@@ -116,7 +120,7 @@ export class BashSession {
 
     return new Promise<CommandResult>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (ending: CommandEnding, exitCode: number | null) => {
+      const finish = (ending: CommandEnding, exitCode: number | null, shellExited = false) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         this.#onData = null;
@@ -125,7 +129,7 @@ export class BashSession {
           cap.push(pending);
           this.#kill();
         }
-        resolve({ exitCode, ending, output: cap.text(), outputBytes: cap.totalBytes, durationMs: now() - started });
+        resolve({ exitCode, ending, output: cap.text(), outputBytes: cap.totalBytes, durationMs: now() - started, ...(shellExited ? { shellExited: true as const } : {}) });
       };
       const arm = () => {
         clearTimeout(timer);
@@ -154,7 +158,10 @@ export class BashSession {
         cap.push(data.subarray(0, data.length - keep));
         pending = Buffer.from(data.subarray(data.length - keep));
       };
-      this.#onExit = () => finish("exited", null);
+      this.#onExit = (code) => {
+        cap.push(pending);
+        finish("exited", code, true);
+      };
       if (signal?.aborted) return finish("cancelled", null);
       signal?.addEventListener("abort", onAbort, { once: true });
       arm();

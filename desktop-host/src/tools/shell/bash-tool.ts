@@ -92,7 +92,7 @@ export class ShellTool implements HostTool {
     const tail =
       result.ending === "timed_out" ? `\n[killed: no output for ${Math.round(this.#timeoutMs / 1000)} s; the shell was restarted, so the working directory and variables are reset]`
       : result.ending === "cancelled" ? "\n[cancelled]"
-      : result.exitCode === null ? "\n[the shell exited; the next command starts a fresh one]"
+      : result.shellExited ? `\n[the shell exited${result.exitCode !== null ? ` with code ${result.exitCode}` : ""}; the next command starts a fresh one in the task's folder]`
       : result.exitCode !== 0 ? `\n[exit code ${result.exitCode}]`
       : "";
     const text = `${out}${tail}`.trim();

@@ -4,8 +4,8 @@
 // model to read an article, a table or an intranet page.
 
 const DROP = /<(script|style|noscript|template|svg|head|iframe|object)\b[\s\S]*?<\/\1\s*>/gi;
-const BLOCK = /<\/?(p|div|section|article|main|header|footer|nav|aside|h[1-6]|ul|ol|li|table|thead|tbody|tr|pre|blockquote|form|fieldset|dl|dt|dd|figure|figcaption|details|summary|hr|br)\b[^>]*>/gi;
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", mdash: "—", ndash: "–", hellip: "…", copy: "©", laquo: "«", raquo: "»", rsquo: "’", lsquo: "‘", ldquo: "“", rdquo: "”" };
+const BLOCK = /<\/?(p|div|section|article|main|header|footer|nav|aside|h[1-6]|ul|ol|table|thead|tbody|tr|pre|blockquote|form|fieldset|dl|dt|dd|figure|figcaption|details|summary|hr|br)\b[^>]*>/gi;
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", mdash: "—", ndash: "–", hellip: "…", copy: "©", laquo: "«", raquo: "»", rsquo: "’", lsquo: "‘", ldquo: "“", rdquo: "”", euro: "€" };
 
 export function htmlToText(html: string): { title: string; text: string } {
   const title = decode(/<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? "").replace(/\s+/g, " ").trim();
