@@ -57,4 +57,15 @@ describe("deskfleet-host arguments", () => {
     expect(messages(r)[0]).toMatch(/Unknown option '--sever'.*see deskfleet-host --help/);
     expect(parseHostArgs(["--help"], {}).help).toBe(true);
   });
+
+  it("take the tools beyond the screen the owner allows, and say what a tool needs", () => {
+    const base = ["run", "--server", "https://cp.example.com", "--desktop", "d1", "--token", TOKEN];
+    const ok = parseHostArgs([...base, "--allow", "shell, files,browser", "--cdp", "9222", "--files-root", "/srv/a", "--files-root", "/srv/b"], {});
+    expect(ok.problems).toEqual([]);
+    expect(ok.config).toMatchObject({ allow: ["shell", "files", "browser"], cdp: "http://127.0.0.1:9222", filesRoots: ["/srv/a", "/srv/b"] });
+    expect(parseHostArgs(base, {}).config.allow).toBeUndefined();
+    expect(messages(parseHostArgs([...base, "--allow", "shell,root"], {}))).toEqual(['--allow / DESKFLEET_ALLOW: "root" is not a tool; allow any of shell, files, browser, web, mcp, mcp:<server>']);
+    expect(messages(parseHostArgs([...base, "--allow", "browser"], {}))).toEqual(["--allow browser needs --cdp: start Chromium with --remote-debugging-port=9222 and pass --cdp 9222"]);
+    expect(messages(parseHostArgs(base, { DESKFLEET_ALLOW: "mcp:github" }))).toEqual(["--allow mcp needs --mcp-config <file> listing the MCP servers (see deskfleet-host --help)"]);
+  });
 });

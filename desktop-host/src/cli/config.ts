@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DesktopId } from "@deskfleet/protocol";
+import { DesktopId, HostToolId } from "@deskfleet/protocol";
 
 /** Everything `deskfleet-host run` needs; flags win over environment variables. */
 export type HostConfig = {
@@ -12,6 +12,16 @@ export type HostConfig = {
   vncPassword: string | undefined;
   model: string | undefined;
   json: boolean;
+  /** Tools beyond the screen the owner allows (`--allow shell,files,browser,web,mcp`); none by default. */
+  allow?: string[] | undefined;
+  /** The desktop's Chromium remote debugging endpoint, for the browser tool. */
+  cdp?: string | undefined;
+  /** A JSON file of MCP servers to offer as tools. */
+  mcpConfig?: string | undefined;
+  /** Where task folders are made (default ~/deskfleet). */
+  toolsDir?: string | undefined;
+  /** More folders the file tools may reach besides the task's own. */
+  filesRoots?: string[] | undefined;
 };
 
 export type ConfigProblem = { field: keyof HostConfig | "args"; message: string };
@@ -24,6 +34,11 @@ const OPTIONS = {
   vnc: { type: "string" },
   "vnc-password-file": { type: "string" },
   model: { type: "string" },
+  allow: { type: "string" },
+  cdp: { type: "string" },
+  "mcp-config": { type: "string" },
+  "tools-dir": { type: "string" },
+  "files-root": { type: "string", multiple: true },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -48,7 +63,7 @@ const Model = z.string().trim().min(1).max(100);
 
 /** Parses `deskfleet-host <command> [flags]` with environment fallbacks; problems say what to fix. */
 export function parseHostArgs(argv: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
@@ -78,6 +93,26 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
   config.token = take("token", "--token / DESKFLEET_HOST_TOKEN:", str("token", "DESKFLEET_HOST_TOKEN"), Token, "set DESKFLEET_HOST_TOKEN (or --token) to the desktop's host token from the dashboard");
   config.vnc = take("vnc", "--vnc / DESKFLEET_VNC:", str("vnc", "DESKFLEET_VNC") ?? "localhost:5900", Vnc, null);
   config.model = take("model", "--model / DESKFLEET_MODEL:", str("model", "DESKFLEET_MODEL"), Model, null);
+
+  const allow = str("allow", "DESKFLEET_ALLOW");
+  if (allow !== undefined) {
+    const ids = allow.split(",").map((s) => s.trim()).filter(Boolean);
+    const bad = ids.filter((id) => !HostToolId.safeParse(id).success);
+    if (bad.length) problems.push({ field: "allow", message: `--allow / DESKFLEET_ALLOW: ${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is" : "are"} not a tool; allow any of shell, files, browser, web, mcp, mcp:<server>` });
+    else config.allow = [...new Set(ids)];
+  }
+  const cdp = str("cdp", "DESKFLEET_CDP");
+  if (cdp !== undefined) {
+    if (/^\d{1,5}$/.test(cdp)) config.cdp = `http://127.0.0.1:${cdp}`;
+    else if (URL.canParse(cdp) && /^(https?|wss?):$/.test(new URL(cdp).protocol)) config.cdp = cdp;
+    else problems.push({ field: "cdp", message: "--cdp / DESKFLEET_CDP: give Chromium's remote debugging port (9222) or its URL (http://127.0.0.1:9222)" });
+  }
+  config.mcpConfig = str("mcp-config", "DESKFLEET_MCP_CONFIG");
+  config.toolsDir = str("tools-dir", "DESKFLEET_TOOLS_DIR");
+  const roots = values["files-root"];
+  config.filesRoots = Array.isArray(roots) ? roots : env["DESKFLEET_FILES_ROOTS"]?.split(":").filter(Boolean);
+  if (config.allow?.includes("browser") && !config.cdp) problems.push({ field: "cdp", message: "--allow browser needs --cdp: start Chromium with --remote-debugging-port=9222 and pass --cdp 9222" });
+  if (config.allow?.some((a) => a.startsWith("mcp")) && !config.mcpConfig) problems.push({ field: "mcpConfig", message: "--allow mcp needs --mcp-config <file> listing the MCP servers (see deskfleet-host --help)" });
 
   const passwordFile = str("vnc-password-file", "DESKFLEET_VNC_PASSWORD_FILE");
   if (passwordFile !== undefined) {
@@ -110,6 +145,13 @@ Options (flags win over environment variables):
   --vnc <host:port>         DESKFLEET_VNC           the VNC server to drive (default localhost:5900)
   --vnc-password-file <f>   DESKFLEET_VNC_PASSWORD_FILE, or DESKFLEET_VNC_PASSWORD
   --model <name>            DESKFLEET_MODEL         model when a task names none
+
+Tools beyond the screen (off unless allowed here, and offered only to tasks that ask for them):
+  --allow <list>            DESKFLEET_ALLOW         comma-separated: shell, files, browser, web, mcp, mcp:<server>
+  --cdp <port|url>          DESKFLEET_CDP           the desktop Chromium's remote debugging port (browser tool)
+  --mcp-config <file>       DESKFLEET_MCP_CONFIG    MCP servers: {"servers": {"name": {"command": "…", "args": […]} | {"url": "https://…"}}}
+  --tools-dir <dir>         DESKFLEET_TOOLS_DIR     where task folders are made (default ~/deskfleet; each task works in <dir>/<task id>)
+  --files-root <dir>        DESKFLEET_FILES_ROOTS   another folder the file tools may reach (repeat the flag; colon-separated in the variable)
   --json                    DESKFLEET_LOG_FORMAT=json   one JSON object a log line
   -h, --help
 

@@ -28,6 +28,44 @@ export async function doctor(config: Partial<HostConfig>, problems: readonly Con
     if (health.ok && config.token && config.desktopId) checks.push(await checkHostToken(config.server, config.desktopId, config.token));
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
+  checks.push(...(await checkTools(config)));
+  return checks;
+}
+
+/** Which tools beyond the screen are allowed, and whether the browser and MCP servers answer. */
+async function checkTools(config: Partial<HostConfig>): Promise<Check[]> {
+  const allow = config.allow ?? [];
+  if (allow.length === 0) return [{ name: "tools", ok: true, detail: "screen only: no tools beyond the screen are allowed (--allow shell,files,browser,web,mcp turns them on)" }];
+  const checks: Check[] = [{ name: "tools", ok: true, detail: `allowed: ${allow.join(", ")}; task folders in ${config.toolsDir ?? "~/deskfleet"}; a task gets only the tools it asks for` }];
+  if (config.cdp && allow.includes("browser")) {
+    const url = config.cdp.replace(/^ws/, "http").replace(/\/devtools\/browser\/.*$/, "").replace(/\/+$/, "");
+    try {
+      const res = await fetch(`${url}/json/version`, { signal: AbortSignal.timeout(3_000) });
+      const v = (await res.json()) as { Browser?: string };
+      checks.push({ name: "browser (CDP)", ok: true, detail: `${url} answers: ${v.Browser ?? "a browser"}` });
+    } catch (err) {
+      checks.push({ name: "browser (CDP)", ok: true, warning: true, detail: `${url} does not answer (${err instanceof Error ? err.message : String(err)}); the browser tool fails until it does`, fix: "start Chromium with --remote-debugging-port=<port> and pass that port to --cdp" });
+    }
+  }
+  if (config.mcpConfig) {
+    try {
+      const { readMcpConfig } = await import("../tools/mcp/mcp-config.ts");
+      const { McpServerTools } = await import("../tools/mcp/mcp-server-tool.ts");
+      for (const [name, server] of Object.entries(readMcpConfig(config.mcpConfig).servers)) {
+        const tools = new McpServerTools(name, server);
+        try {
+          const opened = await tools.open();
+          checks.push({ name: `MCP server ${name}`, ok: true, detail: `${opened.definitions().length} tool(s): ${opened.definitions().map((d) => ("name" in d ? d.name : "")).join(", ")}` });
+        } catch (err) {
+          checks.push({ name: `MCP server ${name}`, ok: true, warning: true, detail: `does not connect: ${err instanceof Error ? err.message : String(err)}`, fix: "check its command or URL in --mcp-config" });
+        } finally {
+          await tools.close();
+        }
+      }
+    } catch (err) {
+      checks.push({ name: "MCP servers", ok: false, detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
   return checks;
 }
 

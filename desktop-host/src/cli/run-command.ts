@@ -6,6 +6,7 @@ import { HOST_VERSION, hostCapabilities, osName } from "./host-info.ts";
 import { createHostRunner } from "./runner-factory.ts";
 import { taskAbility } from "./task-ability.ts";
 import { liveDesktop } from "../tunnel/live-desktop.ts";
+import { hostToolbox } from "../tools/host-toolbox.ts";
 
 /**
  * `deskfleet-host run`: connects and runs tasks until stopped or refused.
@@ -18,6 +19,8 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
   if (!ability.runsTasks) {
     logger.warn("ANTHROPIC_API_KEY is not set: this desktop is view-only (live view, screenshots, input and takeover work; tasks do not). Export the key and restart deskfleet-host to run tasks");
   }
+  const tools = hostToolbox({ allow: config.allow ?? [], cdp: config.cdp, mcpConfig: config.mcpConfig, toolsDir: config.toolsDir, filesRoots: config.filesRoots, logger });
+  if (tools) logger.info(`tools beyond the screen allowed: ${tools.enabled.join(", ") || "none available"}; a task gets those it asks for`);
   const vnc = new VncConnection({ ...config.vnc, password: config.vncPassword }, logger);
   const first = await vnc.start();
   if (!first.reachable) logger.warn("starting without the VNC server; tasks fail until it is reachable (retrying in the background)");
@@ -25,8 +28,8 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
     server: config.server,
     desktopId: config.desktopId,
     token: config.token,
-    runner: createHostRunner({ vnc, model: config.model, os: osName(), ability }),
-    capabilities: async () => hostCapabilities(vnc.status(), config.model, ability),
+    runner: createHostRunner({ vnc, model: config.model, os: osName(), ability, tools }),
+    capabilities: async () => hostCapabilities(vnc.status(), config.model, ability, tools?.enabled ?? []),
     logger,
     userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
     live: liveDesktop({ server: config.server, token: config.token, vnc: { ...config.vnc, password: config.vncPassword }, log: (m, f) => logger.info(m, f) }),
@@ -44,5 +47,6 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   await vnc.close();
+  await tools?.close();
   return exit.code;
 }
