@@ -197,3 +197,16 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
+
+/** Files of a task: attachments a person gave it (downloaded by the host before it starts) and artifacts its agent sent back. The bytes are in R2 under `r2Key`. */
+export const taskFiles = sqliteTable("task_files", {
+  id: text("id").primaryKey(),
+  taskId: text("task_id").notNull(),
+  kind: text("kind", { enum: ["attachment", "artifact"] }).notNull(),
+  name: text("name").notNull(),
+  contentType: text("content_type").notNull(),
+  bytes: integer("bytes").notNull(),
+  r2Key: text("r2_key").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [index("task_files_task").on(t.taskId, t.createdAt)]);

@@ -22,6 +22,8 @@ import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
 import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
+import { taskFileRoutes } from "./endpoints/task-files.ts";
+import { MAX_TASK_FILE_BYTES } from "@deskfleet/protocol";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -39,8 +41,13 @@ const limit = (maxSize: number) =>
   });
 const jsonLimit = limit(MAX_JSON_BODY);
 const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
-// Screenshots are the one binary upload; everything else is JSON and stays small.
-app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
+// A file of a task, and the multipart wrapping around it.
+const fileLimit = limit(MAX_TASK_FILE_BYTES + 64 * 1024);
+// Screenshots and task files are the binary uploads; everything else is JSON and stays small.
+app.use("/api/*", (c, next) =>
+  /^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next)
+  : /^\/api\/(hosts\/)?tasks\/[^/]+\/files$/.test(c.req.path) ? fileLimit(c, next)
+  : jsonLimit(c, next));
 
 // Desktops from DESKFLEET_DESKTOPS are written to D1 on the first request each isolate serves (after every deploy).
 app.use("/api/*", async (c, next) => {
@@ -58,6 +65,7 @@ const routes = app
   .route("/", hosts)
   .route("/", schedules)
   .route("/", screenshots)
+  .route("/", taskFileRoutes)
   .route("/", supervisor)
   .route("/", taskChain)
   .route("/", helpRequests)

@@ -20,6 +20,8 @@ import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
 type WatcherAttachment = { after: number };
 
+const awaitingFilesReason = (taskId: string, n: number) => `waiting for ${n} more attachment${n === 1 ? "" : "s"} (POST /api/tasks/${taskId}/files)`;
+
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
 
@@ -80,11 +82,35 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       pendingDeliveries: [],
       lastScreenshotKey: null,
     };
+    const awaited = input.options.attachments ?? 0;
+    if (awaited > 0) this.record = { ...this.record, awaitingFiles: awaited, waitingReason: awaitingFilesReason(this.record.id, awaited) };
     this.store.saveRecord(this.record);
     this.appendServer("status", { status: "queued" }, now);
-    await this.deadlines.arm("handoff", now);
+    // A task that waits for its attachments goes to the fleet when the last one arrives (fileAttached).
+    if (awaited === 0) await this.deadlines.arm("handoff", now);
     await this.flush();
     return toApiTask(this.record);
+  }
+
+  /**
+   * A file was attached (stored in R2 and D1 by the Worker): noted in the log,
+   * and the task is handed to the fleet once every awaited attachment is in.
+   * Only a queued task takes attachments: its host downloads them at start.
+   */
+  async fileAttached(file: { id: string; name: string; bytes: number }, by: string): Promise<RpcResult<Task>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "task does not exist");
+    if (r.status !== "queued") {
+      return rpcFail(409, "task_started", `task ${r.id} is ${r.status}; attach files while it is queued (create it with \`attachments: <count>\` so it waits for them)`);
+    }
+    const now = Date.now();
+    const left = Math.max(0, (r.awaitingFiles ?? 0) - 1);
+    this.update({ ...r, awaitingFiles: left, waitingReason: left > 0 ? awaitingFilesReason(r.id, left) : null, updatedAt: now });
+    this.appendServer("note", { text: `Attached ${file.name} (${file.bytes} bytes) as ${file.id}.`, by, reason: "attachment" }, now);
+    if (left === 0 && (r.awaitingFiles ?? 0) > 0) await this.deadlines.arm("handoff", now);
+    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) });
+    await this.flush();
+    return { ok: toApiTask(this.record!) };
   }
 
   async snapshot(): Promise<Task | null> {

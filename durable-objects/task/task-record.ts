@@ -34,6 +34,8 @@ export type TaskRecord = Lifecycle & {
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
   pendingDeliveries: ServerMessage[];
   lastScreenshotKey: string | null;
+  /** Attachments still awaited before the task is handed to the fleet (`options.attachments`); absent or 0 when none. */
+  awaitingFiles?: number;
   /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
   waitingReason?: string | null;
 };

@@ -87,6 +87,18 @@ describe("the fake Bot API", () => {
     expect((await rejected(api.sendPhoto(CHAT, "nonsense"))).description).toBe("Bad Request: wrong file identifier/HTTP URL specified");
   });
 
+  it("takes a document as a multipart upload, keeps its name and type, and refuses an empty one", async () => {
+    const bytes = new TextEncoder().encode("a,b\n1,2\n");
+    const m = await api.sendDocument(CHAT, new InputFile(bytes, "report.csv"), { caption: "the report" });
+    expect(m.document).toMatchObject({ file_name: "report.csv", file_size: bytes.length });
+    expect(m.caption).toBe("the report");
+    const again = await api.sendDocument(CHAT, m.document!.file_id);
+    expect(again.document?.file_name).toBe("report.csv");
+    expect((await rejected(api.sendDocument(CHAT, new InputFile(new Uint8Array(), "empty.txt")))).description).toBe("Bad Request: file must be non-empty");
+    expect((await rejected(api.sendDocument(CHAT, new InputFile(bytes, "r.csv"), { caption: "c".repeat(1025) }))).description).toBe("Bad Request: message caption is too long");
+    expect((await rejected(api.sendDocument(CHAT, "nonsense"))).description).toBe("Bad Request: wrong file identifier/HTTP URL specified");
+  });
+
   it("edits a bot message and refuses an edit that changes nothing", async () => {
     const m = await api.sendMessage(CHAT, "first");
     const edited = await api.editMessageText(CHAT, m.message_id, "second");
