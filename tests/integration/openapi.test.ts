@@ -73,6 +73,7 @@ describe("the error answers in the OpenAPI document", () => {
       "POST /api/schedules/{id}/prompt-versions/{version}/rollback",
       "POST /api/supervisor/conversations/{id}/messages",
       "POST /api/tasks/{id}/cancel",
+      "POST /api/tasks/{id}/files",
       "POST /api/tasks/{id}/messages",
     ]);
   });
