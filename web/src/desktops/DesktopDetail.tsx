@@ -59,6 +59,10 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </p>
       )}
+      <p className="muted small" aria-label="Tools beyond the screen">
+        Tools beyond the screen:{" "}
+        {desktop.capabilities?.tools.length ? desktop.capabilities.tools.join(", ") : "none (the host allows only the screen; start it with --allow shell,files,browser,web to offer more)"}
+      </p>
       {isAdmin && <HostCommand desktopId={desktop.id} hasHostToken={desktop.hasHostToken} />}
     </section>
   );
