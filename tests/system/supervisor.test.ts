@@ -4,6 +4,11 @@ import type { HostCapabilitiesInput } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
 import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
+import { createComputerUseRunner, hostToolbox } from "deskfleet-host/agent";
+import { createInMemoryDesktop } from "deskfleet-host/testing";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
 import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
 
@@ -98,6 +103,15 @@ beforeAll(async () => {
       },
       { name: "live", match: "[live-test]", steps: [text("Hello from the supervisor.")] },
       {
+        name: "shell",
+        match: "[shell-test]",
+        steps: [
+          toolUse("run_command", { desktop: "sup-noshell", command: "uname -s" }),
+          (ctx) => (ctx.lastToolResult()?.isError ? toolUse("run_command", { desktop: "sup-shell", command: "echo from-the-shell; pwd" }) : text("it ran where it may not")),
+          (ctx) => text(`Output: ${ctx.lastToolResult()?.text ?? "none"}`),
+        ],
+      },
+      {
         name: "telegram",
         match: "[tg-test]",
         steps: [
@@ -152,7 +166,7 @@ async function eventually<T>(check: () => Promise<T | false | undefined | null>,
   }
 }
 
-async function desktopWithHost(id: string, runner: TaskRunner, labels: string[] = []): Promise<void> {
+async function desktopWithHost(id: string, runner: TaskRunner, labels: string[] = [], capabilities: HostCapabilitiesInput = CAPABILITIES): Promise<void> {
   expect((await cp.api("POST", "/api/desktops", { id, labels })).status).toBe(201);
   const token = (await cp.api("POST", `/api/desktops/${id}/host-token`)).json.token as string;
   const host = new HostRuntime({
@@ -161,7 +175,7 @@ async function desktopWithHost(id: string, runner: TaskRunner, labels: string[] 
     token,
     runner,
     logger: createLogger({ json: true, level: "error", secrets: [token], write: () => undefined }),
-    capabilities: async () => CAPABILITIES,
+    capabilities: async () => capabilities,
     backoff: { baseMs: 200, capMs: 1_000 },
   });
   hosts.push(host);
@@ -367,5 +381,30 @@ describe("the supervisor", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await cp.api("GET", "/api/tasks?source=optimizer")).json.items).toHaveLength(1);
     scripted.assertNoRejections();
+  });
+
+  it("runs a command with run_command only on a desktop whose host allows the shell, as a task run without a model", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "deskfleet-sup-shell-"));
+    try {
+      const tools = hostToolbox({ allow: ["shell"], toolsDir: dir })!;
+      const runner = createComputerUseRunner({ apiKey: "unused", baseURL: scripted.url, desktop: createInMemoryDesktop().desktop, tools });
+      await desktopWithHost("sup-shell", runner, [], { ...CAPABILITIES, tools: tools.enabled });
+      await desktopWithHost("sup-noshell", new CompletingRunner("never"), []);
+      await say("dash:shell-1", "[shell-test] what does echo say on sup-shell?");
+      const conversation = await settled("dash:shell-1");
+      const results = conversation.entries.filter((e: { kind: string }) => e.kind === "tool_result");
+      expect(results[0].data.isError).toBe(true);
+      expect(results[0].text).toContain("desktop sup-noshell's host does not allow the shell");
+      const reply = conversation.entries.at(-1).text as string;
+      expect(reply).toContain("from-the-shell");
+      const task = ((await cp.api("GET", "/api/tasks?desktopId=sup-shell")).json.items as { id: string; status: string; options: Record<string, unknown>; result: string }[])[0]!;
+      expect(task).toMatchObject({ status: "completed", options: { command: "echo from-the-shell; pwd" } });
+      expect(task.result).toBe(`from-the-shell\n${join(dir, task.id)}`);
+      const events = (await cp.api("GET", `/api/tasks/${task.id}/events`)).json.items as { kind: string; data: Record<string, unknown> }[];
+      expect(events.find((e) => e.kind === "command")?.data).toMatchObject({ command: "echo from-the-shell; pwd", exitCode: 0, ending: "exited" });
+      expect((await cp.api("GET", "/api/tasks?desktopId=sup-noshell")).json.items).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
