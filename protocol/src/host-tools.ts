@@ -4,8 +4,9 @@ import { z } from "zod";
  * The tools beyond the screen a desktop host can offer its agent: a shell,
  * files (the text editor, attachments and `send_file`), a browser over CDP,
  * web fetch, and MCP servers (`mcp` for all of a host's servers, `mcp:<name>`
- * for one). Off unless the host allows them (`deskfleet-host run --allow …`)
- * and the task asks for them (`tools`): the model is offered only tools both allow.
+ * for one). Off unless the host allows them (`deskfleet-host run --allow …`);
+ * a task's `tools` narrows that list (omitted, it takes all of it): the model
+ * is offered only tools both allow.
  */
 export const HOST_TOOL_KINDS = ["shell", "files", "browser", "web", "mcp"] as const;
 export const HostToolId = z.string().regex(/^(shell|files|browser|web|mcp(:[a-z0-9][a-z0-9_-]{0,31})?)$/, {

@@ -20,8 +20,8 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
-  /** Tools beyond the screen the task may use (shell, files, browser, web, mcp, mcp:<server>); the host must allow them too. Default: none. */
-  tools: z.array(HostToolId).max(20).optional().describe("Tools beyond the screen the task may use; the desktop's host must allow them too (default: none)"),
+  /** Tools beyond the screen the task may use (shell, files, browser, web, mcp, mcp:<server>), of those its host allows. Omitted: all the host allows; []: the screen only. */
+  tools: z.array(HostToolId).max(20).optional().describe("Tools beyond the screen the task may use, of those the desktop's host allows (omitted: all it allows; []: the screen only)"),
   /** Files the task waits for before it starts (`POST /api/tasks/{id}/files`); the host downloads them into the task's folder. */
   attachments: z.number().int().min(1).max(MAX_TASK_ATTACHMENTS).optional().describe("Files the task waits for before it starts (POST /api/tasks/{id}/files)"),
   /** Run this shell command on the desktop instead of a model conversation (needs the host to allow `shell`); the result is its output. */

@@ -13,12 +13,16 @@ const toolNames = (body: Record<string, unknown>) => ((body["tools"] ?? []) as {
 describe("tools beyond the screen, offered and refused", () => {
   it("offers the model only the tools both the host and the task allow", async () => {
     const { toolbox: tb } = toolbox(["shell", "files"]);
-    const { server, runner } = await scripted({ script: [text("ok")] }, { tools: tb });
+    const { server, runner } = await scripted({ script: [text("ok"), text("ok"), text("ok")] }, { tools: tb });
     await runner.run(new RecordingContext({ id: "tsk_offer000001", prompt: "Hi.", options: { tools: ["shell", "web"] } }));
     expect(toolNames(server.requests[0]!.body)).toEqual(["computer_toolset_20260801", "ask_human", "bash"]);
 
-    await runner.run(new RecordingContext({ id: "tsk_offer000002", prompt: "Hi again.", options: {} }));
+    await runner.run(new RecordingContext({ id: "tsk_offer000002", prompt: "Hi again.", options: { tools: [] } }));
     expect(toolNames(server.requests[1]!.body)).toEqual(["computer_toolset_20260801", "ask_human"]);
+
+    // A task that names no tools takes what the host allows.
+    await runner.run(new RecordingContext({ id: "tsk_offer000003", prompt: "Hi, all.", options: {} }));
+    expect(toolNames(server.requests[2]!.body)).toEqual(["computer_toolset_20260801", "ask_human", "bash", "str_replace_based_edit_tool", "send_file"]);
   });
 
   it("never offers a tool the host does not allow, and refuses a forged call of it without running it", async () => {
@@ -31,7 +35,7 @@ describe("tools beyond the screen, offered and refused", () => {
     const outcome = await runner.run(ctx);
     server.assertNoRejections();
     expect(toolNames(server.requests[0]!.body)).not.toContain("bash");
-    expect(outcome.status === "completed" && outcome.result).toMatch(/^refused: The bash tool is not enabled for this task, so it was not run \(it needs `shell`: this host allows files/);
+    expect(outcome.status === "completed" && outcome.result).toMatch(/^refused: The bash tool is not enabled for this task, so it was not run \(it needs `shell`: this host allows files; this task allows shell, files\)/);
     expect(existsSync(join(base, "tsk_forged00001", "pwned"))).toBe(false);
     expect(ctx.of("command")).toEqual([]);
     expect(ctx.of("log").some((l) => String(l["message"]).includes("Refused a call of bash"))).toBe(true);

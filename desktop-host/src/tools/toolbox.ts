@@ -7,8 +7,9 @@ import { OutsideRootsError, TaskWorkspace, type WorkspaceOptions } from "./works
 
 // Which tools beyond the screen a task gets, and the one place their calls
 // go through. A tool is offered only when the host allows it (`--allow`) and
-// the task asks for it (`tools`); a call of any other host tool is refused by
-// name (a forged or stale tool_use), never run.
+// the task does too (`tools`, which narrows the host's list; omitted, the
+// task takes what the host allows); a call of any other host tool is refused
+// by name (a forged or stale tool_use), never run.
 
 export type ToolboxOptions = {
   /** What the host's owner allowed: `shell`, `files`, `browser`, `web`, `mcp`, `mcp:<server>`. */
@@ -36,8 +37,8 @@ export class HostToolbox {
 
   /** The task's tools: those both the host and the task allow, opened for this run (its folder made, attachments fetched). */
   async open(ctx: TaskContext): Promise<TaskTools> {
-    // A task's `command` is a request for the shell.
-    const wanted = [...(ctx.task.options.tools ?? []), ...(ctx.task.options.command ? ["shell"] : [])];
+    // A task's `tools` narrows what the host allows (omitted: all of it; [] the screen only); its `command` asks for the shell.
+    const wanted = [...(ctx.task.options.tools ?? this.#o.allow), ...(ctx.task.options.command ? ["shell"] : [])];
     const grants = allowedBoth(this.#o.allow, wanted, this.#o.factories.map((f) => f.grant));
     const workspace = await TaskWorkspace.open(ctx.task.id, this.#o.workspace);
     const opened: { factory: HostToolFactory; tool: HostTool }[] = [];
@@ -104,7 +105,7 @@ export class TaskTools {
     const found = this.#tools.find((t) => t.names.has(toolUse.name));
     if (!found) {
       const grant = HOST_TOOL_NAMES[toolUse.name] ?? (toolUse.name.startsWith(MCP_PREFIX) ? `mcp:${toolUse.name.slice(MCP_PREFIX.length).split("__")[0]}` : toolUse.name);
-      const message = `The ${toolUse.name} tool is not enabled for this task, so it was not run (it needs \`${grant}\`: this host allows ${this.#lists.host.join(", ") || "no tools"}; this task asked for ${this.#lists.task.join(", ") || "none"}).`;
+      const message = `The ${toolUse.name} tool is not enabled for this task, so it was not run (it needs \`${grant}\`: this host allows ${this.#lists.host.join(", ") || "no tools"}; this task allows ${this.#lists.task.join(", ") || "none"}).`;
       this.#ctx.emit("log", { level: "warn", message: truncate(`Refused a call of ${toolUse.name}: not offered to this task.`, MAX_MESSAGE_CHARS) });
       return answer(message, true);
     }

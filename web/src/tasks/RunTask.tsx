@@ -31,6 +31,7 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
   const [model, setModel] = useState("");
   const [budget, setBudget] = useState("");
   const [maxSteps, setMaxSteps] = useState("");
+  const [toolMode, setToolMode] = useState<"host" | "none" | "some">("host");
   const [tools, setTools] = useState<string[]>([]);
   const [files, setFiles] = useState<File[]>([]);
   const [command, setCommand] = useState("");
@@ -46,7 +47,7 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
     if (model.trim()) json.model = model.trim();
     if (budget.trim()) json.budgetUsd = Number(budget);
     if (maxSteps.trim()) json.maxSteps = Number(maxSteps);
-    if (tools.length) json.tools = tools;
+    if (toolMode !== "host") json.tools = toolMode === "none" ? [] : tools;
     if (command.trim()) json.command = command.trim();
     // The task waits for its files, so its host has them before the agent starts.
     if (files.length) json.attachments = files.length;
@@ -116,8 +117,17 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
         <details>
           <summary>Tools and files</summary>
           <fieldset>
-            <legend>Tools beyond the screen (the desktop's host must allow them too)</legend>
-            {TOOLS.map(([id, label]) => (
+            <legend>Tools beyond the screen</legend>
+            <Field label="The agent may use" hint="Only ever what the desktop's host allows (deskfleet-host run --allow …).">
+              {(p) => (
+                <select {...p} value={toolMode} onChange={(e) => setToolMode(e.target.value as typeof toolMode)}>
+                  <option value="host">Everything its host allows</option>
+                  <option value="none">The screen only</option>
+                  <option value="some">Only these…</option>
+                </select>
+              )}
+            </Field>
+            {toolMode === "some" && TOOLS.map(([id, label]) => (
               <label key={id} className="check">
                 <input type="checkbox" checked={tools.includes(id)} onChange={(e) => setTools((t) => (e.target.checked ? [...t, id] : t.filter((x) => x !== id)))} />
                 {label}

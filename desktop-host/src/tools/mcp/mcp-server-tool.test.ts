@@ -62,7 +62,7 @@ describe("an MCP server's tools on the host", () => {
     }
   });
 
-  it("offers a server's tools only when the task asks for it", async () => {
+  it("offers a server's tools only when the task allows it", async () => {
     const { toolbox: tb } = toolbox(["mcp:calc", "shell"], [calc]);
     const { server, runner } = await scripted({ script: [text("ok")] }, { tools: tb });
     await runner.run(new RecordingContext({ id: "tsk_mcp00000002", prompt: "Hi.", options: { tools: ["shell"] } }));
