@@ -52,6 +52,8 @@ export const tasks = sqliteTable("tasks", {
   cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
   costUsd: real("cost_usd").notNull().default(0),
   steps: integer("steps").notNull().default(0),
+  /** Why a queued task waits beyond "no desktop free": an exclusive vault secret another task holds. */
+  waitingReason: text("waiting_reason"),
   createdAt: ms("created_at").notNull(),
   assignedAt: ms("assigned_at"),
   startedAt: ms("started_at"),
@@ -126,6 +128,8 @@ export const helpRequests = sqliteTable("help_requests", {
   desktopId: text("desktop_id"),
   question: text("question").notNull(),
   options: json("options").$type<string[]>(),
+  /** A secret question: `answer` only ever holds `[secret answer]`; the answer itself went to the host. */
+  secret: integer("secret", { mode: "boolean" }).notNull().default(false),
   status: text("status", { enum: ["open", "answered", "dismissed", "timed_out"] }).notNull(),
   answer: text("answer"),
   answeredBy: text("answered_by"),
@@ -195,3 +199,28 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
+
+/**
+ * The vault: credentials agents type into desktops. `sealed` is AES-GCM under
+ * the `vault-secret` key (secret-box.ts) with the name as additional data;
+ * nothing else here is secret. A TOTP secret keeps its seed sealed and its
+ * parameters in `totp`.
+ */
+export const secrets = sqliteTable("secrets", {
+  name: text("name").primaryKey(),
+  kind: text("kind", { enum: ["password", "text", "totp"] }).notNull(),
+  description: text("description").notNull().default(""),
+  /** `"global"` or `{desktops?, labels?, schedules?}` (protocol SecretScope). */
+  scope: json("scope").$type<unknown>().notNull(),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
+  sealed: text("sealed").notNull(),
+  totp: json("totp").$type<{ algorithm: "SHA1" | "SHA256" | "SHA512"; digits: number; period: number }>(),
+  createdAt: ms("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+  rotatedAt: ms("rotated_at"),
+  rotatedBy: text("rotated_by"),
+  lastUsedAt: ms("last_used_at"),
+  lastUsedBy: text("last_used_by"),
+  lastUsedTaskId: text("last_used_task_id"),
+  lastUsedDesktopId: text("last_used_desktop_id"),
+});

@@ -36,6 +36,7 @@ export function toTask(row: TaskRow): Task {
       costUsd: row.costUsd,
     },
     steps: row.steps,
+    waitingReason: row.waitingReason ?? null,
     createdAt: row.createdAt,
     assignedAt: row.assignedAt,
     startedAt: row.startedAt,

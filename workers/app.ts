@@ -22,6 +22,7 @@ import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
 import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
+import { secretsApi } from "./endpoints/secrets.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
@@ -62,7 +63,8 @@ const routes = app
   .route("/", taskChain)
   .route("/", helpRequests)
   .route("/", vncRelay)
-  .route("/", desktopControl);
+  .route("/", desktopControl)
+  .route("/", secretsApi);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

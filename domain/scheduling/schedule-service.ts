@@ -15,6 +15,7 @@ import {
 } from "../../db/schedules.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
+import { checkNamedSecrets } from "../vault/task-secrets.ts";
 
 /**
  * Schedule changes as services, shared by the API and the supervisor's tools:
@@ -69,6 +70,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
   const now = Date.now();
   const timing = valid(checkTiming(b, now));
   if (b.desktopId) await requireDesktop(env, b.desktopId);
+  await checkNamedSecrets(env.DB, b.prompt);
   const enabled = b.enabled ?? true;
   const row = {
     id: newId("sch", now),
@@ -99,6 +101,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
 
 export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody, actor: string): Promise<ScheduleRow> {
   const row = await requireSchedule(env, id);
+  if (b.prompt !== undefined) await checkNamedSecrets(env.DB, b.prompt);
   const now = Date.now();
   const patch: SchedulePatch = { updatedAt: now };
   if (b.name !== undefined) patch.name = b.name;

@@ -133,6 +133,7 @@ const task = (status: Task["status"], result: string | null = null): Task => ({
   error: null,
   usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
   steps: 3,
+  waitingReason: null,
   createdAt: 1_000_000,
   assignedAt: 1_000_000,
   startedAt: 1_000_000,

@@ -12,7 +12,7 @@ const HEAL = `${FLEET}
 You are the healer: a task failed, and you decide whether a retry with a better prompt can succeed. Read the error and the transcript; look at the task's screenshot if that helps. If the failure looks recoverable (a missed step, a dialog, a slow page, an ambiguous instruction), call retry_task once with an improved, complete prompt, then end with one or two sentences on what you changed. If it cannot be recovered by a retry (the site is down, credentials are missing, the request is impossible, a person must decide), do not retry: end with a short explanation a person can act on.`;
 
 const LEARN = `${FLEET}
-You are the optimizer: a scheduled run completed, and you improve the schedule's prompt for the next runs. Fold in what this run learned: answers people gave to the agent's questions (so it need not ask again), where things are, steps that were missing or wasted. Keep the task's intent and its report format. If the prompt is already good, say so and save nothing; otherwise call save_prompt_version once and end with one sentence on what changed.`;
+You are the optimizer: a scheduled run completed, and you improve the schedule's prompt for the next runs. Fold in what this run learned: answers people gave to the agent's questions (so it need not ask again), where things are, steps that were missing or wasted. Keep the task's intent and its report format. Never fold a credential into a prompt: no password, code, token, key or any answer that looks like one; a secret the agent needs lives in the vault and the prompt names it as {{secret:name}}. Answers to secret questions are withheld from you. If the prompt is already good, say so and save nothing; otherwise call save_prompt_version once and end with one sentence on what changed.`;
 
 export function systemPrompt(kind: ConversationKind): string {
   return kind === "heal" ? HEAL : kind === "learn" ? LEARN : CHAT;
@@ -54,7 +54,7 @@ export function learnBrief(run: Task, scheduleName: string, promptVersion: numbe
     run.prompt,
     "</prompt>",
     "",
-    "Help requests in the transcript (help_request, then help_answer with the person's answer) are knowledge to fold into the prompt.",
+    "Help requests in the transcript (help_request, then help_answer with the person's answer) are knowledge to fold into the prompt; answers to secret questions are left out.",
     `<transcript last="${Math.min(events.length, BRIEF_EVENTS)}">`,
     transcriptLines(events),
     "</transcript>",

@@ -44,7 +44,7 @@ export async function upsertConfiguredDesktops(env: Env, list: z.infer<typeof Co
     if (d.vncUrl) {
       const split = splitVncUrl(d.vncUrl);
       address = split.address;
-      if (split.credentials.password || split.credentials.username) sealed = await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(split.credentials));
+      if (split.credentials.password || split.credentials.username) sealed = await seal(env, "vnc-credentials", JSON.stringify(split.credentials));
     }
     const fields = { name: d.name ?? d.id, os: d.os ?? "linux", labels: d.labels ?? [], vncUrl: address, vncCredentials: sealed, updatedAt: now };
     const updated = await db.update(desktops).set(fields).where(eq(desktops.id, d.id)).returning({ id: desktops.id });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planDispatch, type FleetDesktop, type QueueEntry } from "./dispatch.ts";
+import { planDispatch, waitingReason, type FleetDesktop, type QueueEntry } from "./dispatch.ts";
 
 const task = (taskId: string, over: Partial<QueueEntry> = {}): QueueEntry => ({ taskId, priority: 0, createdAt: 0, desktopId: null, labels: [], ...over });
 const desk = (id: string, over: Partial<FleetDesktop> = {}): FleetDesktop => ({ id, labels: [], connected: true, busyTaskId: null, idleSince: 0, ...over });
@@ -34,5 +34,21 @@ describe("planDispatch", () => {
 
   it("gives each desktop at most one task per pass", () => {
     expect(planDispatch([task("t1", { createdAt: 1 }), task("t2", { createdAt: 2 })], [desk("a")])).toEqual([{ taskId: "t1", desktopId: "a" }]);
+  });
+
+  it("holds back a task whose exclusive secret another running task holds, and says why", () => {
+    const waiting = task("t2", { exclusive: ["github"] });
+    const holds = new Map([["github", "t1"]]);
+    expect(planDispatch([waiting, task("t3", { createdAt: 5 })], [desk("a"), desk("b")], holds)).toEqual([{ taskId: "t3", desktopId: "a" }]);
+    expect(waitingReason(waiting, holds)).toBe("waiting for secret `github`: it is exclusive (one session at a time) and task t1 is using it");
+  });
+
+  it("never starts two tasks needing the same exclusive secret in one pass, even with desktops free", () => {
+    const plan = planDispatch([task("t1", { createdAt: 1, exclusive: ["github"] }), task("t2", { createdAt: 2, exclusive: ["github", "slack"] })], [desk("a"), desk("b")]);
+    expect(plan).toEqual([{ taskId: "t1", desktopId: "a" }]);
+  });
+
+  it("lets a task run again with the exclusive secret it holds itself", () => {
+    expect(planDispatch([task("t1", { exclusive: ["github"] })], [desk("a")], new Map([["github", "t1"]]))).toEqual([{ taskId: "t1", desktopId: "a" }]);
   });
 });

@@ -6,7 +6,7 @@ import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../d
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
 import { ingestHostEvents } from "./ingest.ts";
-import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
+import { toApiTask, toAssigned, toRow, type NewTask, type PendingDelivery, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
 import * as moves from "./task-transitions.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
@@ -16,6 +16,10 @@ import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-re
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolve, type Resolution } from "./help-ledger.ts";
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
+import { exclusiveSecrets } from "../../db/secrets.ts";
+import { neededSecrets } from "../../domain/vault/task-secrets.ts";
+import type { ReleaseResult } from "../../domain/vault/release.ts";
+import { TaskSecrets } from "./task-secrets.ts";
 
 type WatcherAttachment = { after: number };
 
@@ -23,6 +27,8 @@ const FLUSH_BATCH = 200;
 const FLUSH_RETRY_MS = 2_000;
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
+/** A secret is typed only while the task is on its desktop (a person may have taken it over: the agent waits, but is still the task's). */
+const ACTIVE_FOR_SECRETS = new Set<TaskStatus>(["assigned", "running", "waiting_for_human"]);
 
 /**
  * One task: its lifecycle, its event log (ordered by our own sequence, with
@@ -33,6 +39,7 @@ const HANDOFF_RETRY_MS = 1_000;
 export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: TaskFeedMessage }> {
   private readonly store: TaskStore;
   private readonly deadlines: Deadlines;
+  private readonly secrets: TaskSecrets;
   private record: TaskRecord | null;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
@@ -41,6 +48,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     super(ctx, env);
     this.store = new TaskStore(ctx.storage.sql);
     this.deadlines = new Deadlines(ctx.storage);
+    this.secrets = new TaskSecrets({ env, holdExclusive: (taskId, name) => fleetObject(env).holdExclusive(taskId, name) });
     this.record = this.store.loadRecord();
   }
 
@@ -88,11 +96,14 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
 
   /** FleetDO claimed a desktop for this task. Returns what the host needs, or null if the task is no longer queued. */
   async markAssigned(desktopId: string): Promise<AssignedTask | null> {
+    if (this.record?.status !== "queued") return null;
+    const secrets = await this.secrets.forAssignment(this.record, desktopId);
+    // Read again after the await: the task may have been cancelled meanwhile.
     const r = this.record;
     const move = r && moves.assign(r, desktopId, Date.now());
     if (!r || !move) return null;
     // `resume` tells the host whether this conversation ran before, so read it before the move.
-    const assigned = toAssigned({ ...r, desktopId });
+    const assigned = toAssigned({ ...r, desktopId }, secrets);
     // FleetDO is the caller and publishes the assignment itself once the host has it.
     await this.moveTo(move, { tellFleet: false });
     return assigned;
@@ -109,11 +120,14 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * the events refused for breaking their kind's schema (stored as warnings).
    */
   async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }> {
+    if (!this.record) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
+    // The last line of redaction: no secret value in scope is stored, indexed or broadcast.
+    const redacted = this.record.desktopId === desktopId ? await this.secrets.redact(this.record, events) : [];
+    // Read again after the await: a cancel or an answer may have moved the task meanwhile.
     const r = this.record;
-    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
     if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [] };
     const now = Date.now();
-    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs());
+    const out = ingestHostEvents(r, redacted, now, this.helpTimeoutMs());
     if (out.events.length > 0) {
       const before = r.status;
       this.update(out.record);
@@ -228,13 +242,39 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
 
   /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
   async resolveHelp(requestId: string, resolution: Resolution): Promise<RpcResult<HelpRequest>> {
-    const r = this.record;
-    const req = r?.helpRequests.find((h) => h.id === requestId);
-    if (!r || !req) return rpcFail(404, "not_found", `help request \`${requestId}\` does not exist`);
+    const asked = this.record?.helpRequests.find((h) => h.id === requestId);
+    if (!this.record || !asked) return rpcFail(404, "not_found", `help request \`${requestId}\` does not exist`);
+    // A secret answer is sealed first, so deciding who wins below stays one step with no await in it.
+    const answer = resolution.status === "answered" ? resolution.answer : null;
+    const secret = asked.secret && answer !== null ? { answer, ...(await this.secrets.sealAnswer(this.record, requestId, answer)) } : null;
+    const req = this.record.helpRequests.find((h) => h.id === requestId)!;
     const res = resolve(req, resolution, Date.now());
     if ("alreadyResolved" in res) return rpcFail(409, "already_resolved", res.alreadyResolved);
-    await this.applyResolution(res.ok);
+    await this.applyResolution(res.ok, secret ? { secret } : {});
     return { ok: toHelpRequest(res.ok) };
+  }
+
+  /**
+   * The host running this task asks for a vault secret's value to type it now.
+   * Only for the desktop the task runs on, while it runs; the vault checks the
+   * scope, holds an exclusive secret for this task, and audits the release.
+   */
+  async releaseSecret(desktopId: string, name: string): Promise<ReleaseResult> {
+    const r = this.record;
+    if (!r || r.desktopId !== desktopId || !ACTIVE_FOR_SECRETS.has(r.status)) {
+      return { ok: false, code: "not_in_scope", message: `this desktop is not running task ${r?.id ?? "?"} now; secrets are released only to the task's own desktop while it runs`, available: [] };
+    }
+    return this.secrets.release(r, desktopId, name);
+  }
+
+  /** FleetDO holds this queued task back (an exclusive secret in use), or no longer does (null). */
+  async waiting(reason: string | null): Promise<void> {
+    const r = this.record;
+    if (!r || r.status !== "queued" || (r.waitingReason ?? null) === reason) return;
+    this.update({ ...r, waitingReason: reason });
+    if (reason) this.appendServer("note", { text: reason, by: "fleet", reason: "waiting" }, Date.now());
+    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) } satisfies TaskFeedMessage);
+    await this.flush();
   }
 
   /** A host reconnected while running this task: what it may have missed. */
@@ -248,7 +288,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       r.pausedFor === "takeover" ? [{ type: "pause", taskId: r.id, reason: "takeover", by: r.pausedBy ?? "a person" }]
       : r.lastHandBackNote != null ? [{ type: "resume", taskId: r.id, note: r.lastHandBackNote }]
       : [];
-    return [...r.pendingDeliveries, ...control];
+    return [...(await this.secrets.openDeliveries(r, r.pendingDeliveries)), ...control];
   }
 
   // ---- watchers
@@ -292,7 +332,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     const r = this.record;
     if (!r || r.status !== "queued") return;
     if (runsOnSupervisor(r.source)) await supervisorObject(this.env, jobConversationId(r)).startJob(jobConversationId(r), r.id);
-    else await fleetObject(this.env).taskChanged({ taskId: r.id, status: "queued", desktopId: null, previous: null, queue: this.queueEntry() });
+    else await fleetObject(this.env).taskChanged({ taskId: r.id, status: "queued", desktopId: null, previous: null, queue: await this.queueEntry() });
   }
 
   private async retryHandOff(err: unknown): Promise<void> {
@@ -345,7 +385,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     await opts.beforeFleet?.();
     if (opts.tellFleet) {
       await fleetObject(this.env).taskChanged({
-        taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before, ...(r.status === "queued" ? { queue: this.queueEntry() } : {}),
+        taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before, ...(r.status === "queued" ? { queue: await this.queueEntry() } : {}),
       });
     }
     if (isTerminal(r.status)) await this.runTerminalHooks();
@@ -366,9 +406,11 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     return event;
   }
 
-  private queueEntry() {
+  /** The task as FleetDO queues it, with the exclusive secrets it needs (one task at a time each). */
+  private async queueEntry() {
     const r = this.record!;
-    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels };
+    const exclusive = await exclusiveSecrets(this.env.DB, neededSecrets(r.prompt, r.options));
+    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive };
   }
 
   private inactivityMs(): number {
@@ -402,24 +444,32 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     if ("ok" in res) await this.applyResolution(res.ok);
   }
 
-  /** Records a resolution (before any await: a second answer meanwhile finds it resolved), then tells the world and the host. */
-  private async applyResolution(h: HelpRow, opts: { quiet?: boolean } = {}): Promise<void> {
+  /**
+   * Records a resolution (before any await: a second answer meanwhile finds it resolved), then tells the world and the host.
+   * A secret answer is recorded as `[secret answer]` in `h`; the answer itself goes to the host only, kept sealed until it has it.
+   */
+  private async applyResolution(h: HelpRow, opts: { quiet?: boolean; secret?: { answer: string; sealed: string; delivery: PendingDelivery } } = {}): Promise<void> {
     const now = Date.now();
-    this.update({ ...this.record!, helpRequests: this.record!.helpRequests.map((x) => (x.id === h.id ? h : x)) });
+    const sealedAnswers = opts.secret ? [...(this.record!.sealedAnswers ?? []), { requestId: h.id, sealed: opts.secret.sealed }] : this.record!.sealedAnswers;
+    this.update({ ...this.record!, helpRequests: this.record!.helpRequests.map((x) => (x.id === h.id ? h : x)), ...(sealedAnswers ? { sealedAnswers } : {}) });
     this.appendServer("help_answer", { requestId: h.id, status: h.status, answer: h.answer, by: h.answeredBy, via: h.answeredVia }, now);
     await this.deadlines.clear(helpDeadline(h.id));
     await upsertHelpRequest(this.env.DB, h);
     // `quiet`: the task just ended and closes its open questions; nothing goes on.
     if (opts.quiet) return;
     await this.moveTo(moves.helpResolved(this.record!, h, now));
-    await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    if (opts.secret) {
+      await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: "answered", answer: opts.secret.answer, secret: true }, opts.secret.delivery);
+    } else {
+      await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    }
     await this.flush();
   }
 
-  /** Pushes to the host now and keeps the message until the host shows it moved on. */
-  private async deliver(message: ServerMessage): Promise<void> {
+  /** Pushes to the host now and keeps the message (or its sealed form, `kept`) until the host shows it moved on. */
+  private async deliver(message: ServerMessage, kept: PendingDelivery = message): Promise<void> {
     const r = this.record!;
-    this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, message].slice(-50) });
+    this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, kept].slice(-50) });
     if (!r.desktopId) return;
     if (message.type === "help_answer") await desktopObject(this.env, r.desktopId).pushHelpAnswer(message);
     else if (message.type === "task_message") await desktopObject(this.env, r.desktopId).pushMessage(r.id, message.message);

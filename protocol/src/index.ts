@@ -11,3 +11,7 @@ export * from "./help.ts";
 export * from "./supervisor.ts";
 export * from "./host-codec.ts";
 export * from "./presence.ts";
+export * from "./vault.ts";
+export * from "./totp-seed.ts";
+export * from "./secret-placeholders.ts";
+export * from "./secret-redaction.ts";

@@ -56,6 +56,11 @@ export const ActionInput = z.object({
   /** ask_human */
   question: z.string().max(4_000).optional(),
   options: z.array(z.string().max(200)).max(10).optional(),
+  /** ask_human: the answer is secret (typed with type_secret, never shown to the model). */
+  secret: z.boolean().optional(),
+  /** type_secret: the secret's name (never its value) and the field it was typed into. */
+  name: z.string().max(64).optional(),
+  field: z.string().max(200).optional(),
 });
 export type ActionInput = z.infer<typeof ActionInput>;
 
@@ -77,6 +82,15 @@ export const HostEventData = {
   /** One model call: its tokens and cost. */
   usage: TaskUsage.extend({ step: Step, model: z.string().max(100) }),
   help_request: HelpRequestEventData,
+  /** The agent typed a secret into the desktop: which one and how long, never the value. */
+  secret_typed: z.object({
+    /** A vault secret's name, or `answer:N` for the Nth secret help answer of the task. */
+    name: z.string().min(1).max(64),
+    source: z.enum(["vault", "help_answer"]),
+    characters: z.number().int().nonnegative(),
+    field: z.string().max(200).optional(),
+    step: Step,
+  }),
   log: z.object({ level: z.enum(["debug", "info", "warn", "error"]), message: Message }),
   completed: z.object({ result: z.string().max(MAX_RESULT_CHARS), usage: TaskUsage.partial().optional() }),
   failed: z.object({ error: FinalError, usage: TaskUsage.partial().optional() }),
@@ -173,6 +187,7 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   stored("screenshot"),
   stored("usage"),
   stored("help_request"),
+  stored("secret_typed"),
   stored("log"),
   stored("completed"),
   stored("failed"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+import { SecretName, SecretSummary } from "./vault.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -19,6 +20,12 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
+  /**
+   * Vault secrets the task will type, besides those its prompt names with
+   * `{{secret:name}}`: an exclusive one among them holds the task back while
+   * another task uses it.
+   */
+  secrets: z.array(SecretName).max(20).optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -52,6 +59,8 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
+  /** Why a queued task is not running yet when it is more than "no desktop free" (an exclusive credential in use). */
+  waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),
   startedAt: EpochMs.nullable(),
@@ -77,5 +86,7 @@ export const AssignedTask = z.object({
    * and steps as `maxSteps` counts them, model calls (one `usage` event each).
    */
   spent: z.object({ costUsd: z.number().nonnegative(), steps: z.number().int().nonnegative().optional() }).optional(),
+  /** The vault secrets in this task's scope on this desktop: names and descriptions only (the model's type_secret list). */
+  secrets: z.array(SecretSummary).max(200).default([]),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

@@ -21,7 +21,7 @@ async function sealCredentials(env: Env, vncUrl: string | null | undefined, pass
   if (!vncUrl) return { address: null, sealed: null };
   const { address, credentials } = splitVncUrl(vncUrl);
   if (password) credentials.password = password;
-  const sealed = credentials.password || credentials.username ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  const sealed = credentials.password || credentials.username ? await seal(env, "vnc-credentials", JSON.stringify(credentials)) : null;
   return { address, sealed };
 }
 

@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
+import { describePlaceholders, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
@@ -13,6 +13,7 @@ import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
 import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+import { typeSecretTool, type TypeSecretDeps } from "./type-secret.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -75,7 +76,19 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
   if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
   if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
-  const askHuman = (question: string, options?: string[]) => askWithTimeout(ctx, question, options, s.helpTimeoutMs);
+  // type_secret is offered when the task has secrets in scope, or from the first secret answer on.
+  const secretTool = typeSecretTool(task.secrets ?? []);
+  if ((task.secrets ?? []).length > 0) conv.typeSecret = true;
+  const askHuman = async (question: string, options?: string[], opts?: { secret?: boolean }) => {
+    const outcome = await askWithTimeout(ctx, question, options, opts, s.helpTimeoutMs);
+    if (outcome.status === "answered_secretly") conv.typeSecret = true;
+    return outcome;
+  };
+  const typeSecret: TypeSecretDeps = {
+    secretValue: (name) => ctx.secretValue(name),
+    type: (text) => s.desktop.type(text),
+    typed: (e) => ctx.emit("secret_typed", { ...e, step: conv.steps }),
+  };
 
   try {
     const opening = conv.messages.length === 0;
@@ -111,7 +124,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       try {
         ({ message } = await callModel({
           client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
-          desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
+          desktop: s.desktop, typeSecret: conv.typeSecret ? secretTool : null, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
         }));
       } catch (error) {
         if (signal.aborted) return cancelled();
@@ -181,7 +194,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, typeSecret }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
@@ -213,7 +226,8 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
 /** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
 async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
-  const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+  // `{{secret:name}}` placeholders are never expanded: the model reads a pointer to type_secret instead.
+  const content: BetaContentBlockParam[] = [{ type: "text", text: describePlaceholders(ctx.task.prompt) }];
   const url = ctx.task.options.startUrl;
   if (url) {
     // Through the same desktop as the model's actions: focus the address bar, type, go.
@@ -332,13 +346,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, cleanup: () => P
 }
 
 /** ctx.askHuman with our own backstop timeout, so a lost help request cannot hang the task. */
-async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, timeoutMs: number): Promise<HelpOutcome> {
+async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, opts: { secret?: boolean } | undefined, timeoutMs: number): Promise<HelpOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<HelpOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: "timed_out", answer: null }), timeoutMs);
   });
   try {
-    return await Promise.race([ctx.askHuman(question, options), timedOut]);
+    return await Promise.race([ctx.askHuman(question, options, opts), timedOut]);
   } finally {
     clearTimeout(timer);
   }

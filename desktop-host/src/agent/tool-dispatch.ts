@@ -6,8 +6,9 @@ import { runAskHuman, type AskHuman } from "./ask-human.ts";
 import { runBetaComputerCall } from "./beta-computer-tool.ts";
 import { runToolsetCall, type DesktopComputerToolset } from "./computer-toolset.ts";
 import type { ComputerToolMode } from "./model-request.ts";
+import { runTypeSecret, TYPE_SECRET, type TypeSecretDeps } from "./type-secret.ts";
 
-// Runs one tool_use (a computer action or ask_human) and turns the images in
+// Runs one tool_use (a computer action, ask_human or type_secret) and turns the images in
 // its result into uploaded screenshots (one `screenshot` event each).
 
 export type Dispatch = {
@@ -15,6 +16,7 @@ export type Dispatch = {
   mode: ComputerToolMode;
   signal: AbortSignal;
   askHuman: AskHuman;
+  typeSecret: TypeSecretDeps;
 };
 
 export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): Promise<BetaToolResultBlockParam> {
@@ -22,6 +24,7 @@ export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): P
   if (toolsetName === "computer") return runToolsetCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "computer" && d.mode === "beta") return runBetaComputerCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "ask_human") return (await runAskHuman(toolUse, d.askHuman)).result;
+  if (toolsetName === null && toolUse.name === TYPE_SECRET) return runTypeSecret(toolUse, d.typeSecret);
   return { type: "tool_result", tool_use_id: toolUse.id, is_error: true, content: `There is no tool named ${JSON.stringify(toolUse.name)} here.` };
 }
 

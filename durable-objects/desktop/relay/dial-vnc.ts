@@ -1,15 +1,15 @@
 import { connect } from "cloudflare:sockets";
 import type { RfbSocket } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
-import { open } from "../../../domain/crypto/secret-box.ts";
+import { open, type KeyMaterial } from "../../../domain/crypto/secret-box.ts";
 import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
 
 export type VncTarget = { address: string; password?: string };
 
 /** The stored address plus the decrypted password; the password stays inside this object. */
-export async function vncTarget(secretKey: string | undefined, address: string, sealed: string | null): Promise<VncTarget> {
+export async function vncTarget(keys: KeyMaterial, address: string, sealed: string | null): Promise<VncTarget> {
   if (!sealed) return { address };
-  const credentials = JSON.parse(await open(secretKey, sealed)) as VncCredentials;
+  const credentials = JSON.parse(await open(keys, "vnc-credentials", sealed)) as VncCredentials;
   return credentials.password ? { address, password: credentials.password } : { address };
 }
 

@@ -27,6 +27,7 @@ export function task(over: Partial<Task> = {}): Task {
     error: null,
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
     steps: 0,
+    waitingReason: null,
     createdAt: 1_700_000_000_000,
     assignedAt: 1_700_000_000_000,
     startedAt: 1_700_000_000_000,
