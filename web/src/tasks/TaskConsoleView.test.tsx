@@ -84,4 +84,14 @@ describe("TaskConsoleView", () => {
     expect(screen.queryByRole("button", { name: "Cancel task" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Send" })).toBeNull();
   });
+
+  it("says why a queued task waits for an exclusive secret", () => {
+    renderConsole({ task: task({ status: "queued", desktopId: null, waitingReason: "waiting for secret `github`: it is exclusive (one session at a time) and task tsk_0000000002aaaaaaaaaa is using it" }), events: [] });
+    expect(screen.getByText(/^Waiting for secret/).textContent).toBe("Waiting for secret `github`: it is exclusive (one session at a time) and task tsk_0000000002aaaaaaaaaa is using it");
+  });
+
+  it("shows a typed secret by name and length in the transcript", () => {
+    renderConsole({ events: [event("secret_typed", { name: "github", source: "vault", characters: 17, field: "password", step: 1 })] });
+    expect(screen.getByRole("list", { name: "Transcript" }).textContent).toMatch(/Typed secret `github` \(17 characters\) into password/);
+  });
 });

@@ -79,6 +79,11 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
         </div>
       </dl>
 
+      {task.status === "queued" && task.waitingReason && (
+        <p className="notice" role="status">
+          {task.waitingReason.replace(/^waiting/, "Waiting")}
+        </p>
+      )}
       {task.error && (
         <p className="error" role="alert">
           {task.error.message}
