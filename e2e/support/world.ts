@@ -27,14 +27,21 @@ export type World = {
  * Chromium, the scripted Messages API, and the real deskfleet-host binary
  * attached to that desktop.
  */
-export async function startWorld(opts: { conversations: ConversationScript[]; vars?: Record<string, string>; desktopId?: string; labels?: string[] }): Promise<World> {
+export async function startWorld(opts: {
+  conversations: ConversationScript[];
+  vars?: Record<string, string>;
+  desktopId?: string;
+  labels?: string[];
+  /** The page shown on the desktop; default the registration form (test-app.ts). */
+  app?: () => Promise<TestApp>;
+}): Promise<World> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const anthropic = await startScriptedAnthropic({ conversations: opts.conversations, apiKeys: [API_KEY] });
     cleanups.push(() => anthropic.close());
     const cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: anthropic.url, ...opts.vars });
     cleanups.push(() => cp.dispose());
-    const app = await startTestApp();
+    const app = await (opts.app ?? startTestApp)();
     cleanups.push(() => app.close());
     const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD });
     cleanups.push(() => desktop.stop());
