@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { base32Encode, parseTotpSeed } from "@deskfleet/protocol";
 import { api, apiToken, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
 import { TestHost } from "./support/test-host.ts";
 import { totpCode } from "../../domain/vault/totp.ts";
 import { rekeyAll } from "../../domain/vault/rekey.ts";
 import { open } from "../../domain/crypto/secret-box.ts";
+import { desktopObject } from "../../domain/addresses.ts";
 
 const PASSWORD = "correct-horse-battery";
 const SEED = base32Encode(new TextEncoder().encode("12345678901234567890"));
@@ -15,10 +16,17 @@ async function addSecret(body: Record<string, unknown>) {
   return res.json;
 }
 
+/** The test's heartbeat timeout is 1.5 s: an idle host keeps beating, as deskfleet-host does, until the test ends. */
+function keepBeating(...hosts: TestHost[]): void {
+  const beats = setInterval(() => hosts.forEach((h) => h.ws && h.heartbeat()), 400);
+  onTestFinished(() => clearInterval(beats));
+}
+
 async function runningTask(desktopId: string, prompt: string, labels: string[] = []) {
   await createDesktop(desktopId, { labels });
   const host = new TestHost(desktopId, await hostToken(desktopId));
   await host.connect();
+  keepBeating(host);
   const task = await createTask({ prompt, desktopId });
   const assign = await host.next("assign");
   host.sendEvents(task.id, [{ seq: 1, kind: "started" }]);
@@ -161,6 +169,7 @@ describe("typing secrets on a desktop", () => {
     await createDesktop("vault-intruder");
     const intruder = new TestHost("vault-intruder", await hostToken("vault-intruder"));
     await intruder.connect();
+    keepBeating(intruder);
     expect(await release(intruder, task.id, "host-guarded")).toMatchObject({ ok: false, error: { code: "not_in_scope" } });
     host.sendEvents(task.id, [{ seq: 2, kind: "completed", data: { result: "done" } }]);
     await host.ackedAtLeast(task.id, 2);
@@ -226,6 +235,7 @@ describe("exclusive secrets", () => {
     await createDesktop("vault-ex-2", { labels: ["exclusive-test"] });
     const hosts = [new TestHost("vault-ex-1", await hostToken("vault-ex-1")), new TestHost("vault-ex-2", await hostToken("vault-ex-2"))];
     for (const h of hosts) await h.connect();
+    keepBeating(...hosts);
 
     const first = await createTask({ prompt: "Log in as {{secret:one-login}} and export.", labels: ["exclusive-test"] });
     const firstHost = await eventually(async () => hosts.find((h) => h.received.some((m) => m.type === "assign")), "the first task assigned");
@@ -255,5 +265,28 @@ describe("exclusive secrets", () => {
     const next = await eventually(async () => hosts.find((h) => h.received.some((m) => m.type === "assign" && m.task.id === second.id)), "the second task assigned once the first ended");
     expect(next).toBeDefined();
     expect((await api("GET", `/api/tasks/${second.id}`)).json.waitingReason).toBeNull();
+  });
+});
+
+describe("unlock_screen", () => {
+  it("has the desktop's host type the username, Tab, the credential and Return in one request, audited, and refuses secrets out of scope", async () => {
+    await addSecret({ name: "lock-pw", kind: "password", value: "lock-screen-pw-1" });
+    await addSecret({ name: "lock-elsewhere", kind: "password", value: "not-for-this-one", scope: { labels: ["nowhere"] } });
+    await createDesktop("vault-lock");
+    const host = new TestHost("vault-lock", await hostToken("vault-lock"));
+    await host.connect();
+    keepBeating(host);
+    const desk = desktopObject(env, "vault-lock");
+    const who = { id: "supervisor:dash:test", name: "Supervisor" };
+    const pending = desk.unlockScreen("vault-lock", who, "lock-pw", "ada");
+    const request = await host.next("desktop_request");
+    expect(request.request).toEqual({ kind: "unlock", username: "ada", credential: "lock-screen-pw-1" });
+    host.send({ type: "desktop_response", requestId: request.requestId, result: { ok: true } });
+    expect(await pending).toEqual({ ok: { secret: "lock-pw", characters: 16 } });
+    expect((await api("GET", "/api/secrets/lock-pw/releases")).json.items[0]).toMatchObject({ actor: who.id, taskId: null, desktopId: "vault-lock", via: "unlock_screen" });
+
+    expect(await desk.unlockScreen("vault-lock", who, "lock-elsewhere")).toMatchObject({ error: { status: 422, code: "not_in_scope" } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(host.received.filter((m) => m.type === "desktop_request")).toEqual([]);
   });
 });

@@ -157,7 +157,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       if (toolUses.length === 0) {
         const more = ctx.takeFollowUps().map((f) => f.text);
         if (more.length > 0 && turn) {
-          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text })) });
+          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text: describePlaceholders(text) })) });
           continue;
         }
         if (message.stop_reason === "refusal") return failed({ code: "refused", message: lastText || "The model declined to continue this task." });
@@ -283,10 +283,10 @@ function appendBlocks(messages: Turn[], blocks: BetaContentBlockParam[]): void {
   else messages.push({ role: "user", content: blocks });
 }
 
-/** Adds text to the pending user turn, or starts one after an assistant turn. */
+/** Adds text to the pending user turn, or starts one after an assistant turn (a follow-up's `{{secret:…}}` shown as a pointer too). */
 function appendUserText(messages: Turn[], texts: readonly string[]): void {
   if (texts.length === 0) return;
-  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text }));
+  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text: describePlaceholders(text) }));
   if (blocks.length === 0) return;
   const last = messages[messages.length - 1];
   if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
