@@ -1,6 +1,7 @@
 import type { EventsMessage, HelloMessage, HostEvent, RefusedEvent, SecretRequestMessage, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
+import type { ReleaseResult } from "../../domain/vault/release.ts";
 import type { HostAttachment } from "./host-session.ts";
 import type { PendingRequests } from "./pending-requests.ts";
 import { PerTaskOrder } from "./per-task-order.ts";
@@ -23,7 +24,8 @@ export type HostMessagesDeps = {
   task(taskId: string): {
     ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
-    releaseSecret(desktopId: string, name: string): Promise<{ ok: true; kind: "password" | "text" | "totp"; value: string } | { ok: false; code: string; message: string; available: string[] }>;
+    /** A vault secret's value for the task this desktop runs (TaskDO checks desktop, status and scope). */
+    releaseSecret(desktopId: string, name: string): Promise<ReleaseResult>;
   };
 };
 

@@ -71,6 +71,7 @@ describe("the error answers in the OpenAPI document", () => {
       "POST /api/help-requests/{id}/dismiss",
       "POST /api/help-requests/{id}/respond",
       "POST /api/schedules/{id}/prompt-versions/{version}/rollback",
+      "POST /api/secrets",
       "POST /api/supervisor/conversations/{id}/messages",
       "POST /api/tasks/{id}/cancel",
       "POST /api/tasks/{id}/messages",

@@ -7,7 +7,8 @@ import type { HelpOutcome } from "../task-runner.ts";
 export const ASK_HUMAN_TOOL: BetaTool = {
   name: "ask_human",
   description:
-    "Ask a person for information or a decision you cannot get from the screen (credentials, approvals, choices, CAPTCHAs). " +
+    "Ask a person for information or a decision you cannot get from the screen (approvals, choices, CAPTCHAs, a code only they have). " +
+    "For a secret answer (a code sent to their phone, a password the task has no secret for) set secret: true. " +
     "Blocks until they answer or the request times out. Ask one clear question.",
   input_schema: {
     type: "object",
