@@ -25,7 +25,8 @@ if (process.platform !== "linux") fail("npm run desktop starts an X desktop and 
 const missing = ["Xvfb", "x11vnc", "chromium"].filter((b) => spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0);
 if (missing.length) fail(`missing ${missing.join(", ")}: sudo apt-get install -y xvfb x11vnc chromium openbox`);
 
-const token = ensureDevVars().vars["DESKFLEET_ADMIN_TOKEN"];
+// The local control plane's admin token from .dev.vars, unless given (another control plane, the e2e suite).
+const token = process.env["DESKFLEET_ADMIN_TOKEN"] ?? ensureDevVars().vars["DESKFLEET_ADMIN_TOKEN"];
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(SERVER + path, {
     method,

@@ -15,7 +15,7 @@ export type HelpOutcome =
   | { status: "answered"; answer: string }
   /** The answer to a secret question: the host holds it under `name` for type_secret; the runner never sees it. */
   | { status: "answered_secretly"; answer: null; name: string; characters: number }
-  | { status: "dismissed" | "timed_out"; answer: null };
+  | { status: "dismissed" | "timed_out"; answer: null; /** Why, when the control plane says (never a person's answer). */ note?: string };
 
 /**
  * A secret's value, to type at once and forget: a vault secret (released by

@@ -4,7 +4,9 @@ import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import type { DesktopResult } from "./pending-requests.ts";
 import { getDesktop } from "../../db/desktops.ts";
-import { dialVnc, vncTarget, type VncTarget } from "./relay/dial-vnc.ts";
+import { dialVnc } from "./relay/dial-vnc.ts";
+import { handshakeOptions, vncTarget, type VncTarget } from "./relay/vnc-target.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 /**
  * Screenshots and input for a desktop without a host: this object opens its
@@ -14,7 +16,7 @@ import { dialVnc, vncTarget, type VncTarget } from "./relay/dial-vnc.ts";
 export async function directRequest(target: VncTarget, request: DesktopRequest): Promise<DesktopResult> {
   let client: RfbClient | null = null;
   try {
-    client = await RfbClient.connect(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
+    client = await RfbClient.connect(await dialVnc(target.address), handshakeOptions(target));
     if (request.kind === "screenshot") {
       const png = await captureScreenshot(client, request.width);
       return { ok: true, png: toBase64(png) };
@@ -24,8 +26,9 @@ export async function directRequest(target: VncTarget, request: DesktopRequest):
     return { ok: true };
   } catch (error) {
     if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
+    // The supervisor's model reads this: it names what failed, never where.
     const message = error instanceof RfbError ? error.message : `the VNC session failed: ${String(error)}`;
-    return { ok: false, error: { code: "vnc_failed", message } };
+    return { ok: false, error: { code: "vnc_failed", message: withoutAddresses(message) } };
   } finally {
     await client?.close();
   }

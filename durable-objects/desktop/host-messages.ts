@@ -11,8 +11,8 @@ export type HostMessagesDeps = {
   presence: Presence;
   requests: PendingRequests;
   heartbeatIntervalMs: number;
-  /** The desktop's labels, or null when the desktop no longer exists. */
-  desktopLabels(desktopId: string): Promise<string[] | null>;
+  /** The desktop's labels and whether the control plane can dial its VNC server itself; null when it no longer exists. */
+  desktopFacts(desktopId: string): Promise<{ labels: string[]; directVnc: boolean } | null>;
   /** Marks the socket's attachment as greeted: from then on it is the host's socket. */
   greeted(ws: WebSocket, att: HostAttachment): void;
   send(ws: WebSocket, message: ServerMessage): void;
@@ -22,7 +22,7 @@ export type HostMessagesDeps = {
   hostReady(): Promise<void>;
   /** TaskDO's side of the host's events. */
   task(taskId: string): {
-    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
+    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver?: ServerMessage[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
     /** A vault secret's value for the task this desktop runs (TaskDO checks desktop, status and scope). */
     releaseSecret(desktopId: string, name: string): Promise<ReleaseResult>;
@@ -84,14 +84,14 @@ export class HostMessages {
     if (m.desktopId !== att.desktopId) {
       return closeSafely(ws, CloseCode.wrongDesktop, `this host token belongs to desktop ${att.desktopId}, not ${m.desktopId}; run the host with --desktop ${att.desktopId}`);
     }
-    const labels = await this.#d.desktopLabels(att.desktopId);
-    if (!labels) return closeSafely(ws, CloseCode.desktopDeleted, `desktop ${att.desktopId} no longer exists; add it again in the dashboard`);
+    const facts = await this.#d.desktopFacts(att.desktopId);
+    if (!facts) return closeSafely(ws, CloseCode.desktopDeleted, `desktop ${att.desktopId} no longer exists; add it again in the dashboard`);
     const now = Date.now();
     this.#d.greeted(ws, att);
     this.#d.presence.connect(att.desktopId, m.capabilities, now);
     // Welcome goes first: announcing the host may make FleetDO push an assignment to it at once.
     this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now });
-    await this.#d.presence.announce(labels, m.activeTasks, now);
+    await this.#d.presence.announce(facts, m.activeTasks, now);
     // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
     await this.#d.hostReady();
     // Whatever the host may have missed while it was away (answers, follow-ups, a cancel).
@@ -104,8 +104,9 @@ export class HostMessages {
     this.#d.presence.touch(Date.now());
     return this.#order.run(m.taskId, async () => {
       try {
-        const { ack, cancel, refused } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
+        const { ack, cancel, refused, deliver } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
         this.#d.send(ws, { type: "ack", taskId: m.taskId, seq: ack, ...(refused.length ? { refused } : {}) });
+        for (const message of deliver ?? []) this.#d.send(ws, message);
         if (cancel) this.#d.send(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
       } catch (err) {
         // Not acked: the host keeps the events and resends them after its next reconnect.

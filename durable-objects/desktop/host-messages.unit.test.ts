@@ -25,7 +25,7 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
   const requests = new PendingRequests();
   const presence = {
     connect: (id: string) => log.push(`connect ${id}`),
-    announce: async (labels: string[], active: string[]) => void log.push(`announce ${labels.join(",")} [${active.join(",")}]`),
+    announce: async (desktop: { labels: string[] }, active: string[]) => void log.push(`announce ${desktop.labels.join(",")} [${active.join(",")}]`),
     heartbeat: async () => void log.push("heartbeat"),
     touch: () => log.push("touch"),
     socketClosed: async () => void log.push("offline"),
@@ -34,7 +34,7 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
     presence,
     requests,
     heartbeatIntervalMs: 10_000,
-    desktopLabels: async () => (opts.labels === undefined ? ["linux"] : opts.labels),
+    desktopFacts: async () => (opts.labels === null ? null : { labels: opts.labels ?? ["linux"], directVnc: false }),
     greeted: () => log.push("greeted"),
     send: (_ws, m) => {
       sent.push(m);
@@ -51,7 +51,7 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
       },
     }),
   });
-  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", connectedAt: 0, helloed });
+  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", credential: "host:0123456789abcdef", connectedAt: 0, helloed });
   return { host, log, sent, requests, att };
 }
 

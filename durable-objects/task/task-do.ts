@@ -1,13 +1,16 @@
 import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
-import { isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
-import { HibernatingObject } from "../base/hibernating-object.ts";
+import { CloseCode, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
+import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
+import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
-import { ingestHostEvents } from "./ingest.ts";
+import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type PendingDelivery, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
+import { HistoryFlush } from "./history-flush.ts";
 import * as moves from "./task-transitions.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { upsertTaskRow } from "../../db/tasks.ts";
@@ -21,10 +24,9 @@ import { neededSecrets } from "../../domain/vault/task-secrets.ts";
 import type { ReleaseResult } from "../../domain/vault/release.ts";
 import { TaskSecrets } from "./task-secrets.ts";
 
-type WatcherAttachment = { after: number };
+/** A watcher: where its replay started, the keys it was opened with, and whether it may read help answers. */
+type WatcherAttachment = { after: number; keys: string[]; answers: boolean };
 
-const FLUSH_BATCH = 200;
-const FLUSH_RETRY_MS = 2_000;
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
 /** A secret is typed only while the task is on its desktop (a person may have taken it over: the agent waits, but is still the task's). */
@@ -41,8 +43,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private readonly deadlines: Deadlines;
   private readonly secrets: TaskSecrets;
   private record: TaskRecord | null;
-  private flushing: Promise<void> | null = null;
-  private flushAgain = false;
+  private readonly history: HistoryFlush;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -50,6 +51,13 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     this.deadlines = new Deadlines(ctx.storage);
     this.secrets = new TaskSecrets({ env, holdExclusive: (taskId, name) => fleetObject(env).holdExclusive(taskId, name) });
     this.record = this.store.loadRecord();
+    this.history = new HistoryFlush({
+      writeTask: () => upsertTaskRow(env.DB, toRow(this.record!)),
+      unflushed: (limit) => this.store.unflushed(this.record!.id, limit),
+      insertEvents: (events) => insertEvents(env.DB, events),
+      markFlushed: (seq) => this.store.markFlushed(seq),
+      retryAt: (at) => this.deadlines.arm("flush", at),
+    });
   }
 
   // ---- RPC
@@ -109,6 +117,17 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     return assigned;
   }
 
+  /** FleetDO says why this queued task cannot start yet (null: it only waits its turn). */
+  async waiting(reason: string | null): Promise<void> {
+    const r = this.record;
+    if (!r || r.status !== "queued" || (r.waitingReason ?? null) === reason) return;
+    const now = Date.now();
+    this.update({ ...r, waitingReason: reason, updatedAt: now });
+    if (reason) this.appendServer("note", { text: `Waiting: ${reason}.`, by: "dispatch", reason: "waiting" }, now);
+    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) });
+    await this.flush();
+  }
+
   /** The host could not take the task after all (it went away): back to the queue. */
   async unassign(): Promise<void> {
     const move = this.record && moves.unassign(this.record, Date.now());
@@ -119,35 +138,43 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * Stores host events in order and returns the highest host seq stored, and
    * the events refused for breaking their kind's schema (stored as warnings).
    */
-  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }> {
-    if (!this.record) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
+  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver: ServerMessage[] }> {
+    if (!this.record) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [], deliver: [] };
     // The last line of redaction: no secret value in scope is stored, indexed or broadcast.
     const redacted = this.record.desktopId === desktopId ? await this.secrets.redact(this.record, events) : [];
     // Read again after the await: a cancel or an answer may have moved the task meanwhile.
     const r = this.record;
-    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [] };
+    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [], deliver: [] };
     const now = Date.now();
-    const out = ingestHostEvents(r, redacted, now, this.helpTimeoutMs());
+    const out = ingestHostEvents(r, redacted, now, this.helpTimeoutMs(), envNumber(this.env.DESKFLEET_MAX_HELP_REQUESTS, DEFAULT_MAX_HELP_REQUESTS));
+    // Acknowledged without being stored (the task is not running here): only the sequence moves on.
+    if (out.events.length === 0 && out.record.lastHostSeq !== r.lastHostSeq) this.update(out.record);
     if (out.events.length > 0) {
       const before = r.status;
       this.update(out.record);
       for (const e of out.events) {
         const event = this.store.append(r.id, { ...e, source: "host", text: searchableText(e) });
-        this.broadcast("watcher", { type: "event", event } satisfies TaskFeedMessage);
+        this.publish({ type: "event", event });
       }
       for (const h of out.asked) await this.helpOpened(h);
       const next = this.record!;
       if (next.status !== before) {
         await this.statusMoved(before, next.error ? { error: next.error } : {}, now, { tellFleet: true });
       } else {
-        if (changedForWatchers(r, next)) this.broadcast("watcher", { type: "task", task: toApiTask(next) } satisfies TaskFeedMessage);
+        if (changedForWatchers(r, next)) this.publish({ type: "task", task: toApiTask(next) });
         if (!isTerminal(next.status) && next.status !== "waiting_for_human") await this.armInactivity(now);
         this.flushSoon();
       }
     }
-    // A host still sending for a task that ended without it (cancelled, host_lost) is told to stop.
-    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : null;
-    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused };
+    // A host still sending for a task it no longer runs (cancelled, host_lost, queued for a follow-up) is told to stop.
+    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : r.status === "queued" ? "the task is not running on this desktop now" : null;
+    // Questions over the task's limit are answered at once, kept until the host moves on like any answer.
+    const deliver: ServerMessage[] = out.overLimit.map((requestId) => ({
+      type: "help_answer", taskId: r.id, requestId, status: "dismissed",
+      answer: `this task already asked people ${out.record.helpRequests.length} questions, its limit; nobody was asked this one`,
+    }));
+    if (deliver.length > 0) this.update({ ...this.record!, pendingDeliveries: [...this.record!.pendingDeliveries, ...deliver].slice(-50) });
+    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused, deliver };
   }
 
   async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
@@ -296,9 +323,12 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   /** The task as stored first, then every event after `after`, then `replayed`; live events follow. */
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
-    const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
-    const send = (m: TaskFeedMessage) => this.send("watcher", ws, m);
+    const grant = readGrant(request, "watcher");
+    if (!grant) return notGranted();
+    const { after } = grant;
+    const answers = readsAnswers(grant.reader.role);
+    const { response, socket: ws } = this.acceptSocket(["watcher"], { after, keys: grant.reader.keys, answers });
+    const send = (m: TaskFeedMessage) => this.send("watcher", ws, answers ? m : feedMessageForViewer(m));
     if (this.record) {
       send({ type: "task", task: toApiTask(this.record) });
       let cursor = after;
@@ -311,6 +341,21 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       send({ type: "replayed", lastSeq: this.store.lastSeq() });
     }
     return response;
+  }
+
+  /** A credential or session was revoked: the watchers it opened close (4401). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("watcher", keys, CloseCode.unauthorized, reason);
+  }
+
+  /** Sends to every watcher, without help answers to those who may not read them. */
+  private publish(message: TaskFeedMessage): void {
+    const full = JSON.stringify(message);
+    let redacted: string | null = null;
+    for (const ws of this.sockets("watcher")) {
+      if (this.attachmentOf(ws).answers === true) sendSafely(ws, full);
+      else sendSafely(ws, (redacted ??= JSON.stringify(feedMessageForViewer(message))));
+    }
   }
 
   // ---- alarms
@@ -394,6 +439,8 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private update(r: TaskRecord): void {
     // A takeover pause ends with the run it paused.
     if (r.pausedFor && (isTerminal(r.status) || r.status === "queued")) r = { ...r, pausedFor: null };
+    // A reason to wait belongs to one stay in the queue.
+    if (r.status !== "queued" && r.waitingReason) r = { ...r, waitingReason: null };
     this.record = r;
     this.store.saveRecord(r);
   }
@@ -402,7 +449,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private appendServer<K extends ServerEventKind>(kind: K, data: EventData<K>, at: number): TaskEvent {
     const body = { kind, data } as EventBody;
     const event = this.store.append(this.record!.id, { ...body, source: "server", hostSeq: null, text: searchableText(body), at });
-    this.broadcast("watcher", { type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) } satisfies TaskFeedMessage);
+    this.publish({ type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) });
     return event;
   }
 
@@ -483,32 +530,9 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     this.ctx.waitUntil(this.flush().catch(() => undefined));
   }
 
-  /** Writes the task row and every unflushed event to D1; single-flight, retried by alarm on failure. */
-  private async flush(): Promise<void> {
-    if (this.flushing) {
-      this.flushAgain = true;
-      return this.flushing;
-    }
-    this.flushing = (async () => {
-      try {
-        do {
-          this.flushAgain = false;
-          await upsertTaskRow(this.env.DB, toRow(this.record!));
-          for (;;) {
-            const batch = this.store.unflushed(this.record!.id, FLUSH_BATCH);
-            if (batch.length === 0) break;
-            await insertEvents(this.env.DB, batch);
-            this.store.markFlushed(batch.at(-1)!.seq);
-          }
-        } while (this.flushAgain);
-      } catch (err) {
-        await this.deadlines.arm("flush", Date.now() + FLUSH_RETRY_MS);
-        throw err;
-      } finally {
-        this.flushing = null;
-      }
-    })();
-    return this.flushing;
+  /** Writes the task row and every unflushed event to D1 (single-flight, retried by alarm on failure). */
+  private flush(): Promise<void> {
+    return this.history.flush();
   }
 }
 

@@ -42,6 +42,8 @@ export type TaskRecord = Lifecycle & {
   /** Secret help answers, sealed (`help-answer` key): kept only so this object can redact them from host events after an eviction. */
   sealedAnswers?: { requestId: string; sealed: string }[];
   lastScreenshotKey: string | null;
+  /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
+  waitingReason?: string | null;
 };
 
 export type NewTask = Pick<

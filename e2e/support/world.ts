@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, type ConversationScript, type ScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
-import { startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { startXDesktop, type XDesktop, type XDesktopOptions } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "../../bench/lib/chromium.ts";
 import { startTestApp, type TestApp } from "./test-app.ts";
 import { hostProcess, type HostProcess } from "./host-process.ts";
@@ -23,27 +23,35 @@ export type World = {
 
 /**
  * Everything for an end-to-end test: the real Worker under `wrangler dev`, a
- * real X desktop (Xvfb + x11vnc with a password) showing the test app in
+ * real X desktop (Xvfb + x11vnc with a password, or Xvnc) showing the test app in
  * Chromium, the scripted Messages API, and the real deskfleet-host binary
  * attached to that desktop.
  */
-export async function startWorld(opts: {
+export type WorldOptions = {
   conversations: ConversationScript[];
   vars?: Record<string, string>;
   desktopId?: string;
   labels?: string[];
   /** The page shown on the desktop; default the registration form (test-app.ts). */
   app?: () => Promise<TestApp>;
-}): Promise<World> {
+  /** Another VNC server for the desktop (TigerVNC's Xvnc, with VeNCrypt say); x11vnc when absent. */
+  desktop?: Pick<XDesktopOptions, "server" | "xvncSecurity">;
+  /** More `deskfleet-host run` flags (e.g. --vnc-tls-ca). */
+  hostArgs?: string[];
+  /** Environment of wrangler itself (e.g. NODE_EXTRA_CA_CERTS, which the local Workers runtime trusts). */
+  controlPlaneEnv?: Record<string, string>;
+};
+
+export async function startWorld(opts: WorldOptions): Promise<World> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const anthropic = await startScriptedAnthropic({ conversations: opts.conversations, apiKeys: [API_KEY] });
     cleanups.push(() => anthropic.close());
-    const cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: anthropic.url, ...opts.vars });
+    const cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: anthropic.url, ...opts.vars }, opts.controlPlaneEnv ? { env: opts.controlPlaneEnv } : {});
     cleanups.push(() => cp.dispose());
     const app = await (opts.app ?? startTestApp)();
     cleanups.push(() => app.close());
-    const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD });
+    const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD, ...opts.desktop });
     cleanups.push(() => desktop.stop());
     const chromium = startChromiumOnDisplay(desktop.env, app.url, SCREEN);
     cleanups.push(() => chromium.stop());
@@ -56,7 +64,7 @@ export async function startWorld(opts: {
     const hostToken = (await cp.api("POST", `/api/desktops/${desktopId}/host-token`)).json.token as string;
     const host = hostProcess(
       { DESKFLEET_HOST_TOKEN: hostToken, DESKFLEET_VNC_PASSWORD: VNC_PASSWORD, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: anthropic.url },
-      ["--server", cp.url, "--desktop", desktopId, "--vnc", `127.0.0.1:${desktop.port}`],
+      ["--server", cp.url, "--desktop", desktopId, "--vnc", `127.0.0.1:${desktop.port}`, ...(opts.hostArgs ?? [])],
     );
     cleanups.push(() => host.stop());
     await waitUntil(async () => (await cp.api("GET", `/api/desktops/${desktopId}`)).json.presence === "online", 30_000, () => `the host did not come online:\n${host.logs().slice(-3000)}`);

@@ -15,3 +15,6 @@ export * from "./vault.ts";
 export * from "./totp-seed.ts";
 export * from "./secret-placeholders.ts";
 export * from "./secret-redaction.ts";
+export * from "./vnc-security.ts";
+export * from "./approvals.ts";
+export * from "./vnc-address.ts";

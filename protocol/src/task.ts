@@ -59,7 +59,7 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
-  /** Why a queued task is not running yet when it is more than "no desktop free" (an exclusive credential in use). */
+  /** While queued: why the task cannot start yet (its desktop has no host, the host runs no tasks, or an exclusive credential is in use); null when it only waits its turn. */
   waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),

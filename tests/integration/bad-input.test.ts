@@ -104,6 +104,17 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
     expect(row!.vnc_credentials.startsWith("v2.")).toBe(true);
   });
 
+  it("rejects a VNC URL whose ?security= names an unknown method with 422 saying which are known, and stores nothing", async () => {
+    const before = await counts();
+    const res = await api("POST", "/api/desktops", { body: { id: "sec-bad-1", vncUrl: "vnc://mac.example.com:5900?security=ARD,RA2" } });
+    expectError(res, 422, "invalid_input");
+    expect(res.json.error.message).toContain('unknown VNC security method "RA2"; use any of X509Plain, X509Vnc, X509None, TLSPlain, TLSVnc, TLSNone, ARD, VncAuth, None');
+    expect(await counts()).toEqual(before);
+    await createDesktop("sec-ok-1", { vncUrl: "vnc://ada:pw@mac.example.com:5900?security=ARD" });
+    expectError(await api("PATCH", "/api/desktops/sec-ok-1", { body: { vncUrl: "vnc://mac.example.com:5900?security=" } }), 422, "invalid_input");
+    expect((await api("GET", "/api/desktops/sec-ok-1")).json.vncUrl).toBe("vnc://mac.example.com:5900?security=ARD");
+  });
+
   it("rejects a second cancel with 409", async () => {
     const t = await createTask({ prompt: "cancel twice", labels: ["unmatched"] });
     expect((await api("POST", `/api/tasks/${t.id}/cancel`)).status).toBe(200);

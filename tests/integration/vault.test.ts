@@ -245,7 +245,7 @@ describe("exclusive secrets", () => {
       return t.waitingReason ? t : undefined;
     }, "the second task's waiting reason");
     expect(waiting.status).toBe("queued");
-    expect(waiting.waitingReason).toBe(`waiting for secret \`one-login\`: it is exclusive (one session at a time) and task ${first.id} is using it`);
+    expect(waiting.waitingReason).toBe(`secret \`one-login\` is exclusive (one session at a time) and task ${first.id} is using it; the task starts when it is free`);
     const other = hosts.find((h) => h !== firstHost)!;
     await new Promise((r) => setTimeout(r, 200));
     expect(other.received.some((m) => m.type === "assign")).toBe(false);

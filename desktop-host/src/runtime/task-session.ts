@@ -153,7 +153,8 @@ export class TaskSession {
       w.resolve({ status: "answered_secretly", answer: null, name, characters: answer.length });
       return true;
     }
-    w.resolve(status === "answered" ? { status, answer: answer ?? "" } : { status, answer: null });
+    // A dismissal may say why (e.g. the task reached its limit of questions): the agent is told.
+    w.resolve(status === "answered" ? { status, answer: answer ?? "" } : { status, answer: null, ...(answer ? { note: answer } : {}) });
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { getDesktop } from "../../../db/desktops.ts";
-import { vncTarget } from "./dial-vnc.ts";
+import { vncTarget } from "./vnc-target.ts";
 import type { Route } from "./relay.ts";
 
 /** Where the live screen comes from when no host is connected: the desktop's own VNC URL, its host when it is back, or nowhere. */

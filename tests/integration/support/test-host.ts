@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { decodeServerMessage, HOST_PROTOCOL_VERSION, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
+import { decodeServerMessage, HOST_PROTOCOL_VERSION, type HostCapabilitiesInput, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
 
 /**
  * A desktop host speaking the real host protocol over a real WebSocket
@@ -45,13 +45,13 @@ export class TestHost {
     this.ws = ws;
   }
 
-  async connect(activeTasks: string[] = [], version = HOST_PROTOCOL_VERSION): Promise<void> {
+  async connect(activeTasks: string[] = [], version = HOST_PROTOCOL_VERSION, capabilities: Partial<HostCapabilitiesInput> = {}): Promise<void> {
     await this.open();
     this.send({
       type: "hello",
       protocolVersion: version,
       desktopId: this.desktopId,
-      capabilities: { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "test", vnc: { reachable: true }, tools: [] },
+      capabilities: { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "test", vnc: { reachable: true }, tools: [], ...capabilities },
       activeTasks,
     });
     if (version === HOST_PROTOCOL_VERSION) await this.next("welcome");

@@ -2,9 +2,10 @@ import { useCan, useSession } from "../auth/session.ts";
 import { dateTime } from "../ui/format.ts";
 import { SecretsView } from "./SecretsView.tsx";
 import { TokensView } from "./TokensView.tsx";
+import { SessionsView } from "./SessionsView.tsx";
 
 export function SettingsView() {
-  const { info, signOut } = useSession();
+  const { info, signOut, signedOut } = useSession();
   const isAdmin = useCan("admin");
   const isOperator = useCan("operator");
   return (
@@ -21,6 +22,7 @@ export function SettingsView() {
       </div>
       {isAdmin ? <TokensView /> : <p className="muted">Only admins manage API tokens.</p>}
       {isOperator ? <SecretsView canManage={isAdmin} /> : <p className="muted">Operators and admins see the vault's secrets.</p>}
+      {isAdmin && <SessionsView onSignedOutEverywhere={signedOut} />}
     </section>
   );
 }

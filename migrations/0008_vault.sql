@@ -16,5 +16,4 @@ CREATE TABLE `secrets` (
 	`last_used_desktop_id` text
 );
 --> statement-breakpoint
-ALTER TABLE `help_requests` ADD `secret` integer DEFAULT false NOT NULL;--> statement-breakpoint
-ALTER TABLE `tasks` ADD `waiting_reason` text;
+ALTER TABLE `help_requests` ADD `secret` integer DEFAULT false NOT NULL;
