@@ -3,6 +3,7 @@ import { ApiError } from "../api-error.ts";
 import { newTaskId } from "../ids.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { taskObject } from "../addresses.ts";
+import { checkNamedSecrets } from "../vault/task-secrets.ts";
 
 export type CreateTaskInput = {
   prompt: string;
@@ -17,11 +18,15 @@ export type CreateTaskInput = {
   retryNumber?: number;
 };
 
+const AUTOMATIC = new Set<TaskSource>(["scheduler", "healer", "optimizer"]);
+
 /** Creates a task through its TaskDO (the only writer of task state), from any channel. */
 export async function createTask(env: Env, input: CreateTaskInput): Promise<Task> {
   if (input.desktopId && !(await getDesktop(env.DB, input.desktopId))) {
     throw new ApiError(422, "unknown_desktop", `desktop \`${input.desktopId}\` does not exist; list desktops with GET /api/desktops or add it first`);
   }
+  // Runs a schedule, a healer or an optimizer starts were checked when their prompt was saved; a secret deleted since fails at typing time.
+  if (!AUTOMATIC.has(input.source)) await checkNamedSecrets(env.DB, input.prompt, input.options);
   const id = newTaskId();
   return taskObject(env, id).create({
     id,

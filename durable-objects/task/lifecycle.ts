@@ -75,6 +75,7 @@ export function applyHostEvent<T extends Lifecycle>(s: T, e: CheckedHostEvent, n
     case "assistant_text":
     case "action_result":
     case "screenshot":
+    case "secret_typed":
     case "log":
       next = toRunning();
       break;

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, type ConversationScript, type ScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
-import { startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { startXDesktop, type XDesktop, type XDesktopOptions } from "@deskfleet/rfb/testing/x-desktop";
 import { startChromiumOnDisplay } from "../../bench/lib/chromium.ts";
 import { startTestApp, type TestApp } from "./test-app.ts";
 import { hostProcess, type HostProcess } from "./host-process.ts";
@@ -35,11 +35,17 @@ export type WorldOptions = {
   cdpPort?: number;
   /** Create the desktop and its token, but start the host only when `startHost()` is called. */
   deferHost?: boolean;
+  /** The page shown on the desktop; default the registration form (test-app.ts). */
+  app?: () => Promise<TestApp>;
+  /** Another VNC server for the desktop (TigerVNC's Xvnc, with VeNCrypt say); x11vnc when absent. */
+  desktop?: Pick<XDesktopOptions, "server" | "xvncSecurity">;
+  /** Environment of wrangler itself (e.g. NODE_EXTRA_CA_CERTS, which the local Workers runtime trusts). */
+  controlPlaneEnv?: Record<string, string>;
 };
 
 /**
  * Everything for an end-to-end test: the real Worker under `wrangler dev`, a
- * real X desktop (Xvfb + x11vnc with a password) showing the test app in
+ * real X desktop (Xvfb + x11vnc with a password, or Xvnc) showing the test app in
  * Chromium, the scripted Messages API, and the real deskfleet-host binary
  * attached to that desktop.
  */
@@ -48,11 +54,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   try {
     const anthropic = await startScriptedAnthropic({ conversations: opts.conversations, apiKeys: [API_KEY] });
     cleanups.push(() => anthropic.close());
-    const cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: anthropic.url, ...opts.vars });
+    const cp = await startTestControlPlane({ ANTHROPIC_BASE_URL: anthropic.url, ...opts.vars }, opts.controlPlaneEnv ? { env: opts.controlPlaneEnv } : {});
     cleanups.push(() => cp.dispose());
-    const app = await startTestApp();
+    const app = await (opts.app ?? startTestApp)();
     cleanups.push(() => app.close());
-    const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD });
+    const desktop = await startXDesktop({ ...SCREEN, password: VNC_PASSWORD, ...opts.desktop });
     cleanups.push(() => desktop.stop());
     const chromium = startChromiumOnDisplay(desktop.env, app.url, SCREEN, opts.cdpPort !== undefined ? { cdpPort: opts.cdpPort } : {});
     cleanups.push(() => chromium.stop());

@@ -61,6 +61,11 @@ export const ActionInput = z.object({
   /** ask_human */
   question: z.string().max(4_000).optional(),
   options: z.array(z.string().max(200)).max(10).optional(),
+  /** ask_human: the answer is secret (typed with type_secret, never shown to the model). */
+  secret: z.boolean().optional(),
+  /** type_secret: the secret's name (never its value) and the field it was typed into. */
+  name: z.string().max(64).optional(),
+  field: z.string().max(200).optional(),
 });
 export type ActionInput = z.infer<typeof ActionInput>;
 
@@ -82,6 +87,15 @@ export const HostEventData = {
   /** One model call: its tokens and cost. */
   usage: TaskUsage.extend({ step: Step, model: z.string().max(100) }),
   help_request: HelpRequestEventData,
+  /** The agent typed a secret into the desktop: which one and how long, never the value. */
+  secret_typed: z.object({
+    /** A vault secret's name, or `answer:N` for the Nth secret help answer of the task. */
+    name: z.string().min(1).max(64),
+    source: z.enum(["vault", "help_answer"]),
+    characters: z.number().int().nonnegative(),
+    field: z.string().max(200).optional(),
+    step: Step,
+  }),
   log: z.object({ level: z.enum(["debug", "info", "warn", "error"]), message: Message }),
   /** A shell command the host ran (the bash tool, or a task's `command`): what, how it ended, how long, how much output. */
   command: z.object({
@@ -238,6 +252,7 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   stored("screenshot"),
   stored("usage"),
   stored("help_request"),
+  stored("secret_typed"),
   stored("log"),
   stored("command"),
   stored("file_write"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { HostToolId, MAX_TASK_ATTACHMENTS } from "./host-tools.ts";
+import { SecretName, SecretSummary } from "./vault.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -26,6 +27,12 @@ export const TaskOptions = z.object({
   attachments: z.number().int().min(1).max(MAX_TASK_ATTACHMENTS).optional().describe("Files the task waits for before it starts (POST /api/tasks/{id}/files)"),
   /** Run this shell command on the desktop instead of a model conversation (needs the host to allow `shell`); the result is its output. */
   command: z.string().min(1).max(10_000).optional().describe("Run this shell command on the desktop, without a model; the host must allow the shell"),
+  /**
+   * Vault secrets the task will type, besides those its prompt names with
+   * `{{secret:name}}`: an exclusive one among them holds the task back while
+   * another task uses it.
+   */
+  secrets: z.array(SecretName).max(20).optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -59,7 +66,7 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
-  /** While queued: why the task cannot start yet (its desktop has no host, or the host runs no tasks); null when it only waits its turn. */
+  /** While queued: why the task cannot start yet (its desktop has no host, the host runs no tasks, or an exclusive credential is in use); null when it only waits its turn. */
   waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),
@@ -86,5 +93,7 @@ export const AssignedTask = z.object({
    * and steps as `maxSteps` counts them, model calls (one `usage` event each).
    */
   spent: z.object({ costUsd: z.number().nonnegative(), steps: z.number().int().nonnegative().optional() }).optional(),
+  /** The vault secrets in this task's scope on this desktop: names and descriptions only (the model's type_secret list). */
+  secrets: z.array(SecretSummary).max(200).default([]),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

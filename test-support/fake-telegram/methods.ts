@@ -75,6 +75,23 @@ export const METHODS: Record<string, Method> = {
     return w.store({ ...rest, text: f.text, ...(f.entities.length ? { entities: f.entities } : {}), ...(markup ? { reply_markup: markup } : {}), edit_date: now() } as Message);
   },
 
+  /**
+   * Telegram's rules for bots: a message younger than 48 hours; the bot's own
+   * messages anywhere, other people's only in private chats (in groups that
+   * needs admin rights, which this fake does not model: refused).
+   */
+  deleteMessage(p, w) {
+    const chat = targetChat(p, w);
+    const messageId = p.int("message_id");
+    if (messageId === undefined) throw badRequest("message identifier is not specified");
+    const m = w.message(chat.id, messageId);
+    if (!m) throw badRequest("message to delete not found");
+    if (now() - m.date > 48 * 3600) throw badRequest("message can't be deleted for everyone");
+    if (m.from?.id !== w.me.id && chat.type !== "private") throw badRequest("message can't be deleted");
+    w.remove(m);
+    return true;
+  },
+
   answerCallbackQuery(p, w) {
     const id = p.string("callback_query_id");
     if (!id) throw badRequest("QUERY_ID_INVALID");

@@ -159,4 +159,22 @@ describe("the fake as Telegram's side of a webhook", () => {
       hook.close();
     }
   });
+
+  it("deletes a person's message in a private chat and the bot's own, as Telegram allows a bot", async () => {
+    const hook = createServer((_req, res) => res.end());
+    await new Promise<void>((ok) => hook.listen(0, "127.0.0.1", ok));
+    try {
+      await api.setWebhook(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/telegram/webhook`);
+      const question = await api.sendMessage(CHAT, "The code?");
+      const d = await fake.sendText(CHAT, "492039", { replyTo: question.message_id });
+      const reply = d.update.message!;
+      await expect(api.deleteMessage(CHAT, reply.message_id)).resolves.toBe(true);
+      expect(fake.messagesIn(CHAT).map((m) => m.text)).toEqual(["The code?"]);
+      expect(fake.deleted().map((m) => m.text)).toEqual(["492039"]);
+      expect((await rejected(api.deleteMessage(CHAT, reply.message_id))).description).toBe("Bad Request: message to delete not found");
+      await expect(api.deleteMessage(CHAT, question.message_id)).resolves.toBe(true);
+    } finally {
+      hook.close();
+    }
+  });
 });

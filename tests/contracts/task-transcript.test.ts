@@ -116,4 +116,28 @@ describe("the task transcript contract", () => {
       page.close();
     }
   });
+
+  it("shows which secret the real loop typed and how long it was, never the value", async () => {
+    const { server, runner } = await setup({ script: [
+      toolsetCall("left_click", { coordinate: [120, 80] }),
+      toolUse("type_secret", { name: "github", field: "password" }),
+      toolUse("ask_human", { question: "The code sent to your phone?", secret: true }),
+      text("Logged in."),
+    ] });
+    const ctx = new RecordingContext({ id: TASK, prompt: "Log in.", secrets: [{ name: "github", kind: "password", description: "GitHub login" }] });
+    ctx.secrets.set("github", "correct-horse-battery");
+    ctx.answer = async () => ({ status: "answered_secretly", answer: null, name: "answer:1a2b3c4d", characters: 6 });
+    await runner.run(ctx);
+    server.assertNoRejections();
+    const { stored, refused } = storeAsTaskDO(ctx);
+    expect(refused).toEqual([]);
+    const items = buildTranscript(stored);
+    expect(items.flatMap((i) => (i.kind === "action" ? [i.text] : []))).toEqual([
+      "left_click at (120, 80)",
+      "type_secret `github` into password",
+      'ask_human "The code sent to your phone?" (secret answer)',
+    ]);
+    expect(items.flatMap((i) => (i.kind === "secret" ? [i.text] : []))).toEqual(["typed secret `github` (21 characters) into password"]);
+    expect(JSON.stringify(stored)).not.toContain("correct-horse-battery");
+  });
 });

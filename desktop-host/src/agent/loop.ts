@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
+import { describePlaceholders, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
@@ -14,6 +14,7 @@ import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
 import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
 import type { TaskTools } from "../tools/toolbox.ts";
+import { typeSecretTool, type TypeSecretDeps } from "./type-secret.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -78,7 +79,19 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
   if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
   if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
-  const askHuman = (question: string, options?: string[]) => askWithTimeout(ctx, question, options, s.helpTimeoutMs);
+  // type_secret is offered when the task has secrets in scope, or from the first secret answer on.
+  const secretTool = typeSecretTool(task.secrets ?? []);
+  if ((task.secrets ?? []).length > 0) conv.typeSecret = true;
+  const askHuman = async (question: string, options?: string[], opts?: { secret?: boolean }) => {
+    const outcome = await askWithTimeout(ctx, question, options, opts, s.helpTimeoutMs);
+    if (outcome.status === "answered_secretly") conv.typeSecret = true;
+    return outcome;
+  };
+  const typeSecret: TypeSecretDeps = {
+    secretValue: (name) => ctx.secretValue(name),
+    type: (text) => s.desktop.type(text),
+    typed: (e) => ctx.emit("secret_typed", { ...e, step: conv.steps }),
+  };
 
   try {
     const opening = conv.messages.length === 0;
@@ -114,7 +127,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       try {
         ({ message } = await callModel({
           client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
-          desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries, hostTools: s.tools?.definitions() ?? [],
+          desktop: s.desktop, typeSecret: conv.typeSecret ? secretTool : null, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries, hostTools: s.tools?.definitions() ?? [],
         }));
       } catch (error) {
         if (signal.aborted) return cancelled();
@@ -147,7 +160,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       if (toolUses.length === 0) {
         const more = ctx.takeFollowUps().map((f) => f.text);
         if (more.length > 0 && turn) {
-          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text })) });
+          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text: describePlaceholders(text) })) });
           continue;
         }
         if (message.stop_reason === "refusal") return failed({ code: "refused", message: lastText || "The model declined to continue this task." });
@@ -186,7 +199,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, tools: s.tools ?? null, step: conv.steps }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, typeSecret, tools: s.tools ?? null, step: conv.steps }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
@@ -218,7 +231,8 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
 /** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
 async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, notes: readonly string[]): Promise<BetaContentBlockParam[]> {
-  const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+  // `{{secret:name}}` placeholders are never expanded: the model reads a pointer to type_secret instead.
+  const content: BetaContentBlockParam[] = [{ type: "text", text: describePlaceholders(ctx.task.prompt) }];
   if (notes.length > 0) content.push({ type: "text", text: notes.join("\n") });
   const url = ctx.task.options.startUrl;
   if (url) {
@@ -275,10 +289,10 @@ function appendBlocks(messages: Turn[], blocks: BetaContentBlockParam[]): void {
   else messages.push({ role: "user", content: blocks });
 }
 
-/** Adds text to the pending user turn, or starts one after an assistant turn. */
+/** Adds text to the pending user turn, or starts one after an assistant turn (a follow-up's `{{secret:…}}` shown as a pointer too). */
 function appendUserText(messages: Turn[], texts: readonly string[]): void {
   if (texts.length === 0) return;
-  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text }));
+  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text: describePlaceholders(text) }));
   if (blocks.length === 0) return;
   const last = messages[messages.length - 1];
   if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
@@ -338,13 +352,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, cleanup: () => P
 }
 
 /** ctx.askHuman with our own backstop timeout, so a lost help request cannot hang the task. */
-async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, timeoutMs: number): Promise<HelpOutcome> {
+async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, opts: { secret?: boolean } | undefined, timeoutMs: number): Promise<HelpOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<HelpOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: "timed_out", answer: null }), timeoutMs);
   });
   try {
-    return await Promise.race([ctx.askHuman(question, options), timedOut]);
+    return await Promise.race([ctx.askHuman(question, options, opts), timedOut]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type {
-  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaToolUnion,
+  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaTool, BetaToolUnion,
 } from "@anthropic-ai/sdk/resources/beta";
 import { ASK_HUMAN_TOOL } from "./ask-human.ts";
 import { BETA_COMPUTER_USE_HEADER, betaComputerTool, memberCallAsBetaInput } from "./beta-computer-tool.ts";
@@ -25,6 +25,8 @@ export type ModelCall = {
   mode: ComputerToolMode;
   toolset: DesktopComputerToolset;
   desktop: Desktop;
+  /** type_secret, when the task has secrets to type (its description lists them; it stays for the rest of the task). */
+  typeSecret?: BetaTool | null;
   strategy: ContextStrategy;
   /** Tools beyond the screen this task is offered (desktop-host/src/tools/), after the computer and ask_human. */
   hostTools?: readonly BetaToolUnion[];
@@ -48,7 +50,7 @@ export function buildRequest(call: Omit<ModelCall, "client" | "signal" | "maxRet
     model: call.model,
     max_tokens: call.maxTokens,
     system: placed.system,
-    tools: [computer, ASK_HUMAN_TOOL, ...(call.hostTools ?? [])],
+    tools: [computer, ASK_HUMAN_TOOL, ...(call.typeSecret ? [call.typeSecret] : []), ...(call.hostTools ?? [])],
     messages: placed.messages,
     ...(call.mode === "beta" ? { betas: [BETA_COMPUTER_USE_HEADER] } : {}),
   };

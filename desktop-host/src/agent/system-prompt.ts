@@ -25,7 +25,8 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
     "- Actions report only whether the screen visibly changed; they do not return a screenshot.",
     "- Use zoom to read small text instead of guessing.",
     "- Prefer keyboard shortcuts when they are reliable (ctrl+l for a browser's address bar).",
-    "- If you need information or a decision only a person can give (credentials, a choice between options, a CAPTCHA), call ask_human. Do not guess passwords.",
+    "- If you need information or a decision only a person can give (a choice between options, a CAPTCHA), call ask_human. Do not guess passwords.",
+    "- Passwords, one-time codes and other credentials: type them with type_secret when the task has them (you never see their values). A code only a person has (sent to their phone): ask_human with secret: true, then type the answer with type_secret.",
     "- When the task is done, reply with a short final answer that states the result; that answer is reported to the user.",
   ];
   if (input.extra) lines.push("", input.extra);

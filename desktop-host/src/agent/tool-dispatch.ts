@@ -7,8 +7,9 @@ import { runBetaComputerCall } from "./beta-computer-tool.ts";
 import { runToolsetCall, type DesktopComputerToolset } from "./computer-toolset.ts";
 import type { ComputerToolMode } from "./model-request.ts";
 import type { TaskTools } from "../tools/toolbox.ts";
+import { runTypeSecret, TYPE_SECRET, type TypeSecretDeps } from "./type-secret.ts";
 
-// Runs one tool_use (a computer action or ask_human) and turns the images in
+// Runs one tool_use (a computer action, ask_human or type_secret) and turns the images in
 // its result into uploaded screenshots (one `screenshot` event each).
 
 export type Dispatch = {
@@ -19,6 +20,7 @@ export type Dispatch = {
   /** The task's tools beyond the screen; their calls (offered or not) go there to be run or refused. */
   tools?: TaskTools | null;
   step?: number;
+  typeSecret: TypeSecretDeps;
 };
 
 export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): Promise<BetaToolResultBlockParam> {
@@ -26,6 +28,7 @@ export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): P
   if (toolsetName === "computer") return runToolsetCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "computer" && d.mode === "beta") return runBetaComputerCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "ask_human") return (await runAskHuman(toolUse, d.askHuman)).result;
+  if (toolsetName === null && toolUse.name === TYPE_SECRET) return runTypeSecret(toolUse, d.typeSecret);
   if (toolsetName === null && d.tools?.owns(toolUse.name)) return d.tools.run(toolUse, d.step ?? 0, d.signal);
   return { type: "tool_result", tool_use_id: toolUse.id, is_error: true, content: `There is no tool named ${JSON.stringify(toolUse.name)} here.` };
 }

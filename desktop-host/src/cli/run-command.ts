@@ -1,5 +1,6 @@
 import { HostRuntime } from "../runtime/host-runtime.ts";
 import { createLogger } from "../runtime/logger.ts";
+import { SecretRedactions } from "../runtime/secret-redactions.ts";
 import { VncConnection } from "../runtime/vnc-connection.ts";
 import type { HostConfig } from "./config.ts";
 import { HOST_VERSION, hostCapabilities, osName } from "./host-info.ts";
@@ -14,7 +15,9 @@ import { hostToolbox } from "../tools/host-toolbox.ts";
  * Returns the exit code.
  */
 export async function runCommand(config: HostConfig, env: Record<string, string | undefined>): Promise<number> {
-  const logger = createLogger({ json: config.json, secrets: [config.token, config.vncPassword, env["ANTHROPIC_API_KEY"], env["ANTHROPIC_AUTH_TOKEN"]] });
+  // Secret values the host learns while it runs (vault secrets, secret answers) are redacted from every line too.
+  const redactions = new SecretRedactions();
+  const logger = createLogger({ json: config.json, secrets: [config.token, config.vncPassword, env["ANTHROPIC_API_KEY"], env["ANTHROPIC_AUTH_TOKEN"]], redactions });
   const ability = taskAbility(env);
   if (!ability.runsTasks) {
     logger.warn("ANTHROPIC_API_KEY is not set: this desktop is view-only (live view, screenshots, input and takeover work; tasks do not). Export the key and restart deskfleet-host to run tasks");
@@ -32,6 +35,7 @@ export async function runCommand(config: HostConfig, env: Record<string, string 
     capabilities: async () => hostCapabilities(vnc.status(), config.model, ability, tools?.enabled ?? []),
     logger,
     userAgent: `deskfleet-host/${HOST_VERSION} node/${process.version}`,
+    redactions,
     live: liveDesktop({ server: config.server, token: config.token, vnc: { ...config.vnc, password: config.vncPassword }, log: (m, f) => logger.info(m, f) }),
   });
   let signals = 0;

@@ -8,6 +8,7 @@ import { scheduleTools } from "./schedules.ts";
 import { taskTools } from "./tasks.ts";
 import { runCommandTool } from "./run-command.ts";
 import type { SupervisorTool } from "./tool.ts";
+import { listSecrets, unlockScreen } from "./unlock-screen.ts";
 
 const readTasks = taskTools.filter((t) => t.name === "get_task" || t.name === "search_tasks" || t.name === "get_task_screenshot");
 
@@ -20,7 +21,7 @@ export function toolsFor(kind: ConversationKind): readonly SupervisorTool[] {
   switch (kind) {
     case "dash":
     case "telegram":
-      return [...desktopTools, ...liveDesktopTools, ...taskTools, runCommandTool(), ...scheduleTools, ...helpTools, ...conversationTools];
+      return [...desktopTools, ...liveDesktopTools, ...taskTools, runCommandTool(), ...scheduleTools, ...helpTools, ...conversationTools, listSecrets, unlockScreen];
     case "heal":
       return [...desktopTools, liveDesktopTools[0]!, ...readTasks, retryTask];
     case "learn":

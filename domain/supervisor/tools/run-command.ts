@@ -3,23 +3,15 @@ import { DesktopId } from "@deskfleet/protocol";
 import { getDesktop, toDesktop } from "../../../db/desktops.ts";
 import { createTask } from "../../tasks/create-task.ts";
 import { DEFAULT_WAIT_MINUTES } from "./tasks.ts";
-import { tool, type ToolContext, type ToolOutcome } from "./tool.ts";
+import { tool } from "./tool.ts";
 
 // run_command: a shell command on a desktop, as a task its host runs without
 // a model (TaskOptions.command), so it is queued, audited and visible like any
 // task. Only for desktops whose host allows the shell.
 
-/**
- * Whether a command the supervisor wants to run may run now. The approvals
- * work (a write the supervisor was not asked for becomes a proposal a person
- * approves) plugs in here; until it exists every command runs, as asked in
- * the conversation it came from.
- */
-export type CommandGate = (ctx: ToolContext, action: { desktopId: string; command: string }) => Promise<{ run: true } | { run: false; outcome: ToolOutcome }>;
-
-export const runAtOnce: CommandGate = async () => ({ run: true });
-
-export function runCommandTool(gate: CommandGate = runAtOnce) {
+// A command starts a task on a desktop: the approvals policy treats it as one
+// (a proposal when the supervisor was not asked for it in this turn).
+export function runCommandTool() {
   return tool({
     name: "run_command",
     description:
@@ -30,6 +22,7 @@ export function runCommandTool(gate: CommandGate = runAtOnce) {
       command: z.string().trim().min(1).max(10_000).describe("The bash command"),
       waitMinutes: z.number().int().min(1).max(120).optional().describe(`Stop waiting after this many minutes without progress (default ${DEFAULT_WAIT_MINUTES})`),
     }),
+    effect: { class: "tasks" },
     run: async (ctx, b) => {
       const row = await getDesktop(ctx.env.DB, b.desktop);
       if (!row) return { content: `desktop ${b.desktop} does not exist; list_desktops shows the fleet`, isError: true };
@@ -37,8 +30,6 @@ export function runCommandTool(gate: CommandGate = runAtOnce) {
       if (!tools.includes("shell")) {
         return { content: `desktop ${b.desktop}'s host does not allow the shell (it allows: ${tools.join(", ") || "the screen only"}); its owner can start deskfleet-host with --allow shell. Use a computer-use task (create_task) instead.`, isError: true };
       }
-      const decision = await gate(ctx, { desktopId: b.desktop, command: b.command });
-      if (!decision.run) return decision.outcome;
       const task = await createTask(ctx.env, {
         prompt: `Run a shell command: ${b.command.split("\n")[0]!.slice(0, 200)}`,
         desktopId: b.desktop,

@@ -61,7 +61,14 @@ function TranscriptEntry({ item, taskId, onOpen }: { item: TranscriptItem; taskI
     case "question":
       return (
         <p className="t-question">
-          <strong>The agent asks:</strong> {item.text}
+          <strong>{item.secret ? "The agent asks (secret answer):" : "The agent asks:"}</strong> {item.text}
+        </p>
+      );
+    case "secret":
+      return (
+        <p className="t-secret">
+          <span aria-hidden="true">🔒 </span>
+          {item.text[0]!.toUpperCase() + item.text.slice(1)}
         </p>
       );
     case "result":

@@ -6,7 +6,8 @@ export type TranscriptItem =
   | { kind: "screenshot"; seq: number; at: number; name: string; step: number | null; width: number | null; height: number | null }
   | { kind: "status"; seq: number; at: number; text: string }
   | { kind: "human"; seq: number; at: number; who: string; text: string }
-  | { kind: "question"; seq: number; at: number; text: string }
+  | { kind: "question"; seq: number; at: number; text: string; secret: boolean }
+  | { kind: "secret"; seq: number; at: number; text: string }
   | { kind: "result"; seq: number; at: number; ok: boolean; text: string }
   | { kind: "log"; seq: number; at: number; level: string; text: string }
   /** A use of a tool beyond the screen (shell, files, browser, web, MCP), with its output when it has one. */
@@ -30,6 +31,9 @@ export function describeAction(action: Action): string {
   if (input.region) parts.push(`region (${input.region.join(", ")})`);
   if (input.duration !== undefined) parts.push(`${input.duration} s`);
   if (input.question !== undefined) parts.push(JSON.stringify(input.question));
+  if (input.secret) parts.push("(secret answer)");
+  if (input.name !== undefined) parts.push(`\`${input.name}\``);
+  if (input.field !== undefined) parts.push(`into ${input.field}`);
   if (action.reason === "startUrl") parts.push("(opening the start page)");
   return parts.join(" ");
 }
@@ -99,7 +103,10 @@ export function buildTranscript(events: readonly TaskEvent[]): TranscriptItem[] 
         items.push({ kind: "human", ...base, who: e.data.by, text: e.data.text });
         break;
       case "help_request":
-        items.push({ kind: "question", ...base, text: e.data.question });
+        items.push({ kind: "question", ...base, text: e.data.question, secret: e.data.secret ?? false });
+        break;
+      case "secret_typed":
+        items.push({ kind: "secret", ...base, text: secretTypedText(e.data) });
         break;
       case "help_answer":
         items.push({ kind: "human", ...base, who: e.data.by ?? "answer", text: e.data.answer ?? `(${e.data.status.replace("_", " ")})` });
@@ -150,6 +157,12 @@ function toolActionName(e: ToolEvent): string {
     case "web_fetch": return "web_fetch";
     case "mcp_call": return `mcp__${e.data.server}__${e.data.tool.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
   }
+}
+
+/** `typed secret \`github\` (17 characters) into password`: what was typed, never the value. */
+export function secretTypedText(d: EventData<"secret_typed">): string {
+  const what = d.source === "help_answer" ? `the secret answer \`${d.name}\`` : `secret \`${d.name}\``;
+  return `typed ${what} (${d.characters} characters)${d.field ? ` into ${d.field}` : ""}`;
 }
 
 /** `running`, `waiting_for_human (takeover by ana)`, `queued (follow-up)`… */

@@ -1,6 +1,6 @@
 import type { AssignedTask, HostEventInput, TaskFile } from "@deskfleet/protocol";
 import { parseEventData } from "@deskfleet/protocol";
-import type { FollowUp, HelpOutcome, RunnerEventKind, TaskContext, TaskFiles } from "../../task-runner.ts";
+import type { FollowUp, HelpOutcome, RunnerEventKind, SecretValue, TaskContext, TaskFiles } from "../../task-runner.ts";
 
 // TEST SUPPORT ONLY: a TaskContext that records what a runner reports, as the
 // host runtime would receive it (checked against the protocol's schema for its
@@ -12,7 +12,11 @@ export class RecordingContext implements TaskContext {
   readonly task: AssignedTask;
   readonly events: RecordedEvent[] = [];
   readonly uploads: Uint8Array[] = [];
-  readonly questions: { question: string; options?: string[] }[] = [];
+  readonly questions: { question: string; options?: string[]; secret?: boolean }[] = [];
+  /** Values secretValue hands out, by name (the control plane's vault, in a test). */
+  readonly secrets = new Map<string, string>();
+  /** Names asked for with secretValue, in order. */
+  readonly secretRequests: string[] = [];
   readonly controller = new AbortController();
   readonly #followUps: FollowUp[] = [];
   /** The task's files, as the control plane would hold them: attach with `attach`, read artifacts from here. */
@@ -30,7 +34,7 @@ export class RecordingContext implements TaskContext {
   answer: (question: string, options?: string[]) => Promise<HelpOutcome> = async () => ({ status: "timed_out", answer: null });
 
   constructor(task: Partial<AssignedTask> & { prompt: string }) {
-    this.task = { id: "task_test", options: {}, followUps: [], resume: false, nextSeq: 1, ...task };
+    this.task = { id: "task_test", options: {}, followUps: [], resume: false, nextSeq: 1, secrets: [], ...task };
   }
 
   get signal(): AbortSignal {
@@ -48,9 +52,16 @@ export class RecordingContext implements TaskContext {
     return `screenshots/${this.task.id}/${this.uploads.length}.png`;
   }
 
-  askHuman(question: string, options?: string[]): Promise<HelpOutcome> {
-    this.questions.push(options ? { question, options } : { question });
+  askHuman(question: string, options?: string[], opts?: { secret?: boolean }): Promise<HelpOutcome> {
+    this.questions.push({ question, ...(options ? { options } : {}), ...(opts?.secret ? { secret: true } : {}) });
     return this.answer(question, options);
+  }
+
+  async secretValue(name: string): Promise<SecretValue> {
+    this.secretRequests.push(name);
+    const value = this.secrets.get(name);
+    if (value === undefined) return { ok: false, message: `no secret named \`${name}\` is available here`, available: [...this.secrets.keys()] };
+    return { ok: true, value, kind: name.startsWith("answer:") ? "text" : "password", source: name.startsWith("answer:") ? "help_answer" : "vault" };
   }
 
   takeFollowUps(): FollowUp[] {
