@@ -320,16 +320,6 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     return this.secrets.release(r, desktopId, name);
   }
 
-  /** FleetDO holds this queued task back (an exclusive secret in use), or no longer does (null). */
-  async waiting(reason: string | null): Promise<void> {
-    const r = this.record;
-    if (!r || r.status !== "queued" || (r.waitingReason ?? null) === reason) return;
-    this.update({ ...r, waitingReason: reason });
-    if (reason) this.appendServer("note", { text: reason, by: "fleet", reason: "waiting" }, Date.now());
-    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) } satisfies TaskFeedMessage);
-    await this.flush();
-  }
-
   /** A host reconnected while running this task: what it may have missed. */
   async hostReconnected(desktopId: string): Promise<ServerMessage[]> {
     const r = this.record;

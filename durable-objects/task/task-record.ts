@@ -37,8 +37,6 @@ export type TaskRecord = Lifecycle & {
   helpRequests: HelpRow[];
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
   pendingDeliveries: PendingDelivery[];
-  /** Why the task waits in the queue beyond "no desktop free" (an exclusive secret in use), from FleetDO. */
-  waitingReason?: string | null;
   /** Secret help answers, sealed (`help-answer` key): kept only so this object can redact them from host events after an eviction. */
   sealedAnswers?: { requestId: string; sealed: string }[];
   lastScreenshotKey: string | null;

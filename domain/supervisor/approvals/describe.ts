@@ -56,6 +56,8 @@ export function describeAction(tool: string, i: Record<string, unknown>): string
       return `Press ${str(i["keys"])} on desktop ${desktop}`;
     case "scroll":
       return `Scroll ${str(i["direction"])}${at} on desktop ${desktop}`;
+    case "unlock_screen":
+      return `Unlock desktop ${str(i["desktop"])} with the vault secret \`${str(i["secret"])}\`${str(i["username"]) ? ` after the user name ${quote(i["username"], 100)}` : ""}`;
     case "save_prompt_version":
       return `Save a new prompt version for the schedule: ${quote(i["reason"], 200)}`;
     default:

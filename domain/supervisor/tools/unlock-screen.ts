@@ -22,6 +22,8 @@ export const unlockScreen = tool({
     secret: SecretName.describe("The vault secret's name (list_secrets shows them)"),
     username: z.string().min(1).max(256).optional().describe("Typed before the secret, followed by Tab"),
   }),
+  // Typing into a desktop: a proposal when the supervisor was not asked for it in this turn.
+  effect: { class: "desktop_input" },
   run: async (ctx, { desktop, secret, username }) => {
     if (!(await getDesktop(ctx.env.DB, desktop))) throw notFound("desktop", desktop);
     const done = unwrap(await desktopObject(ctx.env, desktop).unlockScreen(desktop, { id: ctx.actor, name: "Supervisor" }, secret, username));
@@ -34,6 +36,7 @@ export const listSecrets = tool({
   name: "list_secrets",
   description: "The vault's secrets: names, kinds, descriptions and where they may be used (never their values).",
   input: z.strictObject({}),
+  effect: "read",
   run: async (ctx) => {
     return json({ secrets: (await allSecrets(ctx.env.DB)).map(toSecretMetadata).map((s) => ({ name: s.name, kind: s.kind, description: s.description, scope: s.scope, exclusive: s.exclusive })) });
   },
