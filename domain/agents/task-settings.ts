@@ -27,11 +27,11 @@ export type Settled =
 
 export function settleTaskSettings(agent: AgentDefaults | null, req: Requested): Settled {
   const o = req.options;
-  if (o.tools && !o.tools.includes("computer")) return { ok: false, code: "invalid_tools", message: "tools must include `computer`: every task works on a desktop" };
   if (!agent) return { ok: true, desktopId: req.desktopId, labels: req.labels, options: o };
 
   const allowed = agent.tools as readonly AgentTool[];
-  const extra = (o.tools ?? []).filter((t) => !allowed.includes(t));
+  // The screen (`computer`) is every task's, named or not.
+  const extra = (o.tools ?? []).filter((t) => t !== "computer" && !allowed.includes(t));
   if (extra.length > 0) {
     return {
       ok: false,

@@ -43,9 +43,10 @@ describe("a task's settings under its agent", () => {
     expect(settleTaskSettings(AGENT, req({ budgetUsd: 2.01 }))).toMatchObject({ ok: false, code: "limit_too_high" });
   });
 
-  it("refuses a tool list without the computer, with or without an agent", () => {
-    expect(settleTaskSettings(null, req({ tools: ["memory"] }))).toMatchObject({ ok: false, code: "invalid_tools" });
-    expect(settleTaskSettings(AGENT, req({ tools: ["memory"] }))).toMatchObject({ ok: false, code: "invalid_tools" });
+  it("takes a tool list without the computer as the screen plus those tools, and still refuses a tool the agent lacks", () => {
+    expect(settleTaskSettings(null, req({ tools: ["shell"] }))).toMatchObject({ ok: true, options: { tools: ["shell"] } });
+    expect(settleTaskSettings(AGENT, req({ tools: ["memory"] }))).toMatchObject({ ok: true, options: { tools: ["memory"] } });
+    expect(settleTaskSettings(AGENT, req({ tools: ["shell"] }))).toMatchObject({ ok: false, code: "tool_not_allowed" });
   });
 
   it("leaves a task without an agent as it was asked", () => {

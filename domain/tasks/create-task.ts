@@ -9,6 +9,7 @@ import { taskObject } from "../addresses.ts";
 import { agentForTask } from "../agents/agent-service.ts";
 import { chooseAgent } from "../agents/agent-choice.ts";
 import { settleTaskSettings } from "../agents/task-settings.ts";
+import { checkNamedSecrets } from "../vault/task-secrets.ts";
 
 export type CreateTaskInput = {
   prompt: string;
@@ -25,11 +26,14 @@ export type CreateTaskInput = {
   retryNumber?: number;
 };
 
+const AUTOMATIC = new Set<TaskSource>(["scheduler", "healer", "optimizer"]);
+
 /**
  * Creates a task through its TaskDO (the only writer of task state), from any
  * channel. With an agent, the agent's settings are the task's defaults, which
  * it may narrow but not widen; `@skill:name` in the prompt must name skills
- * that exist. Any of that wrong is a 422 that changes nothing.
+ * that exist, and `{{secret:name}}` secrets the vault holds. Any of that wrong
+ * is a 422 that changes nothing.
  */
 export async function createTask(env: Env, input: CreateTaskInput): Promise<Task> {
   const { agent, choice } = await agentOf(env, input.agent ?? null, input.prompt);
@@ -39,6 +43,8 @@ export async function createTask(env: Env, input: CreateTaskInput): Promise<Task
   if (settled.desktopId && !(await getDesktop(env.DB, settled.desktopId))) {
     throw new ApiError(422, "unknown_desktop", `desktop \`${settled.desktopId}\` does not exist; list desktops with GET /api/desktops or add it first`);
   }
+  // Runs a schedule, a healer or an optimizer starts were checked when their prompt was saved; a secret deleted since fails at typing time.
+  if (!AUTOMATIC.has(input.source)) await checkNamedSecrets(env.DB, input.prompt, input.options);
   const id = newTaskId();
   return taskObject(env, id).create({
     id,

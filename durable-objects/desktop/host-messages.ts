@@ -1,6 +1,7 @@
-import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
+import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, SecretRequestMessage, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
+import type { ReleaseResult } from "../../domain/vault/release.ts";
 import type { HostAttachment } from "./host-session.ts";
 import type { PendingRequests } from "./pending-requests.ts";
 import { PerTaskOrder } from "./per-task-order.ts";
@@ -21,8 +22,10 @@ export type HostMessagesDeps = {
   hostReady(): Promise<void>;
   /** TaskDO's side of the host's events. */
   task(taskId: string): {
-    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
+    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver?: ServerMessage[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
+    /** A vault secret's value for the task this desktop runs (TaskDO checks desktop, status and scope). */
+    releaseSecret(desktopId: string, name: string): Promise<ReleaseResult>;
   };
   /** A running task's memory_search or memory_save, answered for the task on this desktop only. */
   memory(desktopId: string, taskId: string, request: HostMemoryRequest): Promise<HostMemoryResult>;
@@ -52,7 +55,21 @@ export class HostMessages {
     if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now());
     if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
     if (m.type === "memory_request") return this.#memory(ws, att, m);
+    if (m.type === "secret_request") return this.#secret(ws, att, m);
     return this.#events(ws, att, m);
+  }
+
+  /** A value for the task this desktop runs: TaskDO decides (its desktop, its scope) and the vault audits; nothing here keeps it. */
+  async #secret(ws: WebSocket, att: HostAttachment, m: SecretRequestMessage): Promise<void> {
+    this.#d.presence.touch(Date.now());
+    try {
+      const r = await this.#d.task(m.taskId).releaseSecret(att.desktopId, m.name);
+      const result = r.ok ? { ok: true as const, kind: r.kind, value: r.value } : { ok: false as const, error: { code: r.code, message: r.message }, available: r.available };
+      this.#d.send(ws, { type: "secret_response", requestId: m.requestId, result });
+    } catch (err) {
+      console.error("secret request for", m.taskId, "failed:", err instanceof Error ? err.message : err);
+      this.#d.send(ws, { type: "secret_response", requestId: m.requestId, result: { ok: false, error: { code: "internal", message: "the control plane could not release the secret; try again" }, available: [] } });
+    }
   }
 
   /** The host's socket closed. Callers waiting on it learn now; the host is offline unless a newer socket took over. */
@@ -101,8 +118,9 @@ export class HostMessages {
     this.#d.presence.touch(Date.now());
     return this.#order.run(m.taskId, async () => {
       try {
-        const { ack, cancel, refused } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
+        const { ack, cancel, refused, deliver } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
         this.#d.send(ws, { type: "ack", taskId: m.taskId, seq: ack, ...(refused.length ? { refused } : {}) });
+        for (const message of deliver ?? []) this.#d.send(ws, message);
         if (cancel) this.#d.send(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
       } catch (err) {
         // Not acked: the host keeps the events and resends them after its next reconnect.

@@ -45,13 +45,17 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
     task: () => ({
       ingest: async (_desktopId, evs) => ({ refused: [], ...(opts.ingest ? await opts.ingest(evs) : { ack: evs.at(-1)!.seq, cancel: null }) }),
       hostReconnected: async () => [{ type: "task_message", taskId: TASK, message: { id: "m1", text: "missed", at: 1 } }],
+      releaseSecret: async (desktopId, name) => {
+        log.push(`release ${name} to ${desktopId}`);
+        return name === "github" ? { ok: true, kind: "password", value: "hunter2-hunter2" } : { ok: false, code: "not_in_scope", message: `no secret named \`${name}\``, available: ["github"] };
+      },
     }),
     memory: async (desktopId, taskId, request) => {
       log.push(`memory ${desktopId} ${taskId} ${request.kind}`);
       return opts.memory ? opts.memory() : { ok: true, kind: "search", memories: [] };
     },
   });
-  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", connectedAt: 0, helloed });
+  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", credential: "host:0123456789abcdef", connectedAt: 0, helloed });
   return { host, log, sent, requests, att };
 }
 
@@ -96,6 +100,18 @@ describe("HostMessages", () => {
     await host.onMessage(ws as unknown as WebSocket, att(false), encodeHostMessage({ type: "heartbeat", at: 1 }));
     expect(ws.closed).toEqual({ code: CloseCode.policy, reason: "send hello first" });
     expect(log).toEqual([]);
+  });
+
+  it("asks the task for a secret with the socket's own desktop and answers with the value or the names in scope", async () => {
+    const { host, log, sent, att } = setup();
+    const ws = socket();
+    await host.onMessage(ws as unknown as WebSocket, att(true), encodeHostMessage({ type: "secret_request", requestId: "r1", taskId: TASK, name: "github" }));
+    await host.onMessage(ws as unknown as WebSocket, att(true), encodeHostMessage({ type: "secret_request", requestId: "r2", taskId: TASK, name: "gitlab" }));
+    expect(log).toEqual(["touch", "release github to desk-1", "send secret_response", "touch", "release gitlab to desk-1", "send secret_response"]);
+    expect(sent).toEqual([
+      { type: "secret_response", requestId: "r1", result: { ok: true, kind: "password", value: "hunter2-hunter2" } },
+      { type: "secret_response", requestId: "r2", result: { ok: false, error: { code: "not_in_scope", message: "no secret named `gitlab`" }, available: ["github"] } },
+    ]);
   });
 
   it("answers a frame that is not a host message with an error and keeps the socket", async () => {

@@ -3,6 +3,10 @@ import { toTask, type TaskRow } from "../../db/tasks.ts";
 import type { HelpRow } from "../../db/help-requests.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
+/** A secret help answer waiting for delivery: sealed at rest, opened only to send it to the host. */
+export type SealedHelpAnswer = { type: "sealed_help_answer"; taskId: string; requestId: string; sealed: string };
+export type PendingDelivery = ServerMessage | SealedHelpAnswer;
+
 /** Everything TaskDO keeps about its task, persisted as one JSON row in the object's storage. */
 export type TaskRecord = Lifecycle & {
   id: string;
@@ -34,8 +38,12 @@ export type TaskRecord = Lifecycle & {
   /** Every help request of this task; TaskDO is their only resolver. */
   helpRequests: HelpRow[];
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
-  pendingDeliveries: ServerMessage[];
+  pendingDeliveries: PendingDelivery[];
+  /** Secret help answers, sealed (`help-answer` key): kept only so this object can redact them from host events after an eviction. */
+  sealedAnswers?: { requestId: string; sealed: string }[];
   lastScreenshotKey: string | null;
+  /** Attachments still awaited before the task is handed to the fleet (`options.attachments`); absent or 0 when none. */
+  awaitingFiles?: number;
   /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
   waitingReason?: string | null;
 };
@@ -84,7 +92,7 @@ export function toRow(r: TaskRecord): TaskRow {
   };
 }
 
-export function toAssigned(r: TaskRecord): AssignedTask {
+export function toAssigned(r: TaskRecord, secrets: AssignedTask["secrets"]): AssignedTask {
   return {
     id: r.id,
     prompt: r.prompt,
@@ -93,5 +101,6 @@ export function toAssigned(r: TaskRecord): AssignedTask {
     resume: r.everAssigned,
     nextSeq: r.lastHostSeq + 1,
     spent: { costUsd: r.usage.costUsd, steps: r.modelCalls ?? 0 },
+    secrets,
   };
 }

@@ -48,8 +48,14 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
     "- Use zoom to read small text instead of guessing.",
     "- Prefer keyboard shortcuts when they are reliable (ctrl+l for a browser's address bar).",
     tools.has("ask_human")
-      ? "- If you need information or a decision only a person can give (credentials, a choice between options, a CAPTCHA), call ask_human. Do not guess passwords."
+      ? "- If you need information or a decision only a person can give (a choice between options, a CAPTCHA), call ask_human. Do not guess passwords."
       : "- Nobody can be asked during this task: if you need information or a decision only a person can give, stop and say what is needed. Do not guess passwords.",
+    ...(tools.has("type_secret")
+      ? [
+          "- Passwords, one-time codes and other credentials: type them with type_secret when the task has them (you never see their values)." +
+            (tools.has("ask_human") ? " A code only a person has (sent to their phone): ask_human with secret: true, then type the answer with type_secret." : ""),
+        ]
+      : []),
     ...(tools.has("memory")
       ? ["- memory_search finds what earlier tasks learned (sites, errors, workflows); search before a step that failed before. Save one new, lasting insight with memory_save (not the task's result)."]
       : []),

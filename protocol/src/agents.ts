@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label } from "./ids.ts";
+import { HostToolId } from "./host-tools.ts";
 
 /**
  * Agent profiles and skills: who a task's agent is (its instructions, which
@@ -23,10 +24,14 @@ export type SkillName = z.infer<typeof SkillName>;
 
 /**
  * The host's tools an agent may be allowed. `computer` is every agent's (a
- * task works on a desktop); `memory` is memory_search and memory_save.
+ * task works on a desktop); `memory` is memory_search and memory_save. The
+ * tools beyond the screen (`shell`, `files`, `browser`, `web`, `mcp`,
+ * `mcp:<server>`) are allowed by name too, and offered only where the
+ * desktop's host allows them as well.
  */
 export const AGENT_TOOLS = ["computer", "ask_human", "type_secret", "memory"] as const;
-export const AgentTool = z.enum(AGENT_TOOLS);
+export type ScreenTool = (typeof AGENT_TOOLS)[number];
+export const AgentTool = z.union([z.enum(AGENT_TOOLS), HostToolId]);
 export type AgentTool = z.infer<typeof AgentTool>;
 
 /** The tool group each host tool name belongs to (the allow-list is by group). */
@@ -63,7 +68,7 @@ const ONE_TARGET = { message: "give either desktopId or labels as the default ta
 const agentFields = {
   description: z.string().trim().min(1, { message: "description must not be empty: the supervisor picks agents by it" }).max(500),
   instructions: z.string().trim().max(MAX_INSTRUCTIONS_CHARS, { message: `instructions must be at most ${MAX_INSTRUCTIONS_CHARS} characters` }),
-  tools: z.array(AgentTool).min(1).max(AGENT_TOOLS.length),
+  tools: z.array(AgentTool).min(1).max(24),
   skills: z.array(SkillName).max(MAX_AGENT_SKILLS, { message: `an agent carries at most ${MAX_AGENT_SKILLS} skills` }),
   labels: z.array(Label).max(32),
 };

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { AgentName, AgentProfile, AgentTool, ContinueFrom } from "./agents.ts";
 import { MemoryNote } from "./memory.ts";
+import { MAX_TASK_ATTACHMENTS } from "./host-tools.ts";
+import { SecretName, SecretSummary } from "./vault.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -21,10 +23,24 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
-  /** Host tools the task may use; with an agent, only ones the agent allows (a task narrows, never widens). Absent: the agent's, or every tool. */
-  tools: z.array(AgentTool).min(1).max(16).optional().describe("Host tools the task may use: a subset of its agent's (default: the agent's, or all)"),
+  /**
+   * What the task may use besides the screen (`computer`, always there): `ask_human`, `type_secret`, `memory`,
+   * and the tools beyond the screen (`shell`, `files`, `browser`, `web`, `mcp`, `mcp:<server>`) of those its host
+   * allows. Omitted: its agent's tools, or everything; `[]`: the screen alone. With an agent, a task narrows, never widens.
+   */
+  tools: z.array(AgentTool).max(24).optional().describe("What the task may use besides the screen: ask_human, type_secret, memory, shell, files, browser, web, mcp, mcp:<server> (omitted: its agent's, or all; []: the screen alone)"),
   /** `last`: start with a summary of the previous task on the same desktop (its prompt, result and last screenshot). */
   continueFrom: ContinueFrom.optional(),
+  /** Files the task waits for before it starts (`POST /api/tasks/{id}/files`); the host downloads them into the task's folder. */
+  attachments: z.number().int().min(1).max(MAX_TASK_ATTACHMENTS).optional().describe("Files the task waits for before it starts (POST /api/tasks/{id}/files)"),
+  /** Run this shell command on the desktop instead of a model conversation (needs the host to allow `shell`); the result is its output. */
+  command: z.string().min(1).max(10_000).optional().describe("Run this shell command on the desktop, without a model; the host must allow the shell"),
+  /**
+   * Vault secrets the task will type, besides those its prompt names with
+   * `{{secret:name}}`: an exclusive one among them holds the task back while
+   * another task uses it.
+   */
+  secrets: z.array(SecretName).max(20).optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -60,7 +76,7 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
-  /** While queued: why the task cannot start yet (its desktop has no host, or the host runs no tasks); null when it only waits its turn. */
+  /** While queued: why the task cannot start yet (its desktop has no host, the host runs no tasks, or an exclusive credential is in use); null when it only waits its turn. */
   waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),
@@ -111,5 +127,7 @@ export const AssignedTask = z.object({
       previous: PreviousTask.nullable(),
     })
     .optional(),
+  /** The vault secrets in this task's scope on this desktop: names and descriptions only (the model's type_secret list). */
+  secrets: z.array(SecretSummary).max(200).default([]),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

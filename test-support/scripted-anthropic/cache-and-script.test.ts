@@ -150,7 +150,7 @@ describe("scripts", () => {
   });
 
   it("sends a call of a tool the request did not offer when the script says the model makes one up", async () => {
-    server = await startScriptedAnthropic({ script: [toolUse("teleport", { to: "mars" }, { unoffered: true })] });
+    server = await startScriptedAnthropic({ script: [toolUse("teleport", { to: "mars" }, { forged: true })] });
     const msg = await client(server).messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x" }] });
     expect(msg.content).toMatchObject([{ type: "tool_use", name: "teleport", input: { to: "mars" } }]);
   });

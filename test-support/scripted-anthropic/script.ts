@@ -26,11 +26,10 @@ export interface ScriptedToolUse {
    */
   toolset_name?: string;
   /**
-   * A call of a tool the request did not offer, as a model occasionally makes
-   * one (a name it saw earlier, or made up): set it to test that the client
-   * refuses such a call. Without it, calling an unoffered tool is a script bug.
+   * Send it even though the request does not offer the tool, as no model would but a compromised
+   * gateway or a replayed response could: for testing that such a call is refused.
    */
-  unoffered?: true;
+  forged?: boolean;
 }
 
 export type ScriptedBlock = ScriptedText | ScriptedToolUse;
@@ -132,11 +131,11 @@ export function text(t: string, opts: Omit<ScriptedReply, "content"> = {}): Scri
 export function toolUse(
   name: string,
   input: Record<string, unknown>,
-  opts: { text?: string; id?: string; toolset_name?: string; unoffered?: true } = {},
+  opts: { text?: string; id?: string; toolset_name?: string; forged?: boolean } = {},
 ): ScriptedReply {
   const block: ScriptedToolUse = { type: "tool_use", name, input };
+  if (opts.forged) block.forged = true;
   if (opts.id !== undefined) block.id = opts.id;
-  if (opts.unoffered) block.unoffered = true;
   if (opts.toolset_name !== undefined) block.toolset_name = opts.toolset_name;
   return { content: opts.text !== undefined ? [{ type: "text", text: opts.text }, block] : [block] };
 }

@@ -76,11 +76,15 @@ describe("the error answers in the OpenAPI document", () => {
       "POST /api/help-requests/{id}/dismiss",
       "POST /api/help-requests/{id}/respond",
       "POST /api/memories",
+      "POST /api/proposals/{id}/approve",
+      "POST /api/proposals/{id}/reject",
       "POST /api/schedules/{id}/prompt-versions/{version}/rollback",
+      "POST /api/secrets",
       "POST /api/skills",
       "POST /api/skills/{name}/versions/{version}/rollback",
       "POST /api/supervisor/conversations/{id}/messages",
       "POST /api/tasks/{id}/cancel",
+      "POST /api/tasks/{id}/files",
       "POST /api/tasks/{id}/messages",
     ]);
   });

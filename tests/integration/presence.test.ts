@@ -1,21 +1,11 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FleetFeedMessage } from "@deskfleet/protocol";
-import { api, createDesktop, createTask, env, eventually, hostToken } from "./support/api.ts";
+import { api, createDesktop, createTask, eventually, fleetFeed, hostToken } from "./support/api.ts";
 import { TestHost } from "./support/test-host.ts";
 
 // One presence rule (protocol/src/presence.ts): REST reads it from D1, the
 // fleet feed from FleetDO. Here they must say the same at every step.
 
-async function fleetFeed() {
-  const res = await SELF.fetch("https://deskfleet.test/api/live", { headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` } });
-  const ws = res.webSocket!;
-  ws.accept();
-  const messages: FleetFeedMessage[] = [];
-  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string) as FleetFeedMessage));
-  await eventually(async () => messages.some((m) => m.type === "hello"), "feed hello");
-  return { messages, close: () => ws.close() };
-}
 
 type Feed = Awaited<ReturnType<typeof fleetFeed>>;
 const lastOnFeed = (feed: Feed, id: string) => feed.messages.findLast((m): m is Extract<FleetFeedMessage, { type: "desktop" }> => m.type === "desktop" && m.desktopId === id);

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { parseAgentMention, type Task } from "@deskfleet/protocol";
 import { ApiError, unwrap } from "../../domain/api-error.ts";
 import { createTask } from "../../domain/tasks/create-task.ts";
@@ -7,6 +7,7 @@ import { getAgent } from "../../db/agents.ts";
 import { addTaskMessage, findTaskMessage } from "../../db/telegram.ts";
 import { code, line, paragraph } from "../../domain/telegram/rich-text.ts";
 import { reply } from "./reply.ts";
+import { mayAct, viewerRefusal, type BotContext } from "./context.ts";
 
 const MAX_PROMPT = 50_000;
 
@@ -16,23 +17,28 @@ const MAX_PROMPT = 50_000;
  * reply to a message the bot posted about a task — its queued note, its
  * result — continues that task: the same conversation, desktop and agent.
  */
-export function agentRouting(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+export function agentRouting(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.on("message:text", async (ctx, next) => {
     const replied = ctx.message.reply_to_message;
     const taskId = replied ? await findTaskMessage(env.DB, ctx.chat.id, replied.message_id) : null;
-    if (taskId) return continueTask(ctx, env, taskId);
+    if (taskId) {
+      // Adding to a task is acting on it: operators and admins only, as with /run.
+      if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, "adding to a task")));
+      return continueTask(ctx, env, taskId);
+    }
     const mention = parseAgentMention(ctx.message.text);
     // The bot's own @username (a mention in a group) is not an agent.
     if (!mention || mention.agent === ctx.me.username?.toLowerCase() || !(await getAgent(env.DB, mention.agent))) return next();
+    if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, `running a task with @${mention.agent}`)));
     await startTask(ctx, env, mention.agent, mention.prompt);
   });
   return c;
 }
 
-const who = (ctx: Context) => `telegram:${ctx.from?.id ?? ctx.chat?.id}`;
+const who = (ctx: BotContext) => `telegram:${ctx.from?.id ?? ctx.chat?.id}`;
 
-async function startTask(ctx: Context, env: Env, agent: string, prompt: string): Promise<void> {
+async function startTask(ctx: BotContext, env: Env, agent: string, prompt: string): Promise<void> {
   if (!prompt) return void (await reply(ctx, [line("Tell ", code(`@${agent}`), " what to do: ", code(`@${agent} <prompt>`))]));
   if (prompt.length > MAX_PROMPT) return void (await reply(ctx, `That prompt is ${prompt.length} characters; the limit is ${MAX_PROMPT}.`));
   try {
@@ -51,7 +57,7 @@ async function startTask(ctx: Context, env: Env, agent: string, prompt: string):
   }
 }
 
-async function continueTask(ctx: Context & { message: { text: string } }, env: Env, taskId: string): Promise<void> {
+async function continueTask(ctx: BotContext & { message: { text: string } }, env: Env, taskId: string): Promise<void> {
   const text = ctx.message.text.trim();
   try {
     // RPC types lose Task's `sourceMeta` values (unknown), so the result is typed here, at the boundary.

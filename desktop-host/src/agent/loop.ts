@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
+import { describePlaceholders, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
 import type { AgentTool } from "@deskfleet/protocol";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
@@ -17,6 +17,8 @@ import { dispatchToolUse, ScreenshotPublisher, summarize, toolRefusal } from "./
 import { ASK_HUMAN_TOOL } from "./ask-human.ts";
 import { MEMORY_SAVE_TOOL, MEMORY_SEARCH_TOOL } from "./memory-tools.ts";
 import { briefingBlocks } from "./briefing.ts";
+import type { TaskTools } from "../tools/toolbox.ts";
+import { typeSecretTool, type TypeSecretDeps } from "./type-secret.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -56,6 +58,8 @@ export type LoopSettings = {
   maxRetries: number;
   helpTimeoutMs: number;
   systemPromptExtra?: string;
+  /** Tools beyond the screen for this run (shell, files, browser, web, MCP), or null for the screen alone. */
+  tools?: TaskTools | null;
   now: () => number;
 };
 
@@ -80,7 +84,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   const may = (t: AgentTool) => !allowed || allowed.has(t);
   const memory = may("memory") ? ctx.memory?.bind(ctx) : undefined;
   const offered = [...(may("ask_human") ? [ASK_HUMAN_TOOL] : []), ...(memory ? [MEMORY_SEARCH_TOOL, MEMORY_SAVE_TOOL] : [])];
-  const promptTools: AgentTool[] = ["computer", ...(may("ask_human") ? (["ask_human"] as const) : []), ...(memory ? (["memory"] as const) : [])];
+  const promptTools: AgentTool[] = ["computer", ...(may("ask_human") ? ["ask_human"] : []), ...(may("type_secret") ? ["type_secret"] : []), ...(memory ? ["memory"] : [])];
   const system = buildSystemPrompt({
     desktop: s.desktop.info(),
     now: s.now(),
@@ -94,13 +98,25 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
   if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
   if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
-  const askHuman = (question: string, options?: string[]) => askWithTimeout(ctx, question, options, s.helpTimeoutMs);
+  // type_secret is offered when the task has secrets in scope, or from the first secret answer on.
+  const secretTool = typeSecretTool(task.secrets ?? []);
+  if ((task.secrets ?? []).length > 0) conv.typeSecret = true;
+  const askHuman = async (question: string, options?: string[], opts?: { secret?: boolean }) => {
+    const outcome = await askWithTimeout(ctx, question, options, opts, s.helpTimeoutMs);
+    if (outcome.status === "answered_secretly") conv.typeSecret = true;
+    return outcome;
+  };
+  const typeSecret: TypeSecretDeps = {
+    secretValue: (name) => ctx.secretValue(name),
+    type: (text) => s.desktop.type(text),
+    typed: (e) => ctx.emit("secret_typed", { ...e, step: conv.steps }),
+  };
 
   try {
     const opening = conv.messages.length === 0;
     const followUps = [...(opening || task.resume ? task.followUps : []), ...ctx.takeFollowUps()].map((f) => f.text);
     if (opening) {
-      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher) });
+      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher, s.tools?.notes() ?? []) });
     } else if (followUps.length === 0 && lastMessageIsFinal(conv.messages)) {
       // A reassignment of a task this host already finished: nothing new to do.
       return { status: "completed", result: finalText(conv.messages) };
@@ -129,7 +145,8 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       let message: Anthropic.Beta.Messages.BetaMessage;
       try {
         ({ message } = await callModel({
-          client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset, tools: offered,
+          client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
+          tools: [...offered, ...(conv.typeSecret && may("type_secret") ? [secretTool] : []), ...(s.tools?.definitions() ?? [])],
           desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
         }));
       } catch (error) {
@@ -163,7 +180,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       if (toolUses.length === 0) {
         const more = ctx.takeFollowUps().map((f) => f.text);
         if (more.length > 0 && turn) {
-          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text })) });
+          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text: describePlaceholders(text) })) });
           continue;
         }
         if (message.stop_reason === "refusal") return failed({ code: "refused", message: lastText || "The model declined to continue this task." });
@@ -196,7 +213,9 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
           continue;
         }
         const { name, input } = describe(toolUse);
-        ctx.emit("action", actionEvent(name, input, conv.steps));
+        // A host tool's own event (command, file_write, …) carries its input; the action names it.
+        const hostTool = s.tools?.owns(name) === true;
+        ctx.emit("action", actionEvent(name, hostTool ? {} : input, conv.steps));
         const refusal = toolRefusal(toolUse, allowed);
         if (refusal) {
           log("warn", `Refused a call to ${name}: this task's agent does not allow it; the model was told.`);
@@ -207,13 +226,13 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, memory }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, memory, typeSecret, tools: s.tools ?? null, step: conv.steps }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
           continue;
         }
-        if (s.screenshotAfterActions && !NOT_SCREEN_TOOLS.has(name) && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
+        if (s.screenshotAfterActions && !NOT_SCREEN_TOOLS.has(name) && !hostTool && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
         result = await publisher.publish(result, ctx, conv.steps);
         ctx.emit("action_result", { ...summarize(result), step: conv.steps });
         results.push(result);
@@ -239,11 +258,13 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
 
 /**
  * The first user turn: the task, what it starts with (memories, the previous
- * task on this desktop), the start page opened for it, and a screenshot so
- * step one needs no screenshot call.
+ * task on this desktop, notes from its tools), the start page opened for it,
+ * and a screenshot so step one needs no screenshot call.
  */
-async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
-  const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, notes: readonly string[]): Promise<BetaContentBlockParam[]> {
+  // `{{secret:name}}` placeholders are never expanded: the model reads a pointer to type_secret instead.
+  const content: BetaContentBlockParam[] = [{ type: "text", text: describePlaceholders(ctx.task.prompt) }];
+  if (notes.length > 0) content.push({ type: "text", text: notes.join("\n") });
   const briefing = ctx.task.briefing;
   // The previous task's last screen is worth sending only if the screen has changed since.
   const screenBefore = briefing?.previous?.screenshot ? (await desktop.screenshot()).png : null;
@@ -303,10 +324,10 @@ function appendBlocks(messages: Turn[], blocks: BetaContentBlockParam[]): void {
   else messages.push({ role: "user", content: blocks });
 }
 
-/** Adds text to the pending user turn, or starts one after an assistant turn. */
+/** Adds text to the pending user turn, or starts one after an assistant turn (a follow-up's `{{secret:…}}` shown as a pointer too). */
 function appendUserText(messages: Turn[], texts: readonly string[]): void {
   if (texts.length === 0) return;
-  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text }));
+  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text: describePlaceholders(text) }));
   if (blocks.length === 0) return;
   const last = messages[messages.length - 1];
   if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
@@ -366,13 +387,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, cleanup: () => P
 }
 
 /** ctx.askHuman with our own backstop timeout, so a lost help request cannot hang the task. */
-async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, timeoutMs: number): Promise<HelpOutcome> {
+async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, opts: { secret?: boolean } | undefined, timeoutMs: number): Promise<HelpOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<HelpOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: "timed_out", answer: null }), timeoutMs);
   });
   try {
-    return await Promise.race([ctx.askHuman(question, options), timedOut]);
+    return await Promise.race([ctx.askHuman(question, options, opts), timedOut]);
   } finally {
     clearTimeout(timer);
   }

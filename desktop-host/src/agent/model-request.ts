@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type {
-  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaToolUnion,
+  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaTool, BetaToolUnion,
 } from "@anthropic-ai/sdk/resources/beta";
 import { BETA_COMPUTER_USE_HEADER, betaComputerTool, memberCallAsBetaInput } from "./beta-computer-tool.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
@@ -23,7 +23,10 @@ export type ModelCall = {
   messages: readonly Turn[];
   mode: ComputerToolMode;
   toolset: DesktopComputerToolset;
-  /** The task's other tools (ask_human, memory), after the computer: only those it may use. */
+  /**
+   * The task's other tools after the computer, only those it may use: ask_human, type_secret (when
+   * the task has secrets to type), memory, and the tools beyond the screen (desktop-host/src/tools/).
+   */
   tools: readonly BetaToolUnion[];
   desktop: Desktop;
   strategy: ContextStrategy;

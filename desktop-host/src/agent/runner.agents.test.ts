@@ -45,7 +45,7 @@ describe("a task's agent profile on the host", () => {
 
   it("refuses a forged call to a tool the agent lacks, tells the model, and asks nobody", async () => {
     const { server, runner } = await setup({
-      script: [toolUse("ask_human", { question: "What is the password?" }, { unoffered: true }), (c: StepContext) => text(`told: ${c.lastToolResult()?.text ?? "nothing"}`)],
+      script: [toolUse("ask_human", { question: "What is the password?" }, { forged: true }), (c: StepContext) => text(`told: ${c.lastToolResult()?.text ?? "nothing"}`)],
     });
     const ctx = new RecordingContext({ id: "tsk_agent0000003", prompt: "Log in.", tools: ["computer", "memory"] });
     const outcome = await runner.run(ctx);

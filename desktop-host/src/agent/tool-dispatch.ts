@@ -8,10 +8,13 @@ import { runBetaComputerCall } from "./beta-computer-tool.ts";
 import { runToolsetCall, type DesktopComputerToolset } from "./computer-toolset.ts";
 import type { ComputerToolMode } from "./model-request.ts";
 import { runMemoryTool, type AskMemory } from "./memory-tools.ts";
+import type { TaskTools } from "../tools/toolbox.ts";
+import { runTypeSecret, TYPE_SECRET, type TypeSecretDeps } from "./type-secret.ts";
 
-// Runs one tool_use (a computer action, ask_human, a memory tool) and turns
-// the images in its result into uploaded screenshots (one `screenshot` event
-// each). A call to a tool the task may not use is refused before anything runs.
+// Runs one tool_use (a computer action, ask_human, type_secret, a memory tool
+// or a tool beyond the screen) and turns the images in its result into
+// uploaded screenshots (one `screenshot` event each). A call to a tool the
+// task may not use is refused before anything runs.
 
 export type Dispatch = {
   toolset: DesktopComputerToolset;
@@ -19,6 +22,10 @@ export type Dispatch = {
   signal: AbortSignal;
   askHuman: AskHuman;
   memory?: AskMemory | undefined;
+  /** The task's tools beyond the screen; their calls (offered or not) go there to be run or refused. */
+  tools?: TaskTools | null;
+  step?: number;
+  typeSecret: TypeSecretDeps;
 };
 
 export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): Promise<BetaToolResultBlockParam> {
@@ -27,6 +34,8 @@ export async function dispatchToolUse(toolUse: BetaToolUseBlock, d: Dispatch): P
   if (toolsetName === null && toolUse.name === "computer" && d.mode === "beta") return runBetaComputerCall(d.toolset, toolUse, d.signal);
   if (toolsetName === null && toolUse.name === "ask_human") return (await runAskHuman(toolUse, d.askHuman)).result;
   if (toolsetName === null && d.memory && (toolUse.name === "memory_search" || toolUse.name === "memory_save")) return runMemoryTool(toolUse, d.memory);
+  if (toolsetName === null && toolUse.name === TYPE_SECRET) return runTypeSecret(toolUse, d.typeSecret);
+  if (toolsetName === null && d.tools?.owns(toolUse.name)) return d.tools.run(toolUse, d.step ?? 0, d.signal);
   return { type: "tool_result", tool_use_id: toolUse.id, is_error: true, content: `There is no tool named ${JSON.stringify(toolUse.name)} here.` };
 }
 
@@ -40,7 +49,8 @@ export function toolRefusal(toolUse: BetaToolUseBlock, allowed: ReadonlySet<Agen
   if (!allowed) return null;
   const toolsetName = (toolUse as { toolset_name?: string | null }).toolset_name ?? null;
   const group = toolsetName === "computer" ? "computer" : TOOL_GROUPS[toolUse.name];
-  if (!group || allowed.has(group)) return null;
+  // The screen is every task's; tools beyond the screen are refused by the task's toolbox itself.
+  if (!group || group === "computer" || allowed.has(group)) return null;
   return {
     type: "tool_result",
     tool_use_id: toolUse.id,

@@ -12,6 +12,7 @@ export const agentTools = [
     description:
       "List the agents: each has a name, a description of the work it does, the tools it may use, its skills and its default desktop. Pick the agent whose description fits a task and pass its name as create_task's `agent`.",
     input: z.strictObject({}),
+    effect: "read",
     run: async (ctx) =>
       json({
         agents: (await listAgents(ctx.env.DB)).map(toAgent).map((a) => ({
@@ -36,6 +37,7 @@ export const profileTools = [
     description:
       "Replace the user profile (shown to you above as <user_profile>) with a new full text: names, time zone, preferences of the people this fleet works for. Keep what is still true and add what the person just told you; every agent reads it.",
     input: z.strictObject({ text: z.string().trim().max(MAX_USER_PROFILE_CHARS).describe("The whole new profile, not a diff") }),
+    effect: "memory",
     run: async (ctx, { text }) => {
       const profile = await setUserProfile(ctx.env, text, ctx.actor);
       return json({ saved: { chars: profile.text.length, updatedAt: profile.updatedAt } });

@@ -17,6 +17,7 @@ export const memorySearch = tool({
     agent: AgentName.optional().describe("Only what this agent reads: global memories and its own"),
     limit: z.number().int().min(1).max(20).optional(),
   }),
+  effect: "read",
   run: async (ctx, b) => {
     const rows = await searchMemories(ctx.env, b.query, { scope: b.agent ? { kind: "agent", agent: b.agent } : { kind: "all" }, collection: b.collection, limit: b.limit ?? 5 });
     return json({ memories: rows.map(view) });
@@ -33,6 +34,7 @@ export const memorySave = tool({
     metadata: MemoryMetadata.optional().describe("Keywords that help find it, e.g. {\"site\":\"shop.example\"}"),
     agent: AgentName.optional().describe("Only this agent reads it; leave out for every agent"),
   }),
+  effect: "memory",
   run: async (ctx, b) => {
     const { memory, duplicate } = await saveMemory(ctx.env, { ...b, agent: b.agent ?? null, source: `conversation:${ctx.conversationId}` });
     return json({ saved: view(memory), duplicate });
@@ -43,6 +45,7 @@ export const memoryDelete = tool({
   name: "memory_delete",
   description: "Forget memories by id (find them with memory_search first), e.g. when a person says \"forget that …\" or a memory turned out wrong.",
   input: z.strictObject({ ids: z.array(MemoryId).min(1).max(20) }),
+  effect: "memory",
   run: async (ctx, { ids }) => {
     const deleted = await forgetMemories(ctx.env, ids, ctx.actor);
     const missing = ids.filter((id) => !deleted.includes(id));

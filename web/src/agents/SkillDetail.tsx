@@ -4,7 +4,7 @@ import { call, errorMessage } from "../api/request.ts";
 import { Link } from "../app/Link.tsx";
 import { navigate } from "../app/router.ts";
 import { useCan } from "../auth/session.ts";
-import { diffWords } from "../schedules/diff.ts";
+import { diffWords } from "../ui/diff.ts";
 import { Field } from "../ui/Field.tsx";
 import { dateTime } from "../ui/format.ts";
 import type { Skill, SkillVersion } from "./types.ts";

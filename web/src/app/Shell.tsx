@@ -9,7 +9,9 @@ import { TaskConsole } from "../tasks/TaskConsole.tsx";
 import { HistoryView } from "../history/HistoryView.tsx";
 import { SettingsView } from "../settings/SettingsView.tsx";
 import { HelpInbox } from "../help/HelpInbox.tsx";
+import { ProposalsView } from "../approvals/ProposalsView.tsx";
 import { ChatSlideOver } from "../supervisor/ChatSlideOver.tsx";
+import { useCan } from "../auth/session.ts";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
@@ -31,6 +33,7 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/agents", label: "Agents", views: ["agents", "agent", "skills", "skill"] },
   { to: "/memory", label: "Memory", views: ["memory"] },
   { to: "/help", label: "Help", views: ["help"] },
+  { to: "/approvals", label: "Approvals", views: ["approvals"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
 ];
 
@@ -66,8 +69,10 @@ function View({ route }: { route: Route }) {
       return <SkillDetail key={route.name} name={route.name} />;
     case "memory":
       return <MemoryView />;
+    case "approvals":
+      return <ProposalsView />;
     case "supervisor":
-      return <SupervisorChat />;
+      return <SupervisorView />;
     case "not-found":
       return (
         <p>
@@ -77,13 +82,21 @@ function View({ route }: { route: Route }) {
   }
 }
 
+/** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */
+function SupervisorView() {
+  if (!useCan("operator")) return <p className="muted">The supervisor is for operators and admins; viewers watch the fleet.</p>;
+  return <SupervisorChat />;
+}
+
 const CHAT_OPEN = "deskfleet:supervisor-chat-open";
 
 /** The frame around every view: navigation, live connection state, notifications. */
 export function Shell() {
   const location = useLocation();
   const route = matchRoute(location);
-  const { connection, helpOpen } = useFleet();
+  const { connection, helpOpen, proposalsPending } = useFleet();
+  // Viewers cannot see or decide proposals: no link for them.
+  const nav = NAV.filter((n) => n.to !== "/approvals" || proposalsPending !== null);
   const main = useRef<HTMLElement>(null);
   // Move focus to the new view so keyboard and screen-reader users land on it.
   useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
@@ -101,7 +114,8 @@ export function Shell() {
     toggleChat(false);
     chatButton.current?.focus();
   }, [toggleChat]);
-  const showSlideOver = chatOpen && route.view !== "supervisor";
+  const canChat = useCan("operator");
+  const showSlideOver = canChat && chatOpen && route.view !== "supervisor";
   return (
     <div className={showSlideOver ? "shell shell-chat-open" : "shell"}>
       <a href="#main" className="skip-link">
@@ -113,7 +127,7 @@ export function Shell() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.views.includes(route.view) ? "page" : undefined}>
                   {n.label}
@@ -122,12 +136,17 @@ export function Shell() {
                       {helpOpen}
                     </span>
                   )}
+                  {n.to === "/approvals" && proposalsPending !== null && proposalsPending > 0 && (
+                    <span className="count" aria-label={`${proposalsPending} waiting`}>
+                      {proposalsPending}
+                    </span>
+                  )}
                 </Link>
               </li>
             ))}
           </ul>
         </nav>
-        {route.view !== "supervisor" && (
+        {canChat && route.view !== "supervisor" && (
           <button
             type="button"
             className="small"
