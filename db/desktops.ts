@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
-import type { Desktop, DesktopPresence, HostCapabilities } from "@deskfleet/protocol";
+import type { Desktop, DesktopPresence } from "@deskfleet/protocol";
+import { desktopPresence, HostCapabilities, isUnencryptedVncAddress, shownVncAddress } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { desktops } from "./schema.ts";
 
@@ -19,10 +20,23 @@ export async function findDesktopByHostTokenHash(d1: D1Database, hash: string): 
   return rows[0] ?? null;
 }
 
-/** The presence people see: a connected host is online or busy; otherwise view-only when VNC is reachable directly. */
+/** The presence people see, by the one rule the fleet feed uses too (`desktopPresence`). */
 export function presenceOf(row: DesktopRow): DesktopPresence {
-  if (row.mode === "worker" && row.presence !== "offline") return row.currentTaskId ? "busy" : "online";
-  return row.vncUrl ? "view_only" : "offline";
+  return desktopPresence({
+    exists: true,
+    hostConnected: hostConnected(row),
+    hostRunsTasks: capabilitiesOf(row)?.runsTasks ?? true,
+    busyTaskId: row.currentTaskId,
+    directVnc: row.vncUrl !== null,
+  });
+}
+
+const hostConnected = (row: DesktopRow) => row.mode === "worker" && row.presence !== "offline";
+
+/** What the host last reported, with the schema's defaults for fields an older host left out. */
+function capabilitiesOf(row: DesktopRow): HostCapabilities | null {
+  const parsed = HostCapabilities.safeParse(row.capabilities);
+  return parsed.success ? parsed.data : null;
 }
 
 export function toDesktop(row: DesktopRow): Desktop {
@@ -31,13 +45,15 @@ export function toDesktop(row: DesktopRow): Desktop {
     name: row.name,
     os: row.os,
     labels: row.labels,
-    vncUrl: row.vncUrl,
+    // A row stored before query strings were sealed may still carry one: never shown.
+    vncUrl: row.vncUrl === null ? null : shownVncAddress(row.vncUrl),
+    vncUnencrypted: row.vncUrl !== null && isUnencryptedVncAddress(row.vncUrl),
     hasVncPassword: row.vncCredentials !== null,
     hasHostToken: row.hostTokenHash !== null,
-    mode: row.mode === "worker" && row.presence !== "offline" ? "worker" : "view_only",
+    mode: hostConnected(row) ? "worker" : "view_only",
     presence: presenceOf(row),
     currentTaskId: row.currentTaskId,
-    capabilities: (row.capabilities as HostCapabilities | null) ?? null,
+    capabilities: capabilitiesOf(row),
     lastSeenAt: row.lastSeenAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -12,7 +12,7 @@ const missing = e2ePrerequisitesMissing();
 let world: World;
 let b: TestBrowser;
 let base: string;
-/** Uncaught errors in the dashboard: a view that throws shows a blank page. */
+/** Uncaught errors in the dashboard (a view that throws shows a blank page), and anything its CSP refused. */
 const pageErrors: string[] = [];
 
 /** What the agent got back from ask_human, as the next model request carried it. */
@@ -52,8 +52,12 @@ beforeAll(async () => {
         steps: [
           async () => {
             await wordsReleased;
-            return toolsetCall("screenshot", {}, { text: WORDS });
+            return toolsetCall("left_click", { coordinate: [200, 140] }, { text: WORDS });
           },
+          toolsetCall("type", { text: "Ada" }),
+          toolsetCall("key", { text: "Tab" }),
+          toolsetCall("scroll", { coordinate: [400, 300], scroll_direction: "up", scroll_amount: 2 }),
+          toolsetCall("screenshot"),
           text("The form has a name field and a submit button."),
         ],
       },
@@ -79,6 +83,10 @@ beforeAll(async () => {
   base = `http://localhost:${world.cp.port}`;
   b = await launchBrowser();
   b.page.on("pageerror", (e) => pageErrors.push(e.stack ?? e.message));
+  // The live view (noVNC, its WebSocket, its cursor image) must work under the dashboard's CSP.
+  b.page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(`CSP violation: ${m.text()}`);
+  });
 }, 240_000);
 
 // What the page looked like when a test failed, beside the screenshots of passing ones.
@@ -207,7 +215,17 @@ describe.skipIf(missing !== null)("dashboard against a live desktop", () => {
 
     releaseWords();
     await transcript.waitFor({ timeout: 30_000 });
-    await page.getByRole("list", { name: "Transcript" }).getByText(/Step 1\s*screenshot/).waitFor({ timeout: 30_000 });
+    // Every action as the host really reported it: coordinates, text, keys, scroll direction.
+    const steps = page.getByRole("list", { name: "Transcript" });
+    await steps.getByText(/Step 5\s*screenshot/).waitFor({ timeout: 30_000 });
+    const actionText = await steps.locator("p.t-action").allTextContents();
+    expect(actionText.map((t) => t.replace(/\s+/g, " ").trim())).toEqual([
+      expect.stringMatching(/^Step 1 left_click at \(200, 140\)/),
+      expect.stringMatching(/^Step 2 type "Ada"/),
+      expect.stringMatching(/^Step 3 key Tab/),
+      expect.stringMatching(/^Step 4 scroll at \(400, 300\) up ×2/),
+      expect.stringMatching(/^Step 5 screenshot/),
+    ]);
     await page.getByText("Result: The form has a name field and a submit button.").waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator(".head-actions .pill").textContent(), { timeout: 10_000 }).toBe("completed");
     expect(await page.evaluate(() => (window as unknown as { watchedSince?: number }).watchedSince)).toBe(1);

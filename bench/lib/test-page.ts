@@ -2,7 +2,7 @@ import { servePage } from "../../test-support/page-server.ts";
 
 /**
  * A page for measuring what a person would see after an action: a big panel
- * that changes colour 500 ms after a click (the late reaction DESIGN.md warns
+ * that changes colour 500 ms after a click (the late reaction ARCHITECTURE.md's "Settling the screen" warns
  * about), a text field that echoes typing at once, and an inert corner.
  */
 export const COLORS = { a: [0x20, 0x40, 0x80], b: [0xc0, 0x60, 0x20] } as const;

@@ -1,4 +1,5 @@
-import type { CreateScheduleBody, ScheduledRunMeta, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import type { CreateScheduleBody, ScheduledRunMeta, SelfLearningInput, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import { selfLearningMode } from "@deskfleet/protocol";
 import { conflict, notFound, unprocessable } from "../api-error.ts";
 import { newId } from "../ids.ts";
 import { checkTiming, firstRun, timingColumns, timingOf, type Checked, type TimingInput } from "@deskfleet/protocol/timing/schedule-spec";
@@ -15,6 +16,9 @@ import {
 } from "../../db/schedules.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
+import { agentForTask } from "../agents/agent-service.ts";
+import { settleTaskSettings } from "../agents/task-settings.ts";
+import { checkNamedSecrets } from "../vault/task-secrets.ts";
 
 /**
  * Schedule changes as services, shared by the API and the supervisor's tools:
@@ -57,6 +61,21 @@ function timingInputOf(row: ScheduleRow): TimingInput {
   };
 }
 
+/** A schedule's agent must exist, and the schedule's limits must fit within the agent's (a run may narrow them, never widen). */
+async function checkAgentFits(env: Env, agent: string | null, limits: { maxSteps?: number | undefined; budgetUsd?: number | undefined }): Promise<void> {
+  if (!agent) return;
+  const row = await agentForTask(env, agent);
+  const options = { ...(limits.maxSteps !== undefined ? { maxSteps: limits.maxSteps } : {}), ...(limits.budgetUsd !== undefined ? { budgetUsd: limits.budgetUsd } : {}) };
+  const settled = settleTaskSettings(row, { desktopId: null, labels: [], options });
+  if (!settled.ok) throw unprocessable(settled.code, settled.message);
+}
+
+/** `selfLearning` as stored: on or off, and with it on, whether prompt rewrites wait for approval (the default) or apply at once. */
+function learningColumns(v: SelfLearningInput): { selfLearning: boolean; selfLearningMode: "propose" | "auto" } {
+  const mode = selfLearningMode(v);
+  return { selfLearning: mode !== "off", selfLearningMode: mode === "auto" ? "auto" : "propose" };
+}
+
 export const promptChange = (prompt: string, author: string, reason: string | null, at: number): PromptChange => ({ id: newId("pv", at), prompt, author, reason, at });
 
 /** The last write came from a concurrent edit (the prompt version moved under us) or a delete. */
@@ -69,6 +88,8 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
   const now = Date.now();
   const timing = valid(checkTiming(b, now));
   if (b.desktopId) await requireDesktop(env, b.desktopId);
+  await checkAgentFits(env, b.agent ?? null, { maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
+  await checkNamedSecrets(env.DB, b.prompt);
   const enabled = b.enabled ?? true;
   const row = {
     id: newId("sch", now),
@@ -82,10 +103,11 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     enabled,
     notify: b.notify ?? false,
     selfHealing: b.selfHealing ?? null,
-    selfLearning: b.selfLearning ?? false,
+    ...learningColumns(b.selfLearning ?? false),
     maxLearningRuns: b.maxLearningRuns ?? 5,
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
+    agent: b.agent ?? null,
     options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd }),
     nextRunAt: enabled ? firstRun(timing, now) : null,
     createdBy: actor,
@@ -99,16 +121,22 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
 
 export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody, actor: string): Promise<ScheduleRow> {
   const row = await requireSchedule(env, id);
+  if (b.prompt !== undefined) await checkNamedSecrets(env.DB, b.prompt);
   const now = Date.now();
   const patch: SchedulePatch = { updatedAt: now };
   if (b.name !== undefined) patch.name = b.name;
   if (b.notify !== undefined) patch.notify = b.notify;
   if (b.selfHealing !== undefined) patch.selfHealing = b.selfHealing;
-  if (b.selfLearning !== undefined) patch.selfLearning = b.selfLearning;
+  if (b.selfLearning !== undefined) Object.assign(patch, learningColumns(b.selfLearning));
   if (b.maxLearningRuns !== undefined) patch.maxLearningRuns = b.maxLearningRuns;
   if (b.maxRuns !== undefined) patch.maxRuns = b.maxRuns;
   if (b.skipIfRunning !== undefined) patch.skipIfRunning = b.skipIfRunning;
   if (b.startUrl !== undefined) patch.startUrl = b.startUrl;
+  if (b.agent !== undefined) patch.agent = b.agent;
+  if (b.agent || b.maxSteps || b.budgetUsd) {
+    const options = (patch.options ?? row.options) as { maxSteps?: number; budgetUsd?: number };
+    await checkAgentFits(env, b.agent !== undefined ? b.agent : row.agent, { maxSteps: options.maxSteps, budgetUsd: options.budgetUsd });
+  }
   if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined) {
     patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
   }

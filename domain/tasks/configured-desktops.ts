@@ -2,9 +2,10 @@ import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { CreateDesktopBody } from "@deskfleet/protocol";
 import { database } from "../../db/client.ts";
+import { fleetObject } from "../addresses.ts";
 import { desktops } from "../../db/schema.ts";
 import { seal } from "../crypto/secret-box.ts";
-import { splitVncUrl } from "../crypto/vnc-url.ts";
+import { hasCredentials, splitVncUrl } from "../crypto/vnc-url.ts";
 
 /** `DESKFLEET_DESKTOPS`: a JSON list of desktops (same fields as POST /api/desktops, without vncPassword). */
 export const ConfiguredDesktops = z.array(CreateDesktopBody.omit({ vncPassword: true })).max(500);
@@ -44,11 +45,12 @@ export async function upsertConfiguredDesktops(env: Env, list: z.infer<typeof Co
     if (d.vncUrl) {
       const split = splitVncUrl(d.vncUrl);
       address = split.address;
-      if (split.credentials.password || split.credentials.username) sealed = await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(split.credentials));
+      if (hasCredentials(split.credentials)) sealed = await seal(env, "vnc-credentials", JSON.stringify(split.credentials));
     }
     const fields = { name: d.name ?? d.id, os: d.os ?? "linux", labels: d.labels ?? [], vncUrl: address, vncCredentials: sealed, updatedAt: now };
     const updated = await db.update(desktops).set(fields).where(eq(desktops.id, d.id)).returning({ id: desktops.id });
     if (!updated[0]) await db.insert(desktops).values({ id: d.id, ...fields, mode: "view_only", presence: "offline", createdAt: now }).onConflictDoNothing();
+    await fleetObject(env).desktopUpdated({ desktopId: d.id, labels: fields.labels, directVnc: address !== null });
   }
   return list.length;
 }

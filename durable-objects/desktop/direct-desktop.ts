@@ -1,10 +1,12 @@
 import type { DesktopRequest } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
+import { captureScreenshot, DesktopActionError, performInput, performUnlock } from "@deskfleet/rfb/desktop-actions";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import type { DesktopResult } from "./pending-requests.ts";
 import { getDesktop } from "../../db/desktops.ts";
-import { dialVnc, vncTarget, type VncTarget } from "./relay/dial-vnc.ts";
+import { dialVnc } from "./relay/dial-vnc.ts";
+import { handshakeOptions, vncTarget, type VncTarget } from "./relay/vnc-target.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 /**
  * Screenshots and input for a desktop without a host: this object opens its
@@ -14,17 +16,19 @@ import { dialVnc, vncTarget, type VncTarget } from "./relay/dial-vnc.ts";
 export async function directRequest(target: VncTarget, request: DesktopRequest): Promise<DesktopResult> {
   let client: RfbClient | null = null;
   try {
-    client = await RfbClient.connect(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
+    client = await RfbClient.connect(await dialVnc(target.address), handshakeOptions(target));
     if (request.kind === "screenshot") {
       const png = await captureScreenshot(client, request.width);
       return { ok: true, png: toBase64(png) };
     }
-    await performInput(client, request.input);
+    if (request.kind === "unlock") await performUnlock(client, request);
+    else await performInput(client, request.input);
     return { ok: true };
   } catch (error) {
     if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
+    // The supervisor's model reads this: it names what failed, never where.
     const message = error instanceof RfbError ? error.message : `the VNC session failed: ${String(error)}`;
-    return { ok: false, error: { code: "vnc_failed", message } };
+    return { ok: false, error: { code: "vnc_failed", message: withoutAddresses(message) } };
   } finally {
     await client?.close();
   }
@@ -36,7 +40,7 @@ export async function requestWithoutHost(env: Env, desktopId: string, request: D
   if (!row?.vncUrl) {
     return { ok: false, error: { code: "desktop_unreachable", message: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` } };
   }
-  return directRequest(await vncTarget(env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials), request);
+  return directRequest(await vncTarget(env, row.vncUrl, row.vncCredentials), request);
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -28,7 +28,7 @@ export type PresenceDeps = {
   };
   /** FleetDO, for dispatch. */
   fleet: {
-    desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[] }): Promise<void>;
+    desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[]; runsTasks: boolean; runsTasksReason: string | null; directVnc: boolean }): Promise<void>;
     desktopOffline(desktopId: string): Promise<void>;
     desktopLost(desktopId: string, message: string): Promise<void>;
   };
@@ -70,12 +70,16 @@ export class Presence {
   }
 
   /** After `connect`: tells D1 and FleetDO (which may assign a task at once), and arms the deadline. */
-  async announce(labels: string[], activeTasks: string[], now: number): Promise<void> {
+  async announce(desktop: { labels: string[]; directVnc: boolean }, activeTasks: string[], now: number): Promise<void> {
     const p = this.#p;
     if (!p) return;
     await this.#d.store.setHostPresence(p.desktopId, { connected: true, ...(p.capabilities ? { capabilities: p.capabilities } : {}), lastSeenAt: now });
     await this.#d.armDeadline(now + this.#d.timeoutMs);
-    await this.#d.fleet.desktopOnline({ desktopId: p.desktopId, labels, activeTasks });
+    const runsTasks = p.capabilities?.runsTasks ?? true;
+    await this.#d.fleet.desktopOnline({
+      desktopId: p.desktopId, labels: desktop.labels, activeTasks, directVnc: desktop.directVnc,
+      runsTasks, runsTasksReason: runsTasks ? null : (p.capabilities?.runsTasksReason ?? "the host says it runs no tasks"),
+    });
   }
 
   /** A heartbeat: the deadline moves on (the alarm re-reads it), and D1 hears of it once a minute. */

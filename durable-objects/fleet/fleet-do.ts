@@ -1,13 +1,16 @@
 import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
+import { CloseCode } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
-import { planDispatch, type QueueEntry } from "./dispatch.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
+import { planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
 
-type FeedAttachment = { connectedAt: number };
+/** A feed socket: when it opened, and the keys of the credentials it was opened with. */
+type FeedAttachment = { connectedAt: number; keys: string[] };
 
 /**
  * One per deployment. The only writer of assignments: it queues tasks by
@@ -32,23 +35,42 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus | null; queue?: QueueEntry }): Promise<void> {
     this.publish({ type: "task", taskId: c.taskId, status: c.status, desktopId: c.desktopId, at: Date.now() });
     if (c.status === "queued" && c.queue) {
+      // Back in the queue (a follow-up, a host that could not take it): it holds nothing until it runs again.
+      this.store.releaseHolds(c.taskId);
       this.store.enqueue(c.queue);
       await this.dispatch();
       return;
     }
     if (!isTerminal(c.status)) return;
+    this.store.releaseHolds(c.taskId);
     this.store.dequeue(c.taskId);
     const desktopId = this.store.desktopRunning(c.taskId);
     if (desktopId) await this.release(desktopId, c.taskId);
     await this.dispatch();
   }
 
+  // ---- RPC from TaskDO: exclusive vault secrets
+
+  /**
+   * A running task is about to type an exclusive secret: it holds it until it
+   * ends, unless another task holds it already (then the caller is refused).
+   */
+  async holdExclusive(taskId: string, name: string): Promise<{ ok: true } | { ok: false; heldBy: string }> {
+    const holder = this.store.hold(name, taskId);
+    if (holder !== taskId) return { ok: false, heldBy: holder };
+    await this.explainWaits();
+    return { ok: true };
+  }
+
   // ---- RPC from DesktopDO
 
-  async desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[] }): Promise<void> {
+  async desktopOnline(d: { desktopId: string; labels: string[]; activeTasks: string[]; runsTasks: boolean; runsTasksReason: string | null; directVnc: boolean }): Promise<void> {
     const now = Date.now();
     const prev = this.store.desktop(d.desktopId);
-    this.store.upsertDesktop({ id: d.desktopId, labels: d.labels, connected: true, busyTaskId: prev?.busyTaskId ?? null, idleSince: prev?.busyTaskId ? prev.idleSince : now });
+    this.store.upsertDesktop({
+      id: d.desktopId, labels: d.labels, connected: true, runsTasks: d.runsTasks, runsTasksReason: d.runsTasksReason, directVnc: d.directVnc,
+      busyTaskId: prev?.busyTaskId ?? null, idleSince: prev?.busyTaskId ? prev.idleSince : now,
+    });
     const busy = prev?.busyTaskId ?? null;
     if (busy && !d.activeTasks.includes(busy)) {
       // The host came back without the task it was given: it restarted and lost it.
@@ -63,6 +85,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     if (!d) return;
     this.store.upsertDesktop({ ...d, connected: false });
     this.publishDesktop(desktopId);
+    await this.explainWaits();
   }
 
   /** The host did not come back within the heartbeat timeout: its task fails with `host_lost`. */
@@ -75,16 +98,20 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     await this.dispatch();
   }
 
-  async desktopLabels(desktopId: string, labels: string[]): Promise<void> {
-    const d = this.store.desktop(desktopId);
-    if (!d) return;
-    this.store.upsertDesktop({ ...d, labels });
+  /** The API added or changed a desktop (labels, VNC URL). */
+  async desktopUpdated(u: { desktopId: string; labels: string[]; directVnc: boolean }): Promise<void> {
+    const d = this.store.desktop(u.desktopId) ?? {
+      id: u.desktopId, labels: u.labels, connected: false, runsTasks: true, runsTasksReason: null, directVnc: u.directVnc, busyTaskId: null, idleSince: Date.now(),
+    };
+    this.store.upsertDesktop({ ...d, labels: u.labels, directVnc: u.directVnc });
+    this.publishDesktop(u.desktopId);
     await this.dispatch();
   }
 
   async desktopRemoved(desktopId: string): Promise<void> {
     const d = this.store.desktop(desktopId);
     this.store.removeDesktop(desktopId);
+    this.publish({ type: "desktop", desktopId, presence: "offline", taskId: null, deleted: true, at: Date.now() });
     if (d?.busyTaskId) await taskObject(this.env, d.busyTaskId).fail("desktop_deleted", `desktop ${desktopId} was deleted while running this task`);
     for (const q of this.store.queue().filter((e) => e.desktopId === desktopId)) {
       await taskObject(this.env, q.taskId).fail("desktop_deleted", `desktop ${desktopId} was deleted before it could run this task`);
@@ -96,6 +123,11 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     this.publish(message);
   }
 
+  /** A proposal was made or decided (SupervisorDO): the dashboards' approvals badge and list follow it. */
+  async proposalChanged(message: Extract<FleetFeedMessage, { type: "proposal" }>): Promise<void> {
+    this.publish(message);
+  }
+
   async snapshot(): Promise<{ queue: QueueEntry[]; desktops: ReturnType<FleetStore["desktops"]> }> {
     return { queue: this.store.queue(), desktops: this.store.desktops() };
   }
@@ -104,9 +136,16 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now() });
+    const grant = readGrant(request, "feed");
+    if (!grant) return notGranted();
+    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now(), keys: grant.reader.keys });
     this.send("feed", socket, { type: "hello", at: Date.now() });
     return response;
+  }
+
+  /** A credential or session was revoked: its feed sockets close (4401, the dashboard signs out). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("feed", keys, CloseCode.unauthorized, reason);
   }
 
   // ---- dispatch
@@ -123,11 +162,12 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
         this.dispatchAgain = false;
         const queue = this.store.queue();
         const byId = new Map(queue.map((e) => [e.taskId, e]));
-        for (const { taskId, desktopId } of planDispatch(queue, this.store.desktops())) {
-          if (!this.store.claim(taskId, desktopId)) continue;
+        for (const { taskId, desktopId } of planDispatch(queue, this.store.desktops(), this.store.holds())) {
+          if (!this.store.claim(taskId, desktopId, byId.get(taskId)!.exclusive)) continue;
           await this.deliver(byId.get(taskId)!, desktopId);
         }
       } while (this.dispatchAgain);
+      await this.explainWaits();
     } finally {
       this.dispatching = false;
     }
@@ -155,8 +195,21 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     // The host went away between the claim and the push: put everything back.
     const d = this.store.desktop(desktopId);
     if (d) this.store.upsertDesktop({ ...d, connected: false, busyTaskId: null });
+    this.store.releaseHolds(entry.taskId);
     await taskObject(this.env, entry.taskId).unassign().catch(() => undefined);
     this.store.enqueue(entry);
+  }
+
+  /** Tells each queued task that cannot start why (no desktop for it, or an exclusive secret another task holds), once per change of reason, so it can show it. */
+  private async explainWaits(): Promise<void> {
+    const desktops = this.store.desktops();
+    const holds = this.store.holds();
+    for (const entry of this.store.queue()) {
+      const reason = waitingReason(entry, desktops, holds);
+      if (reason === this.store.waitingReasonOf(entry.taskId)) continue;
+      this.store.setWaitingReason(entry.taskId, reason);
+      await taskObject(this.env, entry.taskId).waiting(reason).catch((err: unknown) => console.error("telling", entry.taskId, "why it waits failed:", err));
+    }
   }
 
   private async hostLostTask(desktopId: string, taskId: string, message: string): Promise<void> {
@@ -173,8 +226,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   private publishDesktop(desktopId: string): void {
     const d = this.store.desktop(desktopId);
-    const presence = !d || !d.connected ? "offline" : d.busyTaskId ? "busy" : "online";
-    this.publish({ type: "desktop", desktopId, presence, taskId: d?.busyTaskId ?? null, at: Date.now() });
+    this.publish({ type: "desktop", desktopId, presence: d ? presenceOfDesktop(d) : "offline", taskId: d?.busyTaskId ?? null, at: Date.now() });
   }
 
   private publish(message: FleetFeedMessage): void {

@@ -1,23 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ROOT } from "../../scripts/lib/local-control-plane.ts";
+import { buildDashboard, dashboardState } from "../../scripts/lib/dashboard-build.ts";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
 
-/** Builds web/dist unless it already holds the Vite app (the Worker serves whatever is there). */
+/** Builds web/dist the way `npm start` does when it is missing or older than its sources (the Worker serves whatever is there). */
 export function ensureDashboardBuilt(): void {
-  let html = "";
-  try {
-    html = readFileSync(join(ROOT, "web", "dist", "index.html"), "utf8");
-  } catch {
-    // not built
-  }
-  if (html.includes('type="module"')) return;
-  const res = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
-  if (res.status !== 0) throw new Error("npm run build failed");
+  if (dashboardState(ROOT).state === "fresh") return;
+  const built = buildDashboard(ROOT);
+  if (!built.ok) throw new Error(`the dashboard build failed:\n${built.output}`);
 }
 
 export type TestBrowser = { context: BrowserContext; page: Page; close(): Promise<void> };

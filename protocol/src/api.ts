@@ -3,6 +3,8 @@ import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { TaskOptions, TaskSource, TaskStatus } from "./task.ts";
 import { DesktopPresence } from "./feed.ts";
 import { HostCapabilities } from "./host-protocol.ts";
+import { AgentName } from "./agents.ts";
+import { VNC_SECURITY_PARAM, VncSecurityList } from "./vnc-security.ts";
 
 /** The error envelope every 4xx/5xx carries. */
 export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -29,12 +31,24 @@ export const CreatedApiToken = ApiToken.extend({ token: z.string() });
 export const DesktopOs = z.enum(["linux", "macos", "windows", "other"]);
 export const DesktopMode = z.enum(["worker", "view_only"]);
 
-/** `vnc://[user:]pass@host:port`, `ws://` or `wss://`; credentials are split off and encrypted at rest. */
+/**
+ * `vnc://[user:]pass@host:port`, `ws://` or `wss://`; credentials and a query string
+ * (websockify tokens) are split off and encrypted at rest. The user name is for Apple
+ * Remote Desktop (macOS) and VeNCrypt Plain; `?security=X509Vnc,VncAuth` limits the
+ * methods tried (and stays in the address).
+ */
 export const VncUrl = z
   .string()
   .max(2048)
   .refine((s) => /^(vnc|ws|wss):\/\/[^\s]+$/i.test(s) && URL.canParse(s), {
     message: "vncUrl must be vnc://[user:password@]host:port, ws://… or wss://…",
+  })
+  .superRefine((s, ctx) => {
+    if (!URL.canParse(s)) return;
+    const security = new URL(s).searchParams.get(VNC_SECURITY_PARAM);
+    if (security === null) return;
+    const parsed = VncSecurityList.safeParse(security);
+    if (!parsed.success) ctx.addIssue({ code: "custom", message: `vncUrl's ?${VNC_SECURITY_PARAM}= is invalid: ${parsed.error.issues[0]?.message}` });
   });
 
 export const CreateDesktopBody = z.strictObject({
@@ -60,8 +74,14 @@ export const Desktop = z.object({
   name: z.string(),
   os: DesktopOs,
   labels: z.array(z.string()),
-  /** The VNC address without credentials. */
+  /** The VNC address without credentials or query string (both sealed at rest, never shown). */
   vncUrl: z.string().nullable(),
+  /**
+   * The control plane dials this VNC address unencrypted across the network (`vnc://` or `ws://`
+   * to a host that is not this machine): screens, keystrokes and the weak VNC password check travel
+   * in clear. Use `wss://` (websockify with TLS) or a host.
+   */
+  vncUnencrypted: z.boolean(),
   hasVncPassword: z.boolean(),
   hasHostToken: z.boolean(),
   mode: DesktopMode,
@@ -101,6 +121,10 @@ export const CreateTaskBody = z
     desktopId: DesktopId.optional(),
     labels: z.array(Label).max(32).optional(),
     priority: z.number().int().min(-100).max(100).optional(),
+    agent: z
+      .union([AgentName, z.literal("auto")])
+      .optional()
+      .describe("The agent to run it (its settings are defaults the task may narrow, never widen); `auto` picks the agent whose description fits the prompt best"),
     ...TaskOptions.shape,
   })
   .refine((b) => !(b.desktopId && b.labels && b.labels.length > 0), {
@@ -113,6 +137,7 @@ export const ListTasksQuery = z.strictObject({
   desktopId: DesktopId.optional(),
   source: TaskSource.optional(),
   scheduleId: z.string().max(64).optional(),
+  agent: AgentName.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { Task, TaskStatus } from "./task.ts";
 import { TaskEvent } from "./task-events.ts";
+import { ProposalId, ProposalStatus } from "./approvals.ts";
 
 export const DesktopPresence = z.enum(["online", "busy", "view_only", "offline"]);
 export type DesktopPresence = z.infer<typeof DesktopPresence>;
@@ -11,8 +12,11 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("desktop"),
     desktopId: DesktopId,
+    /** By `desktopPresence` (protocol/src/presence.ts), the rule the REST API uses too. */
     presence: DesktopPresence,
     taskId: TaskId.nullable(),
+    /** The desktop was deleted. */
+    deleted: z.literal(true).optional(),
     at: EpochMs,
   }),
   z.object({
@@ -28,8 +32,12 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
     title: z.string(),
     body: z.string(),
     taskId: TaskId.nullable(),
+    /** A dashboard view to open from the notification (e.g. `/approvals`). */
+    path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).optional(),
     at: EpochMs,
   }),
+  /** A proposal was made or decided: the dashboard's approvals badge and list follow it. */
+  z.object({ type: z.literal("proposal"), proposalId: ProposalId, status: ProposalStatus, at: EpochMs }),
   z.object({ type: z.literal("hello"), at: EpochMs }),
 ]);
 export type FleetFeedMessage = z.infer<typeof FleetFeedMessage>;

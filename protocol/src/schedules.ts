@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { TaskOptions, TaskStatus } from "./task.ts";
+import { AgentName } from "./agents.ts";
 
 export const ScheduleId = z.string().regex(/^sch_[0-9a-z]{10,40}$/, { message: "a schedule id looks like `sch_…`" });
 export type ScheduleId = z.infer<typeof ScheduleId>;
@@ -30,13 +31,26 @@ const timing = {
   timezone: z.string().trim().min(1).max(64),
 };
 
+/**
+ * Self-learning: "off", "propose" (an optimizer's prompt rewrite waits for a
+ * person's approval) or "auto" (it is applied at once). `true` is read as
+ * "propose" and `false` as "off", as older clients send them.
+ */
+export const SelfLearningMode = z.enum(["off", "propose", "auto"]);
+export type SelfLearningMode = z.infer<typeof SelfLearningMode>;
+export const SelfLearningInput = z.union([z.boolean(), SelfLearningMode], {
+  message: 'selfLearning is "off", "propose" (prompt rewrites wait for approval) or "auto" (applied at once); true means "propose"',
+});
+export type SelfLearningInput = z.infer<typeof SelfLearningInput>;
+export const selfLearningMode = (v: SelfLearningInput): SelfLearningMode => (v === true ? "propose" : v === false ? "off" : v);
+
 const settings = {
   name: z.string().trim().min(1, { message: "name must not be empty" }).max(100),
   prompt: z.string().trim().min(1, { message: "prompt must not be empty" }).max(50_000),
   enabled: z.boolean(),
   notify: z.boolean(),
   selfHealing: z.boolean(),
-  selfLearning: z.boolean(),
+  selfLearning: SelfLearningInput,
   maxLearningRuns: z.number().int().min(1).max(1000),
   maxRuns: z.number().int().min(1).max(1_000_000),
   skipIfRunning: z.boolean(),
@@ -74,6 +88,7 @@ export const CreateScheduleBody = z
     model: settings.model.optional(),
     maxSteps: settings.maxSteps.optional(),
     budgetUsd: settings.budgetUsd.optional(),
+    agent: AgentName.optional().describe("The agent that runs each run (its settings are the runs' defaults)"),
     reason: settings.reason.optional(),
   })
   .refine((b) => oneTiming(b) === 1, { message: "give exactly one of cron, intervalMinutes or runAt" })
@@ -102,6 +117,7 @@ export const UpdateScheduleBody = z
     model: settings.model.nullable().optional(),
     maxSteps: settings.maxSteps.nullable().optional(),
     budgetUsd: settings.budgetUsd.nullable().optional(),
+    agent: AgentName.nullable().optional(),
     reason: settings.reason.optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== "reason"), { message: "send at least one field to change" })
@@ -123,7 +139,7 @@ export const Schedule = z.object({
   enabled: z.boolean(),
   notify: z.boolean(),
   selfHealing: z.boolean().nullable(),
-  selfLearning: z.boolean(),
+  selfLearning: SelfLearningMode,
   maxLearningRuns: z.number().int(),
   learningRuns: z.number().int(),
   maxRuns: z.number().int().nullable(),
@@ -133,6 +149,7 @@ export const Schedule = z.object({
   model: z.string().nullable(),
   maxSteps: z.number().int().nullable(),
   budgetUsd: z.number().nullable(),
+  agent: AgentName.nullable(),
   /** When the Cron Trigger will next start a run; null when disabled or finished. */
   nextRunAt: EpochMs.nullable(),
   lastRunAt: EpochMs.nullable(),

@@ -82,6 +82,19 @@ export class ByteReader {
     return this.read(this.#chunks[0]!.length - this.#offset);
   }
 
+  /**
+   * Hands the stream back unread, for a transport that continues over TLS
+   * (VeNCrypt). Refuses when bytes are buffered: bytes that arrived before the
+   * TLS handshake must never be read as if they came through it.
+   */
+  releaseLock(): void {
+    if (this.#buffered > 0) {
+      throw new RfbError("protocol", `The VNC server sent ${this.#buffered} bytes before the TLS handshake; refusing them, as they could have been injected on the way.`);
+    }
+    this.#ended = true;
+    this.#reader.releaseLock();
+  }
+
   async cancel(reason?: unknown): Promise<void> {
     this.#ended = true;
     await this.#reader.cancel(reason).catch(() => undefined);

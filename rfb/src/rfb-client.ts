@@ -1,4 +1,4 @@
-import { ByteReader } from "./byte-reader.ts";
+import type { ByteReader } from "./byte-reader.ts";
 import * as msg from "./client-messages.ts";
 import { DEFAULT_ENCODINGS } from "./encoding-types.ts";
 import type { ZrleStats } from "./encodings/zrle.ts";
@@ -7,16 +7,13 @@ import { Framebuffer } from "./framebuffer.ts";
 import { RGBX_LITTLE_ENDIAN, type PixelFormat } from "./pixel-format.ts";
 import { carriesPixels, RfbDecoder, type UpdateRect } from "./rfb-decoder.ts";
 import { RfbError } from "./rfb-error.ts";
-import { performHandshake, type HandshakeOptions, type ProtocolVersion } from "./rfb-handshake.ts";
+import { performHandshake, type HandshakeOptions, type HandshakeResult, type ProtocolVersion } from "./rfb-handshake.ts";
+import type { RfbSocket } from "./rfb-socket.ts";
+import { RfbStream } from "./rfb-stream.ts";
 
 export { carriesPixels, type UpdateRect } from "./rfb-decoder.ts";
 
-/** A byte pipe to a VNC server: a TCP socket in Node, `connect()` in a Worker, or a test double. */
-export type RfbSocket = {
-  readable: ReadableStream<Uint8Array>;
-  writable: WritableStream<Uint8Array>;
-  close?: () => void | Promise<void>;
-};
+export type { RfbSocket, TlsCapability, TlsMode } from "./rfb-socket.ts";
 
 export type RfbClientOptions = HandshakeOptions & {
   /** Encodings to offer, most preferred first. Default ZRLE, CopyRect, Raw + resize pseudo-encodings. */
@@ -49,6 +46,8 @@ export class RfbClient {
   readonly version: ProtocolVersion;
   /** The format the server announced before we switched it to RGBX. */
   readonly serverPixelFormat: PixelFormat;
+  /** The security types the server offered and the method used (e.g. VeNCrypt X509Vnc). */
+  readonly security: HandshakeResult["security"];
   /** Resolves once the connection is over: undefined after close(), the error otherwise. Never rejects. */
   readonly closed: Promise<RfbError | undefined>;
 
@@ -64,9 +63,7 @@ export class RfbClient {
 
   /** Runs the handshake over `socket` and starts reading server messages. */
   static async connect(socket: RfbSocket, options: RfbClientOptions = {}): Promise<RfbClient> {
-    const reader = new ByteReader(socket.readable);
-    const writer = socket.writable.getWriter();
-    const write = (bytes: Uint8Array) => writer.write(bytes);
+    const stream = new RfbStream(socket);
     const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -76,14 +73,13 @@ export class RfbClient {
       );
     });
     try {
-      const init = await Promise.race([performHandshake(reader, write, options), timeout]);
-      const client = new RfbClient(socket, reader, writer, init, options);
+      const init = await Promise.race([performHandshake(stream, options), timeout]);
+      // VeNCrypt may have moved the connection onto TLS: read and write through whatever it ended on.
+      const client = new RfbClient(stream.socket, stream.reader, stream.writer, init, options);
       await client.#start(options.encodings ?? DEFAULT_ENCODINGS);
       return client;
     } catch (error) {
-      await reader.cancel(error);
-      await writer.abort(error).catch(() => undefined);
-      await socket.close?.();
+      await stream.close(error);
       throw toRfbError(error);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
@@ -94,7 +90,7 @@ export class RfbClient {
     socket: RfbSocket,
     reader: ByteReader,
     writer: WritableStreamDefaultWriter<Uint8Array>,
-    init: { width: number; height: number; name: string; version: ProtocolVersion; pixelFormat: PixelFormat },
+    init: HandshakeResult,
     options: RfbClientOptions,
   ) {
     this.#socket = socket;
@@ -104,6 +100,7 @@ export class RfbClient {
     this.name = init.name;
     this.version = init.version;
     this.serverPixelFormat = init.pixelFormat;
+    this.security = init.security;
     this.#autoRequest = options.autoRequestUpdates ?? true;
     this.#decoder = new RfbDecoder(reader, this.framebuffer);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));

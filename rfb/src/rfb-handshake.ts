@@ -1,22 +1,35 @@
+import type { VncSecurityMethod } from "@deskfleet/protocol/vnc-security";
+import { appleRemoteDesktopAuth, type RandomBytes } from "./apple-remote-desktop.ts";
 import type { ByteReader } from "./byte-reader.ts";
 import { decodePixelFormat, type PixelFormat } from "./pixel-format.ts";
-import { RfbError } from "./rfb-error.ts";
+import { RfbError, type SecurityReport } from "./rfb-error.ts";
+import type { RfbStream } from "./rfb-stream.ts";
+import { chooseSecurityType, type ChoiceContext } from "./security-choice.ts";
+import { METHODS, SecurityType, securityTypeName } from "./security-types.ts";
+import { negotiateVencrypt } from "./vencrypt.ts";
 import { vncAuthResponse } from "./vnc-auth.ts";
 
 // The RFB handshake (RFC 6143 §7.1–7.3): ProtocolVersion, security, ClientInit,
-// ServerInit. Everything that differs between 3.3, 3.7 and 3.8 lives here.
+// ServerInit. Everything that differs between 3.3, 3.7 and 3.8 lives here;
+// the security types beyond None and VNC Authentication in their own modules.
 
 export type ProtocolVersion = "3.3" | "3.7" | "3.8";
 
-export const SecurityType = { None: 1, VncAuth: 2 } as const;
+export { SecurityType, securityTypeName } from "./security-types.ts";
 
 export type HandshakeOptions = {
-  /** Needed when the server offers only VNC Authentication. */
-  password?: string;
+  /** For VNC Authentication, Apple Remote Desktop and VeNCrypt's Vnc and Plain subtypes. */
+  password?: string | undefined;
+  /** For Apple Remote Desktop (macOS) and VeNCrypt's Plain subtypes. */
+  username?: string | undefined;
+  /** The methods to use, most preferred first. Default: all of them (VNC_SECURITY_METHODS). */
+  security?: readonly VncSecurityMethod[] | undefined;
   /** ClientInit shared flag: true keeps other viewers connected. Default true. */
   shared?: boolean;
   /** Highest version to speak; lower it to test older servers' paths. Default "3.8". */
   maxVersion?: ProtocolVersion;
+  /** Where Apple Remote Desktop's key and filler come from; tests fix it to replay a recording. */
+  randomBytes?: RandomBytes;
 };
 
 export type ServerInit = {
@@ -30,45 +43,45 @@ export type HandshakeResult = ServerInit & {
   serverVersion: string;
   version: ProtocolVersion;
   securityType: number;
+  /** What the server offered and which method was used. */
+  security: SecurityReport & { chosen: VncSecurityMethod };
 };
 
-type Write = (bytes: Uint8Array) => Promise<void>;
-
-const SECURITY_NAMES: Record<number, string> = {
-  0: "Invalid",
-  1: "None",
-  2: "VNC Authentication",
-  5: "RA2",
-  6: "RA2ne",
-  16: "Tight",
-  18: "TLS",
-  19: "VeNCrypt",
-  20: "SASL",
-  22: "XVP",
-  30: "Apple Diffie-Hellman (ARD)",
-  113: "MSLogonII",
-};
-
-export function securityTypeName(type: number): string {
-  return SECURITY_NAMES[type] ?? `type ${type}`;
-}
-
-export async function performHandshake(reader: ByteReader, write: Write, options: HandshakeOptions = {}): Promise<HandshakeResult> {
+export async function performHandshake(stream: RfbStream, options: HandshakeOptions = {}): Promise<HandshakeResult> {
+  const reader = stream.reader;
   const serverVersion = ascii(await reader.read(12));
   const version = chooseVersion(serverVersion, options.maxVersion ?? "3.8");
-  await write(new TextEncoder().encode(`RFB 00${version[0]}.00${version[2]}\n`));
+  await stream.write(new TextEncoder().encode(`RFB 00${version[0]}.00${version[2]}\n`));
 
-  const securityType = version === "3.3" ? await readSecurity33(reader) : await negotiateSecurity(reader, write, options);
-  if (securityType === SecurityType.VncAuth) {
-    if (version === "3.3" && options.password === undefined) throw passwordRequired();
-    const challenge = await reader.read(16);
-    await write(vncAuthResponse(options.password ?? "", challenge));
+  const ctx: ChoiceContext = { credentials: { username: options.username, password: options.password }, tls: stream.tls, allowed: options.security };
+  const report: SecurityReport = { offered: [] };
+  try {
+    const securityType = version === "3.3" ? await readSecurity33(reader, ctx, report) : await negotiateSecurity(stream, ctx, report);
+    report.chosen ??= methodOfType(securityType);
+    await authenticate(stream, securityType, version, ctx, report, options.randomBytes);
+    const chosen = report.chosen;
+    if (chosen === undefined) throw new RfbError("protocol", `Security type ${securityType} finished without a method; this is a bug in Deskfleet's RFB client.`);
+    // 3.8 always sends a SecurityResult; 3.7 and 3.3 only after an authentication.
+    if (version === "3.8" || securityType !== SecurityType.None) await readSecurityResult(stream.reader, version, chosen);
+    await stream.write(Uint8Array.of(options.shared === false ? 0 : 1));
+    const init = await readServerInit(stream.reader);
+    return { serverVersion: serverVersion.trim(), version, securityType, security: { ...report, chosen }, ...init };
+  } catch (error) {
+    if (error instanceof RfbError && report.offered.length > 0) error.security ??= report;
+    throw error;
   }
-  // 3.8 always sends a SecurityResult; older versions only after authentication.
-  if (version === "3.8" || securityType === SecurityType.VncAuth) await readSecurityResult(reader, version, securityType);
+}
 
-  await write(Uint8Array.of(options.shared === false ? 0 : 1));
-  return { serverVersion: serverVersion.trim(), version, securityType, ...(await readServerInit(reader)) };
+async function authenticate(stream: RfbStream, type: number, version: ProtocolVersion, ctx: ChoiceContext, report: SecurityReport, random: RandomBytes | undefined): Promise<void> {
+  const { username, password } = ctx.credentials;
+  if (type === SecurityType.VncAuth) {
+    const challenge = await stream.reader.read(16);
+    await stream.write(vncAuthResponse(password ?? "", challenge));
+  } else if (type === SecurityType.AppleRemoteDesktop) {
+    await appleRemoteDesktopAuth(stream, { username: username ?? "", password: password ?? "" }, random);
+  } else if (type === SecurityType.VeNCrypt) {
+    await negotiateVencrypt(stream, ctx, report);
+  }
 }
 
 function chooseVersion(serverVersion: string, maxVersion: ProtocolVersion): ProtocolVersion {
@@ -87,41 +100,54 @@ function chooseVersion(serverVersion: string, maxVersion: ProtocolVersion): Prot
   return Number(offered.slice(2)) < Number(maxVersion.slice(2)) ? offered : maxVersion;
 }
 
-async function readSecurity33(reader: ByteReader): Promise<number> {
+async function readSecurity33(reader: ByteReader, ctx: ChoiceContext, report: SecurityReport): Promise<number> {
   const type = await reader.u32();
   if (type === 0) throw await refused(reader);
-  if (type !== SecurityType.None && type !== SecurityType.VncAuth) throw unsupportedSecurity([type]);
+  report.offered = [type];
+  if (type !== SecurityType.None && type !== SecurityType.VncAuth) {
+    throw new RfbError("unsupported-security", `The VNC server chose ${securityTypeName(type)} for RFB 3.3, where only None and VNC Authentication exist; that is not a VNC server Deskfleet can speak to.`);
+  }
+  // The server decides in 3.3: go along only with what we would have chosen from a list of that one type.
+  chooseSecurityType([type], ctx);
   return type;
 }
 
-async function negotiateSecurity(reader: ByteReader, write: Write, options: HandshakeOptions): Promise<number> {
-  const count = await reader.u8();
-  if (count === 0) throw await refused(reader);
-  const offered = [...(await reader.read(count))];
-  const type = pickSecurity(offered, options.password !== undefined);
-  await write(Uint8Array.of(type));
+async function negotiateSecurity(stream: RfbStream, ctx: ChoiceContext, report: SecurityReport): Promise<number> {
+  const count = await stream.reader.u8();
+  if (count === 0) throw await refused(stream.reader);
+  report.offered = [...(await stream.reader.read(count))];
+  const type = chooseSecurityType(report.offered, ctx);
+  await stream.write(Uint8Array.of(type));
   return type;
 }
 
-/** VNC Authentication when we hold a password for it, else None, else a clear error. */
-export function pickSecurity(offered: readonly number[], havePassword: boolean): number {
-  if (havePassword && offered.includes(SecurityType.VncAuth)) return SecurityType.VncAuth;
-  if (offered.includes(SecurityType.None)) return SecurityType.None;
-  if (offered.includes(SecurityType.VncAuth)) throw passwordRequired();
-  throw unsupportedSecurity(offered);
+/** The method of a type without subtypes (None, VNC Authentication, Apple Remote Desktop); VeNCrypt names its subtype later. */
+function methodOfType(type: number): VncSecurityMethod | undefined {
+  if (type === SecurityType.None) return "None";
+  if (type === SecurityType.VncAuth) return "VncAuth";
+  if (type === SecurityType.AppleRemoteDesktop) return "ARD";
+  return undefined;
 }
 
-async function readSecurityResult(reader: ByteReader, version: ProtocolVersion, securityType: number): Promise<void> {
+async function readSecurityResult(reader: ByteReader, version: ProtocolVersion, method: VncSecurityMethod): Promise<void> {
   const result = await reader.u32();
   if (result === 0) return;
   const reason = version === "3.8" ? await readString(reader) : "";
-  if (securityType !== SecurityType.VncAuth) {
+  const credentials = METHODS[method].credentials;
+  if (credentials === "none") {
     throw new RfbError("server-refused", `The VNC server refused the connection${reason ? `: ${reason}` : ""}.`);
+  }
+  if (credentials === "vnc") {
+    throw new RfbError(
+      "auth-failed",
+      `The VNC server rejected the password${reason ? ` (${reason})` : ""}; check the desktop's VNC password` +
+        " (only its first 8 characters count) and that the server is not blocking repeated attempts.",
+    );
   }
   throw new RfbError(
     "auth-failed",
-    `The VNC server rejected the password${reason ? ` (${reason})` : ""}; check the desktop's VNC password` +
-      " (only its first 8 characters count) and that the server is not blocking repeated attempts.",
+    `The VNC server rejected the user name or password${reason ? ` (${reason})` : ""}; check the desktop's VNC user name and password` +
+      (credentials === "ard" ? " (an account on that Mac allowed to use Screen Sharing)." : "."),
   );
 }
 
@@ -143,22 +169,6 @@ async function readString(reader: ByteReader): Promise<string> {
   if (length > 1 << 20) throw new RfbError("protocol", `The VNC server sent a ${length}-byte string during the handshake; that is not a VNC server.`);
   // Names are usually UTF-8 in practice; a lenient decode never throws on Latin-1.
   return new TextDecoder().decode(await reader.read(length));
-}
-
-function passwordRequired(): RfbError {
-  return new RfbError(
-    "password-required",
-    "The VNC server requires VNC Authentication but no password was configured; set the desktop's VNC password.",
-  );
-}
-
-function unsupportedSecurity(offered: readonly number[]): RfbError {
-  const names = offered.map(securityTypeName).join(", ");
-  return new RfbError(
-    "unsupported-security",
-    `The VNC server offers only ${names}; Deskfleet supports None and VNC Authentication. ` +
-      "Enable plain VNC password authentication on the server (e.g. macOS: 'VNC viewers may control screen with password').",
-  );
 }
 
 function ascii(bytes: Uint8Array): string {

@@ -158,10 +158,11 @@ describe("RfbClient handshake failures", () => {
       (error: unknown) => error as RfbError,
     );
 
-  it("names the security types when the server offers none we support", async () => {
-    const error = await failure(concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(2, 18, 19)]), { password: "x" });
+  it("names both sides when the server offers none of the security types we support", async () => {
+    const error = await failure(concatBytes([ascii("RFB 003.008\n"), Uint8Array.of(2, 18, 113)]), { password: "x" });
     expect(error?.code).toBe("unsupported-security");
-    expect(error?.message).toMatch(/offers only TLS, VeNCrypt; Deskfleet supports None and VNC Authentication/);
+    expect(error?.message).toMatch(/^The VNC server offers only TLS, MSLogonII; Deskfleet supports VeNCrypt \(X509Plain, .*\), Apple Remote Desktop, VNC Authentication, None\./);
+    expect(error?.security).toEqual({ offered: [18, 113] });
   });
 
   it("passes on the server's reason when it refuses the connection", async () => {

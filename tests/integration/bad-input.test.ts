@@ -100,7 +100,19 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
     const row = await env.DB.prepare("SELECT vnc_url, vnc_credentials FROM desktops WHERE id = ?").bind("vnc-only-1").first<{ vnc_url: string; vnc_credentials: string }>();
     expect(row!.vnc_url).not.toMatch(/s3cret/);
     expect(row!.vnc_credentials).not.toMatch(/s3cret/);
-    expect(row!.vnc_credentials.startsWith("v1.")).toBe(true);
+    // Sealed with the VNC-credentials key (secret-box.ts v2: one key per purpose).
+    expect(row!.vnc_credentials.startsWith("v2.")).toBe(true);
+  });
+
+  it("rejects a VNC URL whose ?security= names an unknown method with 422 saying which are known, and stores nothing", async () => {
+    const before = await counts();
+    const res = await api("POST", "/api/desktops", { body: { id: "sec-bad-1", vncUrl: "vnc://mac.example.com:5900?security=ARD,RA2" } });
+    expectError(res, 422, "invalid_input");
+    expect(res.json.error.message).toContain('unknown VNC security method "RA2"; use any of X509Plain, X509Vnc, X509None, TLSPlain, TLSVnc, TLSNone, ARD, VncAuth, None');
+    expect(await counts()).toEqual(before);
+    await createDesktop("sec-ok-1", { vncUrl: "vnc://ada:pw@mac.example.com:5900?security=ARD" });
+    expectError(await api("PATCH", "/api/desktops/sec-ok-1", { body: { vncUrl: "vnc://mac.example.com:5900?security=" } }), 422, "invalid_input");
+    expect((await api("GET", "/api/desktops/sec-ok-1")).json.vncUrl).toBe("vnc://mac.example.com:5900?security=ARD");
   });
 
   it("rejects a second cancel with 409", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, HOST_PROTOCOL_VERSION, HOST_RELEASE, MIN_HOST_RELEASE, type TaskEvent, type TaskFeedMessage } from "@deskfleet/protocol";
-import { api, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
+import { api, createDesktop, createTask, env, eventually, hostToken, taskFeed, taskStatus } from "./support/api.ts";
 import { TestHost, type TestHostEvent } from "./support/test-host.ts";
 
 async function newHost(id: string, labels: string[] = []) {
@@ -139,7 +139,7 @@ describe("host protocol", () => {
 
   it("closes a host older than the oldest accepted release with 4400 and a reason that says how to upgrade", async () => {
     const host = await newHost("oldrelease-1");
-    await host.connect([], HOST_PROTOCOL_VERSION, "0.0.1");
+    await host.connect([], HOST_PROTOCOL_VERSION, { hostVersion: "0.0.1" });
     const closed = await host.waitClosed();
     expect(closed).toEqual({ code: CloseCode.badVersion, reason: `deskfleet-host 0.0.1 is older than ${MIN_HOST_RELEASE}, the oldest accepted: run \`deskfleet-host upgrade\`` });
     expect((await api("GET", "/api/desktops/oldrelease-1")).json.presence).toBe("offline");
@@ -221,19 +221,14 @@ describe("host protocol", () => {
     await host.next("assign");
     host.sendEvents(task.id, [{ seq: 1, kind: "started" }, { seq: 2, kind: "assistant_text", data: { text: "hello", step: 1 } }]);
     await host.ackedAtLeast(task.id, 2);
-    const res = await (await import("cloudflare:test")).SELF.fetch(`https://deskfleet.test/api/tasks/${task.id}/live?after=0`, {
-      headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` },
-    });
-    const ws = res.webSocket!;
-    ws.accept();
-    const seen: any[] = [];
-    ws.addEventListener("message", (e) => seen.push(JSON.parse(e.data as string)));
+    const feed = await taskFeed(task.id);
+    const seen: any[] = feed.messages;
     await eventually(async () => seen.some((m) => m.type === "replayed"), "replay");
     host.sendEvents(task.id, [{ seq: 3, kind: "assistant_text", data: { text: "live one", step: 2 } }]);
     await eventually(async () => seen.some((m) => m.type === "event" && m.event.data.text === "live one"), "live event");
     const texts = seen.filter((m) => m.type === "event" && m.event.kind === "assistant_text").map((m) => m.event.data.text);
     expect(texts).toEqual(["hello", "live one"]);
-    ws.close();
+    feed.close();
   });
 
   it("puts the task on its feed as TaskDO holds it: first, with every status change, and after steps that change it", async () => {
@@ -241,13 +236,8 @@ describe("host protocol", () => {
     await host.connect();
     const task = await createTask({ prompt: "feed me the task", desktopId: "watch-2" });
     await host.next("assign");
-    const res = await (await import("cloudflare:test")).SELF.fetch(`https://deskfleet.test/api/tasks/${task.id}/live?after=0`, {
-      headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` },
-    });
-    const ws = res.webSocket!;
-    ws.accept();
-    const seen: TaskFeedMessage[] = [];
-    ws.addEventListener("message", (e) => seen.push(JSON.parse(e.data as string) as TaskFeedMessage));
+    const feed = await taskFeed(task.id);
+    const seen = feed.messages;
     await eventually(async () => seen.some((m) => m.type === "replayed"), "replay");
     expect(seen[0]).toMatchObject({ type: "task", task: { id: task.id, status: "assigned", desktopId: "watch-2" } });
     host.sendEvents(task.id, [
@@ -261,7 +251,7 @@ describe("host protocol", () => {
     expect(statuses.slice(-1)).toEqual([["completed", "completed", 1]]);
     const last = seen.findLast((m) => m.type === "event" && m.event.kind === "status");
     expect(last?.type === "event" && last.task).toMatchObject({ status: "completed", result: "clicked", steps: 1 });
-    ws.close();
+    feed.close();
   });
 
   it("refuses an event whose data breaks its schema: a warning takes its place, the ack names it, and later events still land", async () => {

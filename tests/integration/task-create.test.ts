@@ -1,18 +1,8 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FleetFeedMessage, TaskEvent } from "@deskfleet/protocol";
-import { api, createDesktop, createTask, env, eventually, hostToken, taskStatus } from "./support/api.ts";
+import { api, createDesktop, createTask, eventually, fleetFeed, hostToken, taskStatus } from "./support/api.ts";
 import { TestHost } from "./support/test-host.ts";
 
-async function fleetFeed(): Promise<{ messages: FleetFeedMessage[]; close: () => void }> {
-  const res = await SELF.fetch("https://deskfleet.test/api/live", { headers: { upgrade: "websocket", authorization: `Bearer ${env.DESKFLEET_ADMIN_TOKEN}` } });
-  const ws = res.webSocket!;
-  ws.accept();
-  const messages: FleetFeedMessage[] = [];
-  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string) as FleetFeedMessage));
-  await eventually(async () => messages.some((m) => m.type === "hello"), "feed hello");
-  return { messages, close: () => ws.close() };
-}
 
 const taskStatuses = (feed: FleetFeedMessage[], taskId: string) => feed.flatMap((m) => (m.type === "task" && m.taskId === taskId ? [m.status] : []));
 

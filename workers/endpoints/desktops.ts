@@ -2,26 +2,28 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { CreateDesktopBody, Desktop, DesktopId, hostInstallLines, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, errorResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
 import { seal } from "../../domain/crypto/secret-box.ts";
-import { splitVncUrl } from "../../domain/crypto/vnc-url.ts";
+import { hasCredentials, splitVncUrl } from "../../domain/crypto/vnc-url.ts";
 import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
 import { database } from "../../db/client.ts";
 import { desktops as desktopsTable } from "../../db/schema.ts";
 import { audit } from "../../db/audit.ts";
 import { desktopObject, fleetObject } from "../../domain/addresses.ts";
+import { hostCredential } from "../../domain/access/credentials.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 
-/** Encrypts the credentials from the URL and/or the explicit password; null when there are none. */
+/** Encrypts the credentials (user, password, query string) from the URL and/or the explicit password; null when there are none. */
 async function sealCredentials(env: Env, vncUrl: string | null | undefined, password: string | null | undefined) {
   if (!vncUrl) return { address: null, sealed: null };
   const { address, credentials } = splitVncUrl(vncUrl);
   if (password) credentials.password = password;
-  const sealed = credentials.password || credentials.username ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  const sealed = hasCredentials(credentials) ? await seal(env, "vnc-credentials", JSON.stringify(credentials)) : null;
   return { address, sealed };
 }
 
@@ -62,6 +64,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       };
       const inserted = await database(c.env.DB).insert(desktopsTable).values(row).onConflictDoNothing().returning();
       if (!inserted[0]) throw new ApiError(409, "desktop_exists", `desktop \`${body.id}\` already exists`);
+      await fleetObject(c.env).desktopUpdated({ desktopId: body.id, labels: inserted[0].labels, directVnc: inserted[0].vncUrl !== null });
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.create", targetType: "desktop", targetId: body.id, details: { name: row.name, vncUrl: address } });
       return c.json(toDesktop(inserted[0]), 201);
     },
@@ -106,7 +109,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         patch.vncCredentials = sealed ?? (body.vncPassword === null || body.vncUrl === null ? null : url === row.vncUrl ? row.vncCredentials : null);
       }
       const updated = await database(c.env.DB).update(desktopsTable).set(patch).where(eq(desktopsTable.id, id)).returning();
-      if (body.labels !== undefined) await fleetObject(c.env).desktopLabels(id, body.labels);
+      if (updated[0]) await fleetObject(c.env).desktopUpdated({ desktopId: id, labels: updated[0].labels, directVnc: updated[0].vncUrl !== null });
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.update", targetType: "desktop", targetId: id, details: { fields: Object.keys(body) } });
       return c.json(toDesktop(updated[0]!), 200);
     },
@@ -133,16 +136,20 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     secureRoute("admin", {
       method: "post",
       path: "/api/desktops/{id}/host-token",
-      summary: "Issue a new host token (shown once; replaces the previous one)",
+      summary: "Issue a new host token (shown once; replaces the previous one, whose host is disconnected at once)",
       request: { params: DesktopParam },
-      responses: { 201: jsonContent(HostTokenResponse, "The token and the line per OS that installs the host from this control plane (it asks for the token)") },
+      responses: { 201: jsonContent(HostTokenResponse, "The token and the line per OS that installs the host from this control plane (it asks for the token)"), 429: errorResponse("Too many new credentials; wait and retry") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
+      await enforceLimit(c.env, "LIMIT_CREDENTIALS", c.var.identity.id);
       const token = generateToken("dfh");
+      const hash = await sha256Hex(token);
       const now = Date.now();
-      await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: await sha256Hex(token), hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
+      await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: hash, hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
+      // The old token stops working at the next request; its open sockets end now.
+      await desktopObject(c.env, id).hostTokenReplaced(id, hostCredential(hash));
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.host_token", targetType: "desktop", targetId: id });
       return c.json({ desktopId: id, token, install: hostInstallLines(new URL(c.req.url).origin, id) }, 201);
     },

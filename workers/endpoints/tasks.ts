@@ -8,6 +8,7 @@ import { createTask } from "../../domain/tasks/create-task.ts";
 import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
 import { listEvents } from "../../db/task-events.ts";
 import { taskObject } from "../../domain/addresses.ts";
+import { eventForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 
 const TaskParam = z.object({ id: TaskId });
 
@@ -27,7 +28,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       responses: { 201: jsonContent(Task, "The queued task") },
     }),
     async (c) => {
-      const { prompt, desktopId, labels, priority, ...options } = c.req.valid("json");
+      const { prompt, desktopId, labels, priority, agent, ...options } = c.req.valid("json");
       const identity = c.var.identity;
       const task = await createTask(c.env, {
         prompt,
@@ -35,6 +36,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         labels: labels ?? [],
         priority: priority ?? 0,
         options,
+        agent: agent ?? null,
         source: identity.kind === "session" ? "dashboard" : "api",
         sourceMeta: { by: identity.id },
       });
@@ -71,7 +73,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     secureRoute("viewer", {
       method: "get",
       path: "/api/tasks/{id}/events",
-      summary: "A task's events after a sequence number, in order",
+      summary: "A task's events after a sequence number, in order (help answers only for operators and admins)",
       request: { params: TaskParam, query: EventsQuery },
       responses: { 200: jsonContent(z.object({ items: z.array(TaskEvent), lastSeq: z.number() }), "Events in order") },
     }),
@@ -80,7 +82,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { after, limit } = c.req.valid("query");
       await requireTask(c.env, id);
       const items = await listEvents(c.env.DB, id, after, limit);
-      return c.json({ items, lastSeq: items.at(-1)?.seq ?? after }, 200);
+      return c.json({ items: readsAnswers(c.var.identity.role) ? items : items.map(eventForViewer), lastSeq: items.at(-1)?.seq ?? after }, 200);
     },
   )
   .openapi(

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { ApiError } from "../../domain/api-error.ts";
 import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { getHelpRequest } from "../../db/help-requests.ts";
@@ -6,8 +6,9 @@ import { findHelpMessage, getHelpMessage, type TelegramHelpMessageRow } from "..
 import { line } from "../../domain/telegram/rich-text.ts";
 import { HELP_CALLBACK } from "../../domain/telegram/help-requests.ts";
 import { sendLines } from "../../domain/telegram/api.ts";
+import { mayAct, viewerRefusal, type BotContext } from "./context.ts";
 
-const personOf = (ctx: Context) => {
+const personOf = (ctx: BotContext) => {
   const u = ctx.from;
   const name = u ? [u.first_name, u.last_name].filter(Boolean).join(" ") + (u.username ? ` (@${u.username})` : "") : "someone";
   return { by: `telegram:${u?.id ?? ctx.chat?.id}`, name };
@@ -17,10 +18,12 @@ const personOf = (ctx: Context) => {
  * Resolves through the same path as `POST /api/help-requests/:id/respond` (TaskDO decides, first
  * answer wins). Returns what to tell the person: the outcome, or who answered first and when.
  */
-async function answer(env: Env, ctx: Context, row: TelegramHelpMessageRow, text: string | null): Promise<string> {
+async function answer(env: Env, ctx: BotContext, row: TelegramHelpMessageRow, text: string | null): Promise<string> {
   const { by, name } = personOf(ctx);
   try {
     const r = await resolveHelpRequest(env, row.requestId, { answer: text, dismiss: text === null, by, via: "telegram" });
+    // A secret answer is never echoed: the reply says only that it was given.
+    if (r.secret && r.status === "answered") return `Answered by ${name} (secret answer, sent to the agent only).`;
     return r.status === "dismissed" ? `Dismissed by ${name}.` : `Answered by ${name}: ${r.answer ?? ""}`;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return `Not applied: ${err.message}`;
@@ -28,10 +31,31 @@ async function answer(env: Env, ctx: Context, row: TelegramHelpMessageRow, text:
   }
 }
 
-export function helpAnswers(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+/**
+ * A reply carrying a secret answer: resolved like any answer, then deleted
+ * from the chat (a bot may delete any message in a private chat; in a group
+ * it needs the right to, so the person is asked to). Our message says so and
+ * never repeats the answer; it does not quote the deleted reply.
+ */
+async function secretReply(env: Env, ctx: BotContext, row: TelegramHelpMessageRow, reply: { chatId: number; messageId: number; text: string }): Promise<void> {
+  const outcome = await answer(env, ctx, row, reply.text);
+  let deleted = false;
+  try {
+    deleted = await ctx.api.deleteMessage(reply.chatId, reply.messageId);
+  } catch (err) {
+    console.error("telegram: deleting a secret answer failed:", err instanceof Error ? err.message : String(err));
+  }
+  const note = deleted
+    ? "I deleted your reply so the answer does not stay in this chat."
+    : "I could not delete your reply: delete it yourself so the answer does not stay in this chat.";
+  await ctx.api.sendMessage(reply.chatId, `${outcome.startsWith("Not applied") ? "⚠️" : "🔒"} ${outcome} ${note}`, { reply_parameters: { message_id: row.messageId } });
+}
+
+export function helpAnswers(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
 
   c.callbackQuery(HELP_CALLBACK, async (ctx) => {
+    if (!mayAct(ctx)) return void (await ctx.answerCallbackQuery({ text: viewerRefusal(ctx, "answering a help request").slice(0, 200) }));
     const [, rowId, choice] = ctx.match as RegExpMatchArray;
     const row = await getHelpMessage(env.DB, Number(rowId));
     // Buttons only ever resolve the request they were posted for, from the chat they were posted to.
@@ -49,6 +73,12 @@ export function helpAnswers(env: Env): Composer<Context> {
     const replied = ctx.message.reply_to_message;
     const row = replied ? await findHelpMessage(env.DB, ctx.chat.id, replied.message_id) : null;
     if (!row) return next();
+    if (!mayAct(ctx)) {
+      await ctx.api.sendMessage(ctx.chat.id, viewerRefusal(ctx, "answering a help request"), { reply_parameters: { message_id: ctx.message.message_id } });
+      return;
+    }
+    const request = await getHelpRequest(env.DB, row.requestId);
+    if (request?.secret) return secretReply(env, ctx, row, { chatId: ctx.chat.id, messageId: ctx.message.message_id, text: ctx.message.text.trim() });
     const outcome = await answer(env, ctx, row, ctx.message.text.trim());
     await ctx.api.sendMessage(ctx.chat.id, `${outcome.startsWith("Not applied") ? "⚠️" : "✅"} ${outcome}`, { reply_parameters: { message_id: ctx.message.message_id } });
   });

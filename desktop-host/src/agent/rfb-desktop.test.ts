@@ -112,7 +112,46 @@ describe("RfbDesktop over an in-memory screen", () => {
     const desktop = new RfbDesktop(new InMemoryScreen(), { clock });
     const typed = desktop.type("a");
     await runFor(clock, 1_000);
-    expect(await typed).toEqual({ changed: true, settleMs: 250 }); // the echo at once, then the typing quiet period
+    expect(await typed).toEqual({ changed: true, settleMs: 100 }); // the echo at once, then the typing quiet period
+  });
+
+  it("settles typed text with a Return in it as a key, which may submit a form", async () => {
+    const clock = new FakeClock();
+    const desktop = new RfbDesktop(new InMemoryScreen(), { clock });
+    const typed = desktop.type("a\n");
+    await runFor(clock, 1_000);
+    expect(await typed).toEqual({ changed: true, settleMs: 300 });
+  });
+
+  it("settles an editing key 100 ms after its echo, and Return only after 300 ms of quiet", async () => {
+    const clock = new FakeClock();
+    const screen = new InMemoryScreen();
+    const desktop = new RfbDesktop(screen, { clock });
+    const selectAll = desktop.key("ctrl+a"); // the in-memory screen echoes the "a" at once
+    await runFor(clock, 1_000);
+    expect(await selectAll).toEqual({ changed: true, settleMs: 100 });
+    const submit = desktop.key("Return");
+    clock.setTimer(40, () => screen.paint(0, 200, 1920, 600, [1, 2, 3])); // the page's answer
+    await runFor(clock, 1_000);
+    expect(await submit).toEqual({ changed: true, settleMs: 340 });
+  });
+
+  it("ends a scroll 80 ms after the small repaint that follows its frames, but waits out a stall between frames", async () => {
+    const clock = new FakeClock();
+    const screen = new InMemoryScreen();
+    const desktop = new RfbDesktop(screen, { clock });
+    const frame = (at: number, shade: number) => clock.setTimer(at, () => screen.paint(0, 100, 800, 900, [shade, shade, 90]));
+    // Frames that move the view, then the scrollbar thumb's last repaint.
+    frame(60, 10); frame(95, 20); frame(130, 30);
+    clock.setTimer(160, () => screen.paint(1907, 300, 9, 40, [200, 200, 200]));
+    const scrolled = desktop.scroll({ x: 300, y: 400 }, "down", 3);
+    await runFor(clock, 1_000);
+    expect(await scrolled).toEqual({ changed: true, settleMs: 240 });
+    // A busy machine: 250 ms between two frames, the view still moving.
+    frame(60, 40); frame(310, 50);
+    const stalled = desktop.scroll({ x: 300, y: 400 }, "down", 3);
+    await runFor(clock, 1_000);
+    expect(await stalled).toEqual({ changed: true, settleMs: 610 });
   });
 
   it("counts text typed right beside a pointer at rest, and leaves the pointer's box out just after it moved there", async () => {

@@ -42,6 +42,12 @@ export type RfbDesktopOptions = {
  * took under load in CI.
  */
 const POINTER_REPAINT_MS = 300;
+/**
+ * How long before a settle's answer the model frame starts on the screenshot:
+ * scaling what a scroll changed and encoding took 35–70 ms after the answer
+ * on the bench's busy 2-core machine.
+ */
+const SCREENSHOT_LEAD_MS = 50;
 /** Longest `wait` or `hold_key` honoured; longer asks are cut so a task cannot idle for minutes. */
 export const MAX_WAIT_MS = 30_000;
 
@@ -167,7 +173,7 @@ export class RfbDesktop implements Desktop {
   key(combo: string, repeat = 1): Promise<ActionOutcome> {
     const keysyms = parseKeyCombo(combo);
     const times = Math.max(1, Math.min(100, Math.round(repeat)));
-    return this.#act("key", this.#pointer, async () => {
+    return this.#act(isEditCombo(keysyms) ? "edit" : "key", this.#pointer, async () => {
       for (let i = 0; i < times; i++) {
         for (const k of keysyms) await this.#keyDown(k);
         for (const k of keysyms.toReversed()) await this.#keyUp(k);
@@ -189,7 +195,9 @@ export class RfbDesktop implements Desktop {
 
   type(text: string): Promise<ActionOutcome> {
     const strokes = textToKeyStrokes(text);
-    return this.#act("type", this.#pointer, async () => {
+    // A Return or a Tab in the text may submit a form or move the focus: that settles as a key.
+    const startsSomething = strokes.some((s) => s.keysym === Keysym.Return || s.keysym === Keysym.Tab);
+    return this.#act(startsSomething ? "key" : "type", this.#pointer, async () => {
       for (const s of strokes) await (s.down ? this.#keyDown(s.keysym) : this.#keyUp(s.keysym));
     });
   }
@@ -233,7 +241,8 @@ export class RfbDesktop implements Desktop {
    * repaint of its last move may still come; a pointer at rest draws nothing
    * by itself, so then everything counts (text typed right beside it too).
    * Once the input is sent the model frame works ahead, since a screenshot
-   * usually follows an action.
+   * usually follows an action: at the latest SCREENSHOT_LEAD_MS before the
+   * settle will answer.
    */
   async #act(kind: ActionKind, to: { x: number; y: number }, action: () => Promise<void>, from = this.#pointer): Promise<ActionOutcome> {
     const settle = this.#settle ?? settlePolicy(kind);
@@ -244,7 +253,8 @@ export class RfbDesktop implements Desktop {
       await action();
       this.#frame.prepare();
     };
-    const result = await settleAfter(this.#rfb, sent, { ...settle, ignore }, this.#clock);
+    const onQuiet = (settledInMs: number) => this.#frame.workAheadIn(settledInMs - SCREENSHOT_LEAD_MS);
+    const result = await settleAfter(this.#rfb, sent, { ...settle, ignore, onQuiet }, this.#clock);
     this.#onSettled?.(kind, result);
     return { changed: result.changed, settleMs: result.elapsedMs };
   }
@@ -289,6 +299,23 @@ export class RfbDesktop implements Desktop {
   #pause(ms: number): Promise<void> {
     return new Promise((resolve) => this.#clock.setTimer(ms, resolve));
   }
+}
+
+const EDIT_KEYS = new Set<number>([Keysym.BackSpace, Keysym.Delete, Keysym.KP_Delete]);
+// With Ctrl: select all, copy, cut, paste, undo, redo (either case: Shift may be held too).
+const EDIT_SHORTCUTS = new Set([..."acxvzyACXVZY"].map((c) => c.charCodeAt(0)));
+const EDIT_MODIFIERS = new Set<number>([Keysym.Control_L, Keysym.Control_R, Keysym.Shift_L, Keysym.Shift_R]);
+
+/**
+ * Whether a combo only edits text where it is (BackSpace, Delete, Ctrl+A/C/X/V/Z/Y,
+ * with Ctrl or Shift at most): such a key repaints once and starts nothing, so
+ * it settles by the short "edit" policy. Everything else is a "key".
+ */
+function isEditCombo(keysyms: readonly number[]): boolean {
+  const keys = keysyms.filter((k) => !EDIT_MODIFIERS.has(k));
+  if (keys.length !== 1 || keysyms.length - keys.length > 2) return false;
+  const ctrl = keysyms.includes(Keysym.Control_L) || keysyms.includes(Keysym.Control_R);
+  return EDIT_KEYS.has(keys[0]!) || (ctrl && EDIT_SHORTCUTS.has(keys[0]!));
 }
 
 function samePoint(a: { x: number; y: number }, b: { x: number; y: number }): boolean {

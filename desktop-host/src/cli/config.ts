@@ -2,20 +2,40 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DesktopId } from "@deskfleet/protocol";
+import { DesktopId, HostToolId, VNC_SECURITY_PARAM, VncSecurityList, type VncSecurityMethod } from "@deskfleet/protocol";
+import type { TlsTrust } from "@deskfleet/rfb/node-socket";
 import { readableByOthers } from "../install/atomic-file.ts";
 import { readHostConfigFile, type HostConfigFile } from "../install/host-config-file.ts";
 import { installedHome } from "../install/layout.ts";
+
+/** The VNC server to drive and how to authenticate to it, except the password (kept apart: it is a secret). */
+export type VncSettings = {
+  host: string;
+  port: number;
+  username?: string;
+  security?: VncSecurityMethod[];
+  tls?: TlsTrust;
+};
 
 /** Everything `deskfleet-host run` needs; flags win over environment variables. */
 export type HostConfig = {
   server: string;
   desktopId: string;
   token: string;
-  vnc: { host: string; port: number };
+  vnc: VncSettings;
   vncPassword: string | undefined;
   model: string | undefined;
   json: boolean;
+  /** Tools beyond the screen the owner allows (`--allow shell,files,browser,web,mcp`); none by default. */
+  allow?: string[] | undefined;
+  /** The desktop's Chromium remote debugging endpoint, for the browser tool. */
+  cdp?: string | undefined;
+  /** A JSON file of MCP servers to offer as tools. */
+  mcpConfig?: string | undefined;
+  /** Where task folders are made (default ~/deskfleet). */
+  toolsDir?: string | undefined;
+  /** More folders the file tools may reach besides the task's own. */
+  filesRoots?: string[] | undefined;
 };
 
 export type ConfigProblem = { field: keyof HostConfig | "args" | "configFile"; message: string };
@@ -38,28 +58,77 @@ const OPTIONS = {
   "token-file": { type: "string" },
   vnc: { type: "string" },
   "vnc-password-file": { type: "string" },
+  "vnc-user": { type: "string" },
+  "vnc-security": { type: "string" },
+  "vnc-tls-ca": { type: "string" },
+  "vnc-tls-fingerprint": { type: "string" },
   model: { type: "string" },
+  allow: { type: "string" },
+  cdp: { type: "string" },
+  "mcp-config": { type: "string" },
+  "tools-dir": { type: "string" },
+  "files-root": { type: "string", multiple: true },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
 
+/** Whether a URL's host is this machine: only there may the host token travel unencrypted. */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 export const Server = z
   .string()
   .refine((s) => URL.canParse(s) && /^(https?|wss?):$/.test(new URL(s).protocol), {
     message: "must be the control plane's URL, e.g. https://deskfleet.example.com",
+  })
+  // The host sends its token with every connection: in clear over http://, readable on the way.
+  .refine((s) => !URL.canParse(s) || /^(https|wss):$/.test(new URL(s).protocol) || isLoopback(new URL(s)), {
+    message: "must use https:// (http:// would send the host token unencrypted); http:// is allowed only for a control plane on this machine (localhost, 127.0.0.1, [::1])",
   });
 export const Token = z.string().regex(/^dfh_[A-Za-z0-9_-]{8,}$/, {
   message: "a host token starts with dfh_; copy it from the dashboard (Add desktop) or POST /api/desktops/<id>/host-token",
 });
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/@?#]+):(\d{1,5})$/;
+/** `host:port`, or a VNC URL `vnc://[user@]host[:port][?security=…]` as the dashboard takes it (without a password: flags show in ps). */
 export const Vnc = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/, { message: "use host:port, e.g. localhost:5900 or [::1]:5900" })
-  .transform((s) => {
-    const i = s.lastIndexOf(":");
-    return { host: s.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(s.slice(i + 1)) };
+  .transform((s, ctx): Omit<VncSettings, "tls"> => {
+    const match = HOST_PORT.exec(s);
+    if (match) return { host: match[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(match[2]) };
+    if (/^vnc:\/\//i.test(s) && URL.canParse(s)) {
+      const url = new URL(s);
+      if (url.password) {
+        ctx.addIssue({ code: "custom", message: "must not carry the VNC password (anyone can read it in ps); use --vnc-password-file or DESKFLEET_VNC_PASSWORD" });
+        return z.NEVER;
+      }
+      const out: Omit<VncSettings, "tls"> = { host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: url.port ? Number(url.port) : 5900 };
+      if (url.username) out.username = decodeURIComponent(url.username);
+      const security = url.searchParams.get(VNC_SECURITY_PARAM);
+      if (security !== null) {
+        const parsed = VncSecurityList.safeParse(security);
+        if (!parsed.success) {
+          ctx.addIssue({ code: "custom", message: `?${VNC_SECURITY_PARAM}= ${parsed.error.issues[0]?.message ?? "is not valid"}` });
+          return z.NEVER;
+        }
+        out.security = parsed.data;
+      }
+      return out;
+    }
+    ctx.addIssue({ code: "custom", message: "use host:port, e.g. localhost:5900 or [::1]:5900 (or vnc://user@host:5900)" });
+    return z.NEVER;
   })
   .refine((v) => v.port >= 1 && v.port <= 65535, { message: "the VNC port must be 1-65535" });
+const VncUser = z.string().min(1).max(63, { message: "is longer than 63 characters, more than VNC servers take" });
+/** A SHA-256 fingerprint as openssl and browsers print it: 32 hex bytes, colons optional, `sha256:` prefix optional. */
+const Fingerprint = z
+  .string()
+  .transform((s) => s.trim())
+  .refine((s) => /^(sha-?256:)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/i.test(s), {
+    message: "must be the certificate's SHA-256 fingerprint, e.g. AB:CD:…:EF (openssl x509 -noout -fingerprint -sha256 -in cert.pem)",
+  });
 const Model = z.string().trim().min(1).max(100);
 
 /**
@@ -68,7 +137,7 @@ const Model = z.string().trim().min(1).max(100);
  * (DESKFLEET_HOME/config.json, written by the installer); problems say what to fix.
  */
 export function parseHostArgs(argv: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
@@ -120,8 +189,50 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
     }
   }
   config.token = take("token", "--token / DESKFLEET_HOST_TOKEN:", rawToken, Token, tokenFile !== undefined ? null : "set DESKFLEET_HOST_TOKEN (or --token-file) to the desktop's host token from the dashboard");
-  config.vnc = take("vnc", "--vnc / DESKFLEET_VNC:", str("vnc", "DESKFLEET_VNC", file?.vnc) ?? "localhost:5900", Vnc, null);
+  const vnc = take("vnc", "--vnc / DESKFLEET_VNC:", str("vnc", "DESKFLEET_VNC", file?.vnc) ?? "localhost:5900", Vnc, null);
   config.model = take("model", "--model / DESKFLEET_MODEL:", str("model", "DESKFLEET_MODEL", file?.model), Model, null);
+
+  if (vnc) {
+    const settings: VncSettings = { ...vnc };
+    const username = take("vnc", "--vnc-user / DESKFLEET_VNC_USER", str("vnc-user", "DESKFLEET_VNC_USER"), VncUser, null);
+    if (username !== undefined) settings.username = username;
+    const security = take("vnc", "--vnc-security / DESKFLEET_VNC_SECURITY:", str("vnc-security", "DESKFLEET_VNC_SECURITY"), VncSecurityList, null);
+    if (security !== undefined) settings.security = security;
+    const tls: TlsTrust = {};
+    const fingerprint = take("vnc", "--vnc-tls-fingerprint / DESKFLEET_VNC_TLS_FINGERPRINT", str("vnc-tls-fingerprint", "DESKFLEET_VNC_TLS_FINGERPRINT"), Fingerprint, null);
+    if (fingerprint !== undefined) tls.fingerprint = fingerprint;
+    const caFile = str("vnc-tls-ca", "DESKFLEET_VNC_TLS_CA");
+    if (caFile !== undefined) {
+      try {
+        const pem = readFileSync(caFile, "utf8");
+        if (!pem.includes("-----BEGIN CERTIFICATE-----")) problems.push({ field: "vnc", message: `--vnc-tls-ca ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+        else tls.ca = pem;
+      } catch (err) {
+        problems.push({ field: "vnc", message: `cannot read --vnc-tls-ca ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      }
+    }
+    if (tls.ca !== undefined || tls.fingerprint !== undefined) settings.tls = tls;
+    config.vnc = settings;
+  }
+  const allow = str("allow", "DESKFLEET_ALLOW");
+  if (allow !== undefined) {
+    const ids = allow.split(",").map((s) => s.trim()).filter(Boolean);
+    const bad = ids.filter((id) => !HostToolId.safeParse(id).success);
+    if (bad.length) problems.push({ field: "allow", message: `--allow / DESKFLEET_ALLOW: ${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is" : "are"} not a tool; allow any of shell, files, browser, web, mcp, mcp:<server>` });
+    else config.allow = [...new Set(ids)];
+  }
+  const cdp = str("cdp", "DESKFLEET_CDP");
+  if (cdp !== undefined) {
+    if (/^\d{1,5}$/.test(cdp)) config.cdp = `http://127.0.0.1:${cdp}`;
+    else if (URL.canParse(cdp) && /^(https?|wss?):$/.test(new URL(cdp).protocol)) config.cdp = cdp;
+    else problems.push({ field: "cdp", message: "--cdp / DESKFLEET_CDP: give Chromium's remote debugging port (9222) or its URL (http://127.0.0.1:9222)" });
+  }
+  config.mcpConfig = str("mcp-config", "DESKFLEET_MCP_CONFIG");
+  config.toolsDir = str("tools-dir", "DESKFLEET_TOOLS_DIR");
+  const roots = values["files-root"];
+  config.filesRoots = Array.isArray(roots) ? roots : env["DESKFLEET_FILES_ROOTS"]?.split(":").filter(Boolean);
+  if (config.allow?.includes("browser") && !config.cdp) problems.push({ field: "cdp", message: "--allow browser needs --cdp: start Chromium with --remote-debugging-port=9222 and pass --cdp 9222" });
+  if (config.allow?.some((a) => a.startsWith("mcp")) && !config.mcpConfig) problems.push({ field: "mcpConfig", message: "--allow mcp needs --mcp-config <file> listing the MCP servers (see deskfleet-host --help)" });
 
   const passwordFile = str("vnc-password-file", "DESKFLEET_VNC_PASSWORD_FILE");
   const fileFromConfig = passwordFile === undefined && !env["DESKFLEET_VNC_PASSWORD"] ? file?.vncPasswordFile : undefined;
@@ -161,9 +272,21 @@ the installed host's DESKFLEET_HOME/config.json):
   --token-file <file>       DESKFLEET_HOST_TOKEN_FILE   a file holding the host token (chmod 600)
                             DESKFLEET_HOST_TOKEN    the host token itself
   --token <dfh_…>           the host token (visible in ps: prefer the file or the variable)
-  --vnc <host:port>         DESKFLEET_VNC           the VNC server to drive (default localhost:5900)
+  --vnc <host:port>         DESKFLEET_VNC           the VNC server to drive (default localhost:5900), or vnc://user@host:port
   --vnc-password-file <f>   DESKFLEET_VNC_PASSWORD_FILE, or DESKFLEET_VNC_PASSWORD
+  --vnc-user <name>         DESKFLEET_VNC_USER      user name for macOS Screen Sharing (Apple Remote Desktop) and VeNCrypt Plain
+  --vnc-security <list>     DESKFLEET_VNC_SECURITY  methods to allow, most preferred first (default: all, in this order):
+                            X509Plain,X509Vnc,X509None,TLSPlain,TLSVnc,TLSNone,ARD,VncAuth,None
+  --vnc-tls-ca <file>       DESKFLEET_VNC_TLS_CA    PEM CA that signed the VNC server's certificate (VeNCrypt X509*)
+  --vnc-tls-fingerprint <sha256>  DESKFLEET_VNC_TLS_FINGERPRINT  pin the VNC server's own certificate instead
   --model <name>            DESKFLEET_MODEL         model when a task names none
+
+Tools beyond the screen (off unless allowed here, and offered only to tasks that ask for them):
+  --allow <list>            DESKFLEET_ALLOW         comma-separated: shell, files, browser, web, mcp, mcp:<server>
+  --cdp <port|url>          DESKFLEET_CDP           the desktop Chromium's remote debugging port (browser tool)
+  --mcp-config <file>       DESKFLEET_MCP_CONFIG    MCP servers: {"servers": {"name": {"command": "…", "args": […]} | {"url": "https://…"}}}
+  --tools-dir <dir>         DESKFLEET_TOOLS_DIR     where task folders are made (default ~/deskfleet; each task works in <dir>/<task id>)
+  --files-root <dir>        DESKFLEET_FILES_ROOTS   another folder the file tools may reach (repeat the flag; colon-separated in the variable)
   --json                    DESKFLEET_LOG_FORMAT=json   one JSON object a log line
   -h, --help, --version
 

@@ -3,8 +3,10 @@ import WebSocket from "ws";
 import { CloseCode, compareReleases } from "@deskfleet/protocol";
 import { classifyClose } from "../control/close-codes.ts";
 import { controlUrl } from "../control/control-channel.ts";
-import { isRfbError } from "@deskfleet/rfb/rfb-error";
+import { isRfbError, type SecurityReport } from "@deskfleet/rfb/rfb-error";
+import { METHODS, methodName, offeredSummary } from "@deskfleet/rfb/security-types";
 import { connectVnc } from "../runtime/vnc-connection.ts";
+import { vncAddress, type VncTarget } from "../runtime/vnc-target.ts";
 import { createRedactor } from "../runtime/redact.ts";
 import { readableByOthers } from "../install/atomic-file.ts";
 import { DownloadError, fetchServedRelease } from "../install/release-download.ts";
@@ -38,6 +40,44 @@ export async function doctor(
     if (health.ok) checks.push(await checkRelease(config.server));
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
+  checks.push(...(await checkTools(config)));
+  return checks;
+}
+
+/** Which tools beyond the screen are allowed, and whether the browser and MCP servers answer. */
+async function checkTools(config: Partial<HostConfig>): Promise<Check[]> {
+  const allow = config.allow ?? [];
+  if (allow.length === 0) return [{ name: "tools", ok: true, detail: "screen only: no tools beyond the screen are allowed (--allow shell,files,browser,web,mcp turns them on)" }];
+  const checks: Check[] = [{ name: "tools", ok: true, detail: `allowed: ${allow.join(", ")}; task folders in ${config.toolsDir ?? "~/deskfleet"}; a task gets only the tools it asks for` }];
+  if (config.cdp && allow.includes("browser")) {
+    const url = config.cdp.replace(/^ws/, "http").replace(/\/devtools\/browser\/.*$/, "").replace(/\/+$/, "");
+    try {
+      const res = await fetch(`${url}/json/version`, { signal: AbortSignal.timeout(3_000) });
+      const v = (await res.json()) as { Browser?: string };
+      checks.push({ name: "browser (CDP)", ok: true, detail: `${url} answers: ${v.Browser ?? "a browser"}` });
+    } catch (err) {
+      checks.push({ name: "browser (CDP)", ok: true, warning: true, detail: `${url} does not answer (${err instanceof Error ? err.message : String(err)}); the browser tool fails until it does`, fix: "start Chromium with --remote-debugging-port=<port> and pass that port to --cdp" });
+    }
+  }
+  if (config.mcpConfig) {
+    try {
+      const { readMcpConfig } = await import("../tools/mcp/mcp-config.ts");
+      const { McpServerTools } = await import("../tools/mcp/mcp-server-tool.ts");
+      for (const [name, server] of Object.entries(readMcpConfig(config.mcpConfig).servers)) {
+        const tools = new McpServerTools(name, server);
+        try {
+          const opened = await tools.open();
+          checks.push({ name: `MCP server ${name}`, ok: true, detail: `${opened.definitions().length} tool(s): ${opened.definitions().map((d) => ("name" in d ? d.name : "")).join(", ")}` });
+        } catch (err) {
+          checks.push({ name: `MCP server ${name}`, ok: true, warning: true, detail: `does not connect: ${err instanceof Error ? err.message : String(err)}`, fix: "check its command or URL in --mcp-config" });
+        } finally {
+          await tools.close();
+        }
+      }
+    } catch (err) {
+      checks.push({ name: "MCP servers", ok: false, detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
   return checks;
 }
 
@@ -52,26 +92,32 @@ export function formatChecks(checks: readonly Check[], secrets: readonly (string
   return r.text(lines.join("\n"));
 }
 
-async function checkVnc(target: { host: string; port: number; password: string | undefined }): Promise<Check> {
-  const where = `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`;
+async function checkVnc(target: VncTarget): Promise<Check> {
+  const where = vncAddress(target);
   const name = "VNC server";
   try {
     const client = await connectVnc(target, 5_000);
-    const detail = `${where} answers (RFB ${client.version}), screen ${client.width}×${client.height}${client.name ? `, "${client.name}"` : ""}`;
+    const detail = `${where} answers (RFB ${client.version}), screen ${client.width}×${client.height}${client.name ? `, "${client.name}"` : ""}; ${describeSecurity(client.security)}`;
     await client.close();
     return { name, ok: true, detail };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = isRfbError(err) ? err.code : "unknown";
+    const offered = isRfbError(err) && err.security ? ` (${describeSecurity(err.security)})` : "";
     const fix: Record<string, string> = {
       "connection-closed": "start the VNC server (e.g. `x11vnc -rfbauth ~/.vnc/passwd -forever -shared -noscr`, or enable Screen Sharing on macOS) or point --vnc at it",
       "password-required": "the VNC server wants a password: set DESKFLEET_VNC_PASSWORD or --vnc-password-file",
-      "auth-failed": "the VNC password is wrong: check DESKFLEET_VNC_PASSWORD / --vnc-password-file",
-      "unsupported-security": "let the VNC server offer VNC Authentication (a password) or no authentication to local clients",
+      "username-required": "the VNC server wants a user name too (macOS: an account on that Mac): set --vnc-user or DESKFLEET_VNC_USER, and the password",
+      "auth-failed": usesUsername(err)
+        ? "the VNC user name or password is wrong: check --vnc-user / DESKFLEET_VNC_USER and DESKFLEET_VNC_PASSWORD / --vnc-password-file"
+        : "the VNC password is wrong: check DESKFLEET_VNC_PASSWORD / --vnc-password-file",
+      "unsupported-security": "let the VNC server offer one of the methods above (TigerVNC: -SecurityTypes X509Vnc,VncAuth; macOS: Screen Sharing), or widen --vnc-security",
+      "certificate-untrusted": "if that is your VNC server's certificate, pin it with --vnc-tls-fingerprint <the SHA-256 above> or give its CA with --vnc-tls-ca <file>; or allow a method without a certificate with --vnc-security",
+      "tls-failed": "check the VNC server's TLS settings (certificate and key), or allow another method with --vnc-security",
       timeout: "something answers on that port but does not speak VNC in time; check --vnc",
       "unsupported-version": "use a VNC server that speaks RFB 3.3–3.8",
     };
-    return { name, ok: false, detail: `${where}: ${message}`, fix: fix[code] ?? "check --vnc and the VNC server's logs" };
+    return { name, ok: false, detail: `${where}: ${message}${offered}`, fix: fix[code] ?? "check --vnc and the VNC server's logs" };
   }
 }
 
@@ -96,6 +142,18 @@ async function checkRelease(server: string): Promise<Check> {
     // Not this host's problem (it runs either way); only `upgrade` and new installs need the bundle.
     return { name, ok: true, detail: `${HOST_VERSION}; the control plane serves no host release to compare with (${err.message})` };
   }
+}
+
+/** Whether the method that failed sent a user name (Apple Remote Desktop, VeNCrypt Plain). */
+function usesUsername(err: unknown): boolean {
+  const chosen = isRfbError(err) ? err.security?.chosen : undefined;
+  return chosen !== undefined && (METHODS[chosen].credentials === "plain" || METHODS[chosen].credentials === "ard");
+}
+
+/** `offered VeNCrypt (X509Vnc, TLSVnc), VNC Authentication; chose VeNCrypt X509Vnc`. */
+export function describeSecurity(report: SecurityReport): string {
+  const offered = `the server offers ${offeredSummary(report.offered, report.vencryptSubtypes)}`;
+  return report.chosen ? `security: ${offered}; chose ${methodName(report.chosen)}` : `security: ${offered}`;
 }
 
 async function checkHealth(server: string): Promise<Check> {

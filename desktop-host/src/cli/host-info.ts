@@ -14,14 +14,15 @@ export function osName(): string {
 }
 
 /** What the host tells the control plane in each hello. */
-export function hostCapabilities(vnc: VncStatus, model: string | undefined, ability: TaskAbility): HostCapabilities {
+export function hostCapabilities(vnc: VncStatus, model: string | undefined, ability: TaskAbility, tools: readonly string[] = []): HostCapabilities {
   return {
     screen: vnc.screen,
     os: `${osName()} ${release()}`.slice(0, 100),
     hostVersion: HOST_VERSION,
     nodeVersion: process.version,
     vnc: { reachable: vnc.reachable, ...(vnc.name ? { server: vnc.name.slice(0, 200) } : {}) },
-    tools: [],
+    /** The tools beyond the screen this host allows and has (shell, files, browser, web, mcp:<server>). */
+    tools: [...tools],
     ...(model ? { model } : {}),
     runsTasks: ability.runsTasks,
     ...(ability.runsTasks ? {} : { runsTasksReason: ability.reason }),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { doctor } from "../cli/doctor.ts";
 import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { makeThrowawayCa, opensslMissing } from "@deskfleet/rfb/testing/throwaway-ca";
 import { createLogger } from "./logger.ts";
 import { VncConnection } from "./vnc-connection.ts";
 
@@ -51,5 +52,52 @@ describe.skipIf(missing.length > 0)(`the host's VNC session against a live x11vn
     expect(bad.find((c) => c.name === "VNC server")).toMatchObject({ ok: false, fix: expect.stringContaining("the VNC password is wrong") });
     const none = await doctor({ vnc: { host: "127.0.0.1", port: d.port } }, [], {});
     expect(none.find((c) => c.name === "VNC server")).toMatchObject({ ok: false, fix: expect.stringContaining("DESKFLEET_VNC_PASSWORD") });
+  }, 30_000);
+});
+
+const missingTls = [...missingXTools({ servers: ["Xvnc"] }), ...(opensslMissing() ? ["openssl"] : [])];
+
+describe.skipIf(missingTls.length > 0)(`doctor against TigerVNC's Xvnc with VeNCrypt${missingTls.length ? ` (skipped: ${missingTls.join(", ")} missing)` : ""}`, () => {
+  it("names the security types offered and the one chosen, and says how to trust a certificate it refuses", async () => {
+    const ca = makeThrowawayCa();
+    const d = await startXDesktop({ width: 320, height: 240, password: PASSWORD, server: "Xvnc", xvncSecurity: { types: ["X509Vnc", "TLSVnc", "VncAuth"], x509: { certFile: ca.certFile, keyFile: ca.keyFile } } });
+    try {
+      const vnc = (extra: object) => ({ vnc: { host: "127.0.0.1", port: d.port, ...extra }, vncPassword: PASSWORD });
+      const offered = "the server offers VeNCrypt (X509Vnc, TLSVnc, VncAuth), VNC Authentication";
+
+      const untrusted = (await doctor(vnc({}), [], {})).find((c) => c.name === "VNC server")!;
+      expect(untrusted.ok).toBe(false);
+      expect(untrusted.detail).toContain(`is not trusted: it is signed by a CA this host does not trust (SHA-256 fingerprint ${ca.fingerprint})`);
+      expect(untrusted.detail).toContain(`(security: ${offered}; chose VeNCrypt X509Vnc)`);
+      expect(untrusted.fix).toMatch(/--vnc-tls-fingerprint .* or give its CA with --vnc-tls-ca/);
+
+      const trusted = (await doctor(vnc({ tls: { ca: ca.caPem } }), [], {})).find((c) => c.name === "VNC server")!;
+      expect(trusted.ok).toBe(true);
+      expect(trusted.detail).toContain("answers (RFB 3.8), screen 320×240");
+      expect(trusted.detail.endsWith(`; security: ${offered}; chose VeNCrypt X509Vnc`)).toBe(true);
+
+      const pinned = (await doctor(vnc({ tls: { fingerprint: ca.fingerprint } }), [], {})).find((c) => c.name === "VNC server")!;
+      expect(pinned.detail).toContain("chose VeNCrypt X509Vnc");
+
+      const vncAuthOnly = (await doctor(vnc({ security: ["VncAuth"] }), [], {})).find((c) => c.name === "VNC server")!;
+      expect(vncAuthOnly.detail).toContain(`security: the server offers VeNCrypt, VNC Authentication; chose VNC Authentication`);
+    } finally {
+      await d.stop();
+      ca.remove();
+    }
+  }, 60_000);
+
+  it("lists both sides when the server offers only what Deskfleet does not speak (VeNCrypt Plain without TLS)", async () => {
+    const d = await startXDesktop({ width: 64, height: 48, password: PASSWORD, server: "Xvnc", xvncSecurity: { types: ["Plain"] } });
+    try {
+      const check = (await doctor({ vnc: { host: "127.0.0.1", port: d.port, username: "ada" }, vncPassword: PASSWORD }, [], {})).find((c) => c.name === "VNC server")!;
+      expect(check.ok).toBe(false);
+      expect(check.detail).toContain(
+        "The VNC server offers only VeNCrypt (Plain); Deskfleet supports VeNCrypt (X509Plain, X509Vnc, X509None, TLSPlain, TLSVnc, TLSNone), Apple Remote Desktop, VNC Authentication, None.",
+      );
+      expect(check.fix).toMatch(/let the VNC server offer one of the methods above/);
+    } finally {
+      await d.stop();
+    }
   }, 30_000);
 });

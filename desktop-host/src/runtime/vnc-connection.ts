@@ -1,16 +1,17 @@
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
-import { connectTcp } from "@deskfleet/rfb/node-socket";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 import { Backoff, type BackoffOptions } from "../control/backoff.ts";
 import type { Logger } from "./logger.ts";
+import { dialVnc, handshakeOptions, vncAddress, type VncTarget } from "./vnc-target.ts";
 
-export type VncTarget = { host: string; port: number; password?: string | undefined };
+export type { VncTarget } from "./vnc-target.ts";
 export type VncStatus = { reachable: boolean; screen: { width: number; height: number } | null; name?: string; problem?: string };
 type UpdateListener = (update: { rects: readonly { x: number; y: number; width: number; height: number }[] }) => void;
 
-/** Opens one RFB session; the default dials TCP. */
+/** Opens one RFB session: TCP, then TLS if the server's VeNCrypt asks for it. */
 export async function connectVnc(target: VncTarget, timeoutMs = 10_000): Promise<RfbClient> {
-  const socket = await connectTcp(target.host, target.port, { timeoutMs });
-  return RfbClient.connect(socket, { ...(target.password !== undefined ? { password: target.password } : {}), handshakeTimeoutMs: timeoutMs });
+  const socket = await dialVnc(target, timeoutMs);
+  return RfbClient.connect(socket, { ...handshakeOptions(target), handshakeTimeoutMs: timeoutMs });
 }
 
 /**
@@ -52,7 +53,7 @@ export class VncConnection {
 
   get framebuffer(): { readonly width: number; readonly height: number; readonly data: Uint8Array } {
     const c = this.#client;
-    if (!c || c.isClosed) throw new Error(`the VNC server at ${this.#where()} is not connected${this.#problem ? `: ${this.#problem}` : ""}`);
+    if (!c || c.isClosed) throw new Error(`the desktop's VNC server is not connected${this.#why()}`);
     return c.framebuffer;
   }
 
@@ -94,7 +95,7 @@ export class VncConnection {
     });
     const now = this.#client;
     if (now && !now.isClosed) return now;
-    throw new Error(`the VNC server at ${this.#where()} is not reachable${this.#problem ? `: ${this.#problem}` : ""}`);
+    throw new Error(`the desktop's VNC server is not reachable${this.#why()}`);
   }
 
   async #attempt(): Promise<void> {
@@ -109,7 +110,7 @@ export class VncConnection {
       this.#problem = undefined;
       this.#backoff.reset();
       this.#detach = [...this.#listeners].map((l) => client.on("update", l));
-      this.#log.info("connected to the VNC server", { vnc: this.#where(), width: client.width, height: client.height });
+      this.#log.info("connected to the VNC server", { vnc: this.#where(), width: client.width, height: client.height, security: client.security.chosen });
       for (const w of this.#waiters.splice(0)) w();
       void client.closed.then((error) => {
         for (const off of this.#detach.splice(0)) off();
@@ -135,7 +136,15 @@ export class VncConnection {
     }, this.#backoff.next());
   }
 
+  /**
+   * The problem, as the agent's model may read it (these errors become tool results): without
+   * the VNC server's address, which stays in the host's own log.
+   */
+  #why(): string {
+    return this.#problem ? `: ${withoutAddresses(this.#problem)}` : "";
+  }
+
   #where(): string {
-    return this.#target.host.includes(":") ? `[${this.#target.host}]:${this.#target.port}` : `${this.#target.host}:${this.#target.port}`;
+    return vncAddress(this.#target);
   }
 }

@@ -1,2 +1,2 @@
 /** How the host decides that the screen has settled after an action. */
-export { isCaretLike, type SettleResult } from "./settle.ts";
+export { isCaretLike, pointerRegion, type Rect, type SettleRect, type SettleResult } from "./settle.ts";

@@ -129,6 +129,21 @@ describe("ModelFrame", () => {
     expect(same(shot.png, screen.scaled(MODEL))).toBe(true);
   });
 
+  it("works ahead sooner when a screenshot is due sooner than the screen goes idle, never later", async () => {
+    const { clock, screen, encoder, frame } = setup();
+    frame.prepare();
+    screen.paint(10, 10, 50, 20, [200, 0, 0]);
+    frame.workAheadIn(15);
+    await clock.advanceTo(14);
+    expect(encoder.calls).toHaveLength(0);
+    await clock.advanceTo(15);
+    expect(encoder.calls).toHaveLength(1);
+    screen.paint(10, 40, 50, 20, [0, 200, 0]);
+    frame.workAheadIn(10 * IDLE);
+    await clock.advanceTo(15 + IDLE);
+    expect(encoder.calls).toHaveLength(2);
+  });
+
   it("keeps its PNG when the server resends pixels unchanged", async () => {
     const { clock, screen, encoder, frame } = await madeAhead();
     const first = await frame.png();

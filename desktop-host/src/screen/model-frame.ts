@@ -95,6 +95,16 @@ export class ModelFrame {
   }
 
   /**
+   * Works ahead after `ms` of quiet instead of `idleMs` (never later), for the
+   * current pause only: a screenshot is expected then, e.g. when a settle will
+   * answer 80 ms after a scroll's last repaint, sooner than `idleMs`.
+   */
+  workAheadIn(ms: number): void {
+    this.#cancelIdle();
+    this.#cancelIdle = this.#clock.setTimer(Math.max(0, Math.min(ms, this.#idleMs)), () => this.#workAhead());
+  }
+
+  /**
    * The screen now as a PNG at the model's size: made ahead if nothing changed
    * since, else made now. "Now" is when this is called: everything before the
    * first await runs at once.

@@ -67,6 +67,25 @@ describe("settleAfter", () => {
     expect(await run(animation, { capMs: 1200 })).toMatchObject({ reason: "cap", elapsedMs: 1200 });
   });
 
+  it("settles after the tail quiet once a small repaint follows big frames, as a scroll's last thumb repaint does", async () => {
+    const THUMB = { x: 1907, y: 300, width: 9, height: 40 };
+    const frames = [60, 95, 130].map((at) => ({ at, rects: [PAGE] }));
+    expect(await run([...frames, { at: 160, rects: [THUMB] }], { quietMs: 300, tailQuietMs: 80 })).toMatchObject({ reason: "settled", lastChangeMs: 160, elapsedMs: 240 });
+    // A big frame after the small repaint: the view is moving again, so the full quiet applies.
+    expect(await run([...frames, { at: 160, rects: [THUMB] }, { at: 200, rects: [PAGE] }], { quietMs: 300, tailQuietMs: 80 })).toMatchObject({ lastChangeMs: 200, elapsedMs: 500 });
+  });
+
+  it("waits the full quiet after a small first change: nothing bigger came before it", async () => {
+    expect(await run([{ at: 30, rects: [{ x: 864, y: 63, width: 32, height: 9 }] }], { quietMs: 300, tailQuietMs: 80 })).toMatchObject({ elapsedMs: 330 });
+  });
+
+  it("says, whenever quiet starts, how soon the screen will count as settled", async () => {
+    const told: number[] = [];
+    const THUMB = { x: 1907, y: 300, width: 9, height: 40 };
+    await run([{ at: 100, rects: [PAGE] }, { at: 160, rects: [THUMB] }, { at: 190, rects: [CARET] }], { quietMs: 300, tailQuietMs: 80, onQuiet: (ms) => told.push(ms) });
+    expect(told).toEqual([300, 80]); // the caret blink changes nothing
+  });
+
   it("misses a change that comes after the change window, by design", async () => {
     expect(await run([{ at: 900, rects: [PAGE] }])).toMatchObject({ changed: false, reason: "no-change", elapsedMs: 700 });
     expect(await run([{ at: 900, rects: [PAGE] }], { changeWindowMs: 1000 })).toMatchObject({ changed: true, elapsedMs: 1200 });

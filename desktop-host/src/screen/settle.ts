@@ -37,6 +37,14 @@ export type SettleOptions = {
   changeWindowMs?: number;
   /** No meaningful update for this long after a change means settled. Default 300 ms. */
   quietMs?: number;
+  /**
+   * The quiet after a tail repaint instead: an update under a tenth of the
+   * largest one so far in this settle, such as a scrollbar thumb's last
+   * repaint or text re-rastered in place after the frames of a scroll moved
+   * the whole view. Big frames may stall on a busy machine; the repaints that
+   * follow them are what an animation's end looks like. Default `quietMs`.
+   */
+  tailQuietMs?: number;
   /** Hard bound on the whole wait, counted from the end of the action. Default 3000 ms. */
   capMs?: number;
   /**
@@ -54,9 +62,18 @@ export type SettleOptions = {
    * reaction 500 ms later. Default 0. See settle-policy.ts for per-action values.
    */
   minWaitMs?: number;
+  /**
+   * Told, whenever quiet starts being counted, in how many ms the screen will
+   * count as settled unless it changes again: a screenshot can be made ready
+   * by then (see ModelFrame.workAheadIn).
+   */
+  onQuiet?: (settledInMs: number) => void;
 };
 
 export type SettleReason = "settled" | "no-change" | "cap";
+
+/** An update smaller than this share of the largest one so far is a tail repaint (see tailQuietMs). */
+const TAIL_SHARE = 0.1;
 
 export type SettleResult = {
   changed: boolean;
@@ -130,6 +147,7 @@ export async function settleAfter(
 ): Promise<SettleResult> {
   const changeWindowMs = options.changeWindowMs ?? 700;
   const quietMs = options.quietMs ?? 300;
+  const tailQuietMs = options.tailQuietMs ?? quietMs;
   const capMs = options.capMs ?? 3000;
   const minArea = options.minChangeArea ?? 64;
   const ignore = options.ignore ?? [];
@@ -142,6 +160,8 @@ export async function settleAfter(
   let changedArea = 0;
   let firstChange: number | undefined;
   let lastChange: number | undefined;
+  let largestArea = 0;
+  let lastWasTail = false;
   let cancelTimer: () => void = () => undefined;
   let finish: (reason: SettleReason) => void = () => undefined;
   const result = new Promise<SettleResult>((resolve) => {
@@ -172,8 +192,9 @@ export async function settleAfter(
     if (lastChange === undefined) {
       wait(Math.min(start + changeWindowMs, cap), "no-change");
     } else {
-      const due = Math.max(lastChange + quietMs, start + minWaitMs);
+      const due = Math.max(lastChange + (lastWasTail ? tailQuietMs : quietMs), start + minWaitMs);
       wait(Math.min(due, cap), due > cap ? "cap" : "settled");
+      if (due <= cap) options.onQuiet?.(due - clock.now());
     }
   };
 
@@ -185,6 +206,8 @@ export async function settleAfter(
       return;
     }
     changedArea += area;
+    lastWasTail = area < largestArea * TAIL_SHARE;
+    largestArea = Math.max(largestArea, area);
     const now = clock.now();
     firstChange ??= now;
     lastChange = now;

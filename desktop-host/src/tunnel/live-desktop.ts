@@ -1,9 +1,9 @@
 import type { DesktopRequest, DesktopResponseMessage, TunnelOpenMessage } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
-import { connectTcp } from "@deskfleet/rfb/node-socket";
+import { captureScreenshot, DesktopActionError, performInput, performUnlock } from "@deskfleet/rfb/desktop-actions";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { openTunnel, type TunnelOptions, type TunnelTarget } from "./tunnel.ts";
+import { dialVnc, handshakeOptions } from "../runtime/vnc-target.ts";
 
 export type DesktopResult = DesktopResponseMessage["result"];
 
@@ -39,9 +39,10 @@ export function liveDesktop(options: LiveDesktopOptions): LiveDesktop {
     async desktopRequest(request) {
       let client: RfbClient | null = null;
       try {
-        client = await RfbClient.connect(await connectTcp(options.vnc.host, options.vnc.port), options.vnc.password !== undefined ? { password: options.vnc.password } : {});
+        client = await RfbClient.connect(await dialVnc(options.vnc), handshakeOptions(options.vnc));
         if (request.kind === "screenshot") return { ok: true, png: Buffer.from(await captureScreenshot(client, request.width)).toString("base64") };
-        await performInput(client, request.input);
+        if (request.kind === "unlock") await performUnlock(client, request);
+        else await performInput(client, request.input);
         return { ok: true };
       } catch (error) {
         if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };

@@ -1,11 +1,11 @@
 import WebSocket from "ws";
 import { CloseCode, type TunnelOpenMessage } from "@deskfleet/protocol";
-import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { Coalescer, type CoalescerOptions } from "./coalescer.ts";
 import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
+import { dialVnc, handshakeOptions, type VncTarget } from "../runtime/vnc-target.ts";
 
-export type TunnelTarget = { host: string; port: number; password?: string | undefined };
+export type TunnelTarget = VncTarget;
 
 export type TunnelOptions = {
   /** The control plane's origin, e.g. https://deskfleet.example.com. */
@@ -81,7 +81,7 @@ export async function openTunnel(message: TunnelOpenMessage, options: TunnelOpti
     ws.once("error", reject);
     ws.once("close", (code, reason) => reject(new Error(`the tunnel closed before opening (${code} ${reason.toString()})`)));
   });
-  const upstreamReady = (async () => openUpstream(await connectTcp(options.vnc.host, options.vnc.port), { password: options.vnc.password }))();
+  const upstreamReady = (async () => openUpstream(await dialVnc(options.vnc), handshakeOptions(options.vnc)))();
   // Settle both before acting, so neither rejection is left unhandled.
   const [tunnel, upstream] = await Promise.allSettled([opened, upstreamReady]);
   if (tunnel.status === "rejected") {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@deskfleet/protocol";
+import { AgentName, ContinueFrom, DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@deskfleet/protocol";
 import { createTask } from "../../tasks/create-task.ts";
 import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
 import { lastEvents } from "../../../db/task-chains.ts";
@@ -18,6 +18,7 @@ export function taskView(t: Task) {
     status: t.status,
     prompt: cut(t.prompt, 1_000),
     desktopId: t.desktopId,
+    agent: t.agent,
     target: t.target,
     source: t.source,
     scheduleId: t.scheduleId,
@@ -43,6 +44,11 @@ const CreateTaskInput = z
     prompt: z.string().trim().min(1).max(50_000).describe("What the computer-use agent should do, complete and unambiguous"),
     desktopId: DesktopId.optional().describe("Run on this desktop"),
     labels: z.array(Label).max(32).optional().describe("Or run on any desktop with all these labels"),
+    agent: z
+      .union([AgentName, z.literal("auto")])
+      .optional()
+      .describe("The agent to run it (see list_agents); `auto` picks the one whose description fits the prompt; leave out for no agent"),
+    continueFrom: ContinueFrom.optional().describe("`last`: the task starts with a summary of the previous task on its desktop"),
     startUrl: TaskOptions.shape.startUrl,
     maxSteps: TaskOptions.shape.maxSteps,
     priority: z.number().int().min(-100).max(100).optional(),
@@ -63,15 +69,17 @@ export const taskTools = [
     description:
       "Start a computer-use task on a desktop (desktopId), on any desktop with the given labels, or on any desktop. With wait=true you get the task's result when it finishes (or a note when it stops making progress).",
     input: CreateTaskInput,
+    effect: { class: "tasks" },
     run: async (ctx, b) => {
       const task = await createTask(ctx.env, {
         prompt: b.prompt,
         desktopId: b.desktopId ?? null,
         labels: b.labels ?? [],
         priority: b.priority ?? 0,
-        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}) },
+        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}), ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}) },
+        agent: b.agent ?? null,
         source: "supervisor",
-        sourceMeta: { conversationId: ctx.conversationId },
+        sourceMeta: { conversationId: ctx.conversationId, ...(ctx.approval ? { proposalId: ctx.approval.proposalId, approvedBy: ctx.approval.by } : {}) },
       });
       if (b.wait) return { wait: { kind: "task", taskId: task.id, timeoutMs: (b.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000 } };
       return json({ created: taskView(task) });
@@ -81,6 +89,7 @@ export const taskTools = [
     name: "get_task",
     description: "One task: status, result or error, and its latest events (what the agent said and did).",
     input: z.strictObject({ taskId: TaskId, events: z.number().int().min(0).max(50).optional().describe("How many of the latest events to include (default 10)") }),
+    effect: "read",
     run: async (ctx, { taskId, events }) => {
       const task = await requireTask(ctx.env, taskId);
       const latest = await lastEvents(ctx.env.DB, taskId, events ?? 10);
@@ -97,6 +106,7 @@ export const taskTools = [
       scheduleId: z.string().max(64).optional(),
       limit: z.number().int().min(1).max(50).optional(),
     }),
+    effect: "read",
     run: async (ctx, f) => {
       const page = await listTasks(ctx.env.DB, { q: f.query, status: f.status, desktopId: f.desktopId, scheduleId: f.scheduleId, limit: f.limit ?? 10 });
       return json({ tasks: page.items.map((r) => taskView(toTask(r))), more: page.nextCursor !== null });
@@ -106,6 +116,7 @@ export const taskTools = [
     name: "cancel_task",
     description: "Cancel a queued or running task; its agent stops.",
     input: z.strictObject({ taskId: TaskId, reason: z.string().trim().max(500).optional() }),
+    effect: { class: "tasks" },
     run: async (ctx, { taskId, reason }) => {
       await requireTask(ctx.env, taskId);
       unwrap(await taskObject(ctx.env, taskId).cancel(ctx.actor, reason));
@@ -116,6 +127,7 @@ export const taskTools = [
     name: "get_task_screenshot",
     description: "The latest screenshot a task's agent took (the image), to see where it is or why it failed.",
     input: z.strictObject({ taskId: TaskId }),
+    effect: "read",
     run: async (ctx, { taskId }) => {
       await requireTask(ctx.env, taskId);
       const shot = await latestScreenshot(ctx.env, taskId);

@@ -1,6 +1,8 @@
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
-import { dialVnc, type VncTarget } from "./dial-vnc.ts";
+import { dialVnc } from "./dial-vnc.ts";
+import { handshakeOptions, type VncTarget } from "./vnc-target.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 export type DirectEnd = { code: "closed" | "failed"; reason: string };
 
@@ -26,14 +28,14 @@ export class DirectSession {
   /** Connects and serves until either side ends; never rejects. */
   async run(target: VncTarget, send: (bytes: Uint8Array) => void, onReady: () => void): Promise<DirectEnd> {
     try {
-      const upstream = await openUpstream(await dialVnc(target.address), target.password !== undefined ? { password: target.password } : {});
+      const upstream = await openUpstream(await dialVnc(target.address), handshakeOptions(target));
       this.#ready = true;
       onReady();
       await bridge(upstream, { readable: this.#viewerBytes, send });
       return { code: "closed", reason: "the VNC server closed the connection" };
     } catch (error) {
       const reason = error instanceof RfbError ? error.message : `the VNC connection failed: ${String(error)}`;
-      return { code: "failed", reason };
+      return { code: "failed", reason: withoutAddresses(reason) };
     }
   }
 

@@ -1,9 +1,10 @@
 import { ByteReader } from "../byte-reader.ts";
 import { concatBytes } from "../bytes.ts";
 import { encodePixelFormat } from "../pixel-format.ts";
-import type { RfbSocket } from "../rfb-client.ts";
+import type { RfbSocket } from "../rfb-socket.ts";
+import { RfbStream } from "../rfb-stream.ts";
 import { RfbError } from "../rfb-error.ts";
-import { performHandshake, SecurityType } from "../rfb-handshake.ts";
+import { performHandshake, SecurityType, type HandshakeOptions } from "../rfb-handshake.ts";
 import { RequestAhead, type RequestAheadOptions } from "./request-ahead.ts";
 
 // Bridges one viewer to a VNC server with the server's credentials kept on
@@ -30,26 +31,21 @@ export type UpstreamSession = {
 };
 
 /** Authenticates to the VNC server (shared session, so other viewers and the agent stay connected). */
-export async function openUpstream(socket: RfbSocket, options: { password?: string; timeoutMs?: number } = {}): Promise<UpstreamSession> {
-  const reader = new ByteReader(socket.readable);
-  const writer = socket.writable.getWriter();
-  const close = async () => {
-    await reader.cancel().catch(() => undefined);
-    await writer.abort().catch(() => undefined);
-    await socket.close?.();
-  };
+export async function openUpstream(socket: RfbSocket, options: HandshakeOptions & { timeoutMs?: number } = {}): Promise<UpstreamSession> {
+  const stream = new RfbStream(socket);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const init = await Promise.race([
-      performHandshake(reader, (b) => writer.write(b), { ...(options.password !== undefined ? { password: options.password } : {}), shared: true }),
+      performHandshake(stream, { ...options, shared: true }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RfbError("timeout", `the VNC server did not finish the handshake within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { serverInit: encodeServerInit(init), width: init.width, height: init.height, reader, writer, close };
+    // VeNCrypt may have moved the connection onto TLS: splice whatever it ended on.
+    return { serverInit: encodeServerInit(init), width: init.width, height: init.height, reader: stream.reader, writer: stream.writer, close: () => stream.close() };
   } catch (error) {
-    await close();
+    await stream.close();
     throw error;
   } finally {
     if (timer !== undefined) clearTimeout(timer);

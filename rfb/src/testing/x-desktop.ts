@@ -32,6 +32,11 @@ export type XDesktopOptions = {
   /** Fixed display/port for reproducible recordings; free ones are picked when omitted. */
   display?: number;
   port?: number;
+  /**
+   * Xvnc's security (Xvnc only; default VncAuth): TigerVNC's -SecurityTypes names,
+   * the certificate for the X509 methods and the PAM service that checks Plain.
+   */
+  xvncSecurity?: { types: readonly string[]; x509?: { certFile: string; keyFile: string }; plain?: { service: string; users: readonly string[] } };
   /** Extra x11vnc arguments (x11vnc only). */
   x11vncArgs?: readonly string[];
   /** Runs openbox, as on a real desktop: it places, decorates and focuses windows. */
@@ -69,8 +74,14 @@ export async function startXDesktop(options: XDesktopOptions): Promise<XDesktop>
       scratch.push(dir);
       const passwordFile = join(dir, "passwd");
       writeFileSync(passwordFile, obfuscatedVncPassword(options.password), { mode: 0o600 });
+      const security = options.xvncSecurity;
+      const securityArgs = [
+        "-SecurityTypes", (security?.types ?? ["VncAuth"]).join(","),
+        ...(security?.x509 ? ["-X509Cert", security.x509.certFile, "-X509Key", security.x509.keyFile] : []),
+        ...(security?.plain ? ["-PAMService", security.plain.service, "-PlainUsers", security.plain.users.join(",")] : []),
+      ];
       x = spawn("Xvnc", [...displayArgs, "-geometry", `${options.width}x${options.height}`, "-depth", "24",
-        "-rfbport", String(port), "-localhost", "-SecurityTypes", "VncAuth", "-PasswordFile", passwordFile,
+        "-rfbport", String(port), "-localhost", ...securityArgs, "-PasswordFile", passwordFile,
         "-nolisten", "tcp", "-noreset"], { stdio: ["ignore", "ignore", "ignore", "pipe"] });
     } else {
       x = spawn("Xvfb", [...displayArgs, "-screen", "0", `${options.width}x${options.height}x24`, "-nolisten", "tcp", "-noreset"],

@@ -36,8 +36,14 @@ export type Route =
   | { view: "schedules" }
   | { view: "schedule"; id: string }
   | { view: "help" }
+  | { view: "approvals" }
   | { view: "supervisor" }
   | { view: "settings" }
+  | { view: "agents" }
+  | { view: "agent"; name: string | null }
+  | { view: "skills" }
+  | { view: "skill"; name: string }
+  | { view: "memory" }
   | { view: "not-found" };
 
 export function matchRoute(location: string): Route {
@@ -53,7 +59,13 @@ export function matchRoute(location: string): Route {
   if (a === "schedules" && parts.length === 1) return { view: "schedules" };
   if (a === "schedules" && b && parts.length === 2) return { view: "schedule", id: b };
   if (a === "help" && parts.length === 1) return { view: "help" };
+  if (a === "approvals" && parts.length === 1) return { view: "approvals" };
   if (a === "supervisor" && parts.length === 1) return { view: "supervisor" };
   if (a === "settings" && parts.length === 1) return { view: "settings" };
+  if (a === "agents" && parts.length === 1) return { view: "agents" };
+  if (a === "agents" && b && parts.length === 2) return { view: "agent", name: b === "new" ? null : b };
+  if (a === "skills" && parts.length === 1) return { view: "skills" };
+  if (a === "skills" && b && parts.length === 2) return { view: "skill", name: b };
+  if (a === "memory" && parts.length === 1) return { view: "memory" };
   return { view: "not-found" };
 }

@@ -66,7 +66,7 @@ export function AddDesktop() {
         <Field label="Name" hint="Optional; defaults to the id.">
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="VNC URL" hint="vnc://host:5900, ws:// or wss://. Optional for a worker whose host reaches VNC locally.">
+        <Field label="VNC URL" hint="vnc://host:5900, ws:// or wss://; vnc://user@host:5900 for a Mac (Screen Sharing); ?security=X509Vnc,VncAuth limits the security methods. Optional for a worker whose host reaches VNC locally.">
           {(p) => <input {...p} value={vncUrl} onChange={(e) => setVncUrl(e.target.value)} placeholder="vnc://10.0.0.5:5900" autoCapitalize="off" spellCheck={false} />}
         </Field>
         <Field label="VNC password" hint="Encrypted at rest and applied by the relay or host; never sent to browsers.">

@@ -9,6 +9,7 @@ import { HostCommand } from "./HostCommand.tsx";
 import { HostRelease } from "./HostRelease.tsx";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
 import { TakeoverControls, useTakeover } from "./Takeover.tsx";
+import { UnencryptedVncNote } from "./UnencryptedVnc.tsx";
 
 /** One desktop, full size: its live screen with take over / hand back, what it is doing, and how to connect its host. */
 export function DesktopDetail({ id }: { id: string }) {
@@ -41,6 +42,7 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </div>
       </header>
+      <UnencryptedVncNote unencrypted={desktop.vncUnencrypted} />
       {desktop.presence !== "offline" && <TakeoverControls t={takeover} canOperate={canRun} />}
       <div className="screen-full">
         {desktop.presence === "offline" ? (
@@ -61,6 +63,10 @@ export function DesktopDetail({ id }: { id: string }) {
         </p>
       )}
       <HostRelease hostVersion={desktop.capabilities?.hostVersion} />
+      <p className="muted small" aria-label="Tools beyond the screen">
+        Tools beyond the screen:{" "}
+        {desktop.capabilities?.tools.length ? desktop.capabilities.tools.join(", ") : "none (the host allows only the screen; start it with --allow shell,files,browser,web to offer more)"}
+      </p>
       {isAdmin && <HostCommand desktopId={desktop.id} hasHostToken={desktop.hasHostToken} />}
     </section>
   );

@@ -20,4 +20,24 @@ describe("fleetReducer", () => {
       ["Task completed", T1],
     ]);
   });
+
+  it("removes a deleted desktop and follows the presence the feed says for the others", () => {
+    const desktop = (id: string) => ({ id, presence: "online" as const, currentTaskId: null, lastSeenAt: 0 }) as unknown as FleetState["desktops"][number];
+    let state = fleetReducer(initialFleet, { type: "loaded", desktops: [desktop("a"), desktop("b")] });
+    state = fleetReducer(state, { type: "feed", message: { type: "desktop", desktopId: "a", presence: "view_only", taskId: null, at: 5 } });
+    state = fleetReducer(state, { type: "feed", message: { type: "desktop", desktopId: "b", presence: "offline", taskId: null, deleted: true, at: 6 } });
+    expect(state.desktops.map((d) => [d.id, d.presence])).toEqual([["a", "view_only"]]);
+  });
+});
+
+describe("fleetReducer and proposals", () => {
+  it("records each proposal's latest status for the approvals views, and keeps an approval toast when a job's task moves on", () => {
+    const approval = { type: "notification" as const, level: "warning" as const, title: "Approval needed", body: "Retry the failed task", taskId: T1, path: "/approvals", at: 1 };
+    let state = fleetReducer(initialFleet, { type: "feed", message: approval });
+    state = fleetReducer(state, { type: "feed", message: { type: "proposal", proposalId: "prp_0000000001aaaa", status: "pending", at: 2 } });
+    state = fleetReducer(state, { type: "feed", message: status(T1, "running", 3) });
+    state = fleetReducer(state, { type: "feed", message: { type: "proposal", proposalId: "prp_0000000001aaaa", status: "approved", at: 4 } });
+    expect(state.proposalStatus).toEqual({ prp_0000000001aaaa: { status: "approved", at: 4 } });
+    expect(state.notifications.map((n) => n.title)).toEqual(["Approval needed"]);
+  });
 });

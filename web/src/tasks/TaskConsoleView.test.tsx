@@ -79,9 +79,47 @@ describe("TaskConsoleView", () => {
     expect(screen.getByRole("region", { name: "Replay" }).textContent).toMatch(/I will open the invoices folder first\..*left_click at \(512, 300\)/);
   });
 
+  it("says why a queued task cannot start yet", () => {
+    renderConsole({ task: task({ status: "queued", waitingReason: "desktop mac-studio has no host connected; the task starts when its host comes online" }), events: [] });
+    expect(screen.getByText(/^Waiting: /).textContent).toBe("Waiting: desktop mac-studio has no host connected; the task starts when its host comes online.");
+  });
+
   it("hides cancel and follow-up from a viewer", () => {
     renderConsole({ canOperate: false });
     expect(screen.queryByRole("button", { name: "Cancel task" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Send" })).toBeNull();
+  });
+
+  it("says why a queued task waits for an exclusive secret", () => {
+    const reason = "secret `github` is exclusive (one session at a time) and task tsk_0000000002aaaaaaaaaa is using it; the task starts when it is free";
+    renderConsole({ task: task({ status: "queued", desktopId: null, waitingReason: reason }), events: [] });
+    expect(screen.getByRole("status").textContent).toBe(`Waiting: ${reason}.`);
+  });
+
+  it("shows a typed secret by name and length in the transcript", () => {
+    renderConsole({ events: [event("secret_typed", { name: "github", source: "vault", characters: 17, field: "password", step: 1 })] });
+    expect(screen.getByRole("list", { name: "Transcript" }).textContent).toMatch(/Typed secret `github` \(17 characters\) into password/);
+  });
+
+  it("shows on a healer's retry which task it retries, the healer's reason and how it changed the prompt", () => {
+    renderConsole({
+      task: task({
+        prompt: "Open the invoices folder, close the cookie dialog first, then total this month's invoices",
+        source: "api",
+        originalTaskId: "tsk_0000000000rootaaaaaa",
+        retryNumber: 1,
+        sourceMeta: { retryOf: "tsk_0000000000rootaaaaaa", healerTaskId: "tsk_0000000000healeraaaa", reason: "a cookie dialog covered the folder" },
+      }),
+      retriedPrompt: "Open the invoices folder, then total this month's invoices",
+    });
+    const why = screen.getByRole("region", { name: "Why this retry" });
+    expect(why.textContent).toContain("Its reason: a cookie dialog covered the folder");
+    expect(within(why).getByRole("link", { name: "tsk_0000000000healeraaaa" }).getAttribute("href")).toBe("/tasks/tsk_0000000000healeraaaa");
+    expect(within(why).getByLabelText("How the healer changed the prompt").querySelector("ins")?.textContent).toContain("close the cookie dialog first,");
+  });
+
+  it("shows no retry section on a task nobody retried", () => {
+    renderConsole();
+    expect(screen.queryByRole("region", { name: "Why this retry" })).toBeNull();
   });
 });

@@ -1,27 +1,36 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOST_RELEASE, hostBundlePath, HostReleaseManifest, MIN_HOST_RELEASE } from "@deskfleet/protocol";
-import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
-import { startFakeVncServer, type FakeVncServer } from "../../test-support/fake-vnc-server.ts";
-import { freshMachine, type FreshMachine } from "../../test-support/fresh-machine.ts";
-import { startTamperingProxy } from "../../test-support/tampering-proxy.ts";
-import { ensureHostBundle } from "../../scripts/lib/host-bundle.ts";
-import { ROOT } from "../../scripts/lib/local-control-plane.ts";
+import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
+import { startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
+import { freshMachine, type FreshMachine } from "../test-support/fresh-machine.ts";
+import { startTamperingProxy } from "../test-support/tampering-proxy.ts";
+import { ensureHostBundle } from "../scripts/lib/host-bundle.ts";
+import { ROOT } from "../scripts/lib/local-control-plane.ts";
+import { e2ePrerequisitesMissing } from "./support/world.ts";
 
-/** The host installed from the control plane, as a new machine does it: the real Worker under wrangler dev, the real installer and bundle. */
+/**
+ * The host installed from the control plane, as a new machine does it: the real Worker under
+ * wrangler dev, the real installer and bundle, and a real VNC server (TigerVNC's Xvnc, without a
+ * password so the installed host needs none) for its doctor to reach.
+ */
 
+const missing = e2ePrerequisitesMissing() ?? (spawnSync("sh", ["-c", "command -v Xvnc"]).status === 0 ? null : "Xvnc (apt-get install -y tigervnc-standalone-server)");
 let cp: TestControlPlane;
-let vnc: FakeVncServer;
+let desktop: XDesktop;
 let built: HostReleaseManifest;
+const vnc = { get port() { return desktop.port; } };
 
 beforeAll(async () => {
+  if (missing) return;
   built = await ensureHostBundle(ROOT);
-  [cp, vnc] = await Promise.all([startTestControlPlane(), startFakeVncServer({ width: 64, height: 48 })]);
+  [cp, desktop] = await Promise.all([startTestControlPlane(), startXDesktop({ width: 640, height: 480, password: "unused-1", server: "Xvnc", xvncSecurity: { types: ["None"] } })]);
 });
 afterAll(async () => {
-  await Promise.all([cp?.dispose(), vnc?.close()]);
+  await Promise.all([cp?.dispose(), desktop?.stop()]);
 });
 
 async function desktopWithToken(id: string): Promise<string> {
@@ -43,7 +52,7 @@ async function until(check: () => Promise<boolean>, ms: number, what: string): P
   }
 }
 
-describe("the host served by the control plane", () => {
+describe.skipIf(missing !== null)("the host served by the control plane", () => {
   it("is the bundle npm run build made, with its checksum beside it, for the current release only", async () => {
     const latest = await fetch(`${cp.url}/host/latest.json`);
     expect(latest.headers.get("cache-control")).toBe("no-store");
@@ -72,7 +81,7 @@ describe("the host served by the control plane", () => {
   });
 });
 
-describe("installing on a machine with only Node", () => {
+describe.skipIf(missing !== null)("installing on a machine with only Node", () => {
   let machine: FreshMachine;
   let token: string;
   beforeAll(async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `tasks` ADD `waiting_reason` text;
