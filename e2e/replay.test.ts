@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedValues, FORM_PROMPT, FORM_RESULT, formScript, RENAMED_STEP, startFormPage, type FormPage } from "../bench/lib/form-page.ts";
 import { e2ePrerequisitesMissing, startWorld, waitUntil, type World } from "./support/world.ts";
+import type { AppEvent, TestApp } from "./support/test-app.ts";
 
 // Issue #20's proof on a real desktop, through the real Worker and host: a
 // scheduled task is recorded, replayed with no model call, repaired after the
@@ -17,9 +18,11 @@ beforeAll(async () => {
   if (missing) return;
   world = await startWorld({
     conversations: [{ name: "form", match: "File this week's form", steps: [...formScript(1), ...formScript(RENAMED_STEP, CHANGED)] }],
-    startPage: async () => {
+    // The form instead of the registration app: the world waits for its ready report as for the app's.
+    app: async () => {
       page = await startFormPage();
-      return { url: page.url, ready: () => page.waitFor((e) => e.type === "ready", 30_000), close: () => page.close() };
+      const app: TestApp = { url: page.url, events: [], waitFor: async (pred, timeoutMs) => (await page.waitFor((e) => pred(e as AppEvent), timeoutMs)) as AppEvent, close: () => page.close() };
+      return app;
     },
   });
 }, 180_000);

@@ -51,8 +51,10 @@ const vncPassword = randomBytes(12).toString("base64url");
 const desktop = await startXDesktop({ ...SIZE, password: vncPassword });
 const children: ChildProcess[] = [];
 if (spawnSync("sh", ["-c", "command -v openbox"]).status === 0) children.push(spawn("openbox", [], { env: desktop.env, stdio: "ignore" }));
-const chromium = startChromiumOnDisplay(desktop.env, "about:blank", SIZE);
-const host = spawn(process.execPath, [join(ROOT, "desktop-host", "bin", "deskfleet-host.ts"), "run", "--server", SERVER, "--desktop", DESKTOP_ID, "--vnc", `127.0.0.1:${desktop.port}`], {
+// Chromium's remote debugging port, for the browser tool (used only when DESKFLEET_ALLOW includes browser).
+const CDP_PORT = Number(process.env["DESKFLEET_CDP_PORT"] ?? 9222);
+const chromium = startChromiumOnDisplay(desktop.env, "about:blank", SIZE, { cdpPort: CDP_PORT });
+const host = spawn(process.execPath, [join(ROOT, "desktop-host", "bin", "deskfleet-host.ts"), "run", "--server", SERVER, "--desktop", DESKTOP_ID, "--vnc", `127.0.0.1:${desktop.port}`, "--cdp", String(CDP_PORT)], {
   env: { ...process.env, DESKFLEET_HOST_TOKEN: hostToken, DESKFLEET_VNC_PASSWORD: vncPassword },
   stdio: "inherit",
 });
@@ -66,7 +68,8 @@ const next = taskAbility(process.env).runsTasks
   : `Its host is attached to ${SERVER}; watch it in the dashboard.
 No ANTHROPIC_API_KEY in this terminal: the desktop is view-only (live view, screenshots, input, takeover) until you export the key and run \`npm run desktop\` again.`;
 console.log(`
-Demo desktop ${DESKTOP_ID} is up: X display :${desktop.display}, x11vnc on 127.0.0.1:${desktop.port} (password-protected), Chromium.
+Demo desktop ${DESKTOP_ID} is up: X display :${desktop.display}, x11vnc on 127.0.0.1:${desktop.port} (password-protected), Chromium (remote debugging on 127.0.0.1:${CDP_PORT}).
+Tools beyond the screen: ${process.env["DESKFLEET_ALLOW"] ? `${process.env["DESKFLEET_ALLOW"]} (DESKFLEET_ALLOW)` : "none; export DESKFLEET_ALLOW=shell,files,browser,web to offer them"}.
 ${next}
 Ctrl+C stops the desktop.
 `);

@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** Chromium in kiosk mode on an X display (not headless: it has to be on the desktop we drive). */
-export function startChromiumOnDisplay(env: NodeJS.ProcessEnv, url: string, size: { width: number; height: number }): { child: ChildProcess; stop(): Promise<void> } {
+/** Chromium in kiosk mode on an X display (not headless: it has to be on the desktop we drive), with a remote debugging port when asked. */
+export function startChromiumOnDisplay(env: NodeJS.ProcessEnv, url: string, size: { width: number; height: number }, options: { cdpPort?: number } = {}): { child: ChildProcess; stop(): Promise<void> } {
   const profile = mkdtempSync(join(tmpdir(), "deskfleet-chromium-"));
   const child = spawn(
     "chromium",
     ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--disable-features=Translate", "--noerrdialogs", "--kiosk", `--window-size=${size.width},${size.height}`, "--window-position=0,0", `--user-data-dir=${profile}`, url],
+      "--disable-features=Translate", "--noerrdialogs", "--kiosk", `--window-size=${size.width},${size.height}`, "--window-position=0,0", `--user-data-dir=${profile}`,
+      // The browser tool's way in (deskfleet-host --cdp), bound to loopback only.
+      ...(options.cdpPort !== undefined ? [`--remote-debugging-port=${options.cdpPort}`, "--remote-debugging-address=127.0.0.1"] : []), url],
     // Its own process group, so stopping it reaches its helper processes too (they outlive the browser otherwise).
     { env, stdio: "ignore", detached: true },
   );

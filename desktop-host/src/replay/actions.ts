@@ -36,11 +36,19 @@ const ACTIONS: Record<string, Entry> = {
 };
 
 /**
- * Kept as a reference only: the secret's name, never its value (the vault
- * types it). Replaying one needs the vault's typing on this host; until then a
- * replay hands the step to the model.
+ * Kept as a reference only: the secret's name, never its value. A replay asks
+ * the vault for the value at that step (`ctx.secretValue`), as the model's
+ * `type_secret` does.
  */
 export const SECRET_ACTIONS = new Set(["type_secret"]);
+
+/** Tools that change nothing a replay would have to redo: looking, asking, remembering. */
+const LEAVES_NO_TRACE = new Set(["screenshot", "zoom", "cursor_position", "ask_human", "memory_search", "memory_save"]);
+
+/** A tool a replay of screen actions cannot redo (a shell command, a file written, a browser driven over CDP): such a run is not recorded. */
+export function isUnreplayable(name: string): boolean {
+  return !isRecordable(name) && !LEAVES_NO_TRACE.has(name);
+}
 
 /** Whether a model action changes the screen and is kept in a trajectory (screenshots, zooms and questions are not). */
 export function isRecordable(name: string): boolean {
@@ -58,14 +66,13 @@ export function targetOf(a: TrajectoryAction, pointer: Point): Point | null {
 export const isPointerAction = (a: TrajectoryAction) => ACTIONS[a.name]?.kind === "pointer" && (a.coordinate !== undefined || a.start_coordinate !== undefined);
 
 /** An `action` event's input (model pixels) as a stored action (screen pixels); a secret is kept by name. */
-export function toTrajectoryAction(name: string, input: ActionInput & { secret?: string; name?: string }, model: Size, screen: Size): TrajectoryAction {
+export function toTrajectoryAction(name: string, input: ActionInput, model: Size, screen: Size): TrajectoryAction {
   const pt = (c: readonly [number, number]): [number, number] => {
     const p = modelToScreen({ x: c[0], y: c[1] }, model, screen);
     return [p.x, p.y];
   };
   if (SECRET_ACTIONS.has(name)) {
-    const ref = typeof input.secret === "string" ? input.secret : typeof input.name === "string" ? input.name : "secret";
-    return { name, secret: ref.slice(0, 100) };
+    return { name, secret: (input.name ?? "secret").slice(0, 100) };
   }
   return {
     name,

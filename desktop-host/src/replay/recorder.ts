@@ -2,7 +2,7 @@ import type { ActionInput, HostEventInput, SaveTrajectoryBody, ScreenFingerprint
 import { modelToScreen, type Point } from "@deskfleet/rfb/image/scale";
 import type { Desktop } from "../agent/desktop.ts";
 import type { TaskContext } from "../task-runner.ts";
-import { isRecordable, targetOf, toTrajectoryAction } from "./actions.ts";
+import { isRecordable, isUnreplayable, targetOf, toTrajectoryAction } from "./actions.ts";
 import { crop, cropRectAround, grayToPng, thumbnail, toGray, type Gray } from "./fingerprint.ts";
 
 // Records a run's trajectory from what the host really did and saw: each
@@ -46,6 +46,8 @@ export class TrajectoryRecorder {
   costUsd = 0;
   /** A person took over during the run: the steps seen here are not the whole story, so nothing is saved. */
   interrupted = false;
+  /** The first tool the run used that a replay cannot redo (shell, files, browser…), if any: then nothing is saved. */
+  unreplayable: string | null = null;
 
   constructor(desktop: Desktop & { frame(): import("@deskfleet/rfb/image/scale").RgbaImage }) {
     this.#desktop = desktop;
@@ -62,41 +64,43 @@ export class TrajectoryRecorder {
 
   /** The task's context with the recorder listening to what the loop emits. */
   wrap(ctx: TaskContext): TaskContext {
-    return {
-      task: ctx.task,
-      signal: ctx.signal,
-      uploadScreenshot: (png) => ctx.uploadScreenshot(png),
-      askHuman: (q, o) => ctx.askHuman(q, o),
-      takeFollowUps: () => ctx.takeFollowUps(),
-      whenInControl: async () => {
-        const control = await ctx.whenInControl();
-        // What a person did during a takeover is not in this recording (DesktopDO records it as a demonstration).
-        if (control.handedBack !== null) this.interrupted = true;
-        return control;
-      },
-      ...(ctx.trajectories ? { trajectories: ctx.trajectories } : {}),
-      emit: (kind, data) => {
-        if (kind === "action") {
-          const a = data as { name: string; input: ActionInput; reason?: string; replay?: string };
-          this.#pending = null;
-          // The model's own actions; a replay adds its steps itself (add), and the start page is not part of the task.
-          const byModel = a.reason !== "startUrl" && a.replay === undefined;
-          if (byModel && isRecordable(a.name)) this.#observe(a.name, a.input);
-          if (byModel && this.repairing) {
-            ctx.emit("action", { ...(data as HostEventInput<"action">), replay: "repaired" });
-            return;
-          }
-        } else if (kind === "action_result") {
-          const r = data as { ok: boolean };
-          if (this.#pending && r.ok) this.#steps.push(this.#pending);
-          this.#pending = null;
-        } else if (kind === "usage") {
-          this.modelCalls++;
-          this.costUsd += (data as { costUsd: number }).costUsd;
+    const emit: TaskContext["emit"] = (kind, data) => {
+      if (kind === "action") {
+        const a = data as { name: string; input: ActionInput; reason?: string; replay?: string };
+        this.#pending = null;
+        // The model's own actions; a replay adds its steps itself (add), and the start page is not part of the task.
+        const byModel = a.reason !== "startUrl" && a.replay === undefined;
+        if (byModel && isRecordable(a.name)) this.#observe(a.name, a.input);
+        if (byModel && isUnreplayable(a.name)) this.unreplayable ??= a.name;
+        if (byModel && this.repairing) {
+          ctx.emit("action", { ...(data as HostEventInput<"action">), replay: "repaired" });
+          return;
         }
-        ctx.emit(kind, data);
-      },
+      } else if (kind === "action_result") {
+        const r = data as { ok: boolean };
+        if (this.#pending && r.ok) this.#steps.push(this.#pending);
+        this.#pending = null;
+      } else if (kind === "usage") {
+        this.modelCalls++;
+        this.costUsd += (data as { costUsd: number }).costUsd;
+      }
+      ctx.emit(kind, data);
     };
+    const whenInControl: TaskContext["whenInControl"] = async () => {
+      const control = await ctx.whenInControl();
+      // What a person did during a takeover is not in this recording (DesktopDO records it as a demonstration).
+      if (control.handedBack !== null) this.interrupted = true;
+      return control;
+    };
+    // Everything else is the task's own context, methods bound to it: the recorder only listens.
+    return new Proxy(ctx, {
+      get: (target, prop) => {
+        if (prop === "emit") return emit;
+        if (prop === "whenInControl") return whenInControl;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 
   #observe(name: string, input: ActionInput): void {

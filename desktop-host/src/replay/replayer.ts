@@ -65,10 +65,23 @@ export async function replayTrajectory(ctx: TaskContext, desktop: FrameDesktop, 
     const control = await ctx.whenInControl();
     if (control.handedBack !== null) return stop(i + 1, "a person took over the desktop during the replay");
     const step = t.steps[i]!;
-    if (SECRET_ACTIONS.has(step.action.name)) return stop(i + 1, `step ${i + 1} types the secret "${step.action.secret ?? "?"}", which this host cannot replay`);
     const match = await matchStep(desktop, step.action, recorded[i]!, { matchWithinMs, searchAfterMs, pollMs }, ctx.signal);
     if (!match.ok) return stop(i + 1, match.reason);
 
+    if (SECRET_ACTIONS.has(step.action.name)) {
+      // The value comes from the vault at this moment, as for the model's type_secret; never from the recording.
+      const name = step.action.secret ?? "";
+      const secret = await ctx.secretValue(name);
+      if (!secret.ok) return stop(i + 1, `step ${i + 1} types the secret "${name}", which this task cannot get now: ${secret.message}`);
+      ctx.emit("action", { name: step.action.name, input: { name }, step: 0, replay: "replayed" });
+      const before = match.shot.fingerprint(match.shot.pointer);
+      await desktop.type(secret.value);
+      ctx.emit("secret_typed", { name, source: secret.source, characters: secret.value.length, step: 0 });
+      ctx.emit("action_result", { ok: true, summary: `Replayed: typed secret \`${name}\`.`, step: 0 });
+      recorder.add({ action: step.action, before, origin: "replayed" });
+      replayed++;
+      continue;
+    }
     const action = match.moved ? movedBy(step.action, match.moved.dx, match.moved.dy) : step.action;
     const marking = match.moved ? ("moved" as const) : ("replayed" as const);
     ctx.emit("action", { name: action.name, input: toActionInput(action, model, screen), step: 0, replay: marking, ...(match.moved ? { moved: match.moved } : {}) });

@@ -74,7 +74,9 @@ export async function runWithTrajectories(ctx: TaskContext, desktop: Desktop, co
   }
 
   // A pure replay at the recorded places adds nothing; anything else that completed is the new version.
-  if (outcome.status === "completed" && recorder.interrupted) {
+  if (outcome.status === "completed" && recorder.unreplayable !== null) {
+    log("info", `Not recording this run as a trajectory: it used ${recorder.unreplayable}, which a replay of screen actions cannot redo.`);
+  } else if (outcome.status === "completed" && recorder.interrupted) {
     log("info", "Not recording this run as a trajectory: a person took over the desktop during it (save the takeover as a demonstration instead).");
   } else if (outcome.status === "completed" && !(replay?.kind === "done" && replay.moved === 0)) {
     try {
