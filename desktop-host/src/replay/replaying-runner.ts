@@ -1,5 +1,5 @@
 import type { ReplayableTrajectory } from "@deskfleet/protocol";
-import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
+import { describePlaceholders, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam } from "@anthropic-ai/sdk/resources/beta";
 import type { RgbaImage } from "@deskfleet/rfb/image/scale";
 import type { TaskContext, TaskOutcome } from "../task-runner.ts";
@@ -105,13 +105,14 @@ async function handOverTurn(ctx: TaskContext, desktop: Desktop, t: ReplayableTra
     ? `All ${t.steps.length} recorded steps were replayed, but the final screen does not match the recording (${r.reason}). Check whether the task is done, finish it if not, and say what the result is.`
     : `The screen no longer matches the recording at step ${r.step} (${r.reason}); the recording would have done: ${describeStep(t.steps[r.step - 1]!.action, model, screen)}. Continue the task from the screen as it is now.`;
   const lines = [
-    ctx.task.prompt,
+    // As in the loop's opening turn: a `{{secret:name}}` placeholder reads as a pointer to type_secret.
+    describePlaceholders(ctx.task.prompt),
     ...(ctx.task.options.startUrl ? [`The browser was asked to open ${ctx.task.options.startUrl} before you started.`] : []),
     done.length > 0
       ? `This task was done before and recorded; Deskfleet replayed ${done.length} of its ${t.steps.length} steps without you:\n${done.join("\n")}`
       : `This task was done before and recorded, but no step of the recording could be replayed.`,
     where,
-    ...ctx.task.followUps.map((f) => f.text),
+    ...ctx.task.followUps.map((f) => describePlaceholders(f.text)),
   ];
   const shot = await desktop.screenshot();
   const data = Buffer.from(shot.png).toString("base64");
