@@ -47,7 +47,7 @@ export class HostMessages {
     const m = decoded.message;
     if (m.type === "hello") return this.#hello(ws, att, m);
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
-    if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now());
+    if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now(), m.resources);
     if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
     return this.#events(ws, att, m);
   }

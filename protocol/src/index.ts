@@ -12,3 +12,4 @@ export * from "./supervisor.ts";
 export * from "./host-codec.ts";
 export * from "./presence.ts";
 export * from "./vnc-security.ts";
+export * from "./desktop-resources.ts";

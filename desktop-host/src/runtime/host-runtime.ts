@@ -1,4 +1,4 @@
-import type { AssignedTask, HostCapabilitiesInput } from "@deskfleet/protocol";
+import type { AssignedTask, DesktopResources, HostCapabilitiesInput } from "@deskfleet/protocol";
 import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
@@ -16,6 +16,8 @@ export type HostRuntimeOptions = {
   runner: TaskRunner;
   /** What the host says about itself in each hello (screen size, VNC reachability…). */
   capabilities: () => Promise<HostCapabilitiesInput>;
+  /** What the desktop costs the machine now, sent with each heartbeat (desktop-host/src/resources/). */
+  resources?: () => DesktopResources | undefined;
   logger: Logger;
   outbox?: Omit<OutboxOptions, "now" | "defer">;
   backoff?: BackoffOptions;
@@ -65,6 +67,7 @@ export class HostRuntime {
       }),
       onWelcome: () => this.#outbox.resendAll(),
       onMessage: (m) => this.#onMessage(m),
+      ...(options.resources ? { resources: options.resources } : {}),
     });
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
     void this.#channel.ended.then((end) => {
