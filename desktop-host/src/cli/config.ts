@@ -42,17 +42,17 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const Server = z
+export const Server = z
   .string()
   .refine((s) => URL.canParse(s) && /^(https?|wss?):$/.test(new URL(s).protocol), {
     message: "must be the control plane's URL, e.g. https://deskfleet.example.com",
   });
-const Token = z.string().regex(/^dfh_[A-Za-z0-9_-]{8,}$/, {
+export const Token = z.string().regex(/^dfh_[A-Za-z0-9_-]{8,}$/, {
   message: "a host token starts with dfh_; copy it from the dashboard (Add desktop) or POST /api/desktops/<id>/host-token",
 });
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/@?#]+):(\d{1,5})$/;
 /** `host:port`, or a VNC URL `vnc://[user@]host[:port][?security=…]` as the dashboard takes it (without a password: flags show in ps). */
-const Vnc = z
+export const Vnc = z
   .string()
   .transform((s, ctx): Omit<VncSettings, "tls"> => {
     const match = HOST_PORT.exec(s);
@@ -80,15 +80,15 @@ const Vnc = z
     return z.NEVER;
   })
   .refine((v) => v.port >= 1 && v.port <= 65535, { message: "the VNC port must be 1-65535" });
-const VncUser = z.string().min(1).max(63, { message: "is longer than 63 characters, more than VNC servers take" });
+export const VncUser = z.string().min(1).max(63, { message: "is longer than 63 characters, more than VNC servers take" });
 /** A SHA-256 fingerprint as openssl and browsers print it: 32 hex bytes, colons optional, `sha256:` prefix optional. */
-const Fingerprint = z
+export const Fingerprint = z
   .string()
   .transform((s) => s.trim())
   .refine((s) => /^(sha-?256:)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/i.test(s), {
     message: "must be the certificate's SHA-256 fingerprint, e.g. AB:CD:…:EF (openssl x509 -noout -fingerprint -sha256 -in cert.pem)",
   });
-const Model = z.string().trim().min(1).max(100);
+export const Model = z.string().trim().min(1).max(100);
 
 /** Parses `deskfleet-host <command> [flags]` with environment fallbacks; problems say what to fix. */
 export function parseHostArgs(argv: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
@@ -134,13 +134,9 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
     if (fingerprint !== undefined) tls.fingerprint = fingerprint;
     const caFile = str("vnc-tls-ca", "DESKFLEET_VNC_TLS_CA");
     if (caFile !== undefined) {
-      try {
-        const pem = readFileSync(caFile, "utf8");
-        if (!pem.includes("-----BEGIN CERTIFICATE-----")) problems.push({ field: "vnc", message: `--vnc-tls-ca ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
-        else tls.ca = pem;
-      } catch (err) {
-        problems.push({ field: "vnc", message: `cannot read --vnc-tls-ca ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-      }
+      const ca = readCaFile(caFile, "--vnc-tls-ca");
+      if ("pem" in ca) tls.ca = ca.pem;
+      else problems.push({ field: "vnc", message: ca.problem });
     }
     if (tls.ca !== undefined || tls.fingerprint !== undefined) settings.tls = tls;
     config.vnc = settings;
@@ -148,16 +144,34 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
 
   const passwordFile = str("vnc-password-file", "DESKFLEET_VNC_PASSWORD_FILE");
   if (passwordFile !== undefined) {
-    try {
-      // One trailing newline is an artefact of `echo pw > file`, not part of the password.
-      config.vncPassword = readFileSync(passwordFile, "utf8").replace(/\r?\n$/, "");
-    } catch (err) {
-      problems.push({ field: "vncPassword", message: `cannot read --vnc-password-file ${passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-    }
+    const password = readPasswordFile(passwordFile, "--vnc-password-file");
+    if ("password" in password) config.vncPassword = password.password;
+    else problems.push({ field: "vncPassword", message: password.problem });
   } else {
     config.vncPassword = env["DESKFLEET_VNC_PASSWORD"] || undefined;
   }
   return { command: positionals[0], help: values["help"] === true, config, problems };
+}
+
+/** A PEM CA file for VeNCrypt X509 methods, or why it cannot be used. */
+export function readCaFile(file: string, source: string): { pem: string } | { problem: string } {
+  try {
+    const pem = readFileSync(file, "utf8");
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) return { problem: `${source} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+    return { pem };
+  } catch (err) {
+    return { problem: `cannot read ${source} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}
+
+/** A VNC password from a file, or why it cannot be read. */
+export function readPasswordFile(file: string, source: string): { password: string } | { problem: string } {
+  try {
+    // One trailing newline is an artefact of `echo pw > file`, not part of the password.
+    return { password: readFileSync(file, "utf8").replace(/\r?\n$/, "") };
+  } catch (err) {
+    return { problem: `cannot read ${source} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
 }
 
 export function isComplete(config: Partial<HostConfig>, problems: readonly ConfigProblem[]): config is HostConfig {

@@ -1,9 +1,19 @@
 import { HELP, isComplete, parseHostArgs } from "./config.ts";
 import { doctor, formatChecks } from "./doctor.ts";
 import { runCommand } from "./run-command.ts";
+import { poolCommand } from "../pool/pool-command.ts";
+import { gatewayCommand } from "../gateway/gateway-command.ts";
+
+/** Commands with flags of their own, each in its own module. */
+const SUBCOMMANDS: Record<string, (argv: readonly string[], env: Record<string, string | undefined>) => Promise<number>> = {
+  pool: poolCommand,
+  gateway: gatewayCommand,
+};
 
 /** The deskfleet-host command line; returns the process exit code. */
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  const subcommand = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
+  if (subcommand) return subcommand(argv.slice(1), env);
   const parsed = parseHostArgs(argv, env);
   if (parsed.help || parsed.command === undefined || parsed.command === "help") {
     process.stdout.write(HELP);
