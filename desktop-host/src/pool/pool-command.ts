@@ -33,7 +33,7 @@ export async function poolCommand(argv: readonly string[], env: Record<string, s
   const answer = await askPool(socket, request);
   if (answer) {
     if (!answer.ok) return refuse([answer.error], 1);
-    process.stdout.write(describeStatus(answer.status) + "\n");
+    process.stdout.write((config.json ? JSON.stringify(answer.status) : describeStatus(answer.status)) + "\n");
     return 0;
   }
   if (process.platform !== "linux") return refuse(["a pool starts X desktops (Xvfb, x11vnc) and needs Linux; on macOS or Windows run `deskfleet-host run` against the machine's own VNC server"]);
