@@ -24,7 +24,7 @@ import { isCaretLike, pointerRegion, type Rect, type SettleRect, type SettleResu
 import { chooseTargetSize, screenToModel } from "@deskfleet/rfb/image/scale";
 import { decodePng } from "@deskfleet/rfb/image/png";
 import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "./lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { COLORS, serveTestPage } from "./lib/test-page.ts";
 import { machineLine, median, round, writeSection } from "./lib/results.ts";
 
