@@ -149,6 +149,10 @@ describe.skipIf(missing !== null)("a pool of three desktops on one machine", () 
       expect(r.memoryBytes).toBeGreaterThan(50e6);
       expect(r.memoryBytes).toBeLessThan(r.machineMemoryBytes);
     }
+    // And `doctor` on this machine names each desktop of the running pool with its figures.
+    const doctor = spawnSync(process.execPath, [HOST_BIN, "doctor"], { env: env(), encoding: "utf8", timeout: 60_000 });
+    expect(doctor.stdout).toMatch(/✓ this machine: CPU [\d.]+ of \d+ cores, memory \d+ MB of \d+ MB/);
+    for (const id of IDS) expect(doctor.stdout).toMatch(new RegExp(`✓ pool desktop ${id}: up; CPU [\\d.]+ of \\d+ cores, memory \\d+ MB`));
   }, 120_000);
 
   it("brings a desktop whose X server was killed back within seconds, the others untouched", async () => {

@@ -9,6 +9,7 @@ import { connectVnc } from "../runtime/vnc-connection.ts";
 import { vncAddress, type VncTarget } from "../runtime/vnc-target.ts";
 import { createRedactor } from "../runtime/redact.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";
+import { resourceChecks } from "../pool/pool-doctor.ts";
 
 /** `ok` unless it stops the host; a `warning` is ok but leaves the host doing less (view-only without an API key). */
 export type Check = { name: string; ok: boolean; warning?: boolean; detail: string; fix?: string };
@@ -30,6 +31,7 @@ export async function doctor(config: Partial<HostConfig>, problems: readonly Con
     if (health.ok && config.token && config.desktopId) checks.push(await checkHostToken(config.server, config.desktopId, config.token));
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
+  checks.push(...(await resourceChecks(env)));
   return checks;
 }
 
