@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../scripts/lib/local-control-plane.ts";
 import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
@@ -121,6 +121,8 @@ export async function run(): Promise<unknown> {
         "|---|---|---|---|---|---|",
         `| 0 | – | – | ${result.baselineAvailableMb} | – | ${result.baselineRatio} |`,
         ...rows.map((r) => `| ${r.count} | ${r.memoryPerDesktopMb} MB | ${r.cpuPerDesktopPercent} | ${r.availableMb} | ${r.actionsPerDesktopPerMin} | ${r.ratio} |`),
+        "",
+        ...rows.slice(-1).map((r) => `With ${r.count} desktops the machine's available memory fell ${round(result.baselineAvailableMb - r.availableMb, 0)} MB from none (${round((result.baselineAvailableMb - r.availableMb) / r.count, 0)} MB a desktop; PSS counts pages shared between the Chromiums once, so it falls per desktop as the pool grows). At these figures memory would hold about ${Math.floor(result.baselineAvailableMb / r.memoryPerDesktopMb)} desktops and CPU about ${Math.floor((cpus().length * 100) / Math.max(1, r.cpuPerDesktopPercent))} (${cpus().length} cores ÷ CPU per desktop) before the screen settling the agent waits on slows; only the sizes in the table were run.`),
       ].join("\n"),
     );
     return result;
