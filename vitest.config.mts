@@ -16,6 +16,8 @@ export default defineConfig({
             "tests/architecture/**/*.test.ts", "tests/contracts/**/*.test.ts",
           ],
           exclude: ["**/*.live.test.ts", "**/node_modules/**"],
+          // Some host tests wait for real settle windows; a loaded 2-core CI machine stretches them past the 5 s default.
+          testTimeout: 20_000,
         },
       },
       {
@@ -61,6 +63,13 @@ export default defineConfig({
                 DESKFLEET_SECRET_KEY: "dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=",
                 HEARTBEAT_TIMEOUT_MS: "1500",
                 DESKFLEET_TASK_INACTIVITY_MS: "3000",
+                DESKFLEET_APPROVAL_TIMEOUT_MS: "4000",
+              },
+              // The tests' helpers mint tokens and open viewers as the admin far more often than a
+              // person does; every other limit is wrangler.toml's own (tests key them apart).
+              ratelimits: {
+                LIMIT_CREDENTIALS: { namespace_id: "14002", simple: { limit: 100_000, period: 60 } },
+                LIMIT_VIEWERS: { namespace_id: "14007", simple: { limit: 100_000, period: 60 } },
               },
             },
           })),

@@ -18,6 +18,12 @@ export async function findActiveApiToken(d1: D1Database, token: string): Promise
   return rows[0] ?? null;
 }
 
+/** Whether a token with this id exists and is not revoked. */
+export async function isApiTokenActive(d1: D1Database, id: string): Promise<boolean> {
+  const rows = await database(d1).select({ id: apiTokens.id }).from(apiTokens).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).limit(1);
+  return rows.length > 0;
+}
+
 export async function touchApiToken(d1: D1Database, id: string, lastUsedAt: number | null): Promise<void> {
   const now = Date.now();
   if (lastUsedAt !== null && now - lastUsedAt < TOUCH_EVERY_MS) return;

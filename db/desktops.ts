@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Desktop, DesktopPresence } from "@deskfleet/protocol";
-import { desktopPresence, HostCapabilities } from "@deskfleet/protocol";
+import { desktopPresence, HostCapabilities, isUnencryptedVncAddress, shownVncAddress } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { desktops } from "./schema.ts";
 
@@ -45,7 +45,9 @@ export function toDesktop(row: DesktopRow): Desktop {
     name: row.name,
     os: row.os,
     labels: row.labels,
-    vncUrl: row.vncUrl,
+    // A row stored before query strings were sealed may still carry one: never shown.
+    vncUrl: row.vncUrl === null ? null : shownVncAddress(row.vncUrl),
+    vncUnencrypted: row.vncUrl !== null && isUnencryptedVncAddress(row.vncUrl),
     hasVncPassword: row.vncCredentials !== null,
     hasHostToken: row.hostTokenHash !== null,
     mode: hostConnected(row) ? "worker" : "view_only",

@@ -32,7 +32,7 @@ export function toSchedule(row: ScheduleRow): Schedule {
     enabled: row.enabled,
     notify: row.notify,
     selfHealing: row.selfHealing,
-    selfLearning: row.selfLearning,
+    selfLearning: row.selfLearning ? row.selfLearningMode : "off",
     maxLearningRuns: row.maxLearningRuns,
     learningRuns: row.learningRuns,
     maxRuns: row.maxRuns,

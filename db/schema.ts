@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every time is an integer of epoch milliseconds (ARCHITECTURE.md): mixed formats make schedulers fire early.
 const ms = (name: string) => integer(name);
@@ -97,6 +97,8 @@ export const schedules = sqliteTable("schedules", {
   notify: integer("notify", { mode: "boolean" }).notNull().default(false),
   selfHealing: integer("self_healing", { mode: "boolean" }),
   selfLearning: integer("self_learning", { mode: "boolean" }).notNull().default(false),
+  /** With self-learning on: whether an optimizer's prompt rewrite waits for a person ("propose") or applies at once ("auto"). */
+  selfLearningMode: text("self_learning_mode", { enum: ["propose", "auto"] }).notNull().default("propose"),
   maxLearningRuns: integer("max_learning_runs").notNull().default(5),
   learningRuns: integer("learning_runs").notNull().default(0),
   maxRuns: integer("max_runs"),
@@ -160,15 +162,28 @@ export const auditLog = sqliteTable("audit_log", {
   details: json("details").$type<Record<string, unknown>>(),
 }, (t) => [index("audit_log_at").on(t.at)]);
 
-/** Dashboard sign-in sessions: only the hash of the cookie value is stored. */
+/**
+ * Dashboard sign-in sessions: only the hash of the cookie value is stored. Each keeps the credential
+ * that opened it and is re-checked against it on every use: rotating the admin token or revoking an
+ * API token ends the sessions it opened.
+ */
 export const sessions = sqliteTable("sessions", {
   idHash: text("id_hash").primaryKey(),
+  /** Public id (`ses_…`): how a session is listed and ended (`DELETE /api/sessions/:id`); not a secret. */
+  id: text("id").notNull(),
   identityId: text("identity_id").notNull(),
   name: text("name").notNull(),
   role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  /** The credential that opened it: `admin:<fingerprint>`, `token:<id>` or `access:<email>`. */
+  credential: text("credential").notNull(),
+  /** How the person signed in. */
+  via: text("via", { enum: ["admin_token", "api_token", "link", "access"] }).notNull(),
+  /** Country of the IP address it was last used from (Cloudflare's `request.cf.country`), when known. */
+  ipCountry: text("ip_country"),
   createdAt: ms("created_at").notNull(),
+  lastSeenAt: ms("last_seen_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
-}, (t) => [index("sessions_expires").on(t.expiresAt)]);
+}, (t) => [index("sessions_expires").on(t.expiresAt), uniqueIndex("sessions_id").on(t.id), index("sessions_credential").on(t.credential)]);
 
 /** One-time sign-in codes (the link `npm start` prints): single use, short-lived, only the hash stored. */
 export const signInCodes = sqliteTable("sign_in_codes", {
@@ -176,13 +191,40 @@ export const signInCodes = sqliteTable("sign_in_codes", {
   identityId: text("identity_id").notNull(),
   name: text("name").notNull(),
   role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+  /** The credential of whoever minted it; the session it opens inherits it. */
+  credential: text("credential").notNull(),
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
 }, (t) => [index("sign_in_codes_expires").on(t.expiresAt)]);
 
+/**
+ * Which Durable Objects hold something a credential or session opened (sockets, viewer tickets,
+ * takeover leases), so revoking it reaches exactly those objects. `key` is a grant key
+ * (`token:<id>`, `session:<id>`, `admin:<fingerprint>`, `access:<email>`); `object` names the object
+ * (`fleet`, `task:<id>`, `supervisor:<conversation>`, `desktop:<id>`).
+ */
+export const accessHolders = sqliteTable("access_holders", {
+  key: text("key").notNull(),
+  object: text("object").notNull(),
+  at: ms("at").notNull(),
+}, (t) => [primaryKey({ columns: [t.key, t.object] }), index("access_holders_at").on(t.at)]);
+
+/** Small facts about the deployment itself, e.g. the fingerprint of the admin token in force (to notice a rotation). */
+export const controlPlaneState = sqliteTable("control_plane_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
 /** Chats outside TELEGRAM_ALLOWED_CHAT_IDS that were told their id once; they are never answered again. */
 export const telegramRefusals = sqliteTable("telegram_refusals", {
   chatId: integer("chat_id").primaryKey(),
+  refusedAt: ms("refused_at").notNull(),
+});
+
+/** Telegram users outside TELEGRAM_ALLOWED_USER_IDS who were told their id once; they are never answered again. */
+export const telegramUserRefusals = sqliteTable("telegram_user_refusals", {
+  userId: integer("user_id").primaryKey(),
   refusedAt: ms("refused_at").notNull(),
 });
 
@@ -197,3 +239,39 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
+
+/**
+ * Writes the supervisor wanted to make without a person asking (DESIGN.md, Approvals). SupervisorDO
+ * of the conversation is the one writer and decides each atomically; this is the queryable mirror.
+ */
+export const proposals = sqliteTable("proposals", {
+  id: text("id").primaryKey(),
+  status: text("status", { enum: ["pending", "approved", "rejected", "expired"] }).notNull(),
+  actionClass: text("action_class", { enum: ["tasks", "desktop_input", "schedules", "help_answers", "prompt_rewrites"] }).notNull(),
+  tool: text("tool").notNull(),
+  input: json("input").$type<Record<string, unknown>>().notNull(),
+  summary: text("summary").notNull(),
+  why: text("why").notNull(),
+  reason: text("reason"),
+  diff: json("diff").$type<{ before: string; after: string }>(),
+  conversationId: text("conversation_id").notNull(),
+  taskId: text("task_id"),
+  requestedBy: text("requested_by").notNull(),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+  decidedAt: ms("decided_at"),
+  decidedBy: text("decided_by"),
+  decidedVia: text("decided_via", { enum: ["dashboard", "api", "telegram", "system"] }),
+  result: text("result"),
+  errorCode: text("error_code"),
+  errorMessage: text("error_message"),
+}, (t) => [index("proposals_status_created").on(t.status, t.createdAt), index("proposals_conversation").on(t.conversationId), index("proposals_task").on(t.taskId)]);
+
+/** A proposal posted to a Telegram chat; the row id is the key in its buttons' callback data (`p:<id>:a|r`). */
+export const telegramProposalMessages = sqliteTable("telegram_proposal_messages", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  proposalId: text("proposal_id").notNull(),
+  chatId: integer("chat_id").notNull(),
+  messageId: integer("message_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("telegram_proposal_messages_message").on(t.chatId, t.messageId), index("telegram_proposal_messages_proposal").on(t.proposalId)]);

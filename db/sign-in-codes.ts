@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, like, lt, ne } from "drizzle-orm";
 import { database } from "./client.ts";
 import { signInCodes } from "./schema.ts";
 import type { SessionOwner } from "./sessions.ts";
@@ -24,5 +24,14 @@ export async function consumeSignInCode(d1: D1Database, code: string): Promise<S
     .where(and(eq(signInCodes.codeHash, await sha256Hex(code)), gt(signInCodes.expiresAt, Date.now())))
     .returning();
   const row = rows[0];
-  return row ? { identityId: row.identityId, name: row.name, role: row.role } : null;
+  return row ? { identityId: row.identityId, name: row.name, role: row.role, credential: row.credential } : null;
+}
+
+/** Codes minted with a revoked credential die with it. */
+export async function deleteSignInCodesOfCredential(d1: D1Database, credential: string): Promise<void> {
+  await database(d1).delete(signInCodes).where(eq(signInCodes.credential, credential));
+}
+
+export async function deleteSignInCodesOfOtherAdminTokens(d1: D1Database, current: string): Promise<void> {
+  await database(d1).delete(signInCodes).where(and(like(signInCodes.credential, "admin:%"), ne(signInCodes.credential, current)));
 }

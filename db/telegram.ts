@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "./client.ts";
-import { telegramHelpMessages, telegramRefusals } from "./schema.ts";
+import { telegramHelpMessages, telegramProposalMessages, telegramRefusals, telegramUserRefusals } from "./schema.ts";
 
 export type TelegramHelpMessageRow = typeof telegramHelpMessages.$inferSelect;
+export type TelegramProposalMessageRow = typeof telegramProposalMessages.$inferSelect;
 
 /**
  * Records that a chat was refused; true only for the first time, so concurrent updates
@@ -10,6 +11,12 @@ export type TelegramHelpMessageRow = typeof telegramHelpMessages.$inferSelect;
  */
 export async function recordRefusal(d1: D1Database, chatId: number, at: number): Promise<boolean> {
   const rows = await database(d1).insert(telegramRefusals).values({ chatId, refusedAt: at }).onConflictDoNothing().returning({ chatId: telegramRefusals.chatId });
+  return rows.length > 0;
+}
+
+/** Records that a user was refused; true only for the first time. */
+export async function recordUserRefusal(d1: D1Database, userId: number, at: number): Promise<boolean> {
+  const rows = await database(d1).insert(telegramUserRefusals).values({ userId, refusedAt: at }).onConflictDoNothing().returning({ userId: telegramUserRefusals.userId });
   return rows.length > 0;
 }
 
@@ -43,4 +50,26 @@ export async function setHelpMessageId(d1: D1Database, id: number, messageId: nu
 
 export async function deleteHelpMessage(d1: D1Database, id: number): Promise<void> {
   await database(d1).delete(telegramHelpMessages).where(eq(telegramHelpMessages.id, id));
+}
+
+export async function addProposalMessage(d1: D1Database, row: Omit<TelegramProposalMessageRow, "id">): Promise<TelegramProposalMessageRow> {
+  const rows = await database(d1).insert(telegramProposalMessages).values(row).returning();
+  return rows[0]!;
+}
+
+export async function getProposalMessage(d1: D1Database, id: number): Promise<TelegramProposalMessageRow | null> {
+  const rows = await database(d1).select().from(telegramProposalMessages).where(eq(telegramProposalMessages.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function proposalMessagesOf(d1: D1Database, proposalId: string): Promise<TelegramProposalMessageRow[]> {
+  return database(d1).select().from(telegramProposalMessages).where(eq(telegramProposalMessages.proposalId, proposalId));
+}
+
+export async function setProposalMessageId(d1: D1Database, id: number, messageId: number): Promise<void> {
+  await database(d1).update(telegramProposalMessages).set({ messageId }).where(eq(telegramProposalMessages.id, id));
+}
+
+export async function deleteProposalMessage(d1: D1Database, id: number): Promise<void> {
+  await database(d1).delete(telegramProposalMessages).where(eq(telegramProposalMessages.id, id));
 }

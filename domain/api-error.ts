@@ -5,10 +5,13 @@ import type { ZodError } from "zod";
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
-  constructor(status: ContentfulStatusCode, code: string, message: string) {
+  /** For a 429: seconds until a retry can succeed (the `Retry-After` header). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: ContentfulStatusCode, code: string, message: string, opts: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 

@@ -12,7 +12,7 @@ const missing = e2ePrerequisitesMissing();
 let world: World;
 let b: TestBrowser;
 let base: string;
-/** Uncaught errors in the dashboard: a view that throws shows a blank page. */
+/** Uncaught errors in the dashboard (a view that throws shows a blank page), and anything its CSP refused. */
 const pageErrors: string[] = [];
 
 /** What the agent got back from ask_human, as the next model request carried it. */
@@ -83,6 +83,10 @@ beforeAll(async () => {
   base = `http://localhost:${world.cp.port}`;
   b = await launchBrowser();
   b.page.on("pageerror", (e) => pageErrors.push(e.stack ?? e.message));
+  // The live view (noVNC, its WebSocket, its cursor image) must work under the dashboard's CSP.
+  b.page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(`CSP violation: ${m.text()}`);
+  });
 }, 240_000);
 
 // What the page looked like when a test failed, beside the screenshots of passing ones.

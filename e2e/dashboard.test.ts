@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../test-support/control-plane.ts";
+import { servePage } from "../test-support/page-server.ts";
 import { ensureDashboardBuilt, launchBrowser, saveScreenshot, type TestBrowser } from "./support/browser.ts";
 
 // The dashboard as a person uses it: the real Worker under `wrangler dev`
@@ -8,6 +9,8 @@ describe("dashboard in a real browser", () => {
   let cp: TestControlPlane;
   let b: TestBrowser;
   let base: string;
+  /** What Chromium refused under the dashboard's Content-Security-Policy: nothing the dashboard does may be. */
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
@@ -15,11 +18,51 @@ describe("dashboard in a real browser", () => {
     // localhost (not 127.0.0.1), as `npm start` prints it: the cookie is Secure, and localhost counts as secure.
     base = `http://localhost:${cp.port}`;
     b = await launchBrowser();
+    b.page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
 
   afterAll(async () => {
     await b?.close();
     await cp?.dispose();
+  });
+
+  it("serves the dashboard with a strict Content-Security-Policy, no framing, no referrer and nosniff (no HSTS over plain http)", async () => {
+    const res = await b.page.goto(base);
+    const headers = res!.headers();
+    expect(headers["content-security-policy"]).toBe(
+      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self' ws://localhost:${cp.port}; worker-src 'self' blob:; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    );
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["referrer-policy"]).toBe("no-referrer");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["strict-transport-security"]).toBeUndefined();
+    // The policy holds in the browser: an inline script on the page is refused.
+    const ran = await b.page.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__inlineRan = true";
+      document.head.append(s);
+      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    await expect.poll(() => cspViolations.splice(0).some((v) => /inline script/i.test(v))).toBe(true);
+  });
+
+  it("cannot be framed by another site's page", async () => {
+    const evil = await servePage(`<!doctype html><title>evil</title><iframe id="f" src="${base}/" width="800" height="600"></iframe>`, () => undefined);
+    const other = await launchBrowser();
+    const refused: string[] = [];
+    other.page.on("console", (m) => refused.push(m.text()));
+    try {
+      await other.page.goto(evil.url);
+      await expect.poll(() => refused.some((t) => /frame-ancestors 'none'/.test(t)), { timeout: 10_000 }).toBe(true);
+      const frame = other.page.frames().find((f) => f !== other.page.mainFrame());
+      expect(await frame?.evaluate(() => document.querySelector("#root") !== null).catch(() => false)).toBe(false);
+    } finally {
+      await other.close();
+      await evil.close();
+    }
   });
 
   it("refuses a wrong token with a readable message, then signs in with the admin token", async () => {
@@ -128,5 +171,9 @@ describe("dashboard in a real browser", () => {
     } finally {
       await again.close();
     }
+  });
+
+  it("did all of the above without one Content-Security-Policy violation", () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError } from "../domain/api-error.ts";
 import { isWebSocketUpgrade } from "../domain/websocket/upgrade.ts";
@@ -17,19 +16,24 @@ import { schedules } from "./endpoints/schedules.ts";
 import { MAX_SCREENSHOT_BYTES, screenshots } from "./endpoints/screenshots.ts";
 import { telegramWebhook } from "./telegram/webhook.ts";
 import { helpRequests } from "./endpoints/help-requests.ts";
+import { proposals } from "./endpoints/proposals.ts";
 import { supervisor } from "./endpoints/supervisor.ts";
 import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
 import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
+import { ensureAdminRotationNoticed } from "../domain/access/revoke.ts";
+import { withSecurityHeaders } from "./http/security-headers.ts";
 
 const MAX_JSON_BODY = 256 * 1024;
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-const headers = secureHeaders();
-// A WebSocket upgrade's 101 response comes from a Durable Object with immutable headers.
-app.use("/api/*", (c, next) => (isWebSocketUpgrade(c.req.raw) ? next() : headers(c, next)));
+// Every API answer (errors included) gets the security headers; a WebSocket's 101 is left as it is.
+app.use("/api/*", async (c, next) => {
+  await next();
+  if (!isWebSocketUpgrade(c.req.raw)) c.res = withSecurityHeaders(c.res, new URL(c.req.url), "api");
+});
 const limit = (maxSize: number) =>
   bodyLimit({
     maxSize,
@@ -42,9 +46,10 @@ const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
 // Screenshots are the one binary upload; everything else is JSON and stays small.
 app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
 
-// Desktops from DESKFLEET_DESKTOPS are written to D1 on the first request each isolate serves (after every deploy).
+// On the first request each isolate serves (after every deploy): desktops from DESKFLEET_DESKTOPS
+// are written to D1, and a rotated admin token ends what the old one opened.
 app.use("/api/*", async (c, next) => {
-  await ensureConfiguredDesktops(c.env);
+  await Promise.all([ensureConfiguredDesktops(c.env), ensureAdminRotationNoticed(c.env)]);
   await next();
 });
 
@@ -61,6 +66,7 @@ const routes = app
   .route("/", supervisor)
   .route("/", taskChain)
   .route("/", helpRequests)
+  .route("/", proposals)
   .route("/", vncRelay)
   .route("/", desktopControl);
 
@@ -92,6 +98,14 @@ app.get("/api/openapi.json", requireRole("viewer"), (c) =>
 
 // Telegram authenticates with its own secret header, outside the API's auth and OpenAPI document.
 app.route("/", telegramWebhook);
+
+// The dashboard's pages (the SPA's index.html for every client route), with their security headers.
+// Its hashed /assets/ are served without the Worker (wrangler.toml `run_worker_first`).
+app.on(["GET", "HEAD"], "*", async (c, next) => {
+  const url = new URL(c.req.url);
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/telegram/")) return next();
+  return withSecurityHeaders(await c.env.ASSETS.fetch(c.req.raw), url, "dashboard");
+});
 
 app.notFound(notFoundHandler);
 app.onError(onError);

@@ -13,7 +13,7 @@ export type FollowUp = { id: string; text: string; at: number };
 
 export type HelpOutcome =
   | { status: "answered"; answer: string }
-  | { status: "dismissed" | "timed_out"; answer: null };
+  | { status: "dismissed" | "timed_out"; answer: null; /** Why, when the control plane says (never a person's answer). */ note?: string };
 
 export interface TaskContext {
   readonly task: AssignedTask;

@@ -1,4 +1,5 @@
-import type { CreateScheduleBody, ScheduledRunMeta, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import type { CreateScheduleBody, ScheduledRunMeta, SelfLearningInput, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import { selfLearningMode } from "@deskfleet/protocol";
 import { conflict, notFound, unprocessable } from "../api-error.ts";
 import { newId } from "../ids.ts";
 import { checkTiming, firstRun, timingColumns, timingOf, type Checked, type TimingInput } from "@deskfleet/protocol/timing/schedule-spec";
@@ -57,6 +58,12 @@ function timingInputOf(row: ScheduleRow): TimingInput {
   };
 }
 
+/** `selfLearning` as stored: on or off, and with it on, whether prompt rewrites wait for approval (the default) or apply at once. */
+function learningColumns(v: SelfLearningInput): { selfLearning: boolean; selfLearningMode: "propose" | "auto" } {
+  const mode = selfLearningMode(v);
+  return { selfLearning: mode !== "off", selfLearningMode: mode === "auto" ? "auto" : "propose" };
+}
+
 export const promptChange = (prompt: string, author: string, reason: string | null, at: number): PromptChange => ({ id: newId("pv", at), prompt, author, reason, at });
 
 /** The last write came from a concurrent edit (the prompt version moved under us) or a delete. */
@@ -82,7 +89,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     enabled,
     notify: b.notify ?? false,
     selfHealing: b.selfHealing ?? null,
-    selfLearning: b.selfLearning ?? false,
+    ...learningColumns(b.selfLearning ?? false),
     maxLearningRuns: b.maxLearningRuns ?? 5,
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
@@ -104,7 +111,7 @@ export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody
   if (b.name !== undefined) patch.name = b.name;
   if (b.notify !== undefined) patch.notify = b.notify;
   if (b.selfHealing !== undefined) patch.selfHealing = b.selfHealing;
-  if (b.selfLearning !== undefined) patch.selfLearning = b.selfLearning;
+  if (b.selfLearning !== undefined) Object.assign(patch, learningColumns(b.selfLearning));
   if (b.maxLearningRuns !== undefined) patch.maxLearningRuns = b.maxLearningRuns;
   if (b.maxRuns !== undefined) patch.maxRuns = b.maxRuns;
   if (b.skipIfRunning !== undefined) patch.skipIfRunning = b.skipIfRunning;

@@ -37,19 +37,30 @@ export async function jobBrief(env: Env, job: JobState): Promise<{ brief: string
   return { brief };
 }
 
+/** What the job proposed instead of doing, for its result: "Proposed retry_task as prp_… (waiting for a person's approval)." */
+function proposedText(job: JobState): string | null {
+  const ps = job.proposals ?? [];
+  if (ps.length === 0) return null;
+  return `Proposed ${ps.map((p) => `${p.tool} as ${p.id}`).join(", ")} (waiting for a person's approval).`;
+}
+
 /** How a finished job shows as its task's outcome. */
 export function jobResult(job: JobState, outcome: JobOutcome): { status: "completed"; result: string } | { status: "failed"; error: { code: string; message: string } } {
+  const proposed = proposedText(job);
   if (!outcome.ok) {
-    // A retry already started stands even if the conversation broke afterwards.
+    // A retry already started (or proposed) stands even if the conversation broke afterwards.
     if (job.retryTaskId) return { status: "completed", result: `Retried as task ${job.retryTaskId}: ${job.summary ?? ""}`.trim() };
     if (job.savedPromptVersion !== null) return { status: "completed", result: `Saved prompt v${job.savedPromptVersion}: ${job.summary ?? ""}`.trim() };
+    if (proposed) return { status: "completed", result: proposed };
     return { status: "failed", error: { code: outcome.code, message: outcome.message } };
   }
   const said = outcome.text || null;
   if (job.kind === "heal") {
     if (job.retryTaskId) return { status: "completed", result: [`Retried as task ${job.retryTaskId}.`, said ?? job.summary].filter(Boolean).join("\n\n") };
+    if (proposed) return { status: "completed", result: [proposed, said].filter(Boolean).join("\n\n") };
     return { status: "completed", result: said ?? "The healer did not retry and gave no explanation." };
   }
   if (job.savedPromptVersion !== null) return { status: "completed", result: [`Saved prompt v${job.savedPromptVersion}.`, said ?? job.summary].filter(Boolean).join("\n\n") };
+  if (proposed) return { status: "completed", result: [proposed, said].filter(Boolean).join("\n\n") };
   return { status: "completed", result: said ? `Kept the prompt. ${said}` : "Kept the prompt." };
 }

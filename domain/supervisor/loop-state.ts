@@ -11,15 +11,30 @@ export type PendingWait =
 export type LoopState = {
   status: SupervisorStatus;
   /** The tool calls of the last model turn, while some results are still outstanding. */
-  pending: { order: string[]; results: Record<string, ToolResultBlockParam>; waits: PendingWait[] } | null;
+  pending: {
+    order: string[];
+    results: Record<string, ToolResultBlockParam>;
+    waits: PendingWait[];
+    /** Results that came from a person (the answer to ask_human), not from reading the fleet. */
+    personResults?: string[];
+  } | null;
   /** Consecutive failed model calls (reset by a success). */
   modelFailures: number;
   /** Model turns since a person last wrote: bounds a runaway tool loop. */
   autonomousTurns: number;
   job: JobState | null;
+  /**
+   * Whether the next model turn answers a person's message. False after tool
+   * results (text from pages, screens and tasks may try to steer the model) and
+   * in jobs: the approval policy then turns the turn's writes into proposals.
+   * Absent in conversations stored before approvals existed: read as false.
+   */
+  askedByPerson?: boolean;
+  /** Short notes for the model (a proposal was decided), sent with the next user turn. */
+  notes?: string[];
 };
 
-export const INITIAL_STATE: LoopState = { status: "idle", pending: null, modelFailures: 0, autonomousTurns: 0, job: null };
+export const INITIAL_STATE: LoopState = { status: "idle", pending: null, modelFailures: 0, autonomousTurns: 0, job: null, askedByPerson: false, notes: [] };
 
 /** Where a conversation lives (the Durable Object's SQLite); synchronous, so a read-modify-write never interleaves. */
 export interface ConversationStore {

@@ -3,7 +3,7 @@ import type { Task } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
 import { cut, fitWindow, withCacheBreakpoints, type Turn } from "./conversation-window.ts";
 import type { ConversationStore, LoopState, PendingWait } from "./loop-state.ts";
-import { definition, runTool, type SupervisorTool, type ToolContext, type JobState } from "./tools/tool.ts";
+import { definition, runTool, type ProposalDraft, type SupervisorTool, type ToolContext, type JobState } from "./tools/tool.ts";
 import { taskView } from "./tools/tasks.ts";
 
 export type LoopLimits = {
@@ -25,7 +25,9 @@ export type LoopDeps = {
   tools: readonly SupervisorTool[];
   limits: LoopLimits;
   callModel(req: MessageCreateParamsNonStreaming): Promise<Message>;
-  toolContext(job: JobState | null): ToolContext;
+  toolContext(job: JobState | null, turn: { askedByPerson: boolean }): ToolContext;
+  /** Stores a write the approval policy held back as a proposal for people to decide. */
+  propose(draft: ProposalDraft & { toolUseId: string }): Promise<{ id: string; expiresAt: number } | { refused: string }>;
   /** The task's state and its newest event sequence (progress). */
   taskProgress(taskId: string): Promise<{ task: Task | null; lastSeq: number }>;
   /** Run `step()` again at this time. */
@@ -75,12 +77,14 @@ export class SupervisorLoop {
     }
     if (s.status === "idle") {
       this.appendUser([{ type: "text", text }]);
-      this.set({ status: "thinking" });
+      this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
     }
     const pending = s.pending!;
     const results = { ...pending.results };
+    // Results resolved here hold the person's words or our own, never text read from the fleet.
+    const personResults = [...(pending.personResults ?? []), ...pending.waits.map((w) => w.toolUseId)];
     let inboxText: string | null = text;
     for (const w of pending.waits) {
       if (w.kind === "human") {
@@ -95,14 +99,15 @@ export class SupervisorLoop {
       }
     }
     if (inboxText !== null) this.d.store.pushInbox(inboxText);
-    this.set({ pending: { ...pending, results, waits: [] } });
+    this.set({ pending: { ...pending, results, waits: [], personResults } });
     await this.flushPending();
   }
 
   /** Starts a job conversation (healer, optimizer) with its brief. */
   async start(brief: string): Promise<void> {
     this.appendUser([{ type: "text", text: brief }]);
-    this.set({ status: "thinking" });
+    // A job's brief is built from a task's transcript: nobody asked for anything in it.
+    this.set({ status: "thinking", askedByPerson: false });
     await this.d.wake(this.d.now());
   }
 
@@ -165,10 +170,11 @@ export class SupervisorLoop {
     const results: Record<string, ToolResultBlockParam> = {};
     const waits: PendingWait[] = [];
     const job = this.s.job;
-    const ctx = this.d.toolContext(job);
+    const ctx = this.d.toolContext(job, { askedByPerson: this.s.askedByPerson === true });
     for (const call of calls) {
       this.d.store.addEntry("tool_call", `${call.name} ${cut(JSON.stringify(call.input), 1_000)}`, { name: call.name, input: call.input, toolUseId: call.id });
-      const out = await runTool(this.d.tools, ctx, call.name, call.input);
+      let out = await runTool(this.d.tools, ctx, call.name, call.input);
+      if ("propose" in out) out = await this.proposed(ctx, out.propose, call.id);
       if ("wait" in out) {
         const now = this.d.now();
         if (out.wait.kind === "task") {
@@ -194,6 +200,19 @@ export class SupervisorLoop {
     if (waits.some((w) => w.kind === "task")) await this.d.wake(this.d.now() + this.d.limits.pollMs);
   }
 
+  /** The policy held a write back: store it as a proposal and tell the model it was not done. */
+  private async proposed(ctx: ToolContext, draft: ProposalDraft, toolUseId: string): Promise<{ content: string; isError?: boolean }> {
+    const p = await this.d.propose({ ...draft, toolUseId });
+    if ("refused" in p) return { content: `${draft.tool} was not done and not proposed: ${p.refused}`, isError: true };
+    if (ctx.job) ctx.job.proposals = [...(ctx.job.proposals ?? []), { id: p.id, tool: draft.tool }];
+    return {
+      content:
+        `Not done: ${draft.tool} needs a person's approval here, because ${draft.why}. ` +
+        `It waits as proposal ${p.id} (until ${new Date(p.expiresAt).toISOString()}); people see it in the dashboard and in Telegram, and it runs only if one of them approves it. ` +
+        "Do not call it again or try another way around this; say what you proposed and why.",
+    };
+  }
+
   /** Once every tool call has its result: one user turn with all of them (and anything people wrote meanwhile). */
   private async flushPending(): Promise<void> {
     const p = this.s.pending;
@@ -201,7 +220,9 @@ export class SupervisorLoop {
     const blocks: ContentBlockParam[] = p.order.map((id) => p.results[id] ?? { type: "tool_result", tool_use_id: id, content: "no result", is_error: true });
     for (const text of this.d.store.takeInbox()) blocks.push({ type: "text", text });
     this.appendUser(blocks);
-    this.set({ pending: null, status: "thinking" });
+    // A person's message in the same turn does not make tool results a person's request.
+    const fromPerson = new Set(p.personResults ?? []);
+    this.set({ pending: null, status: "thinking", askedByPerson: p.order.every((id) => fromPerson.has(id)) });
     await this.d.wake(this.d.now());
   }
 
@@ -216,7 +237,7 @@ export class SupervisorLoop {
     const inbox = this.d.store.takeInbox();
     if (inbox.length > 0 && outcome.ok) {
       this.appendUser(inbox.map((t) => ({ type: "text" as const, text: t })));
-      this.set({ status: "thinking" });
+      this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
     }
@@ -287,8 +308,16 @@ export class SupervisorLoop {
 
   // ---- the stored conversation
 
+  /** A note for the model with the next user turn (after its tool results, which must come first). */
+  note(text: string): void {
+    this.set({ notes: [...(this.s.notes ?? []), text].slice(-20) });
+  }
+
   /** Appends to the trailing user turn if there is one (role alternation), else adds a user turn. */
-  private appendUser(blocks: ContentBlockParam[]): void {
+  private appendUser(given: ContentBlockParam[]): void {
+    const notes = this.s.notes ?? [];
+    const blocks: ContentBlockParam[] = [...given, ...notes.map((text) => ({ type: "text" as const, text }))];
+    if (notes.length > 0) this.set({ notes: [] });
     const turns = this.d.store.turns();
     const last = turns.at(-1);
     if (last?.role === "user") this.d.store.replaceLastTurn({ role: "user", content: [...last.content, ...blocks] });

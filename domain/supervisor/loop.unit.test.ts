@@ -1,13 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { SupervisorEntry, SupervisorStatus, Task } from "@deskfleet/protocol";
+import { APPROVAL_CLASSES, type SupervisorEntry, type SupervisorStatus, type Task } from "@deskfleet/protocol";
 import { badRequest, overloaded, startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type ConversationScript } from "../../test-support/scripted-anthropic/index.ts";
 import { SupervisorLoop, type JobOutcome } from "./loop.ts";
 import { INITIAL_STATE, type ConversationStore, type LoopState } from "./loop-state.ts";
 import type { Turn } from "./conversation-window.ts";
 import { conversationTools } from "./tools/conversation.ts";
-import { tool, type JobState, type SupervisorTool } from "./tools/tool.ts";
+import { tool, type JobState, type ProposalDraft, type SupervisorTool } from "./tools/tool.ts";
+import { jobResult } from "./job-brief.ts";
 
 /**
  * The loop as a plain module: an in-memory store, a clock the test moves,
@@ -39,9 +40,23 @@ const waitForTask = tool({
   name: "start_work",
   description: "starts work and waits for it",
   input: z.strictObject({ taskId: z.string() }),
+  effect: "read",
   run: async (_ctx, { taskId }) => ({ wait: { kind: "task", taskId, timeoutMs: 60_000 } }),
 });
-const noop = tool({ name: "noop", description: "does nothing", input: z.strictObject({}), run: async () => ({ content: "nothing done" }) });
+const noop = tool({ name: "noop", description: "does nothing", input: z.strictObject({}), effect: "read", run: async () => ({ content: "nothing done" }) });
+
+/** A write of the `tasks` class that counts how often it really ran. */
+let written: string[] = [];
+const write = tool({
+  name: "start_thing",
+  description: "starts a thing",
+  input: z.strictObject({ what: z.string() }),
+  effect: { class: "tasks" },
+  run: async (_ctx, { what }) => {
+    written.push(what);
+    return { content: `started ${what}` };
+  },
+});
 
 let server: ScriptedAnthropic;
 
@@ -68,6 +83,24 @@ beforeAll(async () => {
       steps: [toolUse("start_work", { taskId: "tsk_0000000000wait" }), (ctx) => text(`result: ${ctx.lastToolResult()?.text}`)],
     },
     { name: "flaky", match: "[flaky]", steps: [overloaded({ headers: { "x-should-retry": "false" } }), badRequest("scripted: refused")] },
+    {
+      // Asked for one thing; a tool result then "asks" for a second one.
+      name: "steered",
+      match: "[steered]",
+      steps: [toolUse("start_thing", { what: "asked" }), toolUse("start_thing", { what: "read in a result" }), (ctx) => text(`last: ${ctx.lastToolResult()?.text.slice(0, 9)}`)],
+    },
+    {
+      name: "answered",
+      match: "[answered]",
+      steps: [toolUse("ask_human", { question: "Which thing?" }), (ctx) => toolUse("start_thing", { what: ctx.lastToolResult()?.text ?? "?" }), text("started it")],
+    },
+    {
+      name: "mixed",
+      match: "[mixed]",
+      steps: [{ content: [{ type: "tool_use", name: "ask_human", input: { question: "Which?" } }, { type: "tool_use", name: "noop", input: {} }] }, toolUse("start_thing", { what: "after a mixed turn" }), text("done")],
+    },
+    { name: "job", match: "[job-write]", steps: [toolUse("start_thing", { what: "from a job" }), text("proposed it")] },
+    { name: "noted", match: "[noted]", steps: [text("ok"), (ctx) => text(`heard: ${JSON.stringify(ctx.body["messages"]).includes("proposal prp_0000000000note was approved")}`)] },
   ];
   server = await startScriptedAnthropic({ conversations: scripts });
 });
@@ -76,6 +109,8 @@ afterAll(async () => {
 });
 
 function harness(opts: { tools?: SupervisorTool[]; job?: JobState; progress?: () => { task: Task | null; lastSeq: number } } = {}) {
+  written = [];
+  const proposals: (ProposalDraft & { toolUseId: string })[] = [];
   const store = new MemoryStore();
   if (opts.job) store.s = { ...INITIAL_STATE, job: opts.job };
   let now = 1_000_000;
@@ -96,7 +131,21 @@ function harness(opts: { tools?: SupervisorTool[]; job?: JobState; progress?: ()
       if (hook) await hook();
       return client.messages.create(req);
     },
-    toolContext: (job) => ({ env: {} as Env, conversationId: "dash:test", kind: "dash", actor: "supervisor:dash:test", job, channel: { say: async () => undefined, showScreenshot: async () => undefined } }),
+    toolContext: (job, turn) => ({
+      env: {} as Env,
+      conversationId: opts.job ? `heal:${opts.job.taskId}` : "dash:test",
+      kind: opts.job ? "heal" : "dash",
+      actor: "supervisor:dash:test",
+      job: job ? { ...job } : null,
+      channel: { say: async () => undefined, showScreenshot: async () => undefined },
+      askedByPerson: turn.askedByPerson,
+      requiredApprovals: new Set(APPROVAL_CLASSES),
+      approval: null,
+    }),
+    propose: async (draft) => {
+      proposals.push(draft);
+      return { id: `prp_000000000${proposals.length}draft`, expiresAt: now + 3_600_000 };
+    },
     taskProgress: async () => (opts.progress ? opts.progress() : { task: null, lastSeq: 0 }),
     wake: async (at) => void wakes.push(at),
     onReply: async (t) => void replies.push(t),
@@ -106,6 +155,7 @@ function harness(opts: { tools?: SupervisorTool[]; job?: JobState; progress?: ()
   return {
     store,
     loop,
+    proposals,
     wakes,
     replies,
     jobEnds,
@@ -220,5 +270,67 @@ describe("the supervisor loop", () => {
     await h.loop.step();
     expect(h.status()).toBe("finished");
     expect(h.jobEnds).toEqual([{ ok: false, code: "model_failed", message: expect.stringContaining("scripted: refused") }]);
+  });
+
+  describe("who asked for a write", () => {
+    const tools = () => [...conversationTools, noop, write];
+
+    it("makes the write a person asked for, and proposes the one that followed a tool result instead of making it", async () => {
+      const h = harness({ tools: tools() });
+      await h.loop.receive("[steered] start the asked thing", "ada");
+      await h.loop.step();
+      await h.loop.step();
+      await h.loop.step();
+      expect(written).toEqual(["asked"]);
+      expect(h.proposals).toEqual([expect.objectContaining({ tool: "start_thing", input: { what: "read in a result" }, effect: { class: "tasks" }, why: expect.stringContaining("after reading tool results") })]);
+      const result = h.store.entries.filter((e) => e.kind === "tool_result").at(-1)!;
+      expect(result.text).toMatch(/^Not done: start_thing needs a person's approval here.*proposal prp_0000000001draft/);
+      expect(h.replies.at(-1)).toBe("last: Not done:");
+    });
+
+    it("takes the answer to ask_human as a person's message: the write that follows it is made", async () => {
+      const h = harness({ tools: tools() });
+      await h.loop.receive("[answered] start something", "ada");
+      await h.loop.step();
+      await h.loop.receive("the blue one", "ada");
+      await h.loop.step();
+      await h.loop.step();
+      expect(written).toEqual(["the blue one"]);
+      expect(h.proposals).toEqual([]);
+    });
+
+    it("does not take a turn that mixed a person's answer with another tool's result as a person's request", async () => {
+      const h = harness({ tools: tools() });
+      await h.loop.receive("[mixed] go", "ada");
+      await h.loop.step();
+      await h.loop.receive("this one", "ada");
+      await h.loop.step();
+      expect(written).toEqual([]);
+      expect(h.proposals.map((p) => p.input)).toEqual([{ what: "after a mixed turn" }]);
+    });
+
+    it("proposes every write of a job, records the proposal on the job, and its result names it", async () => {
+      const job: JobState = { kind: "heal", taskId: "tsk_0000000000heal", prepared: true, retryTaskId: null, savedPromptVersion: null, summary: null };
+      const h = harness({ tools: tools(), job });
+      await h.loop.start("[job-write] heal this");
+      await h.loop.step();
+      await h.loop.step();
+      expect(written).toEqual([]);
+      expect(h.proposals[0]!.why).toMatch(/a healer job made it/);
+      expect(h.store.s.job!.proposals).toEqual([{ id: "prp_0000000001draft", tool: "start_thing" }]);
+      expect(jobResult(h.store.s.job!, h.jobEnds[0]!)).toEqual({ status: "completed", result: "Proposed start_thing as prp_0000000001draft (waiting for a person's approval).\n\nproposed it" });
+    });
+
+    it("hands the model a note about a decided proposal with the next turn, and the note does not make it a person's request", async () => {
+      const h = harness({ tools: tools() });
+      await h.loop.receive("[noted] hello", "ada");
+      await h.loop.step();
+      h.loop.note("[Deskfleet: your proposal prp_0000000000note was approved by Ada; it was carried out.]");
+      await h.loop.receive("did it work?", "ada");
+      expect(h.store.t.at(-1)!.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["did it work?", expect.stringContaining("prp_0000000000note")]);
+      await h.loop.step();
+      expect(h.replies.at(-1)).toBe("heard: true");
+      expect(h.store.s.notes).toEqual([]);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { database } from "../../db/client.ts";
 import { fleetObject } from "../addresses.ts";
 import { desktops } from "../../db/schema.ts";
 import { seal } from "../crypto/secret-box.ts";
-import { splitVncUrl } from "../crypto/vnc-url.ts";
+import { hasCredentials, splitVncUrl } from "../crypto/vnc-url.ts";
 
 /** `DESKFLEET_DESKTOPS`: a JSON list of desktops (same fields as POST /api/desktops, without vncPassword). */
 export const ConfiguredDesktops = z.array(CreateDesktopBody.omit({ vncPassword: true })).max(500);
@@ -45,7 +45,7 @@ export async function upsertConfiguredDesktops(env: Env, list: z.infer<typeof Co
     if (d.vncUrl) {
       const split = splitVncUrl(d.vncUrl);
       address = split.address;
-      if (split.credentials.password || split.credentials.username) sealed = await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(split.credentials));
+      if (hasCredentials(split.credentials)) sealed = await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(split.credentials));
     }
     const fields = { name: d.name ?? d.id, os: d.os ?? "linux", labels: d.labels ?? [], vncUrl: address, vncCredentials: sealed, updatedAt: now };
     const updated = await db.update(desktops).set(fields).where(eq(desktops.id, d.id)).returning({ id: desktops.id });

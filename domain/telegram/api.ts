@@ -48,6 +48,29 @@ export async function sendLines(api: Api, chatId: number, lines: RichLine[], mar
 }
 
 /**
+ * Replaces a message's text with the lines (their first 4,096 characters) and its buttons with
+ * `markup` (none when absent). An edit that changes nothing is not an error.
+ */
+export async function editLines(api: Api, chatId: number, messageId: number, lines: RichLine[], markup?: InlineKeyboardMarkup): Promise<void> {
+  const [chunk] = splitMessage(lines);
+  if (!chunk) return;
+  const extra = markup ? { reply_markup: markup } : {};
+  try {
+    if (chunk.markdown !== null) {
+      try {
+        await api.editMessageText(chatId, messageId, chunk.markdown, { parse_mode: "MarkdownV2", ...extra });
+        return;
+      } catch (err) {
+        if (!isEntityError(err)) throw err;
+      }
+    }
+    await api.editMessageText(chatId, messageId, chunk.plain, extra);
+  } catch (err) {
+    if (!(err instanceof GrammyError && err.description.includes("message is not modified"))) throw err;
+  }
+}
+
+/**
  * A photo with the lines as its caption when they fit in 1,024 characters; otherwise the photo
  * first and the text after it. Returns the message that carries the text (and the buttons).
  */

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode } from "@deskfleet/protocol";
 import { closeSafely, sendSafely } from "./safe-socket.ts";
+import { revokedBy } from "../../domain/access/grant.ts";
 
 export { closeSafely, sendSafely } from "./safe-socket.ts";
 
@@ -49,6 +50,20 @@ export abstract class HibernatingObject<Attachment extends object, Feeds extends
   protected broadcast<T extends Tag<Feeds>>(tag: T, message: Feeds[T]): void {
     const text = JSON.stringify(message);
     for (const ws of this.ctx.getWebSockets(tag)) sendSafely(ws, text);
+  }
+
+  /**
+   * Closes the sockets of a tag whose attachment's `keys` include a revoked one; returns how many.
+   * Every socket a person opens carries the keys of the credentials it was opened with.
+   */
+  protected closeRevoked(tag: Tag<Feeds>, revoked: readonly string[], code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(tag)) {
+      if (!revokedBy((this.attachmentOf(ws) as { keys?: string[] }).keys, revoked)) continue;
+      closeSafely(ws, code, reason);
+      closed += 1;
+    }
+    return closed;
   }
 
   protected onMessage(_ws: WebSocket, _message: string | ArrayBuffer): void | Promise<void> {}

@@ -5,6 +5,8 @@ import { Deadlines } from "../base/deadlines.ts";
 import { envNumber, fleetObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
+import { readGrant } from "../../domain/websocket/socket-grant.ts";
+import { revokedBy, type Grant } from "../../domain/access/grant.ts";
 import type { RpcResult } from "../../domain/api-error.ts";
 import { audit } from "../../db/audit.ts";
 import { getDesktop } from "../../db/desktops.ts";
@@ -20,14 +22,17 @@ import { TicketStore, VIEWER_TICKET_TTL_MS } from "./relay/tickets.ts";
 import { routeWithoutHost } from "./relay/vnc-route.ts";
 import type { Person } from "./takeover/lease.ts";
 import { Takeover } from "./takeover/takeover.ts";
-import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "./worker-headers.ts";
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const PAIRING_MS = 15_000;
 const MAX_VIEWERS = 16;
+/** Live views one person may have open on one desktop (a stuck reconnect loop must not take all 16). */
+const MAX_VIEWERS_PER_PERSON = 4;
 const REQUEST_TIMEOUT_MS = 20_000;
 
 type Attachment = HostAttachment | ViewerAttachment | TunnelAttachment;
+
+const HOST_TOKEN_REPLACED = "this desktop's host token was replaced; start deskfleet-host with the new token from the dashboard";
 
 /**
  * One per desktop: owns the host's control socket, the desktop's presence,
@@ -80,6 +85,7 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       tickets: this.tickets,
       pairingMs: PAIRING_MS,
       maxViewers: MAX_VIEWERS,
+      maxViewersPerPerson: MAX_VIEWERS_PER_PERSON,
       route: async (desktopId) => (this.hostSocket() ? { kind: "host" } : routeWithoutHost(env, desktopId)),
       sendToHost: (m) => this.pushToHost(m),
       mayAct: (viewerId) => this.takeover.mayAct(viewerId),
@@ -104,20 +110,18 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
 
   // ---- hooks
 
+  /** Sockets the Worker authenticated and describes in its grant; nothing of the client's request reaches here. */
   override async fetch(request: Request): Promise<Response> {
-    const desktopId = request.headers.get(VERIFIED_DESKTOP_HEADER);
-    if (!desktopId || !isWebSocketUpgrade(request)) {
-      return new Response("expected an authenticated WebSocket upgrade from the Worker", { status: 400 });
-    }
-    const kind = request.headers.get(SOCKET_KIND_HEADER);
-    if (kind === "viewer") return this.acceptViewer(desktopId, request);
-    if (kind === "tunnel") {
-      const q = new URL(request.url).searchParams;
-      return this.relay.acceptTunnel(desktopId, q.get("tunnel") ?? "", q.get("ticket") ?? "");
-    }
+    const grant = isWebSocketUpgrade(request) ? readGrant(request, "host", "tunnel", "viewer") : null;
+    if (!grant) return new Response("expected an authenticated WebSocket upgrade from the Worker", { status: 400 });
+    if (grant.socket === "viewer") return this.acceptViewer(grant.desktopId, grant.viewer, grant.ticket);
+    // A host token replaced while this upgrade was on its way opens nothing.
+    const current = this.identity.hostCredential();
+    if (current !== null && current !== grant.credential) return refuseSocket(CloseCode.badToken, HOST_TOKEN_REPLACED);
+    if (grant.socket === "tunnel") return this.relay.acceptTunnel(grant.desktopId, grant.tunnelId, grant.ticket, grant.credential);
     // Newest connection wins: a host that reconnects before its old socket timed out replaces it.
     this.closeHosts(CloseCode.replaced, "replaced by a newer connection from this desktop's host");
-    return this.acceptSocket(["host"], { role: "host", desktopId, connectedAt: Date.now(), helloed: false }).response;
+    return this.acceptSocket(["host"], { role: "host", desktopId: grant.desktopId, credential: grant.credential, connectedAt: Date.now(), helloed: false }).response;
   }
 
   protected override async onMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -167,7 +171,7 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
   // ---- RPC from the Worker: the live view, screenshots, input, takeover
 
   /** A one-time ticket for `GET /api/desktops/:id/vnc?ticket=` (60 s), stored hashed. */
-  async issueViewerTicket(desktopId: string, viewer: Person): Promise<{ ticket: string; expiresAt: number }> {
+  async issueViewerTicket(desktopId: string, viewer: Grant): Promise<{ ticket: string; expiresAt: number }> {
     this.identity.remember(desktopId);
     return this.tickets.issue("viewer", viewer, VIEWER_TICKET_TTL_MS);
   }
@@ -189,7 +193,7 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
     return this.takeover.status(desktopId);
   }
 
-  async takeOver(desktopId: string, who: Person): Promise<RpcResult<TakeoverLease>> {
+  async takeOver(desktopId: string, who: Person & { keys?: string[] }): Promise<RpcResult<TakeoverLease>> {
     this.identity.remember(desktopId);
     return this.takeover.take(desktopId, who);
   }
@@ -208,6 +212,32 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
     return { desktopId, connected: this.hostSocket() !== null, resources: latest?.figures ?? null, receivedAt: latest?.receivedAt ?? null };
   }
 
+  /**
+   * The desktop's host token was replaced: the host holding the old one is disconnected (4401, it
+   * stops and says why) with its tunnels, and sockets still arriving with it are refused.
+   */
+  async hostTokenReplaced(desktopId: string, credential: string): Promise<void> {
+    this.identity.remember(desktopId);
+    this.identity.setHostCredential(credential);
+    for (const ws of this.sockets("host")) {
+      const att = this.attachmentOf(ws);
+      if (att.role === "host" && att.credential !== credential) closeSafely(ws, CloseCode.badToken, HOST_TOKEN_REPLACED);
+    }
+    this.relay.closeTunnelsNotOf(credential, CloseCode.peerGone, "the desktop's host token was replaced; the host reconnects with the new one");
+  }
+
+  /**
+   * A credential or session was revoked: the live views, unused viewer tickets and takeover lease
+   * opened with it end now (the agent resumes). Returns how many things ended.
+   */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    const desktopId = this.identity.recall();
+    const viewers = this.relay.closeRevokedViewers(keys, CloseCode.unauthorized, reason);
+    const tickets = this.tickets.revokeMatching<Partial<Grant>>("viewer", (subject) => revokedBy(subject.keys, keys));
+    const lease = desktopId ? await this.takeover.endRevoked(desktopId, keys) : false;
+    return viewers + tickets + (lease ? 1 : 0);
+  }
+
   /** Closes the host's socket because the desktop was deleted. */
   async disconnect(reason: string): Promise<void> {
     this.closeHosts(CloseCode.desktopDeleted, reason);
@@ -217,12 +247,10 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
 
   // ---- internals
 
-  private async acceptViewer(desktopId: string, request: Request): Promise<Response> {
+  private async acceptViewer(desktopId: string, verified: Grant | null, ticket: string | null): Promise<Response> {
     this.identity.remember(desktopId);
-    const verified = request.headers.get(VERIFIED_VIEWER_HEADER);
-    const ticket = new URL(request.url).searchParams.get("ticket");
-    const viewer = verified ? (JSON.parse(verified) as Person) : ticket ? await this.tickets.consume<Person>("viewer", ticket) : null;
-    if (!viewer) {
+    const viewer = verified ?? (ticket ? await this.tickets.consume<Grant>("viewer", ticket) : null);
+    if (!viewer?.keys) {
       return refuseSocket(CloseCode.badTicket, `the VNC ticket is missing, used or expired; get a new one with POST /api/desktops/${desktopId}/vnc-ticket (valid 60 s, once)`);
     }
     return this.relay.acceptViewer(desktopId, viewer);

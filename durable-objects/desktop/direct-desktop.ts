@@ -6,6 +6,7 @@ import type { DesktopResult } from "./pending-requests.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { dialVnc } from "./relay/dial-vnc.ts";
 import { handshakeOptions, vncTarget, type VncTarget } from "./relay/vnc-target.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 /**
  * Screenshots and input for a desktop without a host: this object opens its
@@ -24,8 +25,9 @@ export async function directRequest(target: VncTarget, request: DesktopRequest):
     return { ok: true };
   } catch (error) {
     if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
+    // The supervisor's model reads this: it names what failed, never where.
     const message = error instanceof RfbError ? error.message : `the VNC session failed: ${String(error)}`;
-    return { ok: false, error: { code: "vnc_failed", message } };
+    return { ok: false, error: { code: "vnc_failed", message: withoutAddresses(message) } };
   } finally {
     await client?.close();
   }

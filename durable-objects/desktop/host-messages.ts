@@ -21,7 +21,7 @@ export type HostMessagesDeps = {
   hostReady(): Promise<void>;
   /** TaskDO's side of the host's events. */
   task(taskId: string): {
-    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }>;
+    ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver?: ServerMessage[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
   };
 };
@@ -87,8 +87,9 @@ export class HostMessages {
     this.#d.presence.touch(Date.now());
     return this.#order.run(m.taskId, async () => {
       try {
-        const { ack, cancel, refused } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
+        const { ack, cancel, refused, deliver } = await this.#d.task(m.taskId).ingest(att.desktopId, m.events);
         this.#d.send(ws, { type: "ack", taskId: m.taskId, seq: ack, ...(refused.length ? { refused } : {}) });
+        for (const message of deliver ?? []) this.#d.send(ws, message);
         if (cancel) this.#d.send(ws, { type: "cancel", taskId: m.taskId, reason: cancel });
       } catch (err) {
         // Not acked: the host keeps the events and resends them after its next reconnect.

@@ -47,7 +47,7 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
       hostReconnected: async () => [{ type: "task_message", taskId: TASK, message: { id: "m1", text: "missed", at: 1 } }],
     }),
   });
-  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", connectedAt: 0, helloed });
+  const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", credential: "host:0123456789abcdef", connectedAt: 0, helloed });
   return { host, log, sent, requests, att };
 }
 

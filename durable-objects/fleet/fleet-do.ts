@@ -1,13 +1,16 @@
 import type { FleetFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { isTerminal } from "@deskfleet/protocol";
+import { CloseCode } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
 
-type FeedAttachment = { connectedAt: number };
+/** A feed socket: when it opened, and the keys of the credentials it was opened with. */
+type FeedAttachment = { connectedAt: number; keys: string[] };
 
 /**
  * One per deployment. The only writer of assignments: it queues tasks by
@@ -104,6 +107,11 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     this.publish(message);
   }
 
+  /** A proposal was made or decided (SupervisorDO): the dashboards' approvals badge and list follow it. */
+  async proposalChanged(message: Extract<FleetFeedMessage, { type: "proposal" }>): Promise<void> {
+    this.publish(message);
+  }
+
   async snapshot(): Promise<{ queue: QueueEntry[]; desktops: ReturnType<FleetStore["desktops"]> }> {
     return { queue: this.store.queue(), desktops: this.store.desktops() };
   }
@@ -112,9 +120,16 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now() });
+    const grant = readGrant(request, "feed");
+    if (!grant) return notGranted();
+    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now(), keys: grant.reader.keys });
     this.send("feed", socket, { type: "hello", at: Date.now() });
     return response;
+  }
+
+  /** A credential or session was revoked: its feed sockets close (4401, the dashboard signs out). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("feed", keys, CloseCode.unauthorized, reason);
   }
 
   // ---- dispatch

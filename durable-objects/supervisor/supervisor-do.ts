@@ -1,9 +1,10 @@
-import type { SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
-import { conversationKind, isTerminal } from "@deskfleet/protocol";
+import type { Proposal, SupervisorConversation, Task, SupervisorEntry, SupervisorFeedMessage, SupervisorStatus } from "@deskfleet/protocol";
+import { CloseCode, conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
@@ -12,15 +13,21 @@ import { systemPrompt } from "../../domain/supervisor/prompts.ts";
 import { modelCaller, supervisorModel } from "../../domain/supervisor/model-client.ts";
 import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
-import type { Channel, JobState } from "../../domain/supervisor/tools/tool.ts";
+import type { Channel, JobState, ProposalDraft, ToolContext } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
+import { approvalClasses } from "../../domain/supervisor/approvals/config.ts";
+import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
+import { actorOf, ConversationProposals } from "./proposals.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
 
-type LiveAttachment = { connectedAt: number };
+/** A live-feed socket: when it opened, and the keys of the credentials it was opened with. */
+type LiveAttachment = { connectedAt: number; keys: string[] };
 
 const STEP = "step";
+/** The meta key of the identity that started a dashboard conversation. */
+const OWNER = "owner";
 /** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
 const WAIT_POLL_MS = 5_000;
 
@@ -28,11 +35,13 @@ const WAIT_POLL_MS = 5_000;
  * One supervisor conversation (`dash:…`, `telegram:…`, or the `heal:…` /
  * `learn:…` job of a healer or optimizer task). A thin shell: the loop, the
  * tools and the policies are plain modules; this object stores the
- * conversation, runs one loop step per alarm and serves the live feed.
+ * conversation, runs one loop step per alarm, serves the live feed, and holds
+ * the conversation's proposals (`proposals.ts`).
  */
 export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: SupervisorFeedMessage }> {
   private readonly store: SupervisorStore;
   private readonly deadlines: Deadlines;
+  private readonly proposals: ConversationProposals;
   /** Job progress for the healer/optimizer task's own event log, sent after each step. */
   private notes: string[] = [];
 
@@ -43,17 +52,30 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       onStatus: (status) => this.broadcast("live", { type: "status", status, at: Date.now() }),
     });
     this.deadlines = new Deadlines(ctx.storage);
+    this.proposals = new ConversationProposals({
+      env,
+      store: this.store,
+      deadlines: this.deadlines,
+      waitUntil: (work) => ctx.waitUntil(work),
+      tools: toolsFor,
+      approvedContext: (approval) => this.toolContext(this.store.state().job, { approval }),
+      noteForModel: (text) => this.loop().note(text),
+    });
   }
 
   // ---- RPC
 
-  /** A person's message (dashboard or Telegram). The reply comes later, on the live feed or the chat. */
-  async postMessage(conversationId: string, text: string, by: string): Promise<RpcResult<{ status: SupervisorStatus }>> {
+  /**
+   * A person's message (dashboard or Telegram). The reply comes later, on the live feed or the chat.
+   * `byId` (the dashboard person's identity id) makes the first writer the conversation's owner.
+   */
+  async postMessage(conversationId: string, text: string, by: string, byId?: string): Promise<RpcResult<{ status: SupervisorStatus }>> {
     const kind = conversationKind(conversationId);
     if (kind === "heal" || kind === "learn") {
       return rpcFail(409, "job_conversation", `${conversationId} is the conversation of a ${kind === "heal" ? "healer" : "optimizer"} task; people talk to the supervisor in a dash: or telegram: conversation`);
     }
     this.bind(conversationId);
+    if (byId && this.store.get<string>(OWNER) === null) this.store.put(OWNER, byId);
     await this.loop().receive(text, by);
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
@@ -77,6 +99,34 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await this.flushNotes();
   }
 
+  /**
+   * Stores a write the approval policy held back as a proposal of this
+   * conversation, arms its expiry and tells people (dashboard, Telegram).
+   * The loop calls it for its own turns; `draft` is what the policy produced.
+   */
+  async propose(conversationId: string, draft: ProposalDraft & { toolUseId: string | null }): Promise<Proposal | { refused: string }> {
+    this.bind(conversationId);
+    return this.proposals.open(conversationId, draft);
+  }
+
+  /** Approves or rejects one of this conversation's proposals. First decision wins, whichever channel it came from. */
+  async decideProposal(conversationId: string, proposalId: string, d: ProposalDecision): Promise<RpcResult<Proposal>> {
+    this.bind(conversationId);
+    const result = await this.proposals.decide(proposalId, d);
+    await this.flushNotes();
+    return result;
+  }
+
+  /** Who started this (dashboard) conversation, if a person did. */
+  async ownerOf(): Promise<string | null> {
+    return this.store.get<string>(OWNER);
+  }
+
+  /** A credential or session was revoked: the live feeds it opened close (4401). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("live", keys, CloseCode.unauthorized, reason);
+  }
+
   async transcript(conversationId: string, after: number, limit: number): Promise<SupervisorConversation> {
     const entries = this.store.entries(after, limit);
     const s = this.store.state();
@@ -93,18 +143,20 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now() });
+    const grant = readGrant(request, "live");
+    if (!grant) return notGranted();
+    const { response, socket } = this.acceptSocket(["live"], { connectedAt: Date.now(), keys: grant.reader.keys });
     this.send("live", socket, { type: "hello", status: this.store.state().status, lastSeq: this.store.lastEntrySeq(), at: Date.now() });
     return response;
   }
 
-  // ---- alarms: one loop step each
+  // ---- alarms: one loop step each, and the proposals' deadlines
 
   override async alarm(): Promise<void> {
-    if (this.deadlines.takeDue(Date.now()).includes(STEP)) {
-      await this.step();
-      await this.flushNotes();
-    }
+    const due = this.deadlines.takeDue(Date.now());
+    for (const name of due) if (name !== STEP) await this.proposals.deadline(name);
+    if (due.includes(STEP)) await this.step();
+    await this.flushNotes();
     await this.deadlines.reschedule();
   }
 
@@ -141,11 +193,24 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   // ---- wiring
 
-  private loop(): SupervisorLoop {
+  private toolContext(job: JobState | null, opts: { askedByPerson?: boolean; approval?: ToolContext["approval"] }): ToolContext {
     const id = this.conversationId();
-    const kind = conversationKind(id);
-    const external = externalChannel(this.env, id);
-    const channel: Channel = {
+    return {
+      env: this.env,
+      conversationId: id,
+      kind: conversationKind(id),
+      actor: actorOf(id),
+      job: job ? { ...job } : null,
+      channel: this.channel(),
+      askedByPerson: opts.askedByPerson ?? false,
+      requiredApprovals: approvalClasses(this.env),
+      approval: opts.approval ?? null,
+    };
+  }
+
+  private channel(): Channel {
+    const external = externalChannel(this.env, this.conversationId());
+    return {
       say: async (text) => {
         this.store.addEntry("message", text, null);
         await external?.say(text);
@@ -155,6 +220,12 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         await external?.showScreenshot(s);
       },
     };
+  }
+
+  private loop(): SupervisorLoop {
+    const id = this.conversationId();
+    const kind = conversationKind(id);
+    const external = externalChannel(this.env, id);
     return new SupervisorLoop({
       store: this.store,
       system: systemPrompt(kind),
@@ -167,7 +238,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         maxModelRetries: 4,
       },
       callModel: modelCaller(this.env),
-      toolContext: (job) => ({ env: this.env, conversationId: id, kind, actor: `supervisor:${id}`, job: job ? { ...job } : null, channel }),
+      toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
+      propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),
       wake: (at) => this.wake(at),
       onReply: async (text) => {

@@ -1,4 +1,4 @@
-import type { SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
+import type { Proposal, SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
 import type { Turn } from "../../domain/supervisor/conversation-window.ts";
 import { INITIAL_STATE, type ConversationStore, type LoopState } from "../../domain/supervisor/loop-state.ts";
 
@@ -19,6 +19,21 @@ export class SupervisorStore implements ConversationStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS turns (seq INTEGER PRIMARY KEY AUTOINCREMENT, role TEXT NOT NULL, content TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, text TEXT NOT NULL, data TEXT, at INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL)`);
+    // This conversation's proposals, as decided here (D1 holds a mirror for queries).
+    sql.exec(`CREATE TABLE IF NOT EXISTS proposals (id TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL)`);
+  }
+
+  proposal(id: string): Proposal | null {
+    const row = this.sql.exec<{ data: string }>(`SELECT data FROM proposals WHERE id = ?`, id).toArray()[0];
+    return row ? (JSON.parse(row.data) as Proposal) : null;
+  }
+
+  saveProposal(p: Proposal): void {
+    this.sql.exec(`INSERT OR REPLACE INTO proposals (id, status, data) VALUES (?, ?, ?)`, p.id, p.status, JSON.stringify(p));
+  }
+
+  pendingProposals(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM proposals WHERE status = 'pending'`).one().n;
   }
 
   get<T>(key: string): T | null {

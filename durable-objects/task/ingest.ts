@@ -10,6 +10,8 @@ export type IngestedEvent = EventBody & { hostSeq: number; at: number };
 
 export type Ingested = {
   record: TaskRecord;
+  /** Questions not put to anyone (the task asked its limit already): the agent is told to proceed. */
+  overLimit: string[];
   /** To store, in order; a refused event is here as the warning that takes its place. */
   events: IngestedEvent[];
   /** Help requests the agent opened in this batch. */
@@ -25,11 +27,13 @@ export type Ingested = {
  * never stored half-parsed, but replaced by a warning that says what was
  * refused, so the sequence goes on and nothing is silently lost.
  */
-export function ingestHostEvents(r: TaskRecord, batch: readonly HostEvent[], now: number, helpTimeoutMs: number): Ingested {
+export function ingestHostEvents(r: TaskRecord, batch: readonly HostEvent[], now: number, helpTimeoutMs: number, maxHelpRequests = DEFAULT_MAX_HELP_REQUESTS): Ingested {
+  if (!RUNNING.has(r.status)) return notRunning(r, batch);
   let rec = r;
   const events: IngestedEvent[] = [];
   const asked: HelpRow[] = [];
   const refused: RefusedEvent[] = [];
+  const overLimit: string[] = [];
   for (const raw of batch) {
     if (raw.seq <= rec.lastHostSeq) continue;
     if (raw.seq !== rec.lastHostSeq + 1) break;
@@ -43,6 +47,11 @@ export function ingestHostEvents(r: TaskRecord, batch: readonly HostEvent[], now
         // A repeated question must not leave the task waiting for an answer nobody can give.
         refused.push({ seq: raw.seq, reason: `help request ${id} was already asked` });
         event = warning(raw, `ignored a repeated help request (${id})`);
+      } else if (rec.helpRequests.length + asked.length >= maxHelpRequests) {
+        // An agent that keeps asking (or was talked into it by a page) must not flood people.
+        refused.push({ seq: raw.seq, reason: `help request ${id} not asked: this task already asked ${maxHelpRequests} questions` });
+        event = warning(raw, `did not ask a person (${id}): the task reached its limit of ${maxHelpRequests} questions; the agent was told to proceed`);
+        overLimit.push(id);
       } else if (!isTerminal(rec.status)) {
         asked.push(openRequest(rec.id, rec.desktopId, event.data, rec.lastScreenshotKey, now, helpTimeoutMs));
       }
@@ -54,7 +63,23 @@ export function ingestHostEvents(r: TaskRecord, batch: readonly HostEvent[], now
   // Events already in flight when a person took over must not resume the agent behind their back.
   if (rec.pausedFor === "takeover" && rec.status === "running") rec = { ...rec, status: "waiting_for_human" };
   if (events.length > 0) rec = { ...rec, helpRequests: [...rec.helpRequests, ...asked], pendingDeliveries: [] };
-  return { record: rec, events, asked, refused };
+  return { record: rec, events, asked, refused, overLimit };
+}
+
+export const DEFAULT_MAX_HELP_REQUESTS = 20;
+
+/** The statuses in which the task runs on its desktop: the only ones whose host may add events. */
+const RUNNING = new Set<TaskRecord["status"]>(["assigned", "running", "waiting_for_human"]);
+
+/**
+ * A host still sending for a task it no longer runs (it ended, or waits in the queue for a
+ * follow-up) stores nothing: the events are acknowledged, so it stops resending them, and refused.
+ */
+function notRunning(r: TaskRecord, batch: readonly HostEvent[]): Ingested {
+  const fresh = batch.filter((e) => e.seq > r.lastHostSeq);
+  const last = Math.max(r.lastHostSeq, ...fresh.map((e) => e.seq));
+  const reason = `task ${r.id} is ${r.status}, not running on this desktop; events for it are not stored`;
+  return { record: { ...r, lastHostSeq: last }, events: [], asked: [], refused: fresh.map((e) => ({ seq: e.seq, reason })).slice(0, 500), overLimit: [] };
 }
 
 function checked(raw: HostEvent): CheckedHostEvent | { reason: string } {

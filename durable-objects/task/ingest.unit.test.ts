@@ -61,4 +61,22 @@ describe("ingesting host events", () => {
     const out = ingestHostEvents(record({ status: "waiting_for_human", pausedFor: "takeover" }), [event(1, "assistant_text", { text: "still here", step: 3 })], 500, 60_000);
     expect(out.record.status).toBe("waiting_for_human");
   });
+
+  it("stores nothing for a task that is not running on the desktop now, acknowledging and refusing what the host sent", () => {
+    for (const status of ["completed", "cancelled", "failed", "queued"] as const) {
+      const out = ingestHostEvents(record({ status, lastHostSeq: 4 }), [event(4, "log", { level: "info", message: "old" }), event(5, "assistant_text", { text: "late", step: 9 })], 500, 60_000);
+      expect(out.events).toEqual([]);
+      expect(out.record).toMatchObject({ status, lastHostSeq: 5 });
+      expect(out.refused).toEqual([{ seq: 5, reason: `task tsk_0123456789ab is ${status}, not running on this desktop; events for it are not stored` }]);
+    }
+  });
+
+  it("does not ask people more than the task's limit of questions, and says which were not asked", () => {
+    const ask = (i: number) => event(i, "help_request", { requestId: `req_limit_${String(i).padStart(4, "0")}`, question: `Q${i}?` });
+    const out = ingestHostEvents(record({ status: "running" }), [ask(1), ask(2), ask(3)], 500, 60_000, 2);
+    expect(out.asked.map((h) => h.id)).toEqual(["req_limit_0001", "req_limit_0002"]);
+    expect(out.overLimit).toEqual(["req_limit_0003"]);
+    expect(out.refused).toEqual([{ seq: 3, reason: "help request req_limit_0003 not asked: this task already asked 2 questions" }]);
+    expect(out.events[2]).toMatchObject({ kind: "log", data: { level: "warn" } });
+  });
 });

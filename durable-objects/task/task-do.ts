@@ -1,11 +1,13 @@
 import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
-import { isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
-import { HibernatingObject } from "../base/hibernating-object.ts";
+import { CloseCode, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
+import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
 import { desktopObject, envNumber, fleetObject, supervisorObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
+import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
+import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
-import { ingestHostEvents } from "./ingest.ts";
+import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
 import { HistoryFlush } from "./history-flush.ts";
@@ -18,7 +20,8 @@ import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolv
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
 
-type WatcherAttachment = { after: number };
+/** A watcher: where its replay started, the keys it was opened with, and whether it may read help answers. */
+type WatcherAttachment = { after: number; keys: string[]; answers: boolean };
 
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
@@ -124,32 +127,40 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * Stores host events in order and returns the highest host seq stored, and
    * the events refused for breaking their kind's schema (stored as warnings).
    */
-  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[] }> {
+  async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver: ServerMessage[] }> {
     const r = this.record;
-    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [] };
-    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [] };
+    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [], deliver: [] };
+    if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [], deliver: [] };
     const now = Date.now();
-    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs());
+    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs(), envNumber(this.env.DESKFLEET_MAX_HELP_REQUESTS, DEFAULT_MAX_HELP_REQUESTS));
+    // Acknowledged without being stored (the task is not running here): only the sequence moves on.
+    if (out.events.length === 0 && out.record.lastHostSeq !== r.lastHostSeq) this.update(out.record);
     if (out.events.length > 0) {
       const before = r.status;
       this.update(out.record);
       for (const e of out.events) {
         const event = this.store.append(r.id, { ...e, source: "host", text: searchableText(e) });
-        this.broadcast("watcher", { type: "event", event } satisfies TaskFeedMessage);
+        this.publish({ type: "event", event });
       }
       for (const h of out.asked) await this.helpOpened(h);
       const next = this.record!;
       if (next.status !== before) {
         await this.statusMoved(before, next.error ? { error: next.error } : {}, now, { tellFleet: true });
       } else {
-        if (changedForWatchers(r, next)) this.broadcast("watcher", { type: "task", task: toApiTask(next) } satisfies TaskFeedMessage);
+        if (changedForWatchers(r, next)) this.publish({ type: "task", task: toApiTask(next) });
         if (!isTerminal(next.status) && next.status !== "waiting_for_human") await this.armInactivity(now);
         this.flushSoon();
       }
     }
-    // A host still sending for a task that ended without it (cancelled, host_lost) is told to stop.
-    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : null;
-    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused };
+    // A host still sending for a task it no longer runs (cancelled, host_lost, queued for a follow-up) is told to stop.
+    const cancel = isTerminal(r.status) ? `the task is already ${r.status}` : r.status === "queued" ? "the task is not running on this desktop now" : null;
+    // Questions over the task's limit are answered at once, kept until the host moves on like any answer.
+    const deliver: ServerMessage[] = out.overLimit.map((requestId) => ({
+      type: "help_answer", taskId: r.id, requestId, status: "dismissed",
+      answer: `this task already asked people ${out.record.helpRequests.length} questions, its limit; nobody was asked this one`,
+    }));
+    if (deliver.length > 0) this.update({ ...this.record!, pendingDeliveries: [...this.record!.pendingDeliveries, ...deliver].slice(-50) });
+    return { ack: this.record!.lastHostSeq, cancel, refused: out.refused, deliver };
   }
 
   async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
@@ -272,9 +283,12 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   /** The task as stored first, then every event after `after`, then `replayed`; live events follow. */
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    const after = Math.max(0, Number(new URL(request.url).searchParams.get("after") ?? 0) || 0);
-    const { response, socket: ws } = this.acceptSocket(["watcher"], { after });
-    const send = (m: TaskFeedMessage) => this.send("watcher", ws, m);
+    const grant = readGrant(request, "watcher");
+    if (!grant) return notGranted();
+    const { after } = grant;
+    const answers = readsAnswers(grant.reader.role);
+    const { response, socket: ws } = this.acceptSocket(["watcher"], { after, keys: grant.reader.keys, answers });
+    const send = (m: TaskFeedMessage) => this.send("watcher", ws, answers ? m : feedMessageForViewer(m));
     if (this.record) {
       send({ type: "task", task: toApiTask(this.record) });
       let cursor = after;
@@ -287,6 +301,21 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       send({ type: "replayed", lastSeq: this.store.lastSeq() });
     }
     return response;
+  }
+
+  /** A credential or session was revoked: the watchers it opened close (4401). */
+  async endAccess(keys: string[], reason: string): Promise<number> {
+    return this.closeRevoked("watcher", keys, CloseCode.unauthorized, reason);
+  }
+
+  /** Sends to every watcher, without help answers to those who may not read them. */
+  private publish(message: TaskFeedMessage): void {
+    const full = JSON.stringify(message);
+    let redacted: string | null = null;
+    for (const ws of this.sockets("watcher")) {
+      if (this.attachmentOf(ws).answers === true) sendSafely(ws, full);
+      else sendSafely(ws, (redacted ??= JSON.stringify(feedMessageForViewer(message))));
+    }
   }
 
   // ---- alarms
@@ -380,7 +409,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private appendServer<K extends ServerEventKind>(kind: K, data: EventData<K>, at: number): TaskEvent {
     const body = { kind, data } as EventBody;
     const event = this.store.append(this.record!.id, { ...body, source: "server", hostSeq: null, text: searchableText(body), at });
-    this.broadcast("watcher", { type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) } satisfies TaskFeedMessage);
+    this.publish({ type: "event", event, ...(kind === "status" ? { task: toApiTask(this.record!) } : {}) });
     return event;
   }
 

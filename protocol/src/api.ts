@@ -31,9 +31,10 @@ export const DesktopOs = z.enum(["linux", "macos", "windows", "other"]);
 export const DesktopMode = z.enum(["worker", "view_only"]);
 
 /**
- * `vnc://[user:]pass@host:port`, `ws://` or `wss://`; credentials are split off
- * and encrypted at rest. The user name is for Apple Remote Desktop (macOS) and
- * VeNCrypt Plain; `?security=X509Vnc,VncAuth` limits the methods tried.
+ * `vnc://[user:]pass@host:port`, `ws://` or `wss://`; credentials and a query string
+ * (websockify tokens) are split off and encrypted at rest. The user name is for Apple
+ * Remote Desktop (macOS) and VeNCrypt Plain; `?security=X509Vnc,VncAuth` limits the
+ * methods tried (and stays in the address).
  */
 export const VncUrl = z
   .string()
@@ -72,8 +73,14 @@ export const Desktop = z.object({
   name: z.string(),
   os: DesktopOs,
   labels: z.array(z.string()),
-  /** The VNC address without credentials. */
+  /** The VNC address without credentials or query string (both sealed at rest, never shown). */
   vncUrl: z.string().nullable(),
+  /**
+   * The control plane dials this VNC address unencrypted across the network (`vnc://` or `ws://`
+   * to a host that is not this machine): screens, keystrokes and the weak VNC password check travel
+   * in clear. Use `wss://` (websockify with TLS) or a host.
+   */
+  vncUnencrypted: z.boolean(),
   hasVncPassword: z.boolean(),
   hasHostToken: z.boolean(),
   mode: DesktopMode,

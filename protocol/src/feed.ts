@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { Task, TaskStatus } from "./task.ts";
 import { TaskEvent } from "./task-events.ts";
+import { ProposalId, ProposalStatus } from "./approvals.ts";
 
 export const DesktopPresence = z.enum(["online", "busy", "view_only", "offline"]);
 export type DesktopPresence = z.infer<typeof DesktopPresence>;
@@ -31,8 +32,12 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
     title: z.string(),
     body: z.string(),
     taskId: TaskId.nullable(),
+    /** A dashboard view to open from the notification (e.g. `/approvals`). */
+    path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).optional(),
     at: EpochMs,
   }),
+  /** A proposal was made or decided: the dashboard's approvals badge and list follow it. */
+  z.object({ type: z.literal("proposal"), proposalId: ProposalId, status: ProposalStatus, at: EpochMs }),
   z.object({ type: z.literal("hello"), at: EpochMs }),
 ]);
 export type FleetFeedMessage = z.infer<typeof FleetFeedMessage>;

@@ -13,3 +13,5 @@ export * from "./host-codec.ts";
 export * from "./presence.ts";
 export * from "./vnc-security.ts";
 export * from "./desktop-resources.ts";
+export * from "./approvals.ts";
+export * from "./vnc-address.ts";

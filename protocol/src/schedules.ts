@@ -30,13 +30,26 @@ const timing = {
   timezone: z.string().trim().min(1).max(64),
 };
 
+/**
+ * Self-learning: "off", "propose" (an optimizer's prompt rewrite waits for a
+ * person's approval) or "auto" (it is applied at once). `true` is read as
+ * "propose" and `false` as "off", as older clients send them.
+ */
+export const SelfLearningMode = z.enum(["off", "propose", "auto"]);
+export type SelfLearningMode = z.infer<typeof SelfLearningMode>;
+export const SelfLearningInput = z.union([z.boolean(), SelfLearningMode], {
+  message: 'selfLearning is "off", "propose" (prompt rewrites wait for approval) or "auto" (applied at once); true means "propose"',
+});
+export type SelfLearningInput = z.infer<typeof SelfLearningInput>;
+export const selfLearningMode = (v: SelfLearningInput): SelfLearningMode => (v === true ? "propose" : v === false ? "off" : v);
+
 const settings = {
   name: z.string().trim().min(1, { message: "name must not be empty" }).max(100),
   prompt: z.string().trim().min(1, { message: "prompt must not be empty" }).max(50_000),
   enabled: z.boolean(),
   notify: z.boolean(),
   selfHealing: z.boolean(),
-  selfLearning: z.boolean(),
+  selfLearning: SelfLearningInput,
   maxLearningRuns: z.number().int().min(1).max(1000),
   maxRuns: z.number().int().min(1).max(1_000_000),
   skipIfRunning: z.boolean(),
@@ -123,7 +136,7 @@ export const Schedule = z.object({
   enabled: z.boolean(),
   notify: z.boolean(),
   selfHealing: z.boolean().nullable(),
-  selfLearning: z.boolean(),
+  selfLearning: SelfLearningMode,
   maxLearningRuns: z.number().int(),
   learningRuns: z.number().int(),
   maxRuns: z.number().int().nullable(),

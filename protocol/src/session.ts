@@ -33,3 +33,24 @@ export const SignInLink = z.object({
   expiresAt: EpochMs,
 });
 export type SignInLink = z.infer<typeof SignInLink>;
+
+/** How a dashboard session was opened. */
+export const SessionVia = z.enum(["admin_token", "api_token", "link", "access"]);
+
+/** A dashboard session as admins see it (`GET /api/sessions`): never its cookie. */
+export const DashboardSession = z.object({
+  /** `ses_…`: end it with `DELETE /api/sessions/{id}`. */
+  id: z.string(),
+  identity: z.object({ id: z.string(), name: z.string(), role: Role }),
+  via: SessionVia,
+  createdAt: EpochMs,
+  lastSeenAt: EpochMs,
+  expiresAt: EpochMs,
+  /** The country (ISO 3166-1 alpha-2) of the address it was last used from, when Cloudflare says. */
+  ipCountry: z.string().nullable(),
+  /** Whether this is the caller's own session. */
+  current: z.boolean(),
+});
+export type DashboardSession = z.infer<typeof DashboardSession>;
+
+export const SessionIdParam = z.object({ id: z.string().regex(/^ses_[A-Za-z0-9_-]{8,64}$/, { message: "a session id looks like ses_…" }) });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EpochMs, TaskId } from "./ids.ts";
 import type { TaskSource } from "./task.ts";
+import { ProposalId, ProposalStatus } from "./approvals.ts";
 
 /**
  * One supervisor conversation: `dash:<id>` (a dashboard chat), `telegram:<chatId>`
@@ -28,13 +29,30 @@ export type SupervisorStatus = z.infer<typeof SupervisorStatus>;
 /** One entry of a conversation as people see it (the model's own context is kept and trimmed separately). */
 export const SupervisorEntry = z.object({
   seq: z.number().int().positive(),
-  kind: z.enum(["user", "assistant", "tool_call", "tool_result", "message", "screenshot", "question", "notice", "error"]),
+  kind: z.enum(["user", "assistant", "tool_call", "tool_result", "message", "screenshot", "question", "notice", "error", "proposal"]),
   text: z.string(),
-  /** Tool name and input for tool_call; tool name and is_error for tool_result; the screenshot's task and name. */
+  /**
+   * Tool name and input for tool_call; tool name and is_error for tool_result; the screenshot's task and name;
+   * for proposal, `ProposalEntryData` (one entry when it is made, one when it is decided).
+   */
   data: z.record(z.string(), z.unknown()).nullable(),
   at: EpochMs,
 });
 export type SupervisorEntry = z.infer<typeof SupervisorEntry>;
+
+/** `data` of a `proposal` entry. */
+export const ProposalEntryData = z.object({
+  proposalId: ProposalId,
+  status: ProposalStatus,
+  tool: z.string(),
+  summary: z.string(),
+  toolUseId: z.string().nullable(),
+  expiresAt: EpochMs,
+  decidedBy: z.string().nullable(),
+  result: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type ProposalEntryData = z.infer<typeof ProposalEntryData>;
 
 export const SupervisorConversation = z.object({
   id: ConversationId,

@@ -70,3 +70,12 @@ describe("HTML as Telegram parses it", () => {
     expect(() => parseHtml("a <b")).toThrow("Unclosed start tag at byte offset 2");
   });
 });
+
+describe("entities Telegram adds to a person's text", () => {
+  it("marks @usernames as mentions, but not inside a command addressed to a bot or an email address", async () => {
+    const { autoEntities } = await import("./entities.ts");
+    expect(autoEntities({ text: "@deskfleet_test_bot what runs?", entities: [] }).entities).toEqual([{ type: "mention", offset: 0, length: 19 }]);
+    expect(autoEntities({ text: "/run@deskfleet_test_bot hi", entities: [] }).entities).toEqual([{ type: "bot_command", offset: 0, length: 23 }]);
+    expect(autoEntities({ text: "mail ada@example.com", entities: [] }).entities).toEqual([]);
+  });
+});

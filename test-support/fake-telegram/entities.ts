@@ -13,9 +13,10 @@ export function sortEntities(entities: MessageEntity[]): MessageEntity[] {
 
 const COMMAND = /(^|[\s(])(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)(?=$|[\s.,;:!?)])/g;
 const URL = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+const MENTION = /(^|[^A-Za-z0-9_/@])(@[A-Za-z0-9_]{5,32})(?![A-Za-z0-9_])/g;
 
 /**
- * Entities Telegram adds on its own to a sent text (bot commands, links),
+ * Entities Telegram adds on its own to a sent text (bot commands, @mentions, links),
  * except where the text already has a code, pre or text_link entity.
  */
 export function autoEntities(f: FormattedText): FormattedText {
@@ -26,6 +27,11 @@ export function autoEntities(f: FormattedText): FormattedText {
     const offset = (m.index ?? 0) + (m[1]?.length ?? 0);
     const length = m[2]?.length ?? 0;
     if (free(offset, length)) found.push({ type: "bot_command", offset, length });
+  }
+  for (const m of f.text.matchAll(MENTION)) {
+    const offset = (m.index ?? 0) + (m[1]?.length ?? 0);
+    const length = m[2]?.length ?? 0;
+    if (free(offset, length) && !found.some((e) => offset < e.offset + e.length && e.offset < offset + length)) found.push({ type: "mention", offset, length });
   }
   for (const m of f.text.matchAll(URL)) {
     const offset = m.index ?? 0;

@@ -23,6 +23,8 @@ export interface FakeTelegramOptions {
   insecureWebhooks?: boolean;
   /** Private chats that exist from the start (otherwise a chat exists once its person writes). */
   chats?: { id: number; firstName?: string; username?: string }[];
+  /** Group chats the bot is in (negative ids), with their members. */
+  groups?: { id: number; title?: string; members: { id: number; firstName?: string; username?: string }[] }[];
 }
 
 /** One Bot API call, accepted or rejected. Uploaded files (also `attach://…`) appear as `{ file, name, type, bytes }`. */
@@ -69,11 +71,14 @@ export interface FakeTelegram {
   chat(id: number, opts?: { firstName?: string; username?: string }): Chat;
   /** The person blocked the bot: sending to the chat gets 403. */
   block(chatId: number): void;
-  /** A person sends text (commands get their bot_command entity); `replyTo` makes it a reply. */
-  sendText(chatId: number, text: string, opts?: { replyTo?: number }): Promise<Delivery>;
+  /**
+   * A person sends text (commands get their bot_command entity, @usernames a mention); `replyTo`
+   * makes it a reply; `from` names the group member who speaks.
+   */
+  sendText(chatId: number, text: string, opts?: { replyTo?: number; from?: number }): Promise<Delivery>;
   sendPhoto(chatId: number, opts?: { caption?: string; width?: number; height?: number; replyTo?: number }): Promise<Delivery>;
-  /** A person presses an inline button of a bot message. */
-  pressButton(chatId: number, messageId: number, data: string): Promise<Delivery>;
+  /** A person (a group's member `from`) presses an inline button of a bot message. */
+  pressButton(chatId: number, messageId: number, data: string, opts?: { from?: number }): Promise<Delivery>;
   /** Posts any update to the webhook; `secretToken` overrides the registered secret (null: no header). */
   deliver(body: UpdateBody, opts?: { secretToken?: string | null }): Promise<Delivery>;
   deliveries: Delivery[];
@@ -122,6 +127,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   } as UserFromGetMe;
   const world = new BotWorld(token, me);
   for (const c of opts.chats ?? []) world.ensurePrivateChat(c.id, c.firstName, c.username);
+  for (const g of opts.groups ?? []) world.ensureGroup(g.id, g.title ?? `Group ${g.id}`, g.members);
   const options = { insecureWebhooks: opts.insecureWebhooks ?? true };
   const calls: RecordedCall[] = [];
   const deliveries: Delivery[] = [];
@@ -217,7 +223,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     block: (chatId) => void world.blocked.add(chatId),
     sendText: async (chatId, text, o) => deliver(textMessage(world, chatOf(chatId), text, o)),
     sendPhoto: async (chatId, o) => deliver(photoMessage(world, chatOf(chatId), o)),
-    pressButton: async (chatId, messageId, data) => deliver(callbackQuery(world, chatOf(chatId), messageId, data)),
+    pressButton: async (chatId, messageId, data, o) => deliver(callbackQuery(world, chatOf(chatId), messageId, data, o?.from)),
     deliver,
     close: () => new Promise<void>((ok) => {
       server.closeAllConnections();

@@ -16,6 +16,8 @@ export class BotWorld {
   readonly token: string;
   readonly me: UserFromGetMe;
   readonly chats = new Map<number, Chat>();
+  /** The people in each group chat, in order; the first speaks when a test names nobody. */
+  readonly members = new Map<number, User[]>();
   readonly blocked = new Set<number>();
   /** Messages by `${chatId}:${messageId}`, including those users sent. */
   readonly messages = new Map<string, Message>();
@@ -41,9 +43,22 @@ export class BotWorld {
     return chat;
   }
 
-  userOf(chat: Chat): User {
+  /** A group chat (negative id) with its members, as when the bot is added to a group. */
+  ensureGroup(id: number, title: string, members: { id: number; firstName?: string; username?: string }[]): Chat.GroupChat {
+    if (id >= 0) throw new Error("fake-telegram: a group chat id is negative");
+    const chat: Chat.GroupChat = { id, type: "group", title };
+    this.chats.set(id, chat);
+    this.members.set(id, members.map((m) => ({ id: m.id, is_bot: false, first_name: m.firstName ?? `User ${m.id}`, ...(m.username ? { username: m.username } : {}), language_code: "en" })));
+    return chat;
+  }
+
+  /** Who speaks in a chat: the private chat's person, or a group's member (`from`, or its first). */
+  userOf(chat: Chat, from?: number): User {
     if (chat.type === "private") return { id: chat.id, is_bot: false, first_name: chat.first_name, ...(chat.username ? { username: chat.username } : {}), language_code: "en" };
-    return { id: 777_000_001, is_bot: false, first_name: "Group member", language_code: "en" };
+    const members = this.members.get(chat.id) ?? [];
+    const member = from === undefined ? members[0] : members.find((m) => m.id === from);
+    if (!member && from !== undefined) throw new Error(`fake-telegram: user ${from} is not a member of chat ${chat.id}`);
+    return member ?? { id: 777_000_001, is_bot: false, first_name: "Group member", language_code: "en" };
   }
 
   mintMessageId(chatId: number): number {

@@ -18,12 +18,12 @@ function replyTo(w: BotWorld, chat: Chat, messageId: number | undefined): Partia
   return { reply_to_message: flat } as unknown as Partial<Message>;
 }
 
-export function textMessage(w: BotWorld, chat: Chat, text: string, opts: { replyTo?: number } = {}): UpdateBody {
+export function textMessage(w: BotWorld, chat: Chat, text: string, opts: { replyTo?: number; from?: number } = {}): UpdateBody {
   if (text.length === 0 || text.length > 4096) throw new Error("fake-telegram: a person's message is 1-4096 characters");
   const f = autoEntities({ text, entities: [] });
   const message = w.store({
     message_id: w.mintMessageId(chat.id),
-    from: w.userOf(chat),
+    from: w.userOf(chat, opts.from),
     chat,
     date: now(),
     ...replyTo(w, chat, opts.replyTo),
@@ -53,7 +53,7 @@ export function photoMessage(w: BotWorld, chat: Chat, opts: { caption?: string; 
 }
 
 /** A press on an inline button: only data that is on a button of that bot message can be sent, as in Telegram. */
-export function callbackQuery(w: BotWorld, chat: Chat, messageId: number, data: string): UpdateBody {
+export function callbackQuery(w: BotWorld, chat: Chat, messageId: number, data: string, from?: number): UpdateBody {
   const message = w.message(chat.id, messageId);
   if (!message) throw new Error(`fake-telegram: chat ${chat.id} has no message ${messageId}`);
   if (message.from?.id !== w.me.id) throw new Error(`fake-telegram: message ${messageId} was not sent by the bot`);
@@ -61,7 +61,7 @@ export function callbackQuery(w: BotWorld, chat: Chat, messageId: number, data: 
   if (!offered.includes(data)) throw new Error(`fake-telegram: message ${messageId} has no button with callback_data ${JSON.stringify(data)} (it has ${JSON.stringify(offered)})`);
   const id = String(BigInt(chat.id < 0 ? -chat.id : chat.id) * 1_000_000n + BigInt(w.callbackQueries.size + 1));
   w.callbackQueries.set(id, { answered: false, chatId: chat.id });
-  const query: CallbackQuery = { id, from: w.userOf(chat), message, chat_instance: `-${Math.abs(chat.id) * 7 + 3}`, data };
+  const query: CallbackQuery = { id, from: w.userOf(chat, from), message, chat_instance: `-${Math.abs(chat.id) * 7 + 3}`, data };
   return { callback_query: query };
 }
 

@@ -38,7 +38,8 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
     }
   });
 
-  it("refuses every non-public route with a bad token (401)", async () => {
+  // Every route in turn, several requests each: more than the default 5 s on a busy machine.
+  it("refuses every non-public route with a bad token (401)", { timeout: 30_000 }, async () => {
     for (const op of await operations()) {
       if (op.access === "public" || op.access === "sign_in") continue;
       for (const bad of ["dft_not-a-real-token", "garbage", "dfh_fake"]) {
@@ -48,7 +49,7 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
     }
   });
 
-  it("refuses a role below the route's (403) and lets the route's role through auth", async () => {
+  it("refuses a role below the route's (403) and lets the route's role through auth", { timeout: 30_000 }, async () => {
     const tokens = { viewer: await apiToken("viewer"), operator: await apiToken("operator"), admin: await apiToken("admin") };
     for (const op of await operations()) {
       if (!ROLES.includes(op.access as (typeof ROLES)[number])) continue;

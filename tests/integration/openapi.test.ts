@@ -70,6 +70,8 @@ describe("the error answers in the OpenAPI document", () => {
       "POST /api/desktops/{id}/takeover",
       "POST /api/help-requests/{id}/dismiss",
       "POST /api/help-requests/{id}/respond",
+      "POST /api/proposals/{id}/approve",
+      "POST /api/proposals/{id}/reject",
       "POST /api/schedules/{id}/prompt-versions/{version}/rollback",
       "POST /api/supervisor/conversations/{id}/messages",
       "POST /api/tasks/{id}/cancel",

@@ -36,6 +36,20 @@ describe("schedules API", () => {
     expect(entry).toEqual({ actor: s.createdBy, action: "schedule.create" });
   });
 
+  it("keeps self-learning off by default, reads the old true as propose, and takes auto and propose", async () => {
+    expect((await createSchedule({ cron: "0 9 * * *" })).selfLearning).toBe("off");
+    const legacy = await createSchedule({ cron: "0 9 * * *", selfLearning: true });
+    expect(legacy.selfLearning).toBe("propose");
+    const auto = await createSchedule({ cron: "0 9 * * *", selfLearning: "auto" });
+    expect(auto.selfLearning).toBe("auto");
+    expect((await api("PATCH", `/api/schedules/${auto.id}`, { body: { selfLearning: false } })).json.selfLearning).toBe("off");
+    expect((await api("PATCH", `/api/schedules/${auto.id}`, { body: { selfLearning: "propose" } })).json.selfLearning).toBe("propose");
+    const bad = await api("PATCH", `/api/schedules/${legacy.id}`, { body: { selfLearning: "sometimes" } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.message).toContain('selfLearning is "off", "propose"');
+    expect((await api("GET", `/api/schedules/${legacy.id}`)).json.selfLearning).toBe("propose");
+  });
+
   it("lets a viewer list and read schedules but not create, change, trigger or delete them", async () => {
     const viewer = await apiToken("viewer");
     const s = await createSchedule({ intervalMinutes: 30 });

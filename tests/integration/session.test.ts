@@ -8,7 +8,8 @@ function sessionCookie(headers: Headers): { pair: string; attributes: string } {
   return { pair, attributes: attributes.join("; ") };
 }
 
-const withCookie = (cookie: string) => ({ token: null, headers: { cookie } });
+/** As the dashboard's own pages send it: the cookie, and (as browsers do on every change) our Origin. */
+const withCookie = (cookie: string) => ({ token: null, headers: { cookie, origin: "https://deskfleet.test" } });
 
 describe("dashboard sign-in", () => {
   it("signs in with the admin token and sets an HttpOnly, Secure, SameSite=Strict cookie for 7 days", async () => {

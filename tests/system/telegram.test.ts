@@ -8,18 +8,28 @@ import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
 
 const ALLOWED = 5_551_001;
 const STRANGER = 5_559_999;
+/** A group the bot serves, with an operator (Ada, also ALLOWED's person), a viewer and someone not listed. */
+const GROUP = -100_555_000_1;
+const VIEWER = 5_551_002;
+const OUTSIDER = 5_551_003;
+/** A chat of its own for the rate limit, which counts per chat. */
+const BUSY = 5_551_004;
 
 let fake: FakeTelegram;
 let cp: TestControlPlane;
 const secret = randomBytes(24).toString("base64url");
 
 beforeAll(async () => {
-  fake = await startFakeTelegram({ chats: [{ id: ALLOWED, firstName: "Ada", username: "ada" }] });
+  fake = await startFakeTelegram({
+    chats: [{ id: ALLOWED, firstName: "Ada", username: "ada" }, { id: BUSY, firstName: "Bea" }],
+    groups: [{ id: GROUP, title: "Ops", members: [{ id: ALLOWED, firstName: "Ada" }, { id: VIEWER, firstName: "Vic" }, { id: OUTSIDER, firstName: "Olly" }] }],
+  });
   cp = await startTestControlPlane({
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_WEBHOOK_SECRET: secret,
     TELEGRAM_API_ROOT: fake.url,
-    TELEGRAM_ALLOWED_CHAT_IDS: String(ALLOWED),
+    TELEGRAM_ALLOWED_CHAT_IDS: `${ALLOWED},${GROUP},${BUSY}`,
+    TELEGRAM_ALLOWED_USER_IDS: `operator:${ALLOWED},viewer:${VIEWER},operator:${BUSY}`,
     TELEGRAM_BOT_INFO: JSON.stringify(fake.botInfo),
   });
   // What `npm run telegram:webhook` does, against the fake.
@@ -230,5 +240,88 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
     } finally {
       host.close();
     }
+  });
+});
+
+describe("Telegram people and groups", () => {
+  const bot = () => `@${fake.botInfo.username}`;
+
+  it("in a group, answers only what is addressed to it: a command, an @mention or a reply to it", async () => {
+    const start = fake.sentTo(GROUP).length;
+    await fake.sendText(GROUP, "morning all, coffee?", { from: ALLOWED });
+    await fake.sendText(GROUP, "the deploy went fine", { from: VIEWER });
+    expect(sentSince(GROUP, start)).toHaveLength(0);
+
+    await fake.sendText(GROUP, `${bot()} what is running?`, { from: ALLOWED });
+    const answered = await fake.waitFor(() => sentSince(GROUP, start)[0], "an answer to the mention");
+    expect(textOf(answered)).toMatch(/supervisor is not configured/);
+    await fake.sendText(GROUP, "and now?", { from: ALLOWED, replyTo: answered.message_id });
+    await fake.sendText(GROUP, "/tasks", { from: ALLOWED });
+    await fake.sendText(GROUP, "/tasks@someone_elses_bot", { from: ALLOWED });
+    const replies = sentSince(GROUP, start).map(textOf);
+    expect(replies).toHaveLength(3);
+    expect(replies[1]).toMatch(/supervisor is not configured/);
+    expect(replies[2]).toMatch(/tasks|No tasks yet/i);
+  });
+
+  it("refuses a person of an allowed chat who is not in TELEGRAM_ALLOWED_USER_IDS, telling them their id once", async () => {
+    const start = fake.sentTo(GROUP).length;
+    await fake.sendText(GROUP, `/run@${fake.botInfo.username} wipe the desktop`, { from: OUTSIDER });
+    await fake.sendText(GROUP, `${bot()} please?`, { from: OUTSIDER });
+    const sent = sentSince(GROUP, start).map(textOf);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain(`Your user id is ${OUTSIDER}`);
+    expect(sent[0]).toContain("TELEGRAM_ALLOWED_USER_IDS");
+    expect((await cp.api("GET", "/api/tasks?source=telegram&q=wipe")).json.items).toHaveLength(0);
+  });
+
+  it("lets a viewer read but not act: no task, no cancel, no supervisor, no help answer", async () => {
+    const host = await connectHost("tg-viewer");
+    try {
+      const start = fake.sentTo(GROUP).length;
+      await fake.sendText(GROUP, "/tasks", { from: VIEWER });
+      expect(textOf(await fake.waitFor(() => sentSince(GROUP, start)[0], "the listing"))).toMatch(/^Latest \d+ tasks/);
+      await fake.sendText(GROUP, "/run open the admin panel", { from: VIEWER });
+      await fake.sendText(GROUP, `${bot()} create a task to open the admin panel`, { from: VIEWER });
+      const refusals = sentSince(GROUP, start).slice(1).map(textOf);
+      expect(refusals).toHaveLength(2);
+      for (const r of refusals) expect(r).toMatch(new RegExp(`^You can read here but not act: .* needs the operator role\\. An admin can list you as operator:${VIEWER}`));
+      expect((await cp.api("GET", "/api/tasks?q=admin panel")).json.items).toHaveLength(0);
+
+      const task = (await cp.api("POST", "/api/tasks", { prompt: "book a desk", desktopId: "tg-viewer" })).json;
+      await host.next("assign");
+      host.send({ type: "events", taskId: task.id, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "help_request", at: Date.now(), data: { requestId: "help-viewer-01", question: "Which floor?", options: ["1", "2"] } },
+      ] });
+      const asked = await fake.waitFor(() => fake.sentTo(GROUP).find((m) => m.reply_markup && textOf(m).includes("Which floor?")), "the help request in the group");
+      const buttons = asked.reply_markup!.inline_keyboard.flat() as { callback_data: string }[];
+      await fake.pressButton(GROUP, asked.message_id, buttons[0]!.callback_data, { from: VIEWER });
+      await fake.sendText(GROUP, "floor 2", { from: VIEWER, replyTo: asked.message_id });
+      const answerCall = fake.callsOf("answerCallbackQuery").at(-1)!;
+      expect(String(answerCall.params["text"])).toMatch(/^You can read here but not act/);
+      expect((await cp.api("GET", "/api/help-requests?status=open")).json.items.map((h: { id: string }) => h.id)).toContain("help-viewer-01");
+
+      // An operator in the same group answers it.
+      await fake.pressButton(GROUP, asked.message_id, buttons[1]!.callback_data, { from: ALLOWED });
+      expect(await host.next("help_answer")).toMatchObject({ requestId: "help-viewer-01", answer: "2" });
+      expect(fake.rejections()).toEqual([]);
+    } finally {
+      host.close();
+    }
+  });
+
+  it("drops a chat's updates beyond 30 a minute, answering Telegram 200 so other chats are not held back", { timeout: 120_000 }, async () => {
+    // The local emulation counts in windows aligned to the minute: start well inside one.
+    if (Date.now() % 60_000 > 40_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 100));
+    const before = fake.sentTo(BUSY).length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await fake.sendText(BUSY, "/help")).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(sentSince(BUSY, before).filter((m) => textOf(m).startsWith("Deskfleet runs"))).toHaveLength(30);
+    // Another chat is served meanwhile.
+    const start = fake.sentTo(ALLOWED).length;
+    await fake.sendText(ALLOWED, "/help");
+    expect(sentSince(ALLOWED, start)).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ const keySets = new Map<string, JWTVerifyGetKey>();
 
 /**
  * Verifies a Cloudflare Access JWT (`Cf-Access-Jwt-Assertion`) against the team's
- * published keys and the application's AUD tag. Returns the identity's email or null.
+ * published keys and the application's AUD tag. Returns the identity's email (or a service token's client id) or null.
  */
 export async function verifyAccessJwt(token: string, teamDomain: string, aud: string, keysOverride?: JWTVerifyGetKey): Promise<string | null> {
   const issuer = teamDomain.startsWith("https://") ? teamDomain : `https://${teamDomain}`;
@@ -22,8 +22,10 @@ export async function verifyAccessJwt(token: string, teamDomain: string, aud: st
   }
 }
 
+/** A person's email, or a service token's client id (`common_name`), which is what DESKFLEET_ACCESS_ROLES names. */
 function emailOf(payload: JWTPayload): string | null {
-  const email = payload["email"];
-  if (typeof email === "string" && email.length > 0) return email;
-  return typeof payload.sub === "string" && payload.sub.length > 0 ? payload.sub : null;
+  for (const claim of [payload["email"], payload["common_name"], payload.sub]) {
+    if (typeof claim === "string" && claim.length > 0) return claim;
+  }
+  return null;
 }

@@ -1,12 +1,15 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { DesktopId, DesktopInput, DesktopResourcesResponse, HandbackBody, HandbackResult, InputResult, ScreenshotQuery, TakeoverLease, TakeoverStatus } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, errorResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
 import { desktopObject } from "../../domain/addresses.ts";
+import { recordGrant } from "../../domain/access/revocation.ts";
+import { grantOf } from "../auth/identity.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
 import type { DesktopResult } from "../../durable-objects/desktop/pending-requests.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
@@ -39,12 +42,14 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       responses: {
         200: { description: "PNG", content: { "image/png": { schema: z.string().openapi({ format: "binary" }) } } },
         ...conflictResponse("The desktop has no host connected and no VNC URL, or its host went away"),
+        429: errorResponse("Too many screenshots; wait and retry"),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const { width } = c.req.valid("query");
       await requireDesktop(c.env, id);
+      await enforceLimit(c.env, "LIMIT_SCREENSHOTS", c.var.identity.id);
       const result = await desktopObject(c.env, id).screenshot(id, width);
       if (!result.ok) throw failure(result);
       if (!result.png) throw new ApiError(502, "no_image", "the desktop answered without an image");
@@ -57,12 +62,17 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: "/api/desktops/{id}/input",
       summary: "Click, move, type, press keys or scroll on the desktop (screen pixels)",
       request: { params: DesktopParam, body: jsonBody(DesktopInput) },
-      responses: { 200: jsonContent(InputResult, "Done"), ...conflictResponse("Someone else has taken over the desktop, or it cannot be reached") },
+      responses: {
+        200: jsonContent(InputResult, "Done"),
+        ...conflictResponse("Someone else has taken over the desktop, or it cannot be reached"),
+        429: errorResponse("Too many input requests; wait and retry"),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const input = c.req.valid("json");
       await requireDesktop(c.env, id);
+      await enforceLimit(c.env, "LIMIT_INPUT", c.var.identity.id);
       const who = c.var.identity;
       const result = await desktopObject(c.env, id).input(id, { id: who.id, name: who.name }, input);
       if (!result.ok) throw failure(result);
@@ -109,7 +119,10 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const { id } = c.req.valid("param");
       await requireDesktop(c.env, id);
       const who = c.var.identity;
-      const lease = unwrap(await desktopObject(c.env, id).takeOver(id, { id: who.id, name: who.name }));
+      const grant = grantOf(who);
+      // Revoking the credential or session it was taken with ends the lease.
+      await recordGrant(c.env, grant, `desktop:${id}`);
+      const lease = unwrap(await desktopObject(c.env, id).takeOver(id, { id: who.id, name: who.name, keys: grant.keys }));
       await audit(c.env.DB, { actor: who.id, action: "desktop.takeover", targetType: "desktop", targetId: id, details: { pausedTaskId: lease.pausedTaskId } });
       return c.json(lease, 200);
     },

@@ -2,26 +2,28 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
+import { conflictResponse, errorResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
 import { seal } from "../../domain/crypto/secret-box.ts";
-import { splitVncUrl } from "../../domain/crypto/vnc-url.ts";
+import { hasCredentials, splitVncUrl } from "../../domain/crypto/vnc-url.ts";
 import { getDesktop, listDesktops, toDesktop } from "../../db/desktops.ts";
 import { database } from "../../db/client.ts";
 import { desktops as desktopsTable } from "../../db/schema.ts";
 import { audit } from "../../db/audit.ts";
 import { desktopObject, fleetObject } from "../../domain/addresses.ts";
+import { hostCredential } from "../../domain/access/credentials.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 
-/** Encrypts the credentials from the URL and/or the explicit password; null when there are none. */
+/** Encrypts the credentials (user, password, query string) from the URL and/or the explicit password; null when there are none. */
 async function sealCredentials(env: Env, vncUrl: string | null | undefined, password: string | null | undefined) {
   if (!vncUrl) return { address: null, sealed: null };
   const { address, credentials } = splitVncUrl(vncUrl);
   if (password) credentials.password = password;
-  const sealed = credentials.password || credentials.username ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  const sealed = hasCredentials(credentials) ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
   return { address, sealed };
 }
 
@@ -134,16 +136,20 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     secureRoute("admin", {
       method: "post",
       path: "/api/desktops/{id}/host-token",
-      summary: "Issue a new host token (shown once; replaces the previous one)",
+      summary: "Issue a new host token (shown once; replaces the previous one, whose host is disconnected at once)",
       request: { params: DesktopParam },
-      responses: { 201: jsonContent(HostTokenResponse, "The token and the command that starts the host") },
+      responses: { 201: jsonContent(HostTokenResponse, "The token and the command that starts the host"), 429: errorResponse("Too many new credentials; wait and retry") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
+      await enforceLimit(c.env, "LIMIT_CREDENTIALS", c.var.identity.id);
       const token = generateToken("dfh");
+      const hash = await sha256Hex(token);
       const now = Date.now();
-      await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: await sha256Hex(token), hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
+      await database(c.env.DB).update(desktopsTable).set({ hostTokenHash: hash, hostTokenCreatedAt: now, updatedAt: now }).where(eq(desktopsTable.id, id));
+      // The old token stops working at the next request; its open sockets end now.
+      await desktopObject(c.env, id).hostTokenReplaced(id, hostCredential(hash));
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.host_token", targetType: "desktop", targetId: id });
       const server = new URL(c.req.url).origin;
       const command = `DESKFLEET_HOST_TOKEN=${token} npx deskfleet-host run --server ${server} --desktop ${id}`;

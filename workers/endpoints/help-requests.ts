@@ -6,6 +6,7 @@ import { validationHook } from "../http/errors.ts";
 import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { listHelpRequests, toHelpRequest } from "../../db/help-requests.ts";
 import type { Identity } from "../auth/identity.ts";
+import { helpRequestForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 
 const HelpParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "not a help request id" }) });
 const channelOf = (i: Identity): "dashboard" | "api" => (i.kind === "session" ? "dashboard" : "api");
@@ -15,11 +16,14 @@ export const helpRequests = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     secureRoute("viewer", {
       method: "get",
       path: "/api/help-requests",
-      summary: "Questions agents asked people, newest first",
+      summary: "Questions agents asked people, newest first (answers only for operators and admins)",
       request: { query: ListHelpQuery },
       responses: { 200: jsonContent(z.object({ items: z.array(HelpRequest) }), "Help requests") },
     }),
-    async (c) => c.json({ items: (await listHelpRequests(c.env.DB, c.req.valid("query"))).map(toHelpRequest) }, 200),
+    async (c) => {
+      const items = (await listHelpRequests(c.env.DB, c.req.valid("query"))).map(toHelpRequest);
+      return c.json({ items: readsAnswers(c.var.identity.role) ? items : items.map(helpRequestForViewer) }, 200);
+    },
   )
   .openapi(
     secureRoute("operator", {

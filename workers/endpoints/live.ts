@@ -4,7 +4,10 @@ import type { AppEnv } from "../app-env.ts";
 import { secureRoute, webSocketResponses } from "../http/route.ts";
 import { notFound } from "../../domain/api-error.ts";
 import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
+import { grantedUpgrade } from "../../domain/websocket/socket-grant.ts";
+import { recordGrant } from "../../domain/access/revocation.ts";
 import { validationHook } from "../http/errors.ts";
+import { grantOf } from "../auth/identity.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { fleetObject, taskObject } from "../../domain/addresses.ts";
 
@@ -14,10 +17,14 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       method: "get",
       path: "/api/live",
       summary: "The fleet feed (WebSocket): desktop presence and task status changes",
-      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages; closes with 4401 when the credential or session it was opened with is revoked"),
     }),
     async (c) => {
-      return requireUpgrade(c.req.raw) ?? fleetObject(c.env).fetch(c.req.raw);
+      const refused = requireUpgrade(c.req.raw);
+      if (refused) return refused;
+      const reader = grantOf(c.var.identity);
+      await recordGrant(c.env, reader, "fleet");
+      return fleetObject(c.env).fetch(grantedUpgrade({ socket: "feed", reader }));
     },
   )
   .openapi(
@@ -26,11 +33,15 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/tasks/{id}/live",
       summary: "A task's events (WebSocket): replays from `after`, then live",
       request: { params: z.object({ id: TaskId }), query: z.object({ after: z.coerce.number().int().nonnegative().optional() }) },
-      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages; closes with 4401 when the credential or session it was opened with is revoked"),
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
-      return requireUpgrade(c.req.raw) ?? taskObject(c.env, id).fetch(c.req.raw);
+      const refused = requireUpgrade(c.req.raw);
+      if (refused) return refused;
+      const reader = grantOf(c.var.identity);
+      await recordGrant(c.env, reader, `task:${id}`);
+      return taskObject(c.env, id).fetch(grantedUpgrade({ socket: "watcher", reader, after: c.req.valid("query").after ?? 0 }));
     },
   );

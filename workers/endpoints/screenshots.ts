@@ -6,6 +6,11 @@ import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { screenshotKey } from "../../domain/screenshot-keys.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
+import { errorResponse } from "../http/route.ts";
+
+/** A host stores screenshots only for the task it runs now, never for one it once ran. */
+const RUNNING = new Set(["assigned", "running", "waiting_for_human"]);
 
 export const MAX_SCREENSHOT_BYTES = 8 * 1024 * 1024;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -28,15 +33,17 @@ export const screenshots = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     secureRoute("host", {
       method: "post",
       path: "/api/hosts/tasks/{id}/screenshots",
-      summary: "A host stores a task's screenshot (PNG body); returns its key for a `screenshot` event",
+      summary: "A host stores a screenshot of the task it runs now (PNG body); returns its key for a `screenshot` event",
       request: { params: z.object({ id: TaskId }) },
-      responses: { 201: jsonContent(z.object({ key: z.string(), bytes: z.number() }), "Stored") },
+      responses: { 201: jsonContent(z.object({ key: z.string(), bytes: z.number() }), "Stored"), 429: errorResponse("Too many screenshots for this task; wait and retry") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const task = await getTaskRow(c.env.DB, id);
       const desktopId = c.var.identity.id.replace(/^host:/, "");
       if (!task || task.desktopId !== desktopId) throw new ApiError(403, "not_your_task", `task ${id} is not assigned to desktop ${desktopId}`);
+      if (!RUNNING.has(task.status)) throw new ApiError(403, "not_your_task", `task ${id} is ${task.status}, not running on desktop ${desktopId}; screenshots are stored only for the task a host runs now`);
+      await enforceLimit(c.env, "LIMIT_TASK_SCREENSHOTS", id);
       const png = await readPng(c.req.raw);
       const name = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}.png`;
       const key = screenshotKey(id, name);

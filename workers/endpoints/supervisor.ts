@@ -2,12 +2,25 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ConversationId, SupervisorConversation, SupervisorMessageBody, SupervisorStatus, SupervisorTranscriptQuery, conversationKind } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute, webSocketResponses } from "../http/route.ts";
-import { unprocessable, unwrap } from "../../domain/api-error.ts";
+import { ApiError, unprocessable, unwrap } from "../../domain/api-error.ts";
 import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
+import { grantedUpgrade } from "../../domain/websocket/socket-grant.ts";
+import { recordGrant } from "../../domain/access/revocation.ts";
 import { validationHook } from "../http/errors.ts";
+import { grantOf, roleAllows, type Identity } from "../auth/identity.ts";
 import { supervisorObject } from "../../domain/addresses.ts";
 
 const ConversationParam = z.object({ id: ConversationId });
+
+/**
+ * Operators and admins read every conversation (they share the fleet's supervisor); a viewer reads
+ * only one they started, never someone else's chat, which may carry what that person typed.
+ */
+async function requireReader(env: Env, id: string, who: Identity): Promise<void> {
+  if (roleAllows(who.role, "operator")) return;
+  if ((await supervisorObject(env, id).ownerOf()) === who.id) return;
+  throw new ApiError(403, "forbidden", `viewers read only their own supervisor conversations; ${id} belongs to someone else (operators and admins read all)`);
+}
 
 export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -24,7 +37,7 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         throw unprocessable("not_a_dashboard_conversation", `the dashboard talks in \`dash:<id>\` conversations; ${id.split(":")[0]}: conversations belong to their own channel`);
       }
       const { text } = c.req.valid("json");
-      const r = unwrap(await supervisorObject(c.env, id).postMessage(id, text, c.var.identity.name));
+      const r = unwrap(await supervisorObject(c.env, id).postMessage(id, text, c.var.identity.name, c.var.identity.id));
       return c.json({ accepted: true as const, status: r.status }, 202);
     },
   )
@@ -39,6 +52,7 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const { id } = c.req.valid("param");
       const { after, limit } = c.req.valid("query");
+      await requireReader(c.env, id, c.var.identity);
       return c.json(await supervisorObject(c.env, id).transcript(id, after, limit), 200);
     },
   )
@@ -48,9 +62,15 @@ export const supervisor = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       path: "/api/supervisor/conversations/{id}/live",
       summary: "A supervisor conversation's live feed (WebSocket): new transcript entries and status changes",
       request: { params: ConversationParam },
-      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages"),
+      responses: webSocketResponses("Switching protocols: a WebSocket of JSON messages; closes with 4401 when the credential or session it was opened with is revoked"),
     }),
     async (c) => {
-      return requireUpgrade(c.req.raw) ?? supervisorObject(c.env, c.req.valid("param").id).fetch(c.req.raw);
+      const refused = requireUpgrade(c.req.raw);
+      if (refused) return refused;
+      const { id } = c.req.valid("param");
+      await requireReader(c.env, id, c.var.identity);
+      const reader = grantOf(c.var.identity);
+      await recordGrant(c.env, reader, `supervisor:${id}`);
+      return supervisorObject(c.env, id).fetch(grantedUpgrade({ socket: "live", reader }));
     },
   );

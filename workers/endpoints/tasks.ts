@@ -8,6 +8,7 @@ import { createTask } from "../../domain/tasks/create-task.ts";
 import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
 import { listEvents } from "../../db/task-events.ts";
 import { taskObject } from "../../domain/addresses.ts";
+import { eventForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 
 const TaskParam = z.object({ id: TaskId });
 
@@ -71,7 +72,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     secureRoute("viewer", {
       method: "get",
       path: "/api/tasks/{id}/events",
-      summary: "A task's events after a sequence number, in order",
+      summary: "A task's events after a sequence number, in order (help answers only for operators and admins)",
       request: { params: TaskParam, query: EventsQuery },
       responses: { 200: jsonContent(z.object({ items: z.array(TaskEvent), lastSeq: z.number() }), "Events in order") },
     }),
@@ -80,7 +81,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { after, limit } = c.req.valid("query");
       await requireTask(c.env, id);
       const items = await listEvents(c.env.DB, id, after, limit);
-      return c.json({ items, lastSeq: items.at(-1)?.seq ?? after }, 200);
+      return c.json({ items: readsAnswers(c.var.identity.role) ? items : items.map(eventForViewer), lastSeq: items.at(-1)?.seq ?? after }, 200);
     },
   )
   .openapi(

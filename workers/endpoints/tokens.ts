@@ -5,7 +5,9 @@ import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { notFound } from "../../domain/api-error.ts";
 import { newId } from "../../domain/ids.ts";
 import { generateToken, sha256Hex } from "../../db/token-secrets.ts";
-import { insertApiToken, listApiTokens, revokeApiToken, type ApiTokenRow } from "../../db/api-tokens.ts";
+import { insertApiToken, listApiTokens, type ApiTokenRow } from "../../db/api-tokens.ts";
+import { revokeApiToken } from "../../domain/access/revoke.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
 import { audit } from "../../db/audit.ts";
 import { validationHook } from "../http/errors.ts";
 
@@ -31,6 +33,7 @@ export const tokens = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const body = c.req.valid("json");
+      await enforceLimit(c.env, "LIMIT_CREDENTIALS", c.var.identity.id);
       const token = generateToken("dft");
       const row = { id: newId("tok"), name: body.name, role: body.role, tokenHash: await sha256Hex(token), prefix: token.slice(0, 10), createdBy: c.var.identity.id, createdAt: Date.now(), lastUsedAt: null, revokedAt: null };
       await insertApiToken(c.env.DB, row);
@@ -42,13 +45,13 @@ export const tokens = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     secureRoute("admin", {
       method: "delete",
       path: "/api/tokens/{id}",
-      summary: "Revoke an API token",
+      summary: "Revoke an API token: it stops working, and the sessions, live feeds, VNC views and takeovers opened with it end at once",
       request: { params: IdParam },
       responses: { 200: jsonContent(z.object({ revoked: z.literal(true), id: z.string() }), "Revoked") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      if (!(await revokeApiToken(c.env.DB, id))) throw notFound("API token", id);
+      if (!(await revokeApiToken(c.env, id))) throw notFound("API token", id);
       await audit(c.env.DB, { actor: c.var.identity.id, action: "token.revoke", targetType: "token", targetId: id });
       return c.json({ revoked: true as const, id }, 200);
     },

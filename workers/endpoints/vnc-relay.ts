@@ -6,12 +6,15 @@ import { errorResponse, jsonContent, secureRoute, webSocketResponses } from "../
 import { ApiError, errorBody, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { requireRole } from "../auth/authenticate.ts";
-import { resolveHost } from "../auth/host-auth.ts";
+import { hostRefusal, resolveHost } from "../auth/host-auth.ts";
+import { grantOf } from "../auth/identity.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { desktopObject } from "../../domain/addresses.ts";
-import { SOCKET_KIND_HEADER, VERIFIED_DESKTOP_HEADER, VERIFIED_VIEWER_HEADER } from "../../durable-objects/desktop/worker-headers.ts";
+import { recordGrant } from "../../domain/access/revocation.ts";
+import { grantedUpgrade } from "../../domain/websocket/socket-grant.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
+import { enforceLimit } from "../http/rate-limits.ts";
 
 const DesktopParam = z.object({ id: DesktopId });
 const TunnelQuery = z.object({ tunnel: z.string().regex(/^tun_[A-Za-z0-9_-]{8,64}$/), ticket: z.string().min(1).max(200) });
@@ -33,13 +36,16 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/desktops/{id}/vnc-ticket",
       summary: "A one-time ticket (60 s) for the live VNC view of a desktop",
       request: { params: DesktopParam },
-      responses: { 201: jsonContent(VncTicket, "Open `url` as a WebSocket within 60 s; it works once") },
+      responses: { 201: jsonContent(VncTicket, "Open `url` as a WebSocket within 60 s; it works once"), 429: errorResponse("Too many live views opened; wait and retry") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
       const who = c.var.identity;
-      const { ticket, expiresAt } = await desktopObject(c.env, id).issueViewerTicket(id, { id: who.id, name: who.name });
+      await enforceLimit(c.env, "LIMIT_VIEWERS", who.id);
+      const grant = grantOf(who);
+      await recordGrant(c.env, grant, `desktop:${id}`);
+      const { ticket, expiresAt } = await desktopObject(c.env, id).issueViewerTicket(id, grant);
       return c.json({ ticket, expiresAt, url: `/api/desktops/${id}/vnc?ticket=${ticket}` }, 201);
     },
   )
@@ -58,6 +64,7 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         ...webSocketResponses("The RFB stream; closes with 4401 for a bad ticket, 4503 when the desktop has no VNC route, 4504 when pairing timed out"),
         401: errorResponse("No ticket and no credentials"),
         422: errorResponse("Invalid desktop id or ticket"),
+        429: errorResponse("Too many live views opened; wait and retry"),
       },
     }),
     async (c) => {
@@ -69,12 +76,14 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const { ticket } = query.data;
       if (!isWebSocketUpgrade(c.req.raw)) return upgradeRequired();
       if (!(await getDesktop(c.env.DB, id))) return refuseSocket(CloseCode.noVncRoute, `desktop ${id} does not exist`);
-      const forwarded = new Request(c.req.raw);
-      forwarded.headers.set(VERIFIED_DESKTOP_HEADER, id);
-      forwarded.headers.set(SOCKET_KIND_HEADER, "viewer");
-      forwarded.headers.delete(VERIFIED_VIEWER_HEADER);
-      if (ticket === undefined) forwarded.headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify({ id: c.var.identity.id, name: c.var.identity.name }));
-      const res = await desktopObject(c.env, id).fetch(forwarded);
+      let viewer = null;
+      if (ticket === undefined) {
+        // Authenticated here (bearer or cookie); a ticket was counted and recorded when it was issued.
+        await enforceLimit(c.env, "LIMIT_VIEWERS", c.var.identity.id);
+        viewer = grantOf(c.var.identity);
+        await recordGrant(c.env, viewer, `desktop:${id}`);
+      }
+      const res = await desktopObject(c.env, id).fetch(grantedUpgrade({ socket: "viewer", desktopId: id, viewer, ticket: ticket ?? null }));
       // Older noVNC (and websockify clients) ask for the `binary` subprotocol and drop a socket that does not echo it.
       const asked = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
       if (res.webSocket && asked.includes("binary")) return new Response(null, { status: 101, webSocket: res.webSocket, headers: { "sec-websocket-protocol": "binary" } });
@@ -88,22 +97,22 @@ export const vncRelay = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       summary: "A host's VNC tunnel for one viewer (WebSocket, `Authorization: Bearer <host token>`), dialed when the control socket says `tunnel_open`",
       security: [{ hostToken: [] }],
       "x-deskfleet-access": "host",
-      responses: { ...webSocketResponses("The tunnel"), 401: errorResponse("Missing or invalid host token") },
+      responses: { ...webSocketResponses("The tunnel"), 401: errorResponse("Missing or invalid host token"), 429: errorResponse("Too many failed authentications from this address") },
     }),
     async (c) => {
-      const host = await resolveHost(c.env.DB, c.req.header("authorization"));
+      const host = await resolveHost(c);
       if (!host) {
         const message = "the host token is missing or not valid; tunnels are dialed by deskfleet-host with its --token";
+        const refusal = await hostRefusal(c, message);
+        if (refusal.status === 429) throw refusal;
         if (isWebSocketUpgrade(c.req.raw)) return refuseSocket(CloseCode.badToken, message);
-        return c.json(errorBody("invalid_host_token", message), 401);
+        return c.json(errorBody(refusal.code, message), 401);
       }
       if (!isWebSocketUpgrade(c.req.raw)) return upgradeRequired();
       // Validated after authentication, so an anonymous caller learns nothing but 401.
       const query = TunnelQuery.safeParse(c.req.query());
       if (!query.success) return refuseSocket(CloseCode.badTicket, "the tunnel needs ?tunnel=tun_…&ticket=… from a tunnel_open message");
-      const forwarded = new Request(c.req.raw);
-      forwarded.headers.set(VERIFIED_DESKTOP_HEADER, host.desktopId);
-      forwarded.headers.set(SOCKET_KIND_HEADER, "tunnel");
-      return desktopObject(c.env, host.desktopId).fetch(forwarded);
+      const { tunnel, ticket } = query.data;
+      return desktopObject(c.env, host.desktopId).fetch(grantedUpgrade({ socket: "tunnel", desktopId: host.desktopId, credential: host.credential, tunnelId: tunnel, ticket }));
     },
   );

@@ -5,7 +5,10 @@ import { ApiError, describeZodError, errorBody } from "../../domain/api-error.ts
 
 /** One place that maps errors to the JSON envelope. Anything unexpected is logged and answered generically. */
 export function onError(err: unknown, c: Context): Response {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+  if (err instanceof ApiError) {
+    if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
+    return c.json(errorBody(err.code, err.message), err.status);
+  }
   if (err instanceof HTTPException) {
     if (err.status === 413) return c.json(errorBody("payload_too_large", err.message || "the request body is too large"), 413);
     const status = err.status >= 400 && err.status < 500 ? err.status : 400;

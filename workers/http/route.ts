@@ -24,6 +24,7 @@ const errorResponses = {
   403: errorResponse("The caller's role is too small"),
   404: errorResponse("Not found"),
   422: errorResponse("Invalid input"),
+  429: errorResponse("Rate limited (failed authentications from this address, or the route's own limit); retry after `Retry-After` seconds"),
 } as const;
 
 /** 409, for a route whose request can conflict with the current state (already done, changed meanwhile, held by someone else). */

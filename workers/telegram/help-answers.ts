@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { ApiError } from "../../domain/api-error.ts";
 import { resolveHelpRequest } from "../../domain/tasks/help-requests.ts";
 import { getHelpRequest } from "../../db/help-requests.ts";
@@ -6,8 +6,9 @@ import { findHelpMessage, getHelpMessage, type TelegramHelpMessageRow } from "..
 import { line } from "../../domain/telegram/rich-text.ts";
 import { HELP_CALLBACK } from "../../domain/telegram/help-requests.ts";
 import { sendLines } from "../../domain/telegram/api.ts";
+import { mayAct, viewerRefusal, type BotContext } from "./context.ts";
 
-const personOf = (ctx: Context) => {
+const personOf = (ctx: BotContext) => {
   const u = ctx.from;
   const name = u ? [u.first_name, u.last_name].filter(Boolean).join(" ") + (u.username ? ` (@${u.username})` : "") : "someone";
   return { by: `telegram:${u?.id ?? ctx.chat?.id}`, name };
@@ -17,7 +18,7 @@ const personOf = (ctx: Context) => {
  * Resolves through the same path as `POST /api/help-requests/:id/respond` (TaskDO decides, first
  * answer wins). Returns what to tell the person: the outcome, or who answered first and when.
  */
-async function answer(env: Env, ctx: Context, row: TelegramHelpMessageRow, text: string | null): Promise<string> {
+async function answer(env: Env, ctx: BotContext, row: TelegramHelpMessageRow, text: string | null): Promise<string> {
   const { by, name } = personOf(ctx);
   try {
     const r = await resolveHelpRequest(env, row.requestId, { answer: text, dismiss: text === null, by, via: "telegram" });
@@ -28,10 +29,11 @@ async function answer(env: Env, ctx: Context, row: TelegramHelpMessageRow, text:
   }
 }
 
-export function helpAnswers(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+export function helpAnswers(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
 
   c.callbackQuery(HELP_CALLBACK, async (ctx) => {
+    if (!mayAct(ctx)) return void (await ctx.answerCallbackQuery({ text: viewerRefusal(ctx, "answering a help request").slice(0, 200) }));
     const [, rowId, choice] = ctx.match as RegExpMatchArray;
     const row = await getHelpMessage(env.DB, Number(rowId));
     // Buttons only ever resolve the request they were posted for, from the chat they were posted to.
@@ -49,6 +51,10 @@ export function helpAnswers(env: Env): Composer<Context> {
     const replied = ctx.message.reply_to_message;
     const row = replied ? await findHelpMessage(env.DB, ctx.chat.id, replied.message_id) : null;
     if (!row) return next();
+    if (!mayAct(ctx)) {
+      await ctx.api.sendMessage(ctx.chat.id, viewerRefusal(ctx, "answering a help request"), { reply_parameters: { message_id: ctx.message.message_id } });
+      return;
+    }
     const outcome = await answer(env, ctx, row, ctx.message.text.trim());
     await ctx.api.sendMessage(ctx.chat.id, `${outcome.startsWith("Not applied") ? "⚠️" : "✅"} ${outcome}`, { reply_parameters: { message_id: ctx.message.message_id } });
   });

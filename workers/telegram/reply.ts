@@ -1,10 +1,10 @@
-import type { Context } from "grammy";
 import type { Message } from "grammy/types";
 import { sendLines } from "../../domain/telegram/api.ts";
 import { paragraph, type RichLine } from "../../domain/telegram/rich-text.ts";
+import type { BotContext } from "./context.ts";
 
 /** Answers in the update's chat: split at 4,096 characters, MarkdownV2 with a plain-text fallback. */
-export function reply(ctx: Context, body: RichLine[] | string): Promise<Message[]> {
+export function reply(ctx: BotContext, body: RichLine[] | string): Promise<Message[]> {
   return sendLines(ctx.api, ctx.chat!.id, typeof body === "string" ? paragraph(body) : body);
 }
 
@@ -21,4 +21,4 @@ export const STATUS_ICON: Record<string, string> = {
 };
 
 /** The text after a command, e.g. "open example.com" for "/run@bot open example.com". */
-export const commandArgument = (ctx: Context): string => (typeof ctx.match === "string" ? ctx.match.trim() : "");
+export const commandArgument = (ctx: BotContext): string => (typeof ctx.match === "string" ? ctx.match.trim() : "");

@@ -32,6 +32,8 @@ export async function runAskHuman(toolUse: BetaToolUseBlock, ask: AskHuman): Pro
     ? `The person answered: ${outcome.answer}`
     : outcome.status === "timed_out"
       ? "Nobody answered in time. Proceed with your best judgment; if you cannot continue safely, stop and explain why."
-      : "The person dismissed the question without answering. Proceed with your best judgment; if you cannot continue safely, stop and explain why.";
+      : outcome.note
+        ? `Nobody was asked: ${outcome.note}. Proceed with your best judgment without asking again; if you cannot continue safely, stop and explain why.`
+        : "The person dismissed the question without answering. Proceed with your best judgment; if you cannot continue safely, stop and explain why.";
   return { result: { type: "tool_result", tool_use_id: toolUse.id, content: text }, outcome };
 }

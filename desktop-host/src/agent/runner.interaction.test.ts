@@ -32,6 +32,17 @@ describe("ask_human", () => {
     expect(lastToolResult(server.requests[1]!.body)?.text).toMatch(/best judgment/);
   });
 
+  it("tells the model why nobody was asked when the control plane says (the task reached its limit of questions)", async () => {
+    const { server, runner } = await setup({ script: [toolUse("ask_human", { question: "One more?" }), text("Going on alone.")] });
+    const ctx = new RecordingContext({ id: "tsk_human000004", prompt: "Decide." });
+    ctx.answer = async () => ({ status: "dismissed", answer: null, note: "this task already asked people 20 questions, its limit; nobody was asked this one" });
+    const outcome = await runner.run(ctx);
+    expect(outcome).toEqual({ status: "completed", result: "Going on alone." });
+    expect(lastToolResult(server.requests[1]!.body)?.text).toBe(
+      "Nobody was asked: this task already asked people 20 questions, its limit; nobody was asked this one. Proceed with your best judgment without asking again; if you cannot continue safely, stop and explain why.",
+    );
+  });
+
   it("passes the runtime's own timeout on to the model the same way", async () => {
     const { server, runner } = await setup({ script: [toolUse("ask_human", { question: "Proceed?" }), text("ok")] });
     const ctx = new RecordingContext({ id: "tsk_human000003", prompt: "Decide." });

@@ -89,4 +89,15 @@ describe("deskfleet-host arguments", () => {
     expect(messages(r)[0]).toMatch(/Unknown option '--sever'.*see deskfleet-host --help/);
     expect(parseHostArgs(["--help"], {}).help).toBe(true);
   });
+
+  it("refuse an http:// control plane that is not this machine, since the host token would travel in clear", () => {
+    for (const server of ["http://deskfleet.example.com", "ws://10.0.0.5:8787", "http://127.0.0.1.evil.example", "http://[::2]:8787"]) {
+      const r = parseHostArgs(["run", "--server", server, "--desktop", "vm-1", "--token", TOKEN], {});
+      expect(messages(r).join("\n"), server).toContain("must use https:// (http:// would send the host token unencrypted)");
+      expect(isComplete(r.config, r.problems), server).toBe(false);
+    }
+    for (const server of ["https://deskfleet.example.com", "http://localhost:8787", "http://127.0.0.1:8787", "http://[::1]:8787", "wss://cp.example.com"]) {
+      expect(parseHostArgs(["run", "--server", server, "--desktop", "vm-1", "--token", TOKEN], {}).problems, server).toEqual([]);
+    }
+  });
 });

@@ -42,10 +42,20 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Whether a URL's host is this machine: only there may the host token travel unencrypted. */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 export const Server = z
   .string()
   .refine((s) => URL.canParse(s) && /^(https?|wss?):$/.test(new URL(s).protocol), {
     message: "must be the control plane's URL, e.g. https://deskfleet.example.com",
+  })
+  // The host sends its token with every connection: in clear over http://, readable on the way.
+  .refine((s) => !URL.canParse(s) || /^(https|wss):$/.test(new URL(s).protocol) || isLoopback(new URL(s)), {
+    message: "must use https:// (http:// would send the host token unencrypted); http:// is allowed only for a control plane on this machine (localhost, 127.0.0.1, [::1])",
   });
 export const Token = z.string().regex(/^dfh_[A-Za-z0-9_-]{8,}$/, {
   message: "a host token starts with dfh_; copy it from the dashboard (Add desktop) or POST /api/desktops/<id>/host-token",

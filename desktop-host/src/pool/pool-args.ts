@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { Label } from "@deskfleet/protocol";
+// The same rule as a host's: the pool sends its API token, and its hosts their host tokens, to this URL.
+import { Server } from "../cli/config.ts";
 
 export type PoolConfig = {
   server: string;
@@ -52,9 +54,6 @@ const Size = z
   .refine((s) => s.width >= 640 && s.height >= 480 && s.width <= 4096 && s.height <= 4096, { message: "must be between 640x480 and 4096x4096" });
 const Url = z.string().refine((s) => s === "about:blank" || (URL.canParse(s) && /^(https?|file):$/.test(new URL(s).protocol)), {
   message: "must be an http(s) or file URL, or about:blank",
-});
-const Server = z.string().refine((s) => URL.canParse(s) && /^(https?|wss?):$/.test(new URL(s).protocol), {
-  message: "must be the control plane's URL, e.g. https://deskfleet.example.com",
 });
 
 /** This machine's name as a pool name: two machines' pools must not register the same desktops. */

@@ -45,6 +45,9 @@ describe("deskfleet-host pool arguments", () => {
     expect(r.problems.join("\n")).toMatch(/--url.*http\(s\) or file URL/);
     expect(r.problems.join("\n")).toMatch(/"NOT OK"/);
     expect(parsePoolArgs(["--bogus"], {}).problems[0]).toMatch(/bogus.*pool --help/);
+    // The pool sends its admin API token to the control plane: in clear only to this machine.
+    expect(parsePoolArgs(["--server", "http://cp.example.com"], {}).problems.join("\n")).toMatch(/--server.*must use https:\/\//);
+    expect(parsePoolArgs(["--server", "http://127.0.0.1:8787"], {}).problems).toEqual([]);
   });
 
   it("need a control plane and an admin API token to start, but never a host token", () => {

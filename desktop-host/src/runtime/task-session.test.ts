@@ -123,6 +123,20 @@ describe("TaskSession", () => {
     expect(outcome).toEqual({ status: "completed", result: JSON.stringify([{ status: "answered", answer: "work" }, { status: "timed_out", answer: null }]) });
   });
 
+  it("passes on why a question was dismissed without anyone asked, and never a dismissal's text as an answer", async () => {
+    const { s, events } = session({
+      async run(ctx) {
+        return { status: "completed", result: JSON.stringify(await ctx.askHuman("One more?")) };
+      },
+    });
+    const done = s.run();
+    await new Promise((r) => setTimeout(r, 5));
+    const req = events.find((e) => e.kind === "help_request")!;
+    s.answerHelp(req.data["requestId"] as string, "dismissed", "the task reached its limit of questions");
+    const outcome = await done;
+    expect(outcome.status === "completed" && JSON.parse(outcome.result)).toEqual({ status: "dismissed", answer: null, note: "the task reached its limit of questions" });
+  });
+
   it("hands follow-ups to the runner once each, oldest first", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

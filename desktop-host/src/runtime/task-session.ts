@@ -133,7 +133,8 @@ export class TaskSession {
     if (!w) return false;
     this.#help.delete(requestId);
     clearTimeout(w.timer);
-    w.resolve(status === "answered" ? { status, answer: answer ?? "" } : { status, answer: null });
+    // A dismissal may say why (e.g. the task reached its limit of questions): the agent is told.
+    w.resolve(status === "answered" ? { status, answer: answer ?? "" } : { status, answer: null, ...(answer ? { note: answer } : {}) });
     return true;
   }
 

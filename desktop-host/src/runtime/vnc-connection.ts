@@ -1,4 +1,5 @@
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 import { Backoff, type BackoffOptions } from "../control/backoff.ts";
 import type { Logger } from "./logger.ts";
 import { dialVnc, handshakeOptions, vncAddress, type VncTarget } from "./vnc-target.ts";
@@ -52,7 +53,7 @@ export class VncConnection {
 
   get framebuffer(): { readonly width: number; readonly height: number; readonly data: Uint8Array } {
     const c = this.#client;
-    if (!c || c.isClosed) throw new Error(`the VNC server at ${this.#where()} is not connected${this.#problem ? `: ${this.#problem}` : ""}`);
+    if (!c || c.isClosed) throw new Error(`the desktop's VNC server is not connected${this.#why()}`);
     return c.framebuffer;
   }
 
@@ -94,7 +95,7 @@ export class VncConnection {
     });
     const now = this.#client;
     if (now && !now.isClosed) return now;
-    throw new Error(`the VNC server at ${this.#where()} is not reachable${this.#problem ? `: ${this.#problem}` : ""}`);
+    throw new Error(`the desktop's VNC server is not reachable${this.#why()}`);
   }
 
   async #attempt(): Promise<void> {
@@ -133,6 +134,14 @@ export class VncConnection {
       this.#retry = null;
       void this.#attempt();
     }, this.#backoff.next());
+  }
+
+  /**
+   * The problem, as the agent's model may read it (these errors become tool results): without
+   * the VNC server's address, which stays in the host's own log.
+   */
+  #why(): string {
+    return this.#problem ? `: ${withoutAddresses(this.#problem)}` : "";
   }
 
   #where(): string {

@@ -11,12 +11,14 @@ export const conversationTools = [
     name: "ask_human",
     description: "Ask the person in this conversation a question and wait for their next message, which comes back as this tool's result.",
     input: z.strictObject({ question: z.string().trim().min(1).max(4_000) }),
+    effect: "conversation",
     run: async (_ctx, { question }) => ({ wait: { kind: "human", question } }),
   }),
   tool({
     name: "send_message",
     description: "Send a message to the person now, while you keep working (progress, an intermediate finding). Your final reply is sent anyway.",
     input: z.strictObject({ text: z.string().trim().min(1).max(8_000) }),
+    effect: "conversation",
     run: async (ctx, { text }) => {
       await ctx.channel.say(text);
       return { content: "sent" };
@@ -26,6 +28,7 @@ export const conversationTools = [
     name: "send_screenshot",
     description: "Show the person the latest screenshot of a task, with an optional caption.",
     input: z.strictObject({ taskId: TaskId, caption: z.string().trim().max(1_000).optional() }),
+    effect: "conversation",
     run: async (ctx, { taskId, caption }) => {
       await requireTask(ctx.env, taskId);
       const shot = await latestScreenshot(ctx.env, taskId);

@@ -24,12 +24,14 @@ export const desktopTools = [
     name: "list_desktops",
     description: "List every desktop with its labels and presence (online: idle and connected; busy: running a task; view_only/offline: cannot run tasks now).",
     input: z.strictObject({}),
+    effect: "read",
     run: async (ctx) => json({ desktops: (await listDesktops(ctx.env.DB)).map(view) }),
   }),
   tool({
     name: "get_desktop",
     description: "One desktop by id: labels, presence, the task it runs, its screen size.",
     input: z.strictObject({ desktopId: DesktopId }),
+    effect: "read",
     run: async (ctx, { desktopId }) => {
       const row = await getDesktop(ctx.env.DB, desktopId);
       if (!row) throw notFound("desktop", desktopId);

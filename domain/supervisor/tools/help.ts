@@ -9,6 +9,7 @@ export const helpTools = [
     name: "list_help_requests",
     description: "Questions agents asked people (open ones wait for an answer), newest first.",
     input: z.strictObject({ status: HelpRequestStatus.optional().describe("Default: open"), taskId: TaskId.optional(), limit: z.number().int().min(1).max(50).optional() }),
+    effect: "read",
     run: async (ctx, f) => {
       const rows = await listHelpRequests(ctx.env.DB, { status: f.status ?? "open", taskId: f.taskId, limit: f.limit ?? 20 });
       return json({
@@ -20,6 +21,7 @@ export const helpTools = [
     name: "answer_help_request",
     description: "Answer an agent's question; the first answer from any channel wins (a later one is refused with who answered). Only answer what you know or the person told you.",
     input: z.strictObject({ requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "not a help request id" }), answer: z.string().trim().min(1).max(4_000) }),
+    effect: { class: "help_answers" },
     run: async (ctx, { requestId, answer }) => {
       const h = await resolveHelpRequest(ctx.env, requestId, { answer, by: ctx.actor, via: "supervisor" });
       return json({ answered: { id: h.id, taskId: h.taskId, status: h.status } });

@@ -53,11 +53,14 @@ const At = {
 
 const toScreen = (v: number, scale: number) => Math.round(v * scale);
 
+const INPUT = { class: "desktop_input" } as const;
+
 export const liveDesktopTools = [
   tool({
     name: "screenshot_desktop",
     description: "See a desktop's screen now (the image). Coordinates for click and scroll are in this image's pixels.",
     input: z.strictObject({ desktopId: DesktopId }),
+    effect: "read",
     run: async (ctx, { desktopId }) => {
       const g = await geometry(ctx, desktopId);
       const result = (await desktopObject(ctx.env, desktopId).screenshot(desktopId, g.width)) as DesktopResult;
@@ -72,6 +75,7 @@ export const liveDesktopTools = [
     name: "click",
     description: "Click on a desktop at a point of the last screenshot. Prefer giving the task to an agent (create_task) for anything longer than a few actions.",
     input: z.strictObject({ ...At, button: z.enum(["left", "right", "double"]).optional().describe("Default left") }),
+    effect: INPUT,
     run: async (ctx, { desktopId, x, y, button }) => {
       const { scale } = await geometry(ctx, desktopId);
       const action = button === "right" ? "right_click" : button === "double" ? "double_click" : "click";
@@ -82,18 +86,21 @@ export const liveDesktopTools = [
     name: "type_text",
     description: "Type text on a desktop (into whatever has focus).",
     input: z.strictObject({ desktopId: DesktopId, text: z.string().min(1).max(5_000) }),
+    effect: INPUT,
     run: async (ctx, { desktopId, text }) => send(ctx, desktopId, { action: "type", text }),
   }),
   tool({
     name: "press_key",
     description: 'Press a key or combination on a desktop, xdotool style: "Return", "Escape", "ctrl+l", "ctrl+shift+t".',
     input: z.strictObject({ desktopId: DesktopId, keys: z.string().trim().min(1).max(100) }),
+    effect: INPUT,
     run: async (ctx, { desktopId, keys }) => send(ctx, desktopId, { action: "key", keys }),
   }),
   tool({
     name: "scroll",
     description: "Scroll on a desktop at a point of the last screenshot.",
     input: z.strictObject({ ...At, direction: z.enum(["up", "down", "left", "right"]), amount: z.number().int().min(1).max(50).optional().describe("Wheel clicks, default 3") }),
+    effect: INPUT,
     run: async (ctx, { desktopId, x, y, direction, amount }) => {
       const { scale } = await geometry(ctx, desktopId);
       return send(ctx, desktopId, { action: "scroll", x: toScreen(x, scale), y: toScreen(y, scale), direction, amount: amount ?? 3 });

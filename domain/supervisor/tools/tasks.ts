@@ -63,6 +63,7 @@ export const taskTools = [
     description:
       "Start a computer-use task on a desktop (desktopId), on any desktop with the given labels, or on any desktop. With wait=true you get the task's result when it finishes (or a note when it stops making progress).",
     input: CreateTaskInput,
+    effect: { class: "tasks" },
     run: async (ctx, b) => {
       const task = await createTask(ctx.env, {
         prompt: b.prompt,
@@ -71,7 +72,7 @@ export const taskTools = [
         priority: b.priority ?? 0,
         options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}) },
         source: "supervisor",
-        sourceMeta: { conversationId: ctx.conversationId },
+        sourceMeta: { conversationId: ctx.conversationId, ...(ctx.approval ? { proposalId: ctx.approval.proposalId, approvedBy: ctx.approval.by } : {}) },
       });
       if (b.wait) return { wait: { kind: "task", taskId: task.id, timeoutMs: (b.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000 } };
       return json({ created: taskView(task) });
@@ -81,6 +82,7 @@ export const taskTools = [
     name: "get_task",
     description: "One task: status, result or error, and its latest events (what the agent said and did).",
     input: z.strictObject({ taskId: TaskId, events: z.number().int().min(0).max(50).optional().describe("How many of the latest events to include (default 10)") }),
+    effect: "read",
     run: async (ctx, { taskId, events }) => {
       const task = await requireTask(ctx.env, taskId);
       const latest = await lastEvents(ctx.env.DB, taskId, events ?? 10);
@@ -97,6 +99,7 @@ export const taskTools = [
       scheduleId: z.string().max(64).optional(),
       limit: z.number().int().min(1).max(50).optional(),
     }),
+    effect: "read",
     run: async (ctx, f) => {
       const page = await listTasks(ctx.env.DB, { q: f.query, status: f.status, desktopId: f.desktopId, scheduleId: f.scheduleId, limit: f.limit ?? 10 });
       return json({ tasks: page.items.map((r) => taskView(toTask(r))), more: page.nextCursor !== null });
@@ -106,6 +109,7 @@ export const taskTools = [
     name: "cancel_task",
     description: "Cancel a queued or running task; its agent stops.",
     input: z.strictObject({ taskId: TaskId, reason: z.string().trim().max(500).optional() }),
+    effect: { class: "tasks" },
     run: async (ctx, { taskId, reason }) => {
       await requireTask(ctx.env, taskId);
       unwrap(await taskObject(ctx.env, taskId).cancel(ctx.actor, reason));
@@ -116,6 +120,7 @@ export const taskTools = [
     name: "get_task_screenshot",
     description: "The latest screenshot a task's agent took (the image), to see where it is or why it failed.",
     input: z.strictObject({ taskId: TaskId }),
+    effect: "read",
     run: async (ctx, { taskId }) => {
       await requireTask(ctx.env, taskId);
       const shot = await latestScreenshot(ctx.env, taskId);

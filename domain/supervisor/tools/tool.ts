@@ -1,7 +1,11 @@
 import { z } from "zod";
 import type { Tool, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { ConversationKind } from "@deskfleet/protocol";
+import type { ApprovalClass, ConversationKind } from "@deskfleet/protocol";
 import { ApiError, describeZodError } from "../../api-error.ts";
+import { decideApproval } from "../approvals/policy.ts";
+import type { ProposalDraft, WriteEffect } from "../approvals/draft.ts";
+
+export type { ProposalDraft, WriteEffect };
 
 export type ToolResultContent = Exclude<ToolResultBlockParam["content"], string | undefined>;
 
@@ -13,6 +17,8 @@ export type JobState = {
   retryTaskId: string | null;
   savedPromptVersion: number | null;
   summary: string | null;
+  /** Writes this job proposed instead of making (ids), waiting for a person. */
+  proposals?: { id: string; tool: string }[];
 };
 
 /** Where the conversation's own messages go: the dashboard feed, or the Telegram chat. */
@@ -29,22 +35,50 @@ export type ToolContext = {
   actor: string;
   job: JobState | null;
   channel: Channel;
+  /** Whether the model turn making these calls answers a person's message (not tool results). */
+  askedByPerson: boolean;
+  /** The classes of writes that need a person's approval when nobody asked (DESKFLEET_APPROVALS). */
+  requiredApprovals: ReadonlySet<ApprovalClass>;
+  /** Set while carrying out a proposal a person approved: the call runs without asking again. */
+  approval: { proposalId: string; by: string } | null;
 };
+
+/**
+ * What a tool does to the fleet. Every tool declares it, so a new write cannot
+ * slip past the approval policy: "read" looks, "conversation" only talks to the
+ * people in this conversation, anything else is a write (decided per input when a function).
+ */
+export type ToolEffect = "read" | "conversation" | WriteEffect | ((ctx: ToolContext, input: never) => Promise<WriteEffect>);
+
+
 
 export type Wait = { kind: "task"; taskId: string; timeoutMs: number } | { kind: "human"; question: string };
 
-export type ToolOutcome = { content: string | ToolResultContent; isError?: boolean } | { wait: Wait };
+export type ToolOutcome = { content: string | ToolResultContent; isError?: boolean } | { wait: Wait } | { propose: ProposalDraft };
 
 export type SupervisorTool = {
   name: string;
   description: string;
   input: z.ZodType;
+  effect: ToolEffect;
   run(ctx: ToolContext, input: never): Promise<ToolOutcome>;
 };
 
 /** Declares a tool with its input typed by its zod schema. */
-export function tool<S extends z.ZodType>(t: { name: string; description: string; input: S; run(ctx: ToolContext, input: z.output<S>): Promise<ToolOutcome> }): SupervisorTool {
+export function tool<S extends z.ZodType>(t: {
+  name: string;
+  description: string;
+  input: S;
+  effect: "read" | "conversation" | WriteEffect | ((ctx: ToolContext, input: z.output<S>) => Promise<WriteEffect>);
+  run(ctx: ToolContext, input: z.output<S>): Promise<ToolOutcome>;
+}): SupervisorTool {
   return t as SupervisorTool;
+}
+
+/** The write a call would make, or null for a read or a word to the people in the conversation. */
+async function writeOf(t: SupervisorTool, ctx: ToolContext, input: unknown): Promise<WriteEffect | null> {
+  if (t.effect === "read" || t.effect === "conversation") return null;
+  return typeof t.effect === "function" ? t.effect(ctx, input as never) : t.effect;
 }
 
 export function definition(t: SupervisorTool): Tool {
@@ -62,6 +96,11 @@ export async function runTool(tools: readonly SupervisorTool[], ctx: ToolContext
   const parsed = t.input.safeParse(raw ?? {});
   if (!parsed.success) return { content: `the input of ${name} is invalid: ${describeZodError(parsed.error)}; fix it and call ${name} again`, isError: true };
   try {
+    const write = ctx.approval ? null : await writeOf(t, ctx, parsed.data);
+    if (write) {
+      const decision = decideApproval({ kind: ctx.kind, askedByPerson: ctx.askedByPerson, required: ctx.requiredApprovals, effect: write });
+      if (decision.propose) return { propose: { tool: t.name, input: parsed.data as Record<string, unknown>, effect: write, why: decision.why } };
+    }
     return await t.run(ctx, parsed.data as never);
   } catch (err) {
     if (err instanceof ApiError) return { content: `${name} failed (${err.code}): ${err.message}`, isError: true };

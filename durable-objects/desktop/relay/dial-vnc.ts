@@ -3,6 +3,7 @@ import { VNC_SECURITY_PARAM } from "@deskfleet/protocol";
 import type { RfbSocket, TlsMode } from "@deskfleet/rfb/rfb-client";
 type Socket = ReturnType<typeof connect>;
 import { RfbError } from "@deskfleet/rfb/rfb-error";
+import { connectFailure } from "@deskfleet/rfb/vnc-errors";
 
 /**
  * Reaches a VNC server from the Durable Object: `vnc://host:port` over TCP
@@ -20,7 +21,8 @@ export async function dialVnc(address: string): Promise<RfbSocket> {
     try {
       await socket.opened;
     } catch (error) {
-      throw new RfbError("connection-closed", `could not connect to the VNC server at ${url.hostname}:${port} (${String(error)}); check that it is running and reachable from Cloudflare`);
+      console.error(`VNC: connecting to ${url.hostname}:${port} failed:`, String(error));
+      throw new RfbError("connection-closed", `could not connect to the desktop's VNC server (${connectFailure(error)}); check that it is running and reachable from Cloudflare`);
     }
     return {
       ...socketStreams(socket),
@@ -62,7 +64,10 @@ async function dialWebSocket(url: URL): Promise<RfbSocket> {
   httpUrl.protocol = url.protocol === "wss:" ? "https:" : "http:";
   const res = await fetch(httpUrl, { headers: { upgrade: "websocket", "sec-websocket-protocol": "binary" } });
   const ws = res.webSocket;
-  if (!ws) throw new RfbError("connection-closed", `the VNC WebSocket at ${url.host} refused the upgrade (HTTP ${res.status})`);
+  if (!ws) {
+    console.error(`VNC: the WebSocket at ${url.host} refused the upgrade (HTTP ${res.status})`);
+    throw new RfbError("connection-closed", `the desktop's VNC WebSocket refused the upgrade (HTTP ${res.status})`);
+  }
   ws.accept();
   ws.binaryType = "arraybuffer";
   let closed = false;
@@ -82,7 +87,7 @@ async function dialWebSocket(url: URL): Promise<RfbSocket> {
       });
       ws.addEventListener("error", () => {
         try {
-          controller.error(new RfbError("connection-closed", `the VNC WebSocket at ${url.host} failed`));
+          controller.error(new RfbError("connection-closed", "the desktop's VNC WebSocket failed"));
         } catch {
           // already closed
         }

@@ -2,6 +2,7 @@ import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { bridge, openUpstream } from "@deskfleet/rfb/bridge/rfb-bridge";
 import { dialVnc } from "./dial-vnc.ts";
 import { handshakeOptions, type VncTarget } from "./vnc-target.ts";
+import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 
 export type DirectEnd = { code: "closed" | "failed"; reason: string };
 
@@ -34,7 +35,7 @@ export class DirectSession {
       return { code: "closed", reason: "the VNC server closed the connection" };
     } catch (error) {
       const reason = error instanceof RfbError ? error.message : `the VNC connection failed: ${String(error)}`;
-      return { code: "failed", reason };
+      return { code: "failed", reason: withoutAddresses(reason) };
     }
   }
 

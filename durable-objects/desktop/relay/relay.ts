@@ -1,6 +1,7 @@
 import { CloseCode, type TunnelOpenMessage } from "@deskfleet/protocol";
 import { closeSafely, sendSafely } from "../../base/safe-socket.ts";
 import { refuseSocket } from "../../../domain/websocket/refuse-socket.ts";
+import { revokedBy } from "../../../domain/access/grant.ts";
 import { ClientMessageFilter, ClientStreamError } from "./client-message-filter.ts";
 import { DirectSession } from "./direct-session.ts";
 import type { VncTarget } from "./vnc-target.ts";
@@ -13,6 +14,8 @@ export type ViewerAttachment = {
   desktopId: string;
   tunnelId: string;
   viewer: { id: string; name: string };
+  /** The keys of the credentials the viewer was opened with: revoking one closes it. */
+  keys: string[];
   /** Through the host's tunnel, or served by this object (VNC-only desktop). */
   route: "host" | "direct";
   /** Unpaired until then (epoch ms); null once paired. */
@@ -23,7 +26,8 @@ export type ViewerAttachment = {
   handshakeDone: boolean;
 };
 
-export type TunnelAttachment = { role: "tunnel"; desktopId: string; tunnelId: string };
+/** A host's tunnel for one viewer, with the host token's credential it was dialed with. */
+export type TunnelAttachment = { role: "tunnel"; desktopId: string; tunnelId: string; credential: string };
 
 export type Route = { kind: "host" } | { kind: "direct"; target: VncTarget } | { kind: "wait" } | { kind: "none"; reason: string };
 
@@ -32,6 +36,8 @@ export type RelayDeps = {
   tickets: TicketStore;
   pairingMs: number;
   maxViewers: number;
+  /** Viewers one person may have open on this desktop at once. */
+  maxViewersPerPerson: number;
   /** Where this desktop's VNC comes from right now. */
   route(desktopId: string): Promise<Route>;
   sendToHost(message: TunnelOpenMessage): boolean;
@@ -66,9 +72,13 @@ export class Relay {
 
   // ---- viewers
 
-  async acceptViewer(desktopId: string, viewer: { id: string; name: string }): Promise<Response> {
-    if (this.viewers().length >= this.#d.maxViewers) {
+  async acceptViewer(desktopId: string, viewer: { id: string; name: string; keys: string[] }): Promise<Response> {
+    const open = this.viewers();
+    if (open.length >= this.#d.maxViewers) {
       return refuseSocket(CloseCode.tooManyViewers, `desktop ${desktopId} already has ${this.#d.maxViewers} viewers; close one and retry`);
+    }
+    if (open.filter((ws) => attachment<ViewerAttachment>(ws).viewer.id === viewer.id).length >= this.#d.maxViewersPerPerson) {
+      return refuseSocket(CloseCode.tooManyViewers, `${viewer.name} already has ${this.#d.maxViewersPerPerson} live views of desktop ${desktopId}; close one and retry`);
     }
     const route = await this.#d.route(desktopId);
     if (route.kind === "none") return refuseSocket(CloseCode.noVncRoute, route.reason);
@@ -78,7 +88,8 @@ export class Relay {
       role: "viewer",
       desktopId,
       tunnelId,
-      viewer,
+      viewer: { id: viewer.id, name: viewer.name },
+      keys: viewer.keys,
       route: route.kind === "direct" ? "direct" : "host",
       pairBy: now + this.#d.pairingMs,
       requested: false,
@@ -138,7 +149,7 @@ export class Relay {
   // ---- tunnels
 
   /** A host dials in with a tunnel ticket: pair it with its viewer and flush what the viewer already sent. */
-  async acceptTunnel(desktopId: string, tunnelId: string, ticket: string): Promise<Response> {
+  async acceptTunnel(desktopId: string, tunnelId: string, ticket: string, credential: string): Promise<Response> {
     const subject = await this.#d.tickets.consume<string>("tunnel", ticket);
     if (subject !== tunnelId) return refuseSocket(CloseCode.badTicket, "the tunnel ticket is missing, used or expired; tunnels are opened only when the control plane asks");
     const viewer = this.#viewerOf(tunnelId);
@@ -147,7 +158,7 @@ export class Relay {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.#d.ctx.acceptWebSocket(server, ["tunnel", `t:${tunnelId}`]);
-    server.serializeAttachment({ role: "tunnel", desktopId, tunnelId } satisfies TunnelAttachment);
+    server.serializeAttachment({ role: "tunnel", desktopId, tunnelId, credential } satisfies TunnelAttachment);
     viewer.serializeAttachment({ ...attachment<ViewerAttachment>(viewer), pairBy: null });
     for (const bytes of this.#pending.get(tunnelId)?.drain() ?? []) sendSafely(server, copy(bytes));
     this.#pending.delete(tunnelId);
@@ -204,9 +215,29 @@ export class Relay {
     return this.#d.ctx.getWebSockets("viewer");
   }
 
-  /** Closes one person's viewers, or all (the desktop was deleted). */
+  /** Closes every viewer (the desktop was deleted). */
   closeViewers(code: number, reason: string): void {
     for (const ws of this.viewers()) this.#closePair(ws, attachment<ViewerAttachment>(ws).tunnelId, code, reason);
+  }
+
+  /** Closes the viewers opened with a revoked credential or session, and their tunnels; returns how many. */
+  closeRevokedViewers(revoked: readonly string[], code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.viewers()) {
+      const att = attachment<ViewerAttachment>(ws);
+      if (!revokedBy(att.keys, revoked)) continue;
+      this.#closePair(ws, att.tunnelId, code, reason);
+      closed += 1;
+    }
+    return closed;
+  }
+
+  /** Closes the tunnels a host dialed with a host token that is no longer the desktop's (their viewers see the reason). */
+  closeTunnelsNotOf(credential: string, code: number, reason: string): void {
+    for (const ws of this.#d.ctx.getWebSockets("tunnel")) {
+      const att = attachment<TunnelAttachment>(ws);
+      if (att.credential !== credential) this.#closePair(ws, att.tunnelId, code, reason);
+    }
   }
 
   // ---- internals

@@ -40,6 +40,17 @@ export class TicketStore {
     return JSON.parse(row.subject) as T;
   }
 
+  /** Drops every unused ticket of a kind whose subject matches (its holder's access was revoked); returns how many. */
+  revokeMatching<T>(kind: TicketKind, matches: (subject: T) => boolean): number {
+    let dropped = 0;
+    for (const row of this.#sql.exec<{ hash: string; subject: string }>(`SELECT hash, subject FROM relay_tickets WHERE kind = ?`, kind).toArray()) {
+      if (!matches(JSON.parse(row.subject) as T)) continue;
+      this.#sql.exec(`DELETE FROM relay_tickets WHERE hash = ?`, row.hash);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
   /** Drops every unused ticket of a kind for a subject (a viewer left before its tunnel came). */
   revoke(kind: TicketKind, subject: unknown): void {
     this.#sql.exec(`DELETE FROM relay_tickets WHERE kind = ? AND subject = ?`, kind, JSON.stringify(subject));

@@ -4,7 +4,7 @@ import { open } from "../../../domain/crypto/secret-box.ts";
 import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
 
 // What the object needs to reach a VNC-only desktop: its stored address, the
-// methods its URL allows (?security=) and the credentials decrypted from D1,
+// methods its URL allows (?security=) and the credentials (and a URL's query) decrypted from D1,
 // which never leave this object.
 
 export type VncTarget = { address: string; username?: string; password?: string; security?: VncSecurityMethod[] };
@@ -20,6 +20,8 @@ export async function vncTarget(secretKey: string | undefined, address: string, 
   }
   if (!sealed) return target;
   const credentials = JSON.parse(await open(secretKey, sealed)) as VncCredentials;
+  // A ws(s):// URL's query (websockify tokens) is sealed with the credentials and dialed, never shown.
+  if (credentials.query) target.address = `${address}${address.includes("?") ? "&" : "?"}${credentials.query}`;
   if (credentials.username) target.username = credentials.username;
   if (credentials.password) target.password = credentials.password;
   return target;

@@ -8,6 +8,8 @@ export type Person = { id: string; name: string };
 
 export type Lease = {
   holder: Person;
+  /** The keys of the credentials the lease was taken with: revoking one ends it. */
+  keys?: string[];
   since: number;
   lastInputAt: number;
   pausedTaskId: string | null;
@@ -42,9 +44,14 @@ export function checkHandback(current: Lease | null, who: Person & { admin: bool
 }
 
 /** What the agent is told when it gets the desktop back. */
-export function handbackNote(lease: Lease, by: string, now: number, note: string | undefined, reason: "handback" | "inactivity"): string {
+export type HandbackReason = "handback" | "inactivity" | "revoked";
+
+export function handbackNote(lease: Lease, by: string, now: number, note: string | undefined, reason: HandbackReason): string {
   const seconds = Math.max(1, Math.round((now - lease.since) / 1000));
-  const how = reason === "inactivity" ? `the control returned to you after ${seconds} s (they stopped acting)` : `${by} handed it back after ${seconds} s`;
+  const how =
+    reason === "inactivity" ? `the control returned to you after ${seconds} s (they stopped acting)`
+    : reason === "revoked" ? `the control returned to you after ${seconds} s (their access was revoked)`
+    : `${by} handed it back after ${seconds} s`;
   const said = note ? ` They said: "${note}".` : "";
   return `A person (${lease.holder.name}) took over the desktop and may have changed it; ${how}.${said} Look at the fresh screenshot before you continue.`;
 }

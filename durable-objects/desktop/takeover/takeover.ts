@@ -1,6 +1,7 @@
 import type { ServerMessage, TakeoverLease } from "@deskfleet/protocol";
 import { rpcFail, type RpcResult } from "../../../domain/api-error.ts";
-import { checkHandback, checkTakeover, DEFAULT_LEASE_IDLE_MS, expiresAt, handbackNote, isLive, type Lease, type Person } from "./lease.ts";
+import { checkHandback, checkTakeover, DEFAULT_LEASE_IDLE_MS, expiresAt, handbackNote, isLive, type HandbackReason, type Lease, type Person } from "./lease.ts";
+import { revokedBy } from "../../../domain/access/grant.ts";
 
 export type TakeoverDeps = {
   sql: SqlStorage;
@@ -55,7 +56,7 @@ export class Takeover {
     if (now - this.#persistedInputAt >= PERSIST_INPUT_EVERY_MS) this.#save(l);
   }
 
-  async take(desktopId: string, who: Person, now = Date.now()): Promise<RpcResult<TakeoverLease>> {
+  async take(desktopId: string, who: Person & { keys?: string[] }, now = Date.now()): Promise<RpcResult<TakeoverLease>> {
     const refusal = checkTakeover(this.#lease, who, now, this.#d.idleMs);
     if (refusal) return rpcFail(refusal.status, refusal.code, refusal.message);
     const previous = isLive(this.#lease, now, this.#d.idleMs) ? this.#lease : null;
@@ -68,7 +69,7 @@ export class Takeover {
         this.#d.pushToHost({ type: "pause", taskId, reason: "takeover", by: who.name });
       }
     }
-    const lease: Lease = { holder: who, since: previous?.since ?? now, lastInputAt: now, pausedTaskId };
+    const lease: Lease = { holder: { id: who.id, name: who.name }, ...(who.keys ? { keys: who.keys } : {}), since: previous?.since ?? now, lastInputAt: now, pausedTaskId };
     this.#save(lease);
     await this.#d.armDeadline(expiresAt(lease, this.#d.idleMs));
     return { ok: this.status(desktopId, now)! };
@@ -81,6 +82,18 @@ export class Takeover {
     return { ok: { desktopId, resumedTaskId } };
   }
 
+  /**
+   * The credential or session the lease was taken with was revoked: the lease ends now and the
+   * agent resumes, as after inactivity. True if it ended.
+   */
+  async endRevoked(desktopId: string, revoked: readonly string[], now = Date.now()): Promise<boolean> {
+    const l = this.#lease;
+    if (!l || !revokedBy(l.keys, revoked)) return false;
+    const resumedTaskId = await this.#release("system", undefined, "revoked", now);
+    await this.#d.audit({ actor: "system", action: "desktop.handback", targetId: desktopId, details: { holder: l.holder.id, reason: "revoked", pausedTaskId: l.pausedTaskId, resumedTaskId } });
+    return true;
+  }
+
   /** From the alarm: ends a lease whose holder stopped acting; re-arms a live one. */
   async checkExpiry(desktopId: string, now = Date.now()): Promise<void> {
     const l = this.#lease;
@@ -91,7 +104,7 @@ export class Takeover {
     await this.#d.audit({ actor: "system", action: "desktop.handback", targetId: desktopId, details: { holder: holder.id, reason: "inactivity", pausedTaskId, resumedTaskId } });
   }
 
-  async #release(by: string, note: string | undefined, reason: "handback" | "inactivity", now: number): Promise<string | null> {
+  async #release(by: string, note: string | undefined, reason: HandbackReason, now: number): Promise<string | null> {
     const l = this.#lease;
     if (!l) return null;
     this.#lease = null;

@@ -6,9 +6,15 @@ const BASE = "https://deskfleet.test";
 
 export type Json = Record<string, any>;
 
+/**
+ * A client address of its own: the limit on failed authentications counts per address, and tests
+ * that fail on purpose must not use up one another's (a test of the limit sets its own).
+ */
+export const someAddress = (): string => `2001:db8:${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}::1`;
+
 /** Calls the real Worker (routing, auth, validation, DOs, D1) as a client would. */
 export async function api(method: string, path: string, opts: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers: Record<string, string> = { "cf-connecting-ip": someAddress(), ...opts.headers };
   const token = opts.token === undefined ? ADMIN : opts.token;
   if (token) headers["authorization"] = `Bearer ${token}`;
   let body: string | undefined;
@@ -90,3 +96,15 @@ export async function taskFeed(taskId: string, after = 0): Promise<{ messages: T
   ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string) as TaskFeedMessage));
   return { messages, close: () => ws.close() };
 }
+/** The origin the tests call the Worker at: what a browser on the dashboard sends as `Origin`. */
+export const ORIGIN = "https://deskfleet.test";
+
+/** Signs in to the dashboard with a token; returns the `Cookie` header value of the session. */
+export async function signIn(token: string): Promise<string> {
+  const res = await api("POST", "/api/session", { token: null, body: { token } });
+  if (res.status !== 201) throw new Error(`sign in: ${res.status} ${res.text}`);
+  return (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+}
+
+/** Request options of the dashboard's own pages: the session cookie and our Origin, no bearer token. */
+export const asDashboard = (cookie: string) => ({ token: null, headers: { cookie, origin: ORIGIN } });

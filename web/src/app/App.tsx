@@ -34,7 +34,7 @@ export function App() {
   if (auth.kind === "loading") return <p className="muted boot">Loading…</p>;
   if (auth.kind === "signed-out") return <SignIn onSignedIn={onSignedIn} linkCode={auth.linkCode} />;
   return (
-    <SessionContext.Provider value={{ info: auth.info, signOut }}>
+    <SessionContext.Provider value={{ info: auth.info, signOut, signedOut: onSignedOut }}>
       <FleetProvider onSignedOut={onSignedOut}>
         <Shell />
       </FleetProvider>

@@ -18,6 +18,7 @@ export function Notifications() {
           <strong>{n.title}</strong>
           <p>{n.body}</p>
           <div className="row">
+            {n.path === "/approvals" && <Link to="/approvals">Review</Link>}
             {n.taskId && <Link to={`/tasks/${n.taskId}`}>Open task</Link>}
             <button type="button" className="ghost small" onClick={() => dismiss(n.at)}>
               Dismiss

@@ -9,7 +9,9 @@ import { TaskConsole } from "../tasks/TaskConsole.tsx";
 import { HistoryView } from "../history/HistoryView.tsx";
 import { SettingsView } from "../settings/SettingsView.tsx";
 import { HelpInbox } from "../help/HelpInbox.tsx";
+import { ProposalsView } from "../approvals/ProposalsView.tsx";
 import { ChatSlideOver } from "../supervisor/ChatSlideOver.tsx";
+import { useCan } from "../auth/session.ts";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
@@ -24,6 +26,7 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/history", label: "History", views: ["history", "task"] },
   { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
   { to: "/help", label: "Help", views: ["help"] },
+  { to: "/approvals", label: "Approvals", views: ["approvals"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
 ];
 
@@ -49,8 +52,10 @@ function View({ route }: { route: Route }) {
       return <SettingsView />;
     case "help":
       return <HelpInbox />;
+    case "approvals":
+      return <ProposalsView />;
     case "supervisor":
-      return <SupervisorChat />;
+      return <SupervisorView />;
     case "not-found":
       return (
         <p>
@@ -60,13 +65,21 @@ function View({ route }: { route: Route }) {
   }
 }
 
+/** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */
+function SupervisorView() {
+  if (!useCan("operator")) return <p className="muted">The supervisor is for operators and admins; viewers watch the fleet.</p>;
+  return <SupervisorChat />;
+}
+
 const CHAT_OPEN = "deskfleet:supervisor-chat-open";
 
 /** The frame around every view: navigation, live connection state, notifications. */
 export function Shell() {
   const location = useLocation();
   const route = matchRoute(location);
-  const { connection, helpOpen } = useFleet();
+  const { connection, helpOpen, proposalsPending } = useFleet();
+  // Viewers cannot see or decide proposals: no link for them.
+  const nav = NAV.filter((n) => n.to !== "/approvals" || proposalsPending !== null);
   const main = useRef<HTMLElement>(null);
   // Move focus to the new view so keyboard and screen-reader users land on it.
   useEffect(() => main.current?.focus({ preventScroll: true }), [location]);
@@ -84,7 +97,8 @@ export function Shell() {
     toggleChat(false);
     chatButton.current?.focus();
   }, [toggleChat]);
-  const showSlideOver = chatOpen && route.view !== "supervisor";
+  const canChat = useCan("operator");
+  const showSlideOver = canChat && chatOpen && route.view !== "supervisor";
   return (
     <div className={showSlideOver ? "shell shell-chat-open" : "shell"}>
       <a href="#main" className="skip-link">
@@ -96,7 +110,7 @@ export function Shell() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.views.includes(route.view) ? "page" : undefined}>
                   {n.label}
@@ -105,12 +119,17 @@ export function Shell() {
                       {helpOpen}
                     </span>
                   )}
+                  {n.to === "/approvals" && proposalsPending !== null && proposalsPending > 0 && (
+                    <span className="count" aria-label={`${proposalsPending} waiting`}>
+                      {proposalsPending}
+                    </span>
+                  )}
                 </Link>
               </li>
             ))}
           </ul>
         </nav>
-        {route.view !== "supervisor" && (
+        {canChat && route.view !== "supervisor" && (
           <button
             type="button"
             className="small"

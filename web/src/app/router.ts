@@ -36,6 +36,7 @@ export type Route =
   | { view: "schedules" }
   | { view: "schedule"; id: string }
   | { view: "help" }
+  | { view: "approvals" }
   | { view: "supervisor" }
   | { view: "settings" }
   | { view: "not-found" };
@@ -53,6 +54,7 @@ export function matchRoute(location: string): Route {
   if (a === "schedules" && parts.length === 1) return { view: "schedules" };
   if (a === "schedules" && b && parts.length === 2) return { view: "schedule", id: b };
   if (a === "help" && parts.length === 1) return { view: "help" };
+  if (a === "approvals" && parts.length === 1) return { view: "approvals" };
   if (a === "supervisor" && parts.length === 1) return { view: "supervisor" };
   if (a === "settings" && parts.length === 1) return { view: "settings" };
   return { view: "not-found" };

@@ -5,7 +5,8 @@ import type { api } from "../api/client.ts";
 export type SessionInfo = InferResponseType<typeof api.session.$get, 200>;
 export type Role = SessionInfo["identity"]["role"];
 
-export type SessionContextValue = { info: SessionInfo; signOut: () => Promise<void> };
+/** `signOut` ends this session on the server; `signedOut` only shows the sign-in (the session already ended). */
+export type SessionContextValue = { info: SessionInfo; signOut: () => Promise<void>; signedOut: () => void };
 
 export const SessionContext = createContext<SessionContextValue | null>(null);
 

@@ -9,6 +9,7 @@ import { DesktopResources } from "./DesktopResources.tsx";
 import { HostCommand } from "./HostCommand.tsx";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
 import { TakeoverControls, useTakeover } from "./Takeover.tsx";
+import { UnencryptedVncNote } from "./UnencryptedVnc.tsx";
 
 /** One desktop, full size: its live screen with take over / hand back, what it is doing, and how to connect its host. */
 export function DesktopDetail({ id }: { id: string }) {
@@ -41,6 +42,7 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </div>
       </header>
+      <UnencryptedVncNote unencrypted={desktop.vncUnencrypted} />
       {desktop.presence !== "offline" && <TakeoverControls t={takeover} canOperate={canRun} />}
       {desktop.presence !== "offline" && <DesktopResources desktopId={desktop.id} />}
       <div className="screen-full">

@@ -5,6 +5,7 @@ import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
 import { useTaskPeek } from "./use-task-peek.ts";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
+import { UnencryptedVncBadge } from "../desktops/UnencryptedVnc.tsx";
 
 /** One desktop in the grid: its live screen (view-only), status, task and last action. */
 export function DesktopTile({ desktop }: { desktop: Desktop }) {
@@ -24,6 +25,7 @@ export function DesktopTile({ desktop }: { desktop: Desktop }) {
           <div className="tile-head">
             <strong className="tile-name">{desktop.name}</strong>
             <StatusPill status={desktop.presence} />
+            <UnencryptedVncBadge unencrypted={desktop.vncUnencrypted} />
           </div>
           <p className="tile-meta muted small">
             {desktop.os} {desktop.labels.length > 0 && `· ${desktop.labels.join(", ")}`}

@@ -48,7 +48,7 @@ export function HelpInbox() {
             {resolved.slice(0, 20).map((h) => (
               <li key={h.id} className="card small">
                 <p>
-                  {h.question} — <strong>{h.status === "answered" ? h.answer : h.status.replace("_", " ")}</strong>
+                  {h.question} — <strong>{h.status === "answered" ? (h.answer ?? "answered") : h.status.replace("_", " ")}</strong>
                   {h.answeredBy && <span className="muted"> by {h.answeredBy}{h.answeredVia ? ` via ${h.answeredVia}` : ""}</span>}
                 </p>
               </li>

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useReducer, useRef, 
 import type { FleetFeedMessage } from "@deskfleet/protocol";
 import { api } from "../api/client.ts";
 import { call } from "../api/request.ts";
+import { useCan } from "../auth/session.ts";
 import { fleetReducer, initialFleet, type FleetState } from "./fleet-state.ts";
 import { liveUrl, ReconnectingSocket, type ConnectionState } from "./reconnecting-socket.ts";
 
@@ -9,8 +10,11 @@ export type FleetContextValue = FleetState & {
   connection: ConnectionState;
   /** Open help requests: the badge shown everywhere. */
   helpOpen: number;
+  /** Proposals waiting for a person (null for viewers, who cannot see or decide them). */
+  proposalsPending: number | null;
   reload: () => void;
   refreshHelp: () => void;
+  refreshProposals: () => void;
   dismiss: (at: number) => void;
 };
 
@@ -27,6 +31,8 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
   const [state, dispatch] = useReducer(fleetReducer, initialFleet);
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
   const [helpOpen, setHelpOpen] = useState(0);
+  const [proposalsPending, setProposalsPending] = useState<number | null>(null);
+  const canDecide = useCan("operator");
   const known = useRef(new Set<string>());
   known.current = new Set(state.desktops.map((d) => d.id));
 
@@ -42,6 +48,13 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
       .catch(() => undefined);
   }, []);
 
+  const refreshProposals = useCallback(() => {
+    if (!canDecide) return;
+    call(api.proposals.$get({ query: { status: "pending", limit: "200" } }))
+      .then((r) => setProposalsPending(r.items.length))
+      .catch(() => undefined);
+  }, [canDecide]);
+
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: liveUrl("/api/live"),
@@ -52,19 +65,21 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
         if (message.type === "desktop" && !message.deleted && !known.current.has(message.desktopId)) reload();
         // Questions open and close with task status changes (waiting_for_human and back).
         if (message.type === "task") refreshHelp();
+        if (message.type === "proposal") refreshProposals();
       },
       onState: setConnection,
       // Messages sent while we were away are not replayed: the list is the truth after a (re)connect.
       onOpen: () => {
         reload();
         refreshHelp();
+        refreshProposals();
       },
       onFatal: onSignedOut,
     });
     reload();
     return () => socket.close();
-  }, [reload, refreshHelp, onSignedOut]);
+  }, [reload, refreshHelp, refreshProposals, onSignedOut]);
 
   const dismiss = useCallback((at: number) => dispatch({ type: "dismiss", at }), []);
-  return <FleetContext.Provider value={{ ...state, connection, helpOpen, reload, refreshHelp, dismiss }}>{children}</FleetContext.Provider>;
+  return <FleetContext.Provider value={{ ...state, connection, helpOpen, proposalsPending, reload, refreshHelp, refreshProposals, dismiss }}>{children}</FleetContext.Provider>;
 }

@@ -29,3 +29,15 @@ describe("fleetReducer", () => {
     expect(state.desktops.map((d) => [d.id, d.presence])).toEqual([["a", "view_only"]]);
   });
 });
+
+describe("fleetReducer and proposals", () => {
+  it("records each proposal's latest status for the approvals views, and keeps an approval toast when a job's task moves on", () => {
+    const approval = { type: "notification" as const, level: "warning" as const, title: "Approval needed", body: "Retry the failed task", taskId: T1, path: "/approvals", at: 1 };
+    let state = fleetReducer(initialFleet, { type: "feed", message: approval });
+    state = fleetReducer(state, { type: "feed", message: { type: "proposal", proposalId: "prp_0000000001aaaa", status: "pending", at: 2 } });
+    state = fleetReducer(state, { type: "feed", message: status(T1, "running", 3) });
+    state = fleetReducer(state, { type: "feed", message: { type: "proposal", proposalId: "prp_0000000001aaaa", status: "approved", at: 4 } });
+    expect(state.proposalStatus).toEqual({ prp_0000000001aaaa: { status: "approved", at: 4 } });
+    expect(state.notifications.map((n) => n.title)).toEqual(["Approval needed"]);
+  });
+});

@@ -10,14 +10,17 @@ export type FleetState = {
   loaded: boolean;
   /** Bumped on every task status change so task views can refresh. */
   taskStatus: Record<string, { status: string; at: number }>;
+  /** Bumped whenever a proposal is made or decided so the approvals views can refresh. */
+  proposalStatus: Record<string, { status: string; at: number }>;
   notifications: Notification[];
 };
 
 export type FleetAction = { type: "loaded"; desktops: Desktop[] } | { type: "feed"; message: FleetFeedMessage } | { type: "dismiss"; at: number };
 
-export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, notifications: [] };
+export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, proposalStatus: {}, notifications: [] };
 
-const isHelpFor = (taskId: string) => (n: Notification) => n.level === "warning" && n.taskId === taskId;
+// "Approval needed" toasts (path /approvals) are warnings too, and may name a job's task.
+const isHelpFor = (taskId: string) => (n: Notification) => n.level === "warning" && n.taskId === taskId && n.path === undefined;
 
 /** Applies the initial list and then each feed message; unknown desktops wait for the next list. */
 export function fleetReducer(state: FleetState, action: FleetAction): FleetState {
@@ -35,11 +38,13 @@ export function fleetReducer(state: FleetState, action: FleetAction): FleetState
       return {
         ...state,
         taskStatus: { ...state.taskStatus, [m.taskId]: { status: m.status, at: m.at } },
-        // A "help needed" toast (the only warning) is stale once its task stops waiting: someone answered.
+        // A "help needed" toast is stale once its task stops waiting: someone answered.
         notifications: m.status === "waiting_for_human" || !state.notifications.some(isHelpFor(m.taskId)) ? state.notifications : state.notifications.filter((n) => !isHelpFor(m.taskId)(n)),
       };
     case "notification":
       return { ...state, notifications: [...state.notifications.slice(-4), m] };
+    case "proposal":
+      return { ...state, proposalStatus: { ...state.proposalStatus, [m.proposalId]: { status: m.status, at: m.at } } };
     case "hello":
       return state;
   }

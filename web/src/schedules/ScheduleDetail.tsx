@@ -5,7 +5,7 @@ import { call, errorMessage } from "../api/request.ts";
 import { Link } from "../app/Link.tsx";
 import { useCan } from "../auth/session.ts";
 import { dateTime } from "../ui/format.ts";
-import { diffWords } from "./diff.ts";
+import { PromptDiff } from "../ui/PromptDiff.tsx";
 import { inZone } from "./next-runs.ts";
 import { ScheduleForm } from "./ScheduleForm.tsx";
 import { timingWords } from "./SchedulesView.tsx";
@@ -72,9 +72,7 @@ export function ScheduleDetail({ id }: { id: string }) {
               {v.reason && ` — ${v.reason}`}
             </p>
             {!v.current && current && (
-              <div className="diff" aria-label={`Changes from v${v.version} to the current prompt`}>
-                {diffWords(v.prompt, current.prompt).map((p, i) => (p.kind === "same" ? <span key={i}>{p.text}</span> : p.kind === "added" ? <ins key={i}>{p.text}</ins> : <del key={i}>{p.text}</del>))}
-              </div>
+              <PromptDiff before={v.prompt} after={current.prompt} label={`Changes from v${v.version} to the current prompt`} />
             )}
             {v.current && <div className="diff">{v.prompt}</div>}
             {canEdit && !v.current && (

@@ -26,6 +26,7 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
   const [desktopId, setDesktopId] = useState(initial?.target.desktopId ?? "");
   const [labels, setLabels] = useState(initial?.target.labels.join(", ") ?? "");
   const [reason, setReason] = useState("");
+  const [selfLearning, setSelfLearning] = useState<Schedule["selfLearning"]>(initial?.selfLearning ?? "off");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -33,7 +34,7 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const body: CreateBody & { reason?: string } = { name: name.trim(), prompt: prompt.trim(), ...timing };
+    const body: CreateBody & { reason?: string } = { name: name.trim(), prompt: prompt.trim(), ...timing, selfLearning };
     if (desktopId) body.desktopId = desktopId;
     else if (labels.trim()) body.labels = parseLabels(labels);
     if (initial && reason.trim()) body.reason = reason.trim();
@@ -92,6 +93,15 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
         </Field>
         {!desktopId && <Field label="Labels">{(p) => <input {...p} value={labels} onChange={(e) => setLabels(e.target.value)} placeholder="office" />}</Field>}
       </div>
+      <Field label="Self-learning" hint="After a run completes, the optimizer can improve the prompt from what the run learned. A proposed rewrite waits for your approval (Approvals) unless it applies automatically.">
+        {(p) => (
+          <select {...p} value={selfLearning} onChange={(e) => setSelfLearning(e.target.value as Schedule["selfLearning"])}>
+            <option value="off">Off</option>
+            <option value="propose">Propose prompt rewrites for approval</option>
+            <option value="auto">Apply prompt rewrites automatically</option>
+          </select>
+        )}
+      </Field>
       {error && <p className="error" role="alert">{error}</p>}
       <button type="submit" className="primary" disabled={busy || !name.trim() || !prompt.trim()}>
         {busy ? "Saving…" : submitLabel}

@@ -1,9 +1,10 @@
 import { useCan, useSession } from "../auth/session.ts";
 import { dateTime } from "../ui/format.ts";
 import { TokensView } from "./TokensView.tsx";
+import { SessionsView } from "./SessionsView.tsx";
 
 export function SettingsView() {
-  const { info, signOut } = useSession();
+  const { info, signOut, signedOut } = useSession();
   const isAdmin = useCan("admin");
   return (
     <section aria-labelledby="settings-title">
@@ -18,6 +19,7 @@ export function SettingsView() {
         </button>
       </div>
       {isAdmin ? <TokensView /> : <p className="muted">Only admins manage API tokens.</p>}
+      {isAdmin && <SessionsView onSignedOutEverywhere={signedOut} />}
     </section>
   );
 }

@@ -85,4 +85,18 @@ describe("SupervisorChatView", () => {
     expect(screen.queryByRole("button", { name: "Send" })).toBeNull();
     expect(screen.getByText(/an operator can write to the supervisor/)).toBeTruthy();
   });
+
+  it("lets an operator approve a proposal where the supervisor made it, and shows how it was decided", async () => {
+    const made = { proposalId: "prp_0000000000aaaaaaaaaa", status: "pending", tool: "create_task", summary: "Start a task on desktop mac-studio: “Transfer the balance”", toolUseId: "toolu_9", expiresAt: at(100), decidedBy: null, result: null, error: null };
+    const onDecideProposal = vi.fn(async () => undefined);
+    const { rerender, props } = renderChat({ entries: [entry(1, "proposal", "Needs approval", made)], onDecideProposal });
+    const card = screen.getByRole("group", { name: /Proposal: Start a task on desktop mac-studio/ });
+    expect(card.textContent).toContain("Needs your approval");
+    fireEvent.click(within(card).getByRole("button", { name: "Approve" }));
+    await waitFor(() => expect(onDecideProposal).toHaveBeenCalledWith("prp_0000000000aaaaaaaaaa", true));
+    rerender(<SupervisorChatView {...props} entries={[entry(1, "proposal", "Needs approval", made), entry(2, "proposal", "Approved", { ...made, status: "approved", decidedBy: "Ada" })]} />);
+    const decided = screen.getByRole("group", { name: /Proposal:/ });
+    expect(decided.textContent).toContain("Approved by Ada");
+    expect(within(decided).queryByRole("button", { name: "Approve" })).toBeNull();
+  });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import type { SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
 import { errorMessage } from "../api/request.ts";
 import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
@@ -14,6 +14,8 @@ export type SupervisorChatViewProps = {
   error: string | null;
   canSend: boolean;
   onSend: (text: string) => Promise<void>;
+  /** Approve or reject a proposal shown in the conversation (operators). */
+  onDecideProposal?: (proposalId: string, approve: boolean) => Promise<void>;
   onNewConversation?: () => void;
   /** The slide-over is narrow: a compact header without the page title. */
   compact?: boolean;
@@ -29,7 +31,7 @@ const STATUS_TEXT: Record<SupervisorStatus, string | null> = {
 
 /** A chat with the supervisor: the conversation so far, what it is doing now, and a composer. */
 export function SupervisorChatView(props: SupervisorChatViewProps) {
-  const { entries, status, connection, loaded, error, canSend, onSend, onNewConversation, compact } = props;
+  const { entries, status, connection, loaded, error, canSend, onSend, onDecideProposal, onNewConversation, compact } = props;
   const items = useMemo(() => buildChat(entries), [entries]);
   const end = useRef<HTMLDivElement>(null);
   // Follow the conversation as it grows, like any chat. A block body: Chromium's scrollIntoView
@@ -62,7 +64,7 @@ export function SupervisorChatView(props: SupervisorChatViewProps) {
         <ol className="chat-log" aria-label="Conversation">
           {items.map((item) => (
             <li key={item.seq} className={`chat-${item.kind}${item.kind === "notice" && item.error ? " chat-error" : ""}`}>
-              <ChatEntry item={item} />
+              <ChatEntry item={item} onDecideProposal={onDecideProposal} />
             </li>
           ))}
         </ol>
@@ -78,7 +80,7 @@ export function SupervisorChatView(props: SupervisorChatViewProps) {
   );
 }
 
-function ChatEntry({ item }: { item: ChatItem }) {
+function ChatEntry({ item, onDecideProposal }: { item: ChatItem; onDecideProposal: SupervisorChatViewProps["onDecideProposal"] }) {
   const time = (
     <time className="chat-time" dateTime={new Date(item.at).toISOString()}>
       {clock(item.at)}
@@ -119,17 +121,58 @@ function ChatEntry({ item }: { item: ChatItem }) {
       );
     case "notice":
       return <p className={item.error ? "error small" : "muted small"}>{item.text}</p>;
+    case "proposal":
+      return <ProposalInChat item={item} time={time} onDecide={onDecideProposal} />;
   }
+}
+
+/** A proposal where it was made: what it would do, Approve / Reject while it waits, then how it was decided. */
+function ProposalInChat({ item, time, onDecide }: { item: Extract<ChatItem, { kind: "proposal" }>; time: ReactNode; onDecide: SupervisorChatViewProps["onDecideProposal"] }) {
+  const p = item.proposal;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const decide = async (approve: boolean) => {
+    if (!onDecide) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onDecide(p.proposalId, approve);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const outcome =
+    p.status === "pending" ? "Needs your approval" : p.status === "expired" ? "Expired: nobody decided in time" : `${p.status === "approved" ? "Approved" : "Rejected"} by ${p.decidedBy ?? "someone"}`;
+  return (
+    <div className="bubble chat-proposal-card" role="group" aria-label={`Proposal: ${p.summary}`}>
+      <span className="chat-who">{outcome}</span> {time}
+      <p>{p.summary}</p>
+      {p.error && <p className="error small">Carrying it out failed: {p.error.message}</p>}
+      {p.status === "pending" && onDecide && (
+        <div className="row">
+          <button type="button" className="primary small" disabled={busy} onClick={() => void decide(true)}>
+            Approve
+          </button>
+          <button type="button" className="danger small" disabled={busy} onClick={() => void decide(false)}>
+            Reject
+          </button>
+        </div>
+      )}
+      {error && <p className="error small" role="alert">{error}</p>}
+    </div>
+  );
 }
 
 /** One tool use on one line (name, short input, outcome); the full input and result are one click away. */
 function ToolRow({ item }: { item: Extract<ChatItem, { kind: "tool" }> }) {
-  const outcome = item.result === null ? "running" : item.result.ok ? "done" : "failed";
+  const outcome = item.proposed ? "proposed" : item.result === null ? "running" : item.result.ok ? "done" : "failed";
   return (
     <details className={`tool tool-${outcome}`}>
       <summary aria-label={`Tool ${item.name}, ${outcome}${item.summary ? `: ${item.summary}` : ""}`}>
         <span className="tool-mark" aria-hidden="true">
-          {outcome === "running" ? "…" : outcome === "done" ? "✓" : "✗"}
+          {outcome === "running" ? "…" : outcome === "done" ? "✓" : outcome === "proposed" ? "⏸" : "✗"}
         </span>
         <code>{item.name}</code> <span className="tool-summary">{item.summary}</span>
         {item.result && <span className="tool-result"> → {resultLine(item.result.text)}</span>}

@@ -41,4 +41,17 @@ describe("chat log", () => {
     expect(mergeEntries(merged, [entry(1, "user", "hi")])).toBe(merged);
     expect(mergeEntries([entry(5, "user", "late")], [entry(4, "assistant", "early")]).map((e) => e.seq)).toEqual([4, 5]);
   });
+
+  it("shows a proposal once, where it was made, and folds its decision into it", () => {
+    const made = { proposalId: "prp_0000000000aaaaaaaaaa", status: "pending", tool: "create_task", summary: "Start a task on desktop mac-studio", toolUseId: "toolu_c", expiresAt: 1_700_003_600_000, decidedBy: null, result: null, error: null };
+    const chat = buildChat([
+      entry(1, "tool_call", "create_task …", { name: "create_task", input: { prompt: "x" }, toolUseId: "toolu_c" }),
+      entry(2, "proposal", "Needs approval: Start a task on desktop mac-studio", made),
+      entry(3, "tool_result", "Not done: create_task needs a person's approval here", { name: "create_task", isError: false, toolUseId: "toolu_c" }),
+      entry(4, "proposal", "Approved by Ada: Start a task on desktop mac-studio", { ...made, status: "approved", decidedBy: "Ada", toolUseId: null, result: '{"created":{}}' }),
+    ]);
+    expect(chat.map((c) => c.kind)).toEqual(["tool", "proposal"]);
+    expect(chat[0]).toMatchObject({ kind: "tool", name: "create_task", proposed: true });
+    expect(chat[1]).toMatchObject({ kind: "proposal", seq: 2, proposal: { status: "approved", decidedBy: "Ada", toolUseId: "toolu_c" } });
+  });
 });

@@ -1,4 +1,5 @@
-import type { SupervisorEntry } from "@deskfleet/protocol";
+import type { ProposalEntryData, SupervisorEntry } from "@deskfleet/protocol";
+import { proposalEntryData } from "../approvals/entry-data.ts";
 import { screenshotUrl } from "../tasks/types.ts";
 
 /** What a person reads in the chat: words, questions, compact tool rows and screenshots. */
@@ -6,9 +7,11 @@ export type ChatItem =
   | { kind: "person"; seq: number; at: number; who: string; text: string }
   | { kind: "supervisor"; seq: number; at: number; text: string }
   | { kind: "question"; seq: number; at: number; text: string }
-  | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null }
+  | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null; proposed?: boolean }
   | { kind: "screenshot"; seq: number; at: number; src: string; caption: string }
-  | { kind: "notice"; seq: number; at: number; text: string; error: boolean };
+  | { kind: "notice"; seq: number; at: number; text: string; error: boolean }
+  /** A write the supervisor proposed instead of making; its decision folds into the same item. */
+  | { kind: "proposal"; seq: number; at: number; proposal: ProposalEntryData };
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
@@ -41,6 +44,7 @@ export function mergeEntries(log: readonly SupervisorEntry[], incoming: readonly
 export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
   const items: ChatItem[] = [];
   const callsById = new Map<string, Extract<ChatItem, { kind: "tool" }>>();
+  const proposalsById = new Map<string, Extract<ChatItem, { kind: "proposal" }>>();
   for (const e of entries) {
     const base = { seq: e.seq, at: e.at };
     const d = e.data ?? {};
@@ -87,6 +91,21 @@ export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
       case "notice":
         items.push({ kind: "notice", ...base, text: e.text, error: false });
         break;
+      case "proposal": {
+        const data = proposalEntryData(e.data);
+        if (!data) break;
+        const earlier = proposalsById.get(data.proposalId);
+        if (earlier) earlier.proposal = { ...data, toolUseId: earlier.proposal.toolUseId };
+        else {
+          // The call it held back reads as waiting for approval, not as done.
+          const call = callsById.get(data.toolUseId ?? "");
+          if (call) call.proposed = true;
+          const item = { kind: "proposal" as const, ...base, proposal: data };
+          proposalsById.set(data.proposalId, item);
+          items.push(item);
+        }
+        break;
+      }
       case "error":
         items.push({ kind: "notice", ...base, text: e.text, error: true });
         break;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TaskEvent, TaskFeedMessage } from "@deskfleet/protocol";
+import { healerRetryMeta } from "../approvals/entry-data.ts";
 import { api } from "../api/client.ts";
 import { call, errorMessage } from "../api/request.ts";
 import { useCan } from "../auth/session.ts";
@@ -21,6 +22,16 @@ export function TaskConsole({ id }: { id: string }) {
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
   const lastSeq = useRef(0);
   const canOperate = useCan("operator");
+  // A healer's retry shows how it changed the prompt of the task it retries.
+  const retryOf = task ? (healerRetryMeta(task.sourceMeta)?.retryOf ?? null) : null;
+  const [retriedPrompt, setRetriedPrompt] = useState<string | null>(null);
+  useEffect(() => {
+    setRetriedPrompt(null);
+    if (!retryOf) return;
+    call(api.tasks[":id"].$get({ param: { id: retryOf } }))
+      .then((t) => setRetriedPrompt(t.prompt))
+      .catch(() => undefined);
+  }, [retryOf]);
 
   const show = useCallback((next: Task) => setTask((current) => newerTask(current, next)), []);
 
@@ -54,6 +65,7 @@ export function TaskConsole({ id }: { id: string }) {
       events={events}
       connection={isFinished(task.status) ? { kind: "open" } : connection}
       canOperate={canOperate}
+      retriedPrompt={retriedPrompt}
       onCancel={async () => show(await call(api.tasks[":id"].cancel.$post({ param: { id }, json: {} })))}
       onSend={async (text) => {
         const r = await call(api.tasks[":id"].messages.$post({ param: { id }, json: { text } }));

@@ -89,4 +89,26 @@ describe("TaskConsoleView", () => {
     expect(screen.queryByRole("button", { name: "Cancel task" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Send" })).toBeNull();
   });
+
+  it("shows on a healer's retry which task it retries, the healer's reason and how it changed the prompt", () => {
+    renderConsole({
+      task: task({
+        prompt: "Open the invoices folder, close the cookie dialog first, then total this month's invoices",
+        source: "api",
+        originalTaskId: "tsk_0000000000rootaaaaaa",
+        retryNumber: 1,
+        sourceMeta: { retryOf: "tsk_0000000000rootaaaaaa", healerTaskId: "tsk_0000000000healeraaaa", reason: "a cookie dialog covered the folder" },
+      }),
+      retriedPrompt: "Open the invoices folder, then total this month's invoices",
+    });
+    const why = screen.getByRole("region", { name: "Why this retry" });
+    expect(why.textContent).toContain("Its reason: a cookie dialog covered the folder");
+    expect(within(why).getByRole("link", { name: "tsk_0000000000healeraaaa" }).getAttribute("href")).toBe("/tasks/tsk_0000000000healeraaaa");
+    expect(within(why).getByLabelText("How the healer changed the prompt").querySelector("ins")?.textContent).toContain("close the cookie dialog first,");
+  });
+
+  it("shows no retry section on a task nobody retried", () => {
+    renderConsole();
+    expect(screen.queryByRole("region", { name: "Why this retry" })).toBeNull();
+  });
 });

@@ -1,11 +1,13 @@
 import { useMemo, useState, type FormEvent } from "react";
 import type { TaskEvent } from "@deskfleet/protocol";
+import { healerRetryMeta } from "../approvals/entry-data.ts";
 import { Link } from "../app/Link.tsx";
 import { errorMessage } from "../api/request.ts";
 import { ConnectionBadge } from "../live/ConnectionBadge.tsx";
 import type { ConnectionState } from "../live/reconnecting-socket.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { dateTime, duration, tokens, usd } from "../ui/format.ts";
+import { PromptDiff } from "../ui/PromptDiff.tsx";
 import { buildTranscript } from "./transcript.ts";
 import { Transcript } from "./Transcript.tsx";
 import { Replay } from "./Replay.tsx";
@@ -18,10 +20,12 @@ export type TaskConsoleViewProps = {
   canOperate: boolean;
   onCancel: () => Promise<void>;
   onSend: (text: string) => Promise<void>;
+  /** For a healer's retry: the prompt of the task it retries, to show what the healer changed. */
+  retriedPrompt?: string | null;
 };
 
 /** One task: what it was asked, what it did and is doing, what it costs; cancel and follow up. */
-export function TaskConsoleView({ task, events, connection, canOperate, onCancel, onSend }: TaskConsoleViewProps) {
+export function TaskConsoleView({ task, events, connection, canOperate, onCancel, onSend, retriedPrompt = null }: TaskConsoleViewProps) {
   const items = useMemo(() => buildTranscript(events), [events]);
   // The task comes from the live feed as TaskDO holds it, so its usage and steps are current.
   const { usage, steps } = task;
@@ -85,6 +89,8 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
         </div>
       </dl>
 
+      <HealerRetry task={task} retriedPrompt={retriedPrompt} />
+
       {task.error && (
         <p className="error" role="alert">
           {task.error.message}
@@ -105,6 +111,30 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
       {finished && tab === "replay" ? <Replay taskId={task.id} items={items} /> : <Transcript taskId={task.id} items={items} />}
 
       {canOperate && <FollowUp finished={finished} onSend={onSend} />}
+    </section>
+  );
+}
+
+/** A retry the healer made: which task it retries, the healer's reason, and how its prompt changed. */
+function HealerRetry({ task, retriedPrompt }: { task: TaskConsoleViewProps["task"]; retriedPrompt: string | null }) {
+  const m = healerRetryMeta(task.sourceMeta);
+  if (!m) return null;
+  return (
+    <section className="card retry-why" aria-label="Why this retry">
+      <p className="small">
+        The healer (<Link to={`/tasks/${m.healerTaskId}`}>{m.healerTaskId}</Link>) retried <Link to={`/tasks/${m.retryOf}`}>{m.retryOf}</Link> with a new prompt
+        {m.approvedBy ? `, on another target approved by ${m.approvedBy}` : ""}.
+      </p>
+      <p>
+        <strong>Its reason:</strong> {m.reason}
+      </p>
+      {retriedPrompt !== null ? (
+        <PromptDiff before={retriedPrompt} after={task.prompt} label="How the healer changed the prompt" />
+      ) : (
+        <div className="diff" aria-label="The retry prompt">
+          {task.prompt}
+        </div>
+      )}
     </section>
   );
 }

@@ -9,15 +9,18 @@ export function Providers({ children, role = "admin", desktops = [] }: { childre
     desktops,
     loaded: true,
     taskStatus: {},
+    proposalStatus: {},
     notifications: [],
     connection: { kind: "open" },
     helpOpen: 0,
+    proposalsPending: role === "viewer" ? null : 0,
     reload: () => undefined,
     refreshHelp: () => undefined,
+    refreshProposals: () => undefined,
     dismiss: () => undefined,
   };
   return (
-    <SessionContext.Provider value={{ info: { identity: { id: "admin", name: "admin", role, kind: "session" }, expiresAt: null }, signOut: async () => undefined }}>
+    <SessionContext.Provider value={{ info: { identity: { id: "admin", name: "admin", role, kind: "session" }, expiresAt: null }, signOut: async () => undefined, signedOut: () => undefined }}>
       <FleetContext.Provider value={fleet}>{children}</FleetContext.Provider>
     </SessionContext.Provider>
   );

@@ -1,12 +1,13 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { DesktopId } from "@deskfleet/protocol";
 import { getDesktop, listDesktops, toDesktop } from "../../../db/desktops.ts";
 import { bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
 import { sendPhotoWithLines } from "../../../domain/telegram/api.ts";
 import { desktopObject } from "../../../domain/addresses.ts";
+import type { BotContext } from "../context.ts";
 
-async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
+async function desktopsCommand(env: Env, ctx: BotContext): Promise<void> {
   const rows = await listDesktops(env.DB);
   if (rows.length === 0) {
     await reply(ctx, "No desktops yet. Add one in the dashboard or with POST /api/desktops.");
@@ -22,7 +23,7 @@ async function desktopsCommand(env: Env, ctx: Context): Promise<void> {
 }
 
 /** `/screenshot <desktop>`: the screen now, from the desktop's host or straight from its VNC server. */
-async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
+async function screenshotCommand(env: Env, ctx: BotContext): Promise<void> {
   const id = commandArgument(ctx);
   if (!DesktopId.safeParse(id).success) {
     await reply(ctx, [line("Usage: ", code("/screenshot <desktop id>"), " (see /desktops)")]);
@@ -43,8 +44,8 @@ async function screenshotCommand(env: Env, ctx: Context): Promise<void> {
   await sendPhotoWithLines(ctx.api, ctx.chat!.id, png, `${id}.png`, [line(code(id), ` at ${when(Date.now())}`)]);
 }
 
-export function desktopCommands(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+export function desktopCommands(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.command("desktops", (ctx) => desktopsCommand(env, ctx));
   c.command("screenshot", (ctx) => screenshotCommand(env, ctx));
   return c;

@@ -1,7 +1,8 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { TELEGRAM_COMMANDS } from "../command-list.ts";
 import { blank, bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { reply } from "../reply.ts";
+import type { BotContext } from "../context.ts";
 
 function helpLines(chatId: number): RichLine[] {
   return [
@@ -14,8 +15,8 @@ function helpLines(chatId: number): RichLine[] {
   ];
 }
 
-export function helpCommands(): Composer<Context> {
-  const c = new Composer<Context>();
+export function helpCommands(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.command(["start", "help"], async (ctx) => void (await reply(ctx, helpLines(ctx.chat.id))));
   return c;
 }

@@ -1,9 +1,10 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { listSchedules, toSchedule } from "../../../db/schedules.ts";
 import { bold, code, line, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { clip, reply, STATUS_ICON, when } from "../reply.ts";
+import type { BotContext } from "../context.ts";
 
-async function schedulesCommand(env: Env, ctx: Context): Promise<void> {
+async function schedulesCommand(env: Env, ctx: BotContext): Promise<void> {
   const rows = await listSchedules(env.DB);
   if (rows.length === 0) {
     await reply(ctx, "No schedules yet. Create them in the dashboard or with POST /api/schedules.");
@@ -19,8 +20,8 @@ async function schedulesCommand(env: Env, ctx: Context): Promise<void> {
   await reply(ctx, lines);
 }
 
-export function scheduleCommands(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+export function scheduleCommands(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.command("schedules", (ctx) => schedulesCommand(env, ctx));
   return c;
 }

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import { TaskId } from "@deskfleet/protocol";
 import { ApiError } from "../../../domain/api-error.ts";
 import { createTask } from "../../../domain/tasks/create-task.ts";
@@ -6,13 +6,14 @@ import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
 import { taskObject } from "../../../domain/addresses.ts";
 import { bold, code, line, paragraph, type RichLine } from "../../../domain/telegram/rich-text.ts";
 import { clip, commandArgument, reply, STATUS_ICON, when } from "../reply.ts";
+import { mayAct, viewerRefusal, type BotContext } from "../context.ts";
 
 const TASKS_SHOWN = 10;
 const MAX_PROMPT = 50_000;
 
-const who = (ctx: Context) => `telegram:${ctx.from?.id ?? ctx.chat?.id}`;
+const who = (ctx: BotContext) => `telegram:${ctx.from?.id ?? ctx.chat?.id}`;
 
-async function tasksCommand(env: Env, ctx: Context): Promise<void> {
+async function tasksCommand(env: Env, ctx: BotContext): Promise<void> {
   const { items } = await listTasks(env.DB, { limit: TASKS_SHOWN });
   if (items.length === 0) {
     await reply(ctx, "No tasks yet. Start one with /run <prompt>.");
@@ -28,7 +29,8 @@ async function tasksCommand(env: Env, ctx: Context): Promise<void> {
 }
 
 /** `/run <prompt>` or `/run @<desktop> <prompt>`: a task from this chat, reported back here when it ends. */
-async function runCommand(env: Env, ctx: Context): Promise<void> {
+async function runCommand(env: Env, ctx: BotContext): Promise<void> {
+  if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, "/run")));
   let prompt = commandArgument(ctx);
   let desktopId: string | null = null;
   const pinned = /^@([A-Za-z0-9][A-Za-z0-9_-]{0,62})\s+/.exec(prompt);
@@ -59,7 +61,8 @@ async function runCommand(env: Env, ctx: Context): Promise<void> {
   }
 }
 
-async function cancelCommand(env: Env, ctx: Context): Promise<void> {
+async function cancelCommand(env: Env, ctx: BotContext): Promise<void> {
+  if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, "/cancel")));
   const id = commandArgument(ctx);
   if (!TaskId.safeParse(id).success) {
     await reply(ctx, [line("Usage: ", code("/cancel <task id>"), " (a task id looks like ", code("tsk_…"), "; see /tasks)")]);
@@ -74,8 +77,8 @@ async function cancelCommand(env: Env, ctx: Context): Promise<void> {
   else await reply(ctx, [line("Task ", code(id), " cancelled.")]);
 }
 
-export function taskCommands(env: Env): Composer<Context> {
-  const c = new Composer<Context>();
+export function taskCommands(env: Env): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.command("tasks", (ctx) => tasksCommand(env, ctx));
   c.command("run", (ctx) => runCommand(env, ctx));
   c.command("cancel", (ctx) => cancelCommand(env, ctx));
