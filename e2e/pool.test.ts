@@ -187,20 +187,31 @@ describe.skipIf(missing !== null)("a pool of three desktops on one machine", () 
     expect(after.desktops.filter((x) => x.id !== victim.id).map((x) => x.processes["x"]!.pid)).toEqual(others);
   }, 60_000);
 
-  it("scales down to two with --count, then stops every process it started on SIGTERM", async () => {
-    const before = status();
-    const third = before.desktops[2]!;
-    const r = spawnSync(process.execPath, [HOST_BIN, "pool", "--count", "2"], { env: env(), encoding: "utf8", timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Pool ${POOL}: 2 desktops`);
-    await waitUntil(async () => (await presence(third.id)) === "offline", 20_000, () => `${third.id} stayed online after scaling to 2`);
+  it("lets a desktop removed in the control plane go instead of adding it back", async () => {
+    const third = status().desktops[2]!;
+    expect((await cp.api("DELETE", `/api/desktops/${third.id}`)).status).toBe(200);
+    await waitUntil(async () => status().count === 2, 30_000, () => `the pool kept ${third.id}; pool output:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await cp.api("GET", `/api/desktops/${third.id}`)).status).toBe(404);
     expect(Object.values(third.processes).some((p) => p.pid !== null && alive(p.pid))).toBe(false);
+    expect(output).toMatch(new RegExp(`desktop ${third.id} was removed on the control plane; the pool stops it`));
+  }, 60_000);
+
+  it("scales down with --count, then stops every process it started on SIGTERM", async () => {
+    const second = status().desktops[1]!;
+    const r = spawnSync(process.execPath, [HOST_BIN, "pool", "--count", "1"], { env: env(), encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Pool ${POOL}: 1 desktop`);
+    await waitUntil(async () => (await presence(second.id)) === "offline", 20_000, () => `${second.id} stayed online after scaling to 1`);
+    expect(Object.values(second.processes).some((p) => p.pid !== null && alive(p.pid))).toBe(false);
+    // Scaled down, not removed: it keeps its history, offline.
+    expect((await cp.api("GET", `/api/desktops/${second.id}`)).status).toBe(200);
 
     const pids = status().desktops.flatMap((d) => Object.values(d.processes).map((p) => p.pid)).filter((p): p is number => p !== null);
     pool.kill("SIGTERM");
     const code = await new Promise<number | null>((res) => pool.once("exit", res));
     expect(code, output.slice(-3000)).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
-    for (const id of IDS.slice(0, 2)) await waitUntil(async () => (await presence(id)) === "offline", 20_000, () => `${id} stayed online after the pool stopped`);
+    await waitUntil(async () => (await presence(IDS[0]!)) === "offline", 20_000, () => `${IDS[0]} stayed online after the pool stopped`);
   }, 120_000);
 });

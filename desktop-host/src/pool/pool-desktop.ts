@@ -6,7 +6,7 @@ import type { DesktopResources } from "@deskfleet/protocol";
 import type { Logger } from "../runtime/logger.ts";
 import { DesktopSampler } from "../resources/desktop-sampler.ts";
 import { RESOURCES_FROM_PARENT, type ResourcesFromParent } from "../resources/resource-source.ts";
-import type { ControlPlaneAdmin } from "./registration.ts";
+import { DesktopRemovedError, type ControlPlaneAdmin } from "./registration.ts";
 import { Supervised, terminate, type SupervisedEvent } from "./supervised-process.ts";
 import { XSession } from "./x-session.ts";
 
@@ -31,6 +31,8 @@ export type PoolDesktopOptions = {
   hostLog: (desktopId: string, line: string) => void;
   /** How often the desktop's processes are measured. Default 5 s. */
   sampleEveryMs?: number;
+  /** The desktop was removed on the control plane: the pool stops it instead of adding it again. */
+  onRemoved?: (id: string, message: string) => void;
 };
 
 export type PoolDesktopStatus = {
@@ -125,9 +127,15 @@ export class PoolDesktop {
   }
 
   async #startHost(): Promise<ChildProcess> {
-    // A host that exited on its own may have been refused (a token replaced by hand, the desktop deleted): register again.
+    // A host that exited on its own may have been refused (its token replaced, the desktop removed): a new
+    // token for a desktop that still exists; a removed one stays removed (a person decided that).
     if (this.#hostToken === null) {
-      await this.#o.admin.ensureDesktop(this.id, { name: this.id, labels: this.#o.labels });
+      try {
+        await this.#o.admin.ensureDesktop(this.id, { name: this.id, labels: this.#o.labels }, { create: false });
+      } catch (err) {
+        if (err instanceof DesktopRemovedError) this.#o.onRemoved?.(this.id, err.message);
+        throw err;
+      }
       this.#hostToken = await this.#o.admin.issueHostToken(this.id);
     }
     const [command, ...args] = this.#o.hostCommand;

@@ -8,8 +8,8 @@ export type PoolOptions = {
   /** The pool's folder: one subfolder per desktop. */
   dir: string;
   logger: Logger;
-  /** Everything a desktop needs except what the pool decides per desktop (id, port, folder, logger). */
-  desktop: Omit<PoolDesktopOptions, "id" | "vncPort" | "dir" | "logger">;
+  /** Everything a desktop needs except what the pool decides per desktop (id, port, folder, logger, removal). */
+  desktop: Omit<PoolDesktopOptions, "id" | "vncPort" | "dir" | "logger" | "onRemoved">;
 };
 
 export type PoolStatus = { name: string; count: number; desktops: PoolDesktopStatus[] };
@@ -59,6 +59,20 @@ export class Pool {
     return this.scaleTo(0);
   }
 
+  /** A desktop removed on the control plane leaves the pool (in the queue, so a scale in flight finishes first). */
+  #remove(index: number, message: string): Promise<unknown> {
+    const run = this.#queue.then(async () => {
+      const desktop = this.#desktops.get(index);
+      if (!desktop) return;
+      this.#o.logger.warn(message, { desktop: desktop.id });
+      this.#desktops.delete(index);
+      this.#ports.delete(desktop.status().vncPort);
+      await desktop.stop();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #scale(count: number): Promise<PoolStatus> {
     const plan = scalePlan([...this.#desktops.keys()], count);
     for (const index of plan.stop) {
@@ -73,7 +87,10 @@ export class Pool {
       const id = poolDesktopId(this.#o.name, index);
       const vncPort = await freeVncPort(this.#ports);
       this.#ports.add(vncPort);
-      const desktop = new PoolDesktop({ ...this.#o.desktop, id, vncPort, dir: join(this.#o.dir, id), logger: this.#o.logger.child({ desktop: id }) });
+      const desktop = new PoolDesktop({
+        ...this.#o.desktop, id, vncPort, dir: join(this.#o.dir, id), logger: this.#o.logger.child({ desktop: id }),
+        onRemoved: (_, message) => void this.#remove(index, message),
+      });
       this.#desktops.set(index, desktop);
       this.#o.logger.info("starting desktop", { desktop: id, vncPort });
       try {

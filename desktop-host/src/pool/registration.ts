@@ -1,6 +1,9 @@
 /** A refusal or failure of the control plane's API, in words that say what to do. */
 export class RegistrationError extends Error {}
 
+/** The desktop was removed on the control plane while the pool ran it: a person's decision the pool keeps. */
+export class DesktopRemovedError extends RegistrationError {}
+
 type Fetch = typeof fetch;
 
 /**
@@ -19,10 +22,14 @@ export class ControlPlaneAdmin {
     this.#fetch = fetchImpl;
   }
 
-  /** Adds the desktop if it is missing; puts the pool's labels on it if they differ. */
-  async ensureDesktop(id: string, desktop: { name: string; labels: readonly string[] }): Promise<"created" | "updated" | "unchanged"> {
+  /**
+   * Adds the desktop if it is missing (unless `create: false`: then a missing
+   * desktop throws DesktopRemovedError); puts the pool's labels on it if they differ.
+   */
+  async ensureDesktop(id: string, desktop: { name: string; labels: readonly string[] }, options: { create?: boolean } = {}): Promise<"created" | "updated" | "unchanged"> {
     const existing = await this.#call("GET", `/api/desktops/${id}`, undefined, [404]);
     if (existing.status === 404) {
+      if (options.create === false) throw new DesktopRemovedError(`desktop ${id} was removed on the control plane; the pool stops it (deskfleet-host pool --count N adds it again)`);
       await this.#call("POST", "/api/desktops", { id, name: desktop.name, os: "linux", labels: desktop.labels });
       return "created";
     }
