@@ -11,6 +11,7 @@ export const toHelpRequest = (r: HelpRow): HelpRequest => ({
   desktopId: r.desktopId,
   question: r.question,
   options: r.options ?? null,
+  secret: r.secret,
   status: r.status,
   answer: r.answer,
   answeredBy: r.answeredBy,

@@ -42,6 +42,7 @@ export function toSchedule(row: ScheduleRow): Schedule {
     model: options.model ?? null,
     maxSteps: options.maxSteps ?? null,
     budgetUsd: options.budgetUsd ?? null,
+    agent: row.agent ?? null,
     nextRunAt: row.nextRunAt,
     lastRunAt: row.lastRunAt,
     lastTaskId: row.lastTaskId,
@@ -222,4 +223,9 @@ export async function recordNotStarted(d1: D1Database, scheduleId: string): Prom
 /** Marks a manual trigger as the last run. */
 export async function recordManualRunAt(d1: D1Database, scheduleId: string, at: number): Promise<void> {
   await database(d1).update(schedules).set({ lastRunAt: at }).where(eq(schedules.id, scheduleId));
+}
+
+/** Schedules whose runs an agent carries out. */
+export async function schedulesOfAgent(d1: D1Database, agent: string): Promise<{ id: string; name: string }[]> {
+  return database(d1).select({ id: schedules.id, name: schedules.name }).from(schedules).where(eq(schedules.agent, agent)).limit(20);
 }

@@ -32,6 +32,8 @@ export const tasks = sqliteTable("tasks", {
     enum: ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"],
   }).notNull(),
   desktopId: text("desktop_id"),
+  /** The agent profile that runs it (agents.name); null for none. */
+  agent: text("agent"),
   targetDesktopId: text("target_desktop_id"),
   targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
   source: text("source", {
@@ -52,7 +54,7 @@ export const tasks = sqliteTable("tasks", {
   cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
   costUsd: real("cost_usd").notNull().default(0),
   steps: integer("steps").notNull().default(0),
-  /** Why a queued task cannot start yet (its desktop is offline or view-only), set by dispatch. */
+  /** Why a queued task cannot start yet (its desktop is offline or view-only, or an exclusive vault secret another task holds), set by dispatch. */
   waitingReason: text("waiting_reason"),
   createdAt: ms("created_at").notNull(),
   assignedAt: ms("assigned_at"),
@@ -65,6 +67,7 @@ export const tasks = sqliteTable("tasks", {
   index("tasks_desktop_created").on(t.desktopId, t.createdAt),
   index("tasks_schedule_created").on(t.scheduleId, t.createdAt),
   index("tasks_original").on(t.originalTaskId),
+  index("tasks_agent_created").on(t.agent, t.createdAt),
 ]);
 
 export const taskEvents = sqliteTable("task_events", {
@@ -104,6 +107,8 @@ export const schedules = sqliteTable("schedules", {
   maxRuns: integer("max_runs"),
   runCount: integer("run_count").notNull().default(0),
   skipIfRunning: integer("skip_if_running", { mode: "boolean" }).notNull().default(true),
+  /** The agent that runs each run; null for none. */
+  agent: text("agent"),
   options: json("options").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   nextRunAt: ms("next_run_at"),
   lastRunAt: ms("last_run_at"),
@@ -130,6 +135,8 @@ export const helpRequests = sqliteTable("help_requests", {
   desktopId: text("desktop_id"),
   question: text("question").notNull(),
   options: json("options").$type<string[]>(),
+  /** A secret question: `answer` only ever holds `[secret answer]`; the answer itself went to the host. */
+  secret: integer("secret", { mode: "boolean" }).notNull().default(false),
   status: text("status", { enum: ["open", "answered", "dismissed", "timed_out"] }).notNull(),
   answer: text("answer"),
   answeredBy: text("answered_by"),
@@ -241,6 +248,31 @@ export const telegramHelpMessages = sqliteTable("telegram_help_messages", {
 }, (t) => [uniqueIndex("telegram_help_messages_message").on(t.chatId, t.messageId), index("telegram_help_messages_request").on(t.requestId)]);
 
 /**
+ * The vault: credentials agents type into desktops. `sealed` is AES-GCM under
+ * the `vault-secret` key (secret-box.ts) with the name as additional data;
+ * nothing else here is secret. A TOTP secret keeps its seed sealed and its
+ * parameters in `totp`.
+ */
+export const secrets = sqliteTable("secrets", {
+  name: text("name").primaryKey(),
+  kind: text("kind", { enum: ["password", "text", "totp"] }).notNull(),
+  description: text("description").notNull().default(""),
+  /** `"global"` or `{desktops?, labels?, schedules?}` (protocol SecretScope). */
+  scope: json("scope").$type<unknown>().notNull(),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
+  sealed: text("sealed").notNull(),
+  totp: json("totp").$type<{ algorithm: "SHA1" | "SHA256" | "SHA512"; digits: number; period: number }>(),
+  createdAt: ms("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+  rotatedAt: ms("rotated_at"),
+  rotatedBy: text("rotated_by"),
+  lastUsedAt: ms("last_used_at"),
+  lastUsedBy: text("last_used_by"),
+  lastUsedTaskId: text("last_used_task_id"),
+  lastUsedDesktopId: text("last_used_desktop_id"),
+});
+
+/**
  * Writes the supervisor wanted to make without a person asking (DESIGN.md, Approvals). SupervisorDO
  * of the conversation is the one writer and decides each atomically; this is the queryable mirror.
  */
@@ -275,3 +307,97 @@ export const telegramProposalMessages = sqliteTable("telegram_proposal_messages"
   messageId: integer("message_id").notNull(),
   createdAt: ms("created_at").notNull(),
 }, (t) => [uniqueIndex("telegram_proposal_messages_message").on(t.chatId, t.messageId), index("telegram_proposal_messages_proposal").on(t.proposalId)]);
+
+/** Files of a task: attachments a person gave it (downloaded by the host before it starts) and artifacts its agent sent back. The bytes are in R2 under `r2Key`. */
+export const taskFiles = sqliteTable("task_files", {
+  id: text("id").primaryKey(),
+  taskId: text("task_id").notNull(),
+  kind: text("kind", { enum: ["attachment", "artifact"] }).notNull(),
+  name: text("name").notNull(),
+  contentType: text("content_type").notNull(),
+  bytes: integer("bytes").notNull(),
+  r2Key: text("r2_key").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [index("task_files_task").on(t.taskId, t.createdAt)]);
+
+/** Agent profiles: a named role with its instructions, the host tools it may use, skills and limits. */
+export const agents = sqliteTable("agents", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  instructions: text("instructions").notNull().default(""),
+  model: text("model"),
+  tools: json("tools").$type<string[]>().notNull(),
+  skills: json("skills").$type<string[]>().notNull().default(sql`'[]'`),
+  targetDesktopId: text("target_desktop_id"),
+  targetLabels: json("target_labels").$type<string[]>().notNull().default(sql`'[]'`),
+  maxSteps: integer("max_steps"),
+  budgetUsd: real("budget_usd"),
+  selfHealing: integer("self_healing", { mode: "boolean" }),
+  continueFrom: text("continue_from", { enum: ["last", "none"] }).notNull().default("none"),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** Skills: markdown know-how attached to agents or named in a prompt (`@skill:name`); each change is a version. */
+export const skills = sqliteTable("skills", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  body: text("body").notNull(),
+  version: integer("version").notNull().default(1),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const skillVersions = sqliteTable("skill_versions", {
+  id: text("id").primaryKey(),
+  skillName: text("skill_name").notNull(),
+  version: integer("version").notNull(),
+  description: text("description").notNull(),
+  body: text("body").notNull(),
+  author: text("author").notNull(),
+  reason: text("reason"),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("skill_versions_skill_version").on(t.skillName, t.version)]);
+
+/**
+ * Long-term memory: one insight per row, unique per collection by the hash of
+ * its normalized content. Full-text indexed by `memory_search` (FTS5, a
+ * hand-written migration); mirrored into Vectorize when that is configured.
+ */
+export const memories = sqliteTable("memories", {
+  id: text("id").primaryKey(),
+  collection: text("collection").notNull(),
+  /** The agent it belongs to; null: global, read by every agent. */
+  agent: text("agent"),
+  content: text("content").notNull(),
+  contentHash: text("content_hash").notNull(),
+  metadata: json("metadata").$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  /** task:<id>, conversation:<id> or person:<identity>. */
+  source: text("source").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+  lastUsedAt: ms("last_used_at"),
+}, (t) => [
+  uniqueIndex("memories_collection_hash").on(t.collection, t.contentHash),
+  index("memories_created").on(t.createdAt, t.id),
+  index("memories_agent").on(t.agent),
+]);
+
+/** Deployment-wide settings that people edit (the user profile), one JSON value per key. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: json("value").$type<Record<string, unknown>>().notNull(),
+  updatedBy: text("updated_by"),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** A task's message in a Telegram chat (its queued note, its result): a reply to it continues the task with its agent. */
+export const telegramTaskMessages = sqliteTable("telegram_task_messages", {
+  chatId: integer("chat_id").notNull(),
+  messageId: integer("message_id").notNull(),
+  taskId: text("task_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+}, (t) => [uniqueIndex("telegram_task_messages_message").on(t.chatId, t.messageId)]);

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Task, TaskSource, TaskStatus } from "@deskfleet/protocol";
 import { database } from "./client.ts";
 import { tasks } from "./schema.ts";
@@ -18,6 +18,7 @@ export function toTask(row: TaskRow): Task {
     prompt: row.prompt,
     status: row.status,
     desktopId: row.desktopId,
+    agent: row.agent ?? null,
     target: { desktopId: row.targetDesktopId, labels: row.targetLabels },
     source: row.source,
     sourceMeta: row.sourceMeta ?? null,
@@ -50,6 +51,7 @@ export type TaskFilter = {
   desktopId?: string;
   source?: TaskSource;
   scheduleId?: string;
+  agent?: string;
   q?: string;
   limit: number;
   cursor?: { createdAt: number; id: string };
@@ -62,6 +64,7 @@ export async function listTasks(d1: D1Database, f: TaskFilter): Promise<{ items:
   if (f.desktopId) where.push(eq(tasks.desktopId, f.desktopId));
   if (f.source) where.push(eq(tasks.source, f.source));
   if (f.scheduleId) where.push(eq(tasks.scheduleId, f.scheduleId));
+  if (f.agent) where.push(eq(tasks.agent, f.agent));
   if (f.q) {
     const match = ftsQuery(f.q);
     if (match === null) return { items: [], nextCursor: null };
@@ -103,4 +106,15 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 export async function upsertTaskRow(d1: D1Database, row: TaskInsert): Promise<void> {
   const { id: _id, createdAt: _c, ...mutable } = row;
   await database(d1).insert(tasks).values(row).onConflictDoUpdate({ target: tasks.id, set: mutable });
+}
+
+/** The task that last finished on a desktop, other than `exceptId` (healer and optimizer tasks run on no desktop). */
+export async function previousTaskOn(d1: D1Database, desktopId: string, exceptId: string): Promise<TaskRow | null> {
+  const rows = await database(d1)
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.desktopId, desktopId), ne(tasks.id, exceptId), isNotNull(tasks.finishedAt), notInArray(tasks.source, ["healer", "optimizer"])))
+    .orderBy(desc(tasks.finishedAt))
+    .limit(1);
+  return rows[0] ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "./client.ts";
-import { telegramHelpMessages, telegramProposalMessages, telegramRefusals, telegramUserRefusals } from "./schema.ts";
+import { telegramHelpMessages, telegramProposalMessages, telegramRefusals, telegramTaskMessages, telegramUserRefusals } from "./schema.ts";
 
 export type TelegramHelpMessageRow = typeof telegramHelpMessages.$inferSelect;
 export type TelegramProposalMessageRow = typeof telegramProposalMessages.$inferSelect;
@@ -50,6 +50,20 @@ export async function setHelpMessageId(d1: D1Database, id: number, messageId: nu
 
 export async function deleteHelpMessage(d1: D1Database, id: number): Promise<void> {
   await database(d1).delete(telegramHelpMessages).where(eq(telegramHelpMessages.id, id));
+}
+
+/** Records a message the bot posted about a task (its queued note, its result), so a reply to it reaches the task. */
+export async function addTaskMessage(d1: D1Database, row: { chatId: number; messageId: number; taskId: string; createdAt: number }): Promise<void> {
+  await database(d1).insert(telegramTaskMessages).values(row).onConflictDoNothing();
+}
+
+export async function findTaskMessage(d1: D1Database, chatId: number, messageId: number): Promise<string | null> {
+  const rows = await database(d1)
+    .select({ taskId: telegramTaskMessages.taskId })
+    .from(telegramTaskMessages)
+    .where(and(eq(telegramTaskMessages.chatId, chatId), eq(telegramTaskMessages.messageId, messageId)))
+    .limit(1);
+  return rows[0]?.taskId ?? null;
 }
 
 export async function addProposalMessage(d1: D1Database, row: Omit<TelegramProposalMessageRow, "id">): Promise<TelegramProposalMessageRow> {

@@ -1,2 +1,5 @@
 /** R2 keys are derived from the task id, so a host can only ever write under its own task. */
 export const screenshotKey = (taskId: string, name: string) => `tasks/${taskId}/${name}`;
+
+/** A task's files (attachments and artifacts) share the bucket under the task's own `files/` prefix. */
+export const taskFileKey = (taskId: string, fileId: string) => `tasks/${taskId}/files/${fileId}`;

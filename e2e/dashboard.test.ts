@@ -85,7 +85,7 @@ describe("dashboard in a real browser", () => {
     await saveScreenshot(page, "dashboard-signed-in");
   });
 
-  it("adds a desktop and shows the exact host command with a fresh host token", async () => {
+  it("adds a desktop and shows a fresh host token and the install line for each OS", async () => {
     const { page } = b;
     await page.getByRole("link", { name: "Add desktop" }).first().click();
     await page.getByLabel("Id").fill("e2e-linux");
@@ -95,10 +95,11 @@ describe("dashboard in a real browser", () => {
     await page.getByLabel("Labels").fill("office, chrome");
     await page.getByRole("button", { name: "Add desktop" }).click();
     await page.getByRole("heading", { name: "Desktop E2E Linux added" }).waitFor();
-    await page.getByRole("button", { name: "Show the host command" }).click();
+    await page.getByRole("button", { name: "Show the install line" }).click();
 
-    const command = await page.getByLabel("Host command").textContent();
-    expect(command).toMatch(new RegExp(`^DESKFLEET_HOST_TOKEN=dfh_[A-Za-z0-9_-]{40,} npx deskfleet-host run --server http://localhost:${cp.port} --desktop e2e-linux$`));
+    expect(await page.getByLabel("Host token").textContent()).toMatch(/^dfh_[A-Za-z0-9_-]{40,}$/);
+    expect(await page.getByLabel("Install line for Linux and macOS").textContent()).toBe(`curl -fsSL http://localhost:${cp.port}/install.sh | sh -s -- --desktop e2e-linux --token-stdin`);
+    expect(await page.getByLabel("Install line for Windows").textContent()).toBe(`& ([scriptblock]::Create((irm http://localhost:${cp.port}/install.ps1))) -Desktop e2e-linux`);
     expect(await page.content()).not.toContain("s3cret-vnc");
     await saveScreenshot(page, "dashboard-host-command");
 

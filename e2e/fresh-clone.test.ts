@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardState } from "../scripts/lib/dashboard-build.ts";
+import { hostBundleState } from "../scripts/lib/host-bundle.ts";
 import { freePort, ROOT } from "../scripts/lib/local-control-plane.ts";
 import { launchBrowser, saveScreenshot, type TestBrowser } from "./support/browser.ts";
 
@@ -103,9 +104,16 @@ describe("a fresh clone", () => {
     expect(await page.content()).not.toContain("Dashboard not built");
     await saveScreenshot(page, "fresh-clone-dashboard");
 
+    // The host bundle is built too, so the install line works against a fresh npm start.
+    expect(startOutput).toMatch(/Host bundle \d+\.\d+\.\d+ built in \d+\.\d s/);
+    const installer = await fetch(`http://127.0.0.1:${port}/install.sh`);
+    expect(installer.status).toBe(200);
+    expect(await installer.text()).toMatch(/DESKFLEET_BUNDLE_SHA256='[0-9a-f]{64}'/);
+
     // What it built is recorded with its sources, so the next npm start does not build again,
     // and the build, the secrets and the local state all stay out of git.
     expect(dashboardState(clone)).toEqual({ state: "fresh" });
+    expect(hostBundleState(clone)).toEqual({ state: "fresh" });
     expect(run("git", ["status", "--porcelain"], clone).output).toBe("");
   }, 300_000);
 

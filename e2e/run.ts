@@ -14,6 +14,7 @@ const REQUIRED: { bin: string; pkg: string; why: string }[] = [
   { bin: "chromium", pkg: "chromium", why: "the browser on the desktop and for dashboard tests" },
   { bin: "xsetroot", pkg: "x11-xserver-utils", why: "painting known colours on the desktop" },
   { bin: "xwd", pkg: "x11-apps", why: "an independent capture of the display to compare the model's screenshot with" },
+  { bin: "script", pkg: "bsdutils", why: "a terminal for the host installer's token prompt" },
   { bin: "openssl", pkg: "openssl", why: "a throwaway CA and server certificate for the VeNCrypt X509 tests" },
 ];
 

@@ -2,7 +2,8 @@
  * `npm run deploy`: everything a first (or any) deploy needs, in order:
  * create the D1 database if absent, put its id in wrangler.toml, create the
  * R2 bucket if absent, apply migrations remotely, set missing secrets, build
- * the dashboard, deploy. Idempotent: run it again after every change.
+ * the dashboard and the host bundle (served at /install.sh), deploy.
+ * Idempotent: run it again after every change.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -90,7 +91,7 @@ for (const name of ["ANTHROPIC_API_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK
 }
 
 step("Building the dashboard");
-if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0) fail("the dashboard build failed; nothing was deployed.");
+if (spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0) fail("the build (dashboard and host bundle) failed; nothing was deployed.");
 
 step("Deploying the Worker");
 if (!wrangler(["deploy"]).ok) fail("wrangler deploy failed.");
@@ -98,4 +99,4 @@ if (!wrangler(["deploy"]).ok) fail("wrangler deploy failed.");
 if (generated["DESKFLEET_ADMIN_TOKEN"]) {
   console.log(`\nYour admin token (shown once, store it in a password manager):\n  ${generated["DESKFLEET_ADMIN_TOKEN"]}`);
 }
-console.log("\n✔ Deployed. Next: add a desktop in the dashboard and start `deskfleet-host` on it.");
+console.log("\n✔ Deployed. Next: add a desktop in the dashboard and run the install line it shows on that machine.");

@@ -33,6 +33,7 @@ const next = taskAbility(process.env).runsTasks
     -d '{"prompt":"Open example.com and tell me its heading","desktopId":"${DESKTOP_ID}"}' ${SERVER}/api/tasks`
   : `No ANTHROPIC_API_KEY in this terminal: the desktop is view-only (live view, screenshots, input, takeover) until you export the key and run \`npm run desktop\` again.`;
 console.log(`Starting demo desktop ${DESKTOP_ID} (deskfleet-host pool --count 1) on ${SERVER}; watch it in the dashboard.
+Tools beyond the screen: ${process.env["DESKFLEET_ALLOW"] ? `${process.env["DESKFLEET_ALLOW"]} (DESKFLEET_ALLOW; with browser, Chromium's remote debugging port on 127.0.0.1 for its host)` : "none; export DESKFLEET_ALLOW=shell,files,browser,web to offer them"}.
 ${next}
 Ctrl+C stops the desktop.
 `);

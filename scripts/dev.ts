@@ -1,10 +1,12 @@
 /**
  * `npm start`: the whole control plane locally under `wrangler dev`, offline,
  * with local D1 (migrations applied first), R2 and Durable Objects, serving
- * the dashboard (built first when missing or older than its sources).
+ * the dashboard and the host bundle (each built first when missing or older
+ * than its sources).
  */
 import { join } from "node:path";
 import { buildDashboard, dashboardState } from "./lib/dashboard-build.ts";
+import { ensureHostBundle } from "./lib/host-bundle.ts";
 import { ensureDevVars, ROOT, startLocalControlPlane } from "./lib/local-control-plane.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
@@ -22,6 +24,8 @@ if (build.state !== "fresh") {
   }
   console.log(`Dashboard built in ${(built.ms / 1000).toFixed(1)} s.`);
 }
+// The bundle GET /install.sh installs; after the dashboard, whose build empties web/dist.
+await ensureHostBundle(ROOT, (line) => console.log(line));
 
 const cp = await startLocalControlPlane({ persistTo: join(ROOT, ".wrangler", "state"), port, envFile: path, inherit: process.env["DESKFLEET_QUIET"] !== "1" });
 const token = vars["DESKFLEET_ADMIN_TOKEN"];

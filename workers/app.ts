@@ -6,6 +6,7 @@ import { isWebSocketUpgrade } from "../domain/websocket/upgrade.ts";
 import { notFoundHandler, onError, validationHook } from "./http/errors.ts";
 import { requireRole } from "./auth/authenticate.ts";
 import { health } from "./endpoints/health.ts";
+import { hostInstall } from "./endpoints/host-install.ts";
 import { tokens } from "./endpoints/tokens.ts";
 import { session } from "./endpoints/session.ts";
 import { desktops } from "./endpoints/desktops.ts";
@@ -22,6 +23,13 @@ import { taskChain } from "./endpoints/task-chain.ts";
 import { vncRelay } from "./endpoints/vnc-relay.ts";
 import { ensureConfiguredDesktops } from "../domain/tasks/configured-desktops.ts";
 import { desktopControl } from "./endpoints/desktop-control.ts";
+import { agents } from "./endpoints/agents.ts";
+import { skills } from "./endpoints/skills.ts";
+import { memories } from "./endpoints/memories.ts";
+import { userProfile } from "./endpoints/user-profile.ts";
+import { taskFileRoutes } from "./endpoints/task-files.ts";
+import { MAX_TASK_FILE_BYTES } from "@deskfleet/protocol";
+import { secretsApi } from "./endpoints/secrets.ts";
 import { ensureAdminRotationNoticed } from "../domain/access/revoke.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 
@@ -43,8 +51,13 @@ const limit = (maxSize: number) =>
   });
 const jsonLimit = limit(MAX_JSON_BODY);
 const screenshotLimit = limit(MAX_SCREENSHOT_BYTES);
-// Screenshots are the one binary upload; everything else is JSON and stays small.
-app.use("/api/*", (c, next) => (/^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next) : jsonLimit(c, next)));
+// A file of a task, and the multipart wrapping around it.
+const fileLimit = limit(MAX_TASK_FILE_BYTES + 64 * 1024);
+// Screenshots and task files are the binary uploads; everything else is JSON and stays small.
+app.use("/api/*", (c, next) =>
+  /^\/api\/hosts\/tasks\/[^/]+\/screenshots$/.test(c.req.path) ? screenshotLimit(c, next)
+  : /^\/api\/(hosts\/)?tasks\/[^/]+\/files$/.test(c.req.path) ? fileLimit(c, next)
+  : jsonLimit(c, next));
 
 // On the first request each isolate serves (after every deploy): desktops from DESKFLEET_DESKTOPS
 // are written to D1, and a rotated admin token ends what the old one opened.
@@ -55,6 +68,7 @@ app.use("/api/*", async (c, next) => {
 
 const routes = app
   .route("/", health)
+  .route("/", hostInstall)
   .route("/", session)
   .route("/", tokens)
   .route("/", desktops)
@@ -63,12 +77,18 @@ const routes = app
   .route("/", hosts)
   .route("/", schedules)
   .route("/", screenshots)
+  .route("/", taskFileRoutes)
   .route("/", supervisor)
   .route("/", taskChain)
   .route("/", helpRequests)
   .route("/", proposals)
   .route("/", vncRelay)
-  .route("/", desktopControl);
+  .route("/", desktopControl)
+  .route("/", agents)
+  .route("/", skills)
+  .route("/", memories)
+  .route("/", userProfile)
+  .route("/", secretsApi);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

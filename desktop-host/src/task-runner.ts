@@ -1,4 +1,4 @@
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, SecretKind, TaskFile } from "@deskfleet/protocol";
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
@@ -13,7 +13,17 @@ export type FollowUp = { id: string; text: string; at: number };
 
 export type HelpOutcome =
   | { status: "answered"; answer: string }
+  /** The answer to a secret question: the host holds it under `name` for type_secret; the runner never sees it. */
+  | { status: "answered_secretly"; answer: null; name: string; characters: number }
   | { status: "dismissed" | "timed_out"; answer: null; /** Why, when the control plane says (never a person's answer). */ note?: string };
+
+/**
+ * A secret's value, to type at once and forget: a vault secret (released by
+ * the control plane for this task, now) or a secret help answer held here.
+ */
+export type SecretValue =
+  | { ok: true; value: string; kind: SecretKind; source: "vault" | "help_answer" }
+  | { ok: false; message: string; /** The names that are available to this task. */ available: string[] };
 
 export interface TaskContext {
   readonly task: AssignedTask;
@@ -24,8 +34,13 @@ export interface TaskContext {
   emit<K extends RunnerEventKind>(kind: K, data: HostEventInput<K>): void;
   /** Stores a PNG with the control plane (R2) and returns its key for a `screenshot` event. */
   uploadScreenshot(png: Uint8Array): Promise<string>;
-  /** Asks a person (help request) and waits for the answer, a dismissal or the timeout. */
-  askHuman(question: string, options?: string[]): Promise<HelpOutcome>;
+  /** Asks a person (help request) and waits for the answer, a dismissal or the timeout; a `secret` question's answer stays with the host. */
+  askHuman(question: string, options?: string[], opts?: { secret?: boolean }): Promise<HelpOutcome>;
+  /**
+   * A secret's value to type now. Every value handed out is kept out of this
+   * task's events and the host's log lines until the task ends.
+   */
+  secretValue(name: string): Promise<SecretValue>;
   /** Follow-up messages that arrived since the last call, oldest first. */
   takeFollowUps(): FollowUp[];
   /**
@@ -34,8 +49,24 @@ export interface TaskContext {
    * (`handedBack`), so the runner can look at the screen again before acting.
    */
   whenInControl(): Promise<{ handedBack: string | null }>;
+  /**
+   * Searches or saves long-term memory for this task's agent (its memory tools);
+   * absent where there is no control plane to ask (benchmarks, tests).
+   */
+  memory?(request: HostMemoryRequest): Promise<HostMemoryResult>;
   /** Aborted when the task is cancelled; a runner must stop within 2 s and release held input. */
   readonly signal: AbortSignal;
+  /** The task's files on the control plane: attachments to download, artifacts to send back. */
+  readonly files: TaskFiles;
+}
+
+/** A task's files, as the control plane stores them (R2, listed on the task). */
+export interface TaskFiles {
+  /** The task's attachments and artifacts so far. */
+  list(signal: AbortSignal): Promise<TaskFile[]>;
+  download(fileId: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** Stores an artifact of the task (listed on it, downloadable, sent to the Telegram chat that started it). */
+  upload(name: string, bytes: Uint8Array, contentType: string, signal: AbortSignal): Promise<TaskFile>;
 }
 
 export type TaskOutcome =

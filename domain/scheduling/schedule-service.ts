@@ -16,6 +16,9 @@ import {
 } from "../../db/schedules.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { audit } from "../../db/audit.ts";
+import { agentForTask } from "../agents/agent-service.ts";
+import { settleTaskSettings } from "../agents/task-settings.ts";
+import { checkNamedSecrets } from "../vault/task-secrets.ts";
 
 /**
  * Schedule changes as services, shared by the API and the supervisor's tools:
@@ -58,6 +61,15 @@ function timingInputOf(row: ScheduleRow): TimingInput {
   };
 }
 
+/** A schedule's agent must exist, and the schedule's limits must fit within the agent's (a run may narrow them, never widen). */
+async function checkAgentFits(env: Env, agent: string | null, limits: { maxSteps?: number | undefined; budgetUsd?: number | undefined }): Promise<void> {
+  if (!agent) return;
+  const row = await agentForTask(env, agent);
+  const options = { ...(limits.maxSteps !== undefined ? { maxSteps: limits.maxSteps } : {}), ...(limits.budgetUsd !== undefined ? { budgetUsd: limits.budgetUsd } : {}) };
+  const settled = settleTaskSettings(row, { desktopId: null, labels: [], options });
+  if (!settled.ok) throw unprocessable(settled.code, settled.message);
+}
+
 /** `selfLearning` as stored: on or off, and with it on, whether prompt rewrites wait for approval (the default) or apply at once. */
 function learningColumns(v: SelfLearningInput): { selfLearning: boolean; selfLearningMode: "propose" | "auto" } {
   const mode = selfLearningMode(v);
@@ -76,6 +88,8 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
   const now = Date.now();
   const timing = valid(checkTiming(b, now));
   if (b.desktopId) await requireDesktop(env, b.desktopId);
+  await checkAgentFits(env, b.agent ?? null, { maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
+  await checkNamedSecrets(env.DB, b.prompt);
   const enabled = b.enabled ?? true;
   const row = {
     id: newId("sch", now),
@@ -93,6 +107,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     maxLearningRuns: b.maxLearningRuns ?? 5,
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
+    agent: b.agent ?? null,
     options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd }),
     nextRunAt: enabled ? firstRun(timing, now) : null,
     createdBy: actor,
@@ -106,6 +121,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
 
 export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody, actor: string): Promise<ScheduleRow> {
   const row = await requireSchedule(env, id);
+  if (b.prompt !== undefined) await checkNamedSecrets(env.DB, b.prompt);
   const now = Date.now();
   const patch: SchedulePatch = { updatedAt: now };
   if (b.name !== undefined) patch.name = b.name;
@@ -116,6 +132,11 @@ export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody
   if (b.maxRuns !== undefined) patch.maxRuns = b.maxRuns;
   if (b.skipIfRunning !== undefined) patch.skipIfRunning = b.skipIfRunning;
   if (b.startUrl !== undefined) patch.startUrl = b.startUrl;
+  if (b.agent !== undefined) patch.agent = b.agent;
+  if (b.agent || b.maxSteps || b.budgetUsd) {
+    const options = (patch.options ?? row.options) as { maxSteps?: number; budgetUsd?: number };
+    await checkAgentFits(env, b.agent !== undefined ? b.agent : row.agent, { maxSteps: options.maxSteps, budgetUsd: options.budgetUsd });
+  }
   if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined) {
     patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
   }

@@ -22,6 +22,7 @@ export async function startScheduledRun(env: Env, row: ScheduleRow, meta: Schedu
     desktopId: row.targetDesktopId,
     labels: row.targetLabels,
     options: runOptions(row),
+    agent: row.agent ?? null,
     source: "scheduler",
     sourceMeta: meta,
     scheduleId: row.id,

@@ -1,4 +1,5 @@
-import type { Task } from "@deskfleet/protocol";
+import type { Task, TaskEvent } from "@deskfleet/protocol";
+import { SECRET_ANSWER_LABEL } from "@deskfleet/protocol";
 import { getTaskRow, toTask } from "../../db/tasks.ts";
 import { getSchedule } from "../../db/schedules.ts";
 import { lastEvents } from "../../db/task-chains.ts";
@@ -21,20 +22,25 @@ export async function jobBrief(env: Env, job: JobState): Promise<{ brief: string
   if (job.kind === "heal") {
     const failed = await task(env, own.sourceMeta?.["failedTaskId"]);
     if (!failed) return { error: "the failed task this healer was started for does not exist" };
-    return { brief: healBrief(failed, await lastEvents(env.DB, failed.id, BRIEF_EVENTS), maxHealingRetries(env.DESKFLEET_SELF_HEALING_MAX_RETRIES)) };
+    return { brief: healBrief(failed, withoutSecretAnswers(await lastEvents(env.DB, failed.id, BRIEF_EVENTS)), maxHealingRetries(env.DESKFLEET_SELF_HEALING_MAX_RETRIES)) };
   }
   const run = await task(env, own.sourceMeta?.["runTaskId"]);
   const scheduleId = own.sourceMeta?.["scheduleId"];
   const schedule = typeof scheduleId === "string" ? await getSchedule(env.DB, scheduleId) : null;
   if (!run || !schedule) return { error: "the scheduled run or its schedule no longer exists" };
   const version = typeof own.sourceMeta?.["promptVersion"] === "number" ? (own.sourceMeta["promptVersion"] as number) : schedule.promptVersion;
-  const answers = (await listHelpRequests(env.DB, { taskId: run.id, limit: 50 })).map(toHelpRequest);
-  let brief = learnBrief(run, schedule.name, version, await lastEvents(env.DB, run.id, BRIEF_EVENTS));
+  // Secret answers never reach the optimizer or the healer, not even as their placeholder.
+  const answers = (await listHelpRequests(env.DB, { taskId: run.id, limit: 50 })).map(toHelpRequest).filter((h) => !h.secret);
+  let brief = learnBrief(run, schedule.name, version, withoutSecretAnswers(await lastEvents(env.DB, run.id, BRIEF_EVENTS)));
   // Every answer a person gave, even ones older than the transcript's last 50 events.
   if (answers.length > 0) {
     brief += `\n\n<help_answers>\n${answers.map((h) => `Q: ${h.question}\nA (${h.status}): ${h.answer ?? "(no answer)"}`).join("\n\n")}\n</help_answers>`;
   }
   return { brief };
+}
+
+function withoutSecretAnswers(events: TaskEvent[]): TaskEvent[] {
+  return events.filter((e) => !(e.kind === "help_answer" && e.data.answer === SECRET_ANSWER_LABEL));
 }
 
 /** What the job proposed instead of doing, for its result: "Proposed retry_task as prp_… (waiting for a person's approval)." */

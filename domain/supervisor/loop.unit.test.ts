@@ -171,6 +171,7 @@ const task = (status: Task["status"], result: string | null = null): Task => ({
   prompt: "work",
   status,
   desktopId: "d1",
+  agent: null,
   target: { desktopId: "d1", labels: [] },
   source: "supervisor",
   sourceMeta: { conversationId: "dash:test" },

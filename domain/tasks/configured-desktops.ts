@@ -45,7 +45,7 @@ export async function upsertConfiguredDesktops(env: Env, list: z.infer<typeof Co
     if (d.vncUrl) {
       const split = splitVncUrl(d.vncUrl);
       address = split.address;
-      if (hasCredentials(split.credentials)) sealed = await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(split.credentials));
+      if (hasCredentials(split.credentials)) sealed = await seal(env, "vnc-credentials", JSON.stringify(split.credentials));
     }
     const fields = { name: d.name ?? d.id, os: d.os ?? "linux", labels: d.labels ?? [], vncUrl: address, vncCredentials: sealed, updatedAt: now };
     const updated = await db.update(desktops).set(fields).where(eq(desktops.id, d.id)).returning({ id: desktops.id });

@@ -93,3 +93,9 @@ export async function sendPhotoWithLines(api: Api, chatId: number, png: Uint8Arr
   const sent = await sendLines(api, chatId, lines, markup);
   return sent.at(-1)!;
 }
+
+/** A file as a Telegram document, with a plain caption cut to Telegram's limit. */
+export async function sendDocumentWithCaption(api: Api, chatId: number, bytes: Uint8Array, filename: string, caption: string): Promise<Message> {
+  const text = caption.length > TELEGRAM_CAPTION_LIMIT ? `${caption.slice(0, TELEGRAM_CAPTION_LIMIT - 1)}…` : caption;
+  return api.sendDocument(chatId, new InputFile(bytes, filename), text.trim() ? { caption: text } : {});
+}

@@ -23,10 +23,12 @@ function keyboard(rowId: number, options: string[]): InlineKeyboardMarkup {
 
 function helpLines(r: HelpRequest): RichLine[] {
   return [
-    line(bold("🙋 Help needed"), " · task ", code(r.taskId), r.desktopId ? ` on ${r.desktopId}` : ""),
+    line(bold(r.secret ? "🔒 Secret question" : "🙋 Help needed"), " · task ", code(r.taskId), r.desktopId ? ` on ${r.desktopId}` : ""),
     ...paragraph(r.question),
     ...(r.options?.length ? r.options.map((o, i) => line(`${i + 1}. ${o}`)) : []),
-    line(r.options?.length ? "Pick an option, or reply to this message with your own answer." : "Reply to this message with your answer."),
+    r.secret
+      ? line("Reply to this message with the answer. It goes to the agent only; in a private chat I delete your reply at once (in a group, delete it yourself).")
+      : line(r.options?.length ? "Pick an option, or reply to this message with your own answer." : "Reply to this message with your answer."),
   ];
 }
 

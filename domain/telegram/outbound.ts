@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup, Message } from "grammy/types";
-import { sendLines, sendPhotoWithLines, telegramApi } from "./api.ts";
+import { sendDocumentWithCaption, sendLines, sendPhotoWithLines, telegramApi } from "./api.ts";
 import { telegramConfig } from "./config.ts";
 import { paragraph, type RichLine } from "./rich-text.ts";
 
@@ -17,6 +17,13 @@ export async function sendPhotoToTelegramChat(env: Env, chatId: number, png: Uin
   const cfg = telegramConfig(env);
   if (!cfg || !cfg.allowedChats.has(chatId)) return null;
   return sendPhotoWithLines(telegramApi(cfg), chatId, png, "screenshot.png", typeof caption === "string" ? paragraph(caption) : caption, markup);
+}
+
+/** A file as a document (an artifact a task sent back), to an allowed chat. */
+export async function sendDocumentToTelegramChat(env: Env, chatId: number, bytes: Uint8Array, filename: string, caption: string): Promise<Message | null> {
+  const cfg = telegramConfig(env);
+  if (!cfg || !cfg.allowedChats.has(chatId)) return null;
+  return sendDocumentWithCaption(telegramApi(cfg), chatId, bytes, filename, caption);
 }
 
 /** The chats notifications go to: every allowed chat. */

@@ -7,8 +7,10 @@ import { isWebSocketUpgrade } from "../../domain/websocket/upgrade.ts";
 import { refuseSocket } from "../../domain/websocket/refuse-socket.ts";
 import { readGrant } from "../../domain/websocket/socket-grant.ts";
 import { revokedBy, type Grant } from "../../domain/access/grant.ts";
-import type { RpcResult } from "../../domain/api-error.ts";
+import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
+import { releaseSecret } from "../../domain/vault/release.ts";
 import { audit } from "../../db/audit.ts";
+import { answerHostMemoryRequest } from "../../domain/memory/host-requests.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { setHostPresence, touchLastSeen } from "../../db/desktop-presence.ts";
 import { DesktopIdentity } from "./desktop-identity.ts";
@@ -105,6 +107,11 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
       hostConnected: () => this.hostSocket() !== null,
       hostReady: () => this.relay.hostReady(),
       task: (taskId) => taskObject(env, taskId),
+      memory: async (desktopId, taskId, request) => {
+        const scope = await taskObject(env, taskId).memoryScope(desktopId);
+        if ("error" in scope) return { ok: false, error: { code: scope.error.code, message: scope.error.message } };
+        return answerHostMemoryRequest(env, { taskId, agent: scope.ok.agent }, request);
+      },
     });
   }
 
@@ -187,6 +194,28 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
     }
     this.takeover.touch(who.id);
     return this.desktopRequest(desktopId, { kind: "input", input });
+  }
+
+  /**
+   * The supervisor's unlock_screen: types a vault credential (and a username)
+   * into the desktop's lock screen or login prompt, through its host or this
+   * object's own VNC session. The value goes from the vault to the desktop
+   * and nowhere else; the release is audited.
+   */
+  async unlockScreen(desktopId: string, who: Person, secret: string, username?: string): Promise<RpcResult<{ secret: string; characters: number }>> {
+    const lease = this.takeover.status(desktopId);
+    if (lease && lease.holder.id !== who.id) {
+      return rpcFail(409, "desktop_taken_over", `${lease.holder.name} has taken over this desktop; unlock it after they hand it back`);
+    }
+    const desktop = await getDesktop(this.env.DB, desktopId);
+    if (!desktop) return rpcFail(404, "not_found", `desktop \`${desktopId}\` does not exist`);
+    const released = await releaseSecret(this.env, secret, {
+      desktopId, labels: desktop.labels, scheduleId: null, taskId: null, by: who.id, via: "unlock_screen", now: Date.now(),
+    });
+    if (!released.ok) return rpcFail(released.code === "unreadable" ? 409 : 422, released.code, released.message);
+    const result = await this.desktopRequest(desktopId, { kind: "unlock", credential: released.value, ...(username ? { username } : {}) });
+    if (!result.ok) return rpcFail(result.error.code === "host_timeout" ? 504 : 409, result.error.code, result.error.message);
+    return { ok: { secret, characters: released.value.length } };
   }
 
   async takeoverStatus(desktopId: string): Promise<TakeoverLease | null> {

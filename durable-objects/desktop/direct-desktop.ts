@@ -1,5 +1,5 @@
 import type { DesktopRequest } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
+import { captureScreenshot, DesktopActionError, performInput, performUnlock } from "@deskfleet/rfb/desktop-actions";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import type { DesktopResult } from "./pending-requests.ts";
@@ -21,7 +21,8 @@ export async function directRequest(target: VncTarget, request: DesktopRequest):
       const png = await captureScreenshot(client, request.width);
       return { ok: true, png: toBase64(png) };
     }
-    await performInput(client, request.input);
+    if (request.kind === "unlock") await performUnlock(client, request);
+    else await performInput(client, request.input);
     return { ok: true };
   } catch (error) {
     if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
@@ -39,7 +40,7 @@ export async function requestWithoutHost(env: Env, desktopId: string, request: D
   if (!row?.vncUrl) {
     return { ok: false, error: { code: "desktop_unreachable", message: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` } };
   }
-  return directRequest(await vncTarget(env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials), request);
+  return directRequest(await vncTarget(env, row.vncUrl, row.vncCredentials), request);
 }
 
 export function toBase64(bytes: Uint8Array): string {

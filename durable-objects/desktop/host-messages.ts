@@ -1,6 +1,7 @@
-import type { EventsMessage, HelloMessage, HostEvent, RefusedEvent, ServerMessage } from "@deskfleet/protocol";
-import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, SecretRequestMessage, ServerMessage } from "@deskfleet/protocol";
+import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION, HOST_RELEASE, hostReleaseVerdict } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
+import type { ReleaseResult } from "../../domain/vault/release.ts";
 import type { HostAttachment } from "./host-session.ts";
 import type { PendingRequests } from "./pending-requests.ts";
 import { PerTaskOrder } from "./per-task-order.ts";
@@ -23,7 +24,11 @@ export type HostMessagesDeps = {
   task(taskId: string): {
     ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver?: ServerMessage[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
+    /** A vault secret's value for the task this desktop runs (TaskDO checks desktop, status and scope). */
+    releaseSecret(desktopId: string, name: string): Promise<ReleaseResult>;
   };
+  /** A running task's memory_search or memory_save, answered for the task on this desktop only. */
+  memory(desktopId: string, taskId: string, request: HostMemoryRequest): Promise<HostMemoryResult>;
 };
 
 /**
@@ -49,7 +54,22 @@ export class HostMessages {
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
     if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now(), m.resources);
     if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
+    if (m.type === "memory_request") return this.#memory(ws, att, m);
+    if (m.type === "secret_request") return this.#secret(ws, att, m);
     return this.#events(ws, att, m);
+  }
+
+  /** A value for the task this desktop runs: TaskDO decides (its desktop, its scope) and the vault audits; nothing here keeps it. */
+  async #secret(ws: WebSocket, att: HostAttachment, m: SecretRequestMessage): Promise<void> {
+    this.#d.presence.touch(Date.now());
+    try {
+      const r = await this.#d.task(m.taskId).releaseSecret(att.desktopId, m.name);
+      const result = r.ok ? { ok: true as const, kind: r.kind, value: r.value } : { ok: false as const, error: { code: r.code, message: r.message }, available: r.available };
+      this.#d.send(ws, { type: "secret_response", requestId: m.requestId, result });
+    } catch (err) {
+      console.error("secret request for", m.taskId, "failed:", err instanceof Error ? err.message : err);
+      this.#d.send(ws, { type: "secret_response", requestId: m.requestId, result: { ok: false, error: { code: "internal", message: "the control plane could not release the secret; try again" }, available: [] } });
+    }
   }
 
   /** The host's socket closed. Callers waiting on it learn now; the host is offline unless a newer socket took over. */
@@ -61,9 +81,11 @@ export class HostMessages {
 
   async #hello(ws: WebSocket, att: HostAttachment, m: HelloMessage): Promise<void> {
     if (m.protocolVersion !== HOST_PROTOCOL_VERSION) {
-      const advice = m.protocolVersion < HOST_PROTOCOL_VERSION ? "upgrade deskfleet-host" : "deploy the newer control plane";
+      const advice = m.protocolVersion < HOST_PROTOCOL_VERSION ? "run `deskfleet-host upgrade`" : "deploy the newer control plane";
       return closeSafely(ws, CloseCode.badVersion, `host protocol ${m.protocolVersion} is not supported; the server speaks ${HOST_PROTOCOL_VERSION}: ${advice}`);
     }
+    const release = hostReleaseVerdict(m.capabilities.hostVersion);
+    if (!release.ok) return closeSafely(ws, CloseCode.badVersion, release.reason);
     if (m.desktopId !== att.desktopId) {
       return closeSafely(ws, CloseCode.wrongDesktop, `this host token belongs to desktop ${att.desktopId}, not ${m.desktopId}; run the host with --desktop ${att.desktopId}`);
     }
@@ -73,7 +95,7 @@ export class HostMessages {
     this.#d.greeted(ws, att);
     this.#d.presence.connect(att.desktopId, m.capabilities, now);
     // Welcome goes first: announcing the host may make FleetDO push an assignment to it at once.
-    this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now });
+    this.#d.send(ws, { type: "welcome", desktopId: att.desktopId, heartbeatIntervalMs: this.#d.heartbeatIntervalMs, serverTime: now, hostRelease: HOST_RELEASE });
     await this.#d.presence.announce(facts, m.activeTasks, now);
     // Viewers that opened while the host was away (a deploy, a blip) get their tunnels now.
     await this.#d.hostReady();
@@ -81,6 +103,17 @@ export class HostMessages {
     for (const taskId of m.activeTasks) {
       for (const missed of await this.#d.task(taskId).hostReconnected(att.desktopId)) this.#d.send(ws, missed);
     }
+  }
+
+  async #memory(ws: WebSocket, att: HostAttachment, m: MemoryRequestMessage): Promise<void> {
+    let result: HostMemoryResult;
+    try {
+      result = await this.#d.memory(att.desktopId, m.taskId, m.request);
+    } catch (err) {
+      console.error("memory request for", m.taskId, "failed:", err instanceof Error ? err.message : err);
+      result = { ok: false, error: { code: "internal", message: "the control plane could not answer; carry on without memory" } };
+    }
+    this.#d.send(ws, { type: "memory_response", requestId: m.requestId, result });
   }
 
   #events(ws: WebSocket, att: HostAttachment, m: EventsMessage): Promise<void> {

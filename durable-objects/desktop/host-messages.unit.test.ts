@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HostEvent, ServerMessage } from "@deskfleet/protocol";
+import type { HostEvent, HostMemoryResult, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { HostMessages } from "./host-messages.ts";
 import type { HostAttachment } from "./host-session.ts";
@@ -19,7 +19,7 @@ function socket() {
 }
 
 /** HostMessages with recording stand-ins for presence, TaskDO and the object. */
-function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) => Promise<{ ack: number; cancel: string | null }>; otherHost?: boolean } = {}) {
+function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) => Promise<{ ack: number; cancel: string | null }>; otherHost?: boolean; memory?: () => Promise<HostMemoryResult> } = {}) {
   const log: string[] = [];
   const sent: ServerMessage[] = [];
   const requests = new PendingRequests();
@@ -45,7 +45,15 @@ function setup(opts: { labels?: string[] | null; ingest?: (events: HostEvent[]) 
     task: () => ({
       ingest: async (_desktopId, evs) => ({ refused: [], ...(opts.ingest ? await opts.ingest(evs) : { ack: evs.at(-1)!.seq, cancel: null }) }),
       hostReconnected: async () => [{ type: "task_message", taskId: TASK, message: { id: "m1", text: "missed", at: 1 } }],
+      releaseSecret: async (desktopId, name) => {
+        log.push(`release ${name} to ${desktopId}`);
+        return name === "github" ? { ok: true, kind: "password", value: "hunter2-hunter2" } : { ok: false, code: "not_in_scope", message: `no secret named \`${name}\``, available: ["github"] };
+      },
     }),
+    memory: async (desktopId, taskId, request) => {
+      log.push(`memory ${desktopId} ${taskId} ${request.kind}`);
+      return opts.memory ? opts.memory() : { ok: true, kind: "search", memories: [] };
+    },
   });
   const att = (helloed: boolean): HostAttachment => ({ role: "host", desktopId: "desk-1", credential: "host:0123456789abcdef", connectedAt: 0, helloed });
   return { host, log, sent, requests, att };
@@ -66,7 +74,7 @@ describe("HostMessages", () => {
     const older = socket();
     await host.onMessage(older as unknown as WebSocket, att(false), hello({ protocolVersion: HOST_PROTOCOL_VERSION - 1 }));
     expect(older.closed?.code).toBe(CloseCode.badVersion);
-    expect(older.closed?.reason).toMatch(/upgrade deskfleet-host/);
+    expect(older.closed?.reason).toMatch(/run `deskfleet-host upgrade`/);
     const newer = socket();
     await host.onMessage(newer as unknown as WebSocket, att(false), hello({ protocolVersion: HOST_PROTOCOL_VERSION + 1 }));
     expect(newer.closed?.reason).toMatch(/deploy the newer control plane/);
@@ -92,6 +100,18 @@ describe("HostMessages", () => {
     await host.onMessage(ws as unknown as WebSocket, att(false), encodeHostMessage({ type: "heartbeat", at: 1 }));
     expect(ws.closed).toEqual({ code: CloseCode.policy, reason: "send hello first" });
     expect(log).toEqual([]);
+  });
+
+  it("asks the task for a secret with the socket's own desktop and answers with the value or the names in scope", async () => {
+    const { host, log, sent, att } = setup();
+    const ws = socket();
+    await host.onMessage(ws as unknown as WebSocket, att(true), encodeHostMessage({ type: "secret_request", requestId: "r1", taskId: TASK, name: "github" }));
+    await host.onMessage(ws as unknown as WebSocket, att(true), encodeHostMessage({ type: "secret_request", requestId: "r2", taskId: TASK, name: "gitlab" }));
+    expect(log).toEqual(["touch", "release github to desk-1", "send secret_response", "touch", "release gitlab to desk-1", "send secret_response"]);
+    expect(sent).toEqual([
+      { type: "secret_response", requestId: "r1", result: { ok: true, kind: "password", value: "hunter2-hunter2" } },
+      { type: "secret_response", requestId: "r2", result: { ok: false, error: { code: "not_in_scope", message: "no secret named `gitlab`" }, available: ["github"] } },
+    ]);
   });
 
   it("answers a frame that is not a host message with an error and keeps the socket", async () => {
@@ -155,5 +175,25 @@ describe("HostMessages", () => {
     await replaced.host.onClose(replaced.att(true));
     await replaced.host.onClose(replaced.att(false));
     expect(replaced.log).toEqual([]);
+  });
+
+  it("answers a running task's memory request for this desktop, and a failure as an error the agent is told", async () => {
+    const ok = setup({ memory: async () => ({ ok: true, kind: "search", memories: [{ id: "mem_0123456789ab", collection: "sites", content: "Accept the cookie wall first" }] }) });
+    const request = encodeHostMessage({ type: "memory_request", requestId: "r1", taskId: TASK, request: { kind: "search", query: "cookie wall" } });
+    await ok.host.onMessage(socket() as unknown as WebSocket, ok.att(true), request);
+    expect(ok.log).toEqual([`memory desk-1 ${TASK} search`, "send memory_response"]);
+    expect(ok.sent[0]).toEqual({ type: "memory_response", requestId: "r1", result: { ok: true, kind: "search", memories: [{ id: "mem_0123456789ab", collection: "sites", content: "Accept the cookie wall first" }] } });
+
+    const broken = setup({ memory: async () => Promise.reject(new Error("D1 is down")) });
+    await broken.host.onMessage(socket() as unknown as WebSocket, broken.att(true), request);
+    expect(broken.sent[0]).toMatchObject({ type: "memory_response", requestId: "r1", result: { ok: false, error: { code: "internal" } } });
+  });
+
+  it("refuses a memory request before hello", async () => {
+    const { host, log, att } = setup();
+    const ws = socket();
+    await host.onMessage(ws as unknown as WebSocket, att(false), encodeHostMessage({ type: "memory_request", requestId: "r1", taskId: TASK, request: { kind: "search", query: "x" } }));
+    expect(ws.closed?.code).toBe(CloseCode.policy);
+    expect(log).toEqual([]);
   });
 });

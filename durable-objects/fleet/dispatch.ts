@@ -9,7 +9,12 @@ export type QueueEntry = {
   /** Pinned desktop, or null for any desktop matching `labels`. */
   desktopId: string | null;
   labels: string[];
+  /** Exclusive vault secrets the task needs: it starts only while no other task holds any of them. */
+  exclusive?: string[];
 };
+
+/** Exclusive secret → the task holding it. */
+export type Holds = ReadonlyMap<string, string>;
 
 export type FleetDesktop = {
   id: string;
@@ -40,20 +45,40 @@ export function byQueueOrder(a: QueueEntry, b: QueueEntry): number {
   return b.priority - a.priority || a.createdAt - b.createdAt || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 }
 
+/** The first exclusive secret the task needs that another task holds, and who holds it. */
+export function heldFrom(task: QueueEntry, holds: Holds): { secret: string; heldBy: string } | null {
+  for (const secret of task.exclusive ?? []) {
+    const holder = holds.get(secret);
+    if (holder !== undefined && holder !== task.taskId) return { secret, heldBy: holder };
+  }
+  return null;
+}
+
+/** What a queued task's status says while an exclusive secret holds it back, or null. */
+function secretWaitingReason(task: QueueEntry, holds: Holds): string | null {
+  const held = heldFrom(task, holds);
+  return held ? `secret \`${held.secret}\` is exclusive (one session at a time) and task ${held.heldBy} is using it; the task starts when it is free` : null;
+}
+
 /**
  * Which queued task goes to which idle connected desktop. Each task takes the
  * longest-idle matching desktop; a task no desktop can take does not block the
  * ones behind it (a pinned task waiting for its desktop must not stall the fleet).
+ * A task needing an exclusive secret another task holds waits, and one pass
+ * never starts two tasks needing the same exclusive secret.
  */
-export function planDispatch(queue: QueueEntry[], desktops: FleetDesktop[]): { taskId: string; desktopId: string }[] {
+export function planDispatch(queue: QueueEntry[], desktops: FleetDesktop[], holds: Holds = new Map()): { taskId: string; desktopId: string }[] {
   const idle = desktops.filter((d) => canTakeTask(facts(d))).sort((a, b) => a.idleSince - b.idleSince || (a.id < b.id ? -1 : 1));
   const taken = new Set<string>();
+  const held = new Map(holds);
   const plan: { taskId: string; desktopId: string }[] = [];
   for (const task of [...queue].sort(byQueueOrder)) {
     if (taken.size === idle.length) break;
+    if (heldFrom(task, held)) continue;
     const d = idle.find((x) => !taken.has(x.id) && matches(task, x));
     if (!d) continue;
     taken.add(d.id);
+    for (const secret of task.exclusive ?? []) held.set(secret, task.taskId);
     plan.push({ taskId: task.taskId, desktopId: d.id });
   }
   return plan;
@@ -61,10 +86,15 @@ export function planDispatch(queue: QueueEntry[], desktops: FleetDesktop[]): { t
 
 /**
  * Why a queued task cannot start even when desktops free up, in words a person
- * can act on; null when it only waits its turn (every desktop that could take
- * it is busy). Shown on the task while it waits.
+ * can act on: no desktop for it, or an exclusive secret another task holds;
+ * null when it only waits its turn (every desktop that could take it is busy).
+ * Shown on the task while it waits.
  */
-export function waitingReason(task: QueueEntry, desktops: FleetDesktop[]): string | null {
+export function waitingReason(task: QueueEntry, desktops: FleetDesktop[], holds: Holds = new Map()): string | null {
+  return desktopWaitingReason(task, desktops) ?? secretWaitingReason(task, holds);
+}
+
+function desktopWaitingReason(task: QueueEntry, desktops: FleetDesktop[]): string | null {
   if (task.desktopId !== null) {
     const d = desktops.find((x) => x.id === task.desktopId);
     if (!d || !d.connected) return `desktop ${task.desktopId} has no host connected; the task starts when its host comes online`;

@@ -38,6 +38,22 @@ describe("planDispatch", () => {
     expect(planDispatch([task("t1", { createdAt: 1 }), task("t2", { createdAt: 2 })], [desk("a")])).toEqual([{ taskId: "t1", desktopId: "a" }]);
   });
 
+  it("holds back a task whose exclusive secret another running task holds, and says why", () => {
+    const waiting = task("t2", { exclusive: ["github"] });
+    const holds = new Map([["github", "t1"]]);
+    expect(planDispatch([waiting, task("t3", { createdAt: 5 })], [desk("a"), desk("b")], holds)).toEqual([{ taskId: "t3", desktopId: "a" }]);
+    expect(waitingReason(waiting, [desk("a"), desk("b")], holds)).toBe("secret `github` is exclusive (one session at a time) and task t1 is using it; the task starts when it is free");
+  });
+
+  it("never starts two tasks needing the same exclusive secret in one pass, even with desktops free", () => {
+    const plan = planDispatch([task("t1", { createdAt: 1, exclusive: ["github"] }), task("t2", { createdAt: 2, exclusive: ["github", "slack"] })], [desk("a"), desk("b")]);
+    expect(plan).toEqual([{ taskId: "t1", desktopId: "a" }]);
+  });
+
+  it("lets a task run again with the exclusive secret it holds itself", () => {
+    expect(planDispatch([task("t1", { exclusive: ["github"] })], [desk("a")], new Map([["github", "t1"]]))).toEqual([{ taskId: "t1", desktopId: "a" }]);
+  });
+
   it("never gives a task to a host that runs no tasks (no API key)", () => {
     const viewOnly = desk("a", { runsTasks: false, runsTasksReason: "no ANTHROPIC_API_KEY on this host" });
     expect(planDispatch([task("t1"), task("t2", { desktopId: "a" })], [viewOnly])).toEqual([]);
@@ -45,6 +61,13 @@ describe("planDispatch", () => {
 });
 
 describe("waitingReason", () => {
+  it("names a missing desktop before an exclusive secret, and the secret once a desktop could take it", () => {
+    const holds = new Map([["github", "t1"]]);
+    const waiting = task("t2", { desktopId: "a", exclusive: ["github"] });
+    expect(waitingReason(waiting, [], holds)).toMatch(/^desktop a has no host connected/);
+    expect(waitingReason(waiting, [desk("a")], holds)).toMatch(/^secret `github` is exclusive/);
+  });
+
   const noKey = "no ANTHROPIC_API_KEY on this host; set it and restart deskfleet-host to run tasks";
   it("says nothing while a task only waits its turn behind busy desktops", () => {
     expect(waitingReason(task("t", { desktopId: "a" }), [desk("a", { busyTaskId: "x" })])).toBeNull();

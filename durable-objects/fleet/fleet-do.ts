@@ -35,15 +35,31 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus | null; queue?: QueueEntry }): Promise<void> {
     this.publish({ type: "task", taskId: c.taskId, status: c.status, desktopId: c.desktopId, at: Date.now() });
     if (c.status === "queued" && c.queue) {
+      // Back in the queue (a follow-up, a host that could not take it): it holds nothing until it runs again.
+      this.store.releaseHolds(c.taskId);
       this.store.enqueue(c.queue);
       await this.dispatch();
       return;
     }
     if (!isTerminal(c.status)) return;
+    this.store.releaseHolds(c.taskId);
     this.store.dequeue(c.taskId);
     const desktopId = this.store.desktopRunning(c.taskId);
     if (desktopId) await this.release(desktopId, c.taskId);
     await this.dispatch();
+  }
+
+  // ---- RPC from TaskDO: exclusive vault secrets
+
+  /**
+   * A running task is about to type an exclusive secret: it holds it until it
+   * ends, unless another task holds it already (then the caller is refused).
+   */
+  async holdExclusive(taskId: string, name: string): Promise<{ ok: true } | { ok: false; heldBy: string }> {
+    const holder = this.store.hold(name, taskId);
+    if (holder !== taskId) return { ok: false, heldBy: holder };
+    await this.explainWaits();
+    return { ok: true };
   }
 
   // ---- RPC from DesktopDO
@@ -146,8 +162,8 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
         this.dispatchAgain = false;
         const queue = this.store.queue();
         const byId = new Map(queue.map((e) => [e.taskId, e]));
-        for (const { taskId, desktopId } of planDispatch(queue, this.store.desktops())) {
-          if (!this.store.claim(taskId, desktopId)) continue;
+        for (const { taskId, desktopId } of planDispatch(queue, this.store.desktops(), this.store.holds())) {
+          if (!this.store.claim(taskId, desktopId, byId.get(taskId)!.exclusive)) continue;
           await this.deliver(byId.get(taskId)!, desktopId);
         }
       } while (this.dispatchAgain);
@@ -179,15 +195,17 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     // The host went away between the claim and the push: put everything back.
     const d = this.store.desktop(desktopId);
     if (d) this.store.upsertDesktop({ ...d, connected: false, busyTaskId: null });
+    this.store.releaseHolds(entry.taskId);
     await taskObject(this.env, entry.taskId).unassign().catch(() => undefined);
     this.store.enqueue(entry);
   }
 
-  /** Tells each queued task that cannot start why (once per change of reason), so it can show it. */
+  /** Tells each queued task that cannot start why (no desktop for it, or an exclusive secret another task holds), once per change of reason, so it can show it. */
   private async explainWaits(): Promise<void> {
     const desktops = this.store.desktops();
+    const holds = this.store.holds();
     for (const entry of this.store.queue()) {
-      const reason = waitingReason(entry, desktops);
+      const reason = waitingReason(entry, desktops, holds);
       if (reason === this.store.waitingReasonOf(entry.taskId)) continue;
       this.store.setWaitingReason(entry.taskId, reason);
       await taskObject(this.env, entry.taskId).waiting(reason).catch((err: unknown) => console.error("telling", entry.taskId, "why it waits failed:", err));

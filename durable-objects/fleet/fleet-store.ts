@@ -1,4 +1,4 @@
-import type { FleetDesktop, QueueEntry } from "./dispatch.ts";
+import type { FleetDesktop, Holds, QueueEntry } from "./dispatch.ts";
 
 /** FleetDO's SQLite: the queue and the desktops' availability. The only record of who runs what. */
 export class FleetStore {
@@ -8,6 +8,9 @@ export class FleetStore {
     this.sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS queue (task_id TEXT PRIMARY KEY, priority INTEGER NOT NULL, created_at INTEGER NOT NULL, desktop_id TEXT, labels TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS desktops (id TEXT PRIMARY KEY, labels TEXT NOT NULL, connected INTEGER NOT NULL, busy_task_id TEXT, idle_since INTEGER NOT NULL)`);
+    // Exclusive vault secrets: which a queued task needs and which task holds each.
+    sql.exec(`CREATE TABLE IF NOT EXISTS queue_exclusive (task_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (task_id, name))`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS holds (name TEXT PRIMARY KEY, task_id TEXT NOT NULL)`);
     // Added later: objects created before have the table without them.
     addColumn(sql, "desktops", "runs_tasks", "INTEGER NOT NULL DEFAULT 1");
     addColumn(sql, "desktops", "runs_tasks_reason", "TEXT");
@@ -29,17 +32,40 @@ export class FleetStore {
       `INSERT OR REPLACE INTO queue (task_id, priority, created_at, desktop_id, labels) VALUES (?, ?, ?, ?, ?)`,
       e.taskId, e.priority, e.createdAt, e.desktopId, JSON.stringify(e.labels),
     );
+    this.sql.exec(`DELETE FROM queue_exclusive WHERE task_id = ?`, e.taskId);
+    for (const name of e.exclusive ?? []) this.sql.exec(`INSERT OR IGNORE INTO queue_exclusive (task_id, name) VALUES (?, ?)`, e.taskId, name);
   }
 
   dequeue(taskId: string): boolean {
+    this.sql.exec(`DELETE FROM queue_exclusive WHERE task_id = ?`, taskId);
     return this.sql.exec(`DELETE FROM queue WHERE task_id = ?`, taskId).rowsWritten > 0;
   }
 
   queue(): QueueEntry[] {
+    const exclusive = new Map<string, string[]>();
+    for (const r of this.sql.exec<{ task_id: string; name: string }>(`SELECT task_id, name FROM queue_exclusive ORDER BY name`).toArray()) {
+      exclusive.set(r.task_id, [...(exclusive.get(r.task_id) ?? []), r.name]);
+    }
     return this.sql
       .exec<{ task_id: string; priority: number; created_at: number; desktop_id: string | null; labels: string }>(`SELECT * FROM queue`)
       .toArray()
-      .map((r) => ({ taskId: r.task_id, priority: r.priority, createdAt: r.created_at, desktopId: r.desktop_id, labels: JSON.parse(r.labels) as string[] }));
+      .map((r) => ({ taskId: r.task_id, priority: r.priority, createdAt: r.created_at, desktopId: r.desktop_id, labels: JSON.parse(r.labels) as string[], exclusive: exclusive.get(r.task_id) ?? [] }));
+  }
+
+  /** Exclusive secret → the task holding it. */
+  holds(): Holds {
+    return new Map(this.sql.exec<{ name: string; task_id: string }>(`SELECT name, task_id FROM holds`).toArray().map((r) => [r.name, r.task_id]));
+  }
+
+  /** Holds `name` for the task unless another task holds it; returns the holder. */
+  hold(name: string, taskId: string): string {
+    this.sql.exec(`INSERT OR IGNORE INTO holds (name, task_id) VALUES (?, ?)`, name, taskId);
+    return this.sql.exec<{ task_id: string }>(`SELECT task_id FROM holds WHERE name = ?`, name).one().task_id;
+  }
+
+  /** The task no longer runs: every exclusive secret it held is free. */
+  releaseHolds(taskId: string): boolean {
+    return this.sql.exec(`DELETE FROM holds WHERE task_id = ?`, taskId).rowsWritten > 0;
   }
 
   desktops(): FleetDesktop[] {
@@ -63,10 +89,11 @@ export class FleetStore {
   }
 
   /** Claims an idle desktop for a task in one synchronous step: nothing can interleave. */
-  claim(taskId: string, desktopId: string): boolean {
+  claim(taskId: string, desktopId: string, exclusive: readonly string[] = []): boolean {
     const res = this.sql.exec(`UPDATE desktops SET busy_task_id = ? WHERE id = ? AND connected = 1 AND runs_tasks = 1 AND busy_task_id IS NULL`, taskId, desktopId);
     if (res.rowsWritten === 0) return false;
     this.dequeue(taskId);
+    for (const name of exclusive) this.hold(name, taskId);
     return true;
   }
 

@@ -15,6 +15,7 @@ import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
 import type { Channel, JobState, ProposalDraft, ToolContext } from "../../domain/supervisor/tools/tool.ts";
 import { lastEventSeq } from "../../db/task-chains.ts";
+import { userProfileText } from "../../domain/agents/user-profile.ts";
 import { approvalClasses } from "../../domain/supervisor/approvals/config.ts";
 import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
 import { actorOf, ConversationProposals } from "./proposals.ts";
@@ -59,7 +60,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       waitUntil: (work) => ctx.waitUntil(work),
       tools: toolsFor,
       approvedContext: (approval) => this.toolContext(this.store.state().job, { approval }),
-      noteForModel: (text) => this.loop().note(text),
+      // A note only touches the stored conversation: no system prompt (no D1 read) needed.
+      noteForModel: (text) => this.loopWith("").note(text),
     });
   }
 
@@ -76,7 +78,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     }
     this.bind(conversationId);
     if (byId && this.store.get<string>(OWNER) === null) this.store.put(OWNER, byId);
-    await this.loop().receive(text, by);
+    await (await this.loop()).receive(text, by);
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
   }
@@ -95,7 +97,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
   /** A task this conversation created has finished. */
   async taskFinished(conversationId: string, taskId: string): Promise<void> {
     this.bind(conversationId);
-    await this.loop().taskFinished(taskId);
+    await (await this.loop()).taskFinished(taskId);
     await this.flushNotes();
   }
 
@@ -174,7 +176,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         return;
       }
     }
-    await this.loop().step();
+    await (await this.loop()).step();
   }
 
   private async prepareJob(job: JobState): Promise<void> {
@@ -188,7 +190,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
       return;
     }
     this.store.addEntry("user", brief.brief, { by: "system" });
-    await this.loop().start(brief.brief);
+    await (await this.loop()).start(brief.brief);
   }
 
   // ---- wiring
@@ -222,13 +224,18 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     };
   }
 
-  private loop(): SupervisorLoop {
+  /** The conversation's loop; its system prompt carries the user profile, read from D1 each time. */
+  private async loop(): Promise<SupervisorLoop> {
+    return this.loopWith(systemPrompt(conversationKind(this.conversationId()), await userProfileText(this.env)));
+  }
+
+  private loopWith(system: string): SupervisorLoop {
     const id = this.conversationId();
     const kind = conversationKind(id);
     const external = externalChannel(this.env, id);
     return new SupervisorLoop({
       store: this.store,
-      system: systemPrompt(kind),
+      system,
       tools: toolsFor(kind),
       limits: {
         model: supervisorModel(this.env),

@@ -1,4 +1,5 @@
 import type { HelpRequestEventData, HelpRequestStatus } from "@deskfleet/protocol";
+import { SECRET_ANSWER_LABEL } from "@deskfleet/protocol";
 import type { HelpRow } from "../../db/help-requests.ts";
 
 export const DEFAULT_HELP_TIMEOUT_MS = 30 * 60_000;
@@ -14,6 +15,7 @@ export function openRequest(taskId: string, desktopId: string | null, data: Help
     desktopId,
     question: data.question,
     options: data.options ?? null,
+    secret: data.secret ?? false,
     status: "open",
     answer: null,
     answeredBy: null,
@@ -27,7 +29,9 @@ export function openRequest(taskId: string, desktopId: string | null, data: Help
 
 /**
  * First answer wins: resolving a request that is no longer open is refused
- * with who resolved it and when, so the late channel can say so.
+ * with who resolved it and when, so the late channel can say so. A secret
+ * question's answer is recorded as `[secret answer]`: the answer itself
+ * goes only to the host (sealed while it waits for delivery).
  */
 export function resolve(req: HelpRow, r: Resolution, now: number): { ok: HelpRow } | { alreadyResolved: string } {
   if (req.status !== "open") {
@@ -35,7 +39,8 @@ export function resolve(req: HelpRow, r: Resolution, now: number): { ok: HelpRow
     const who = req.status === "timed_out" ? "it timed out" : `${req.status} by ${req.answeredBy ?? "someone"} via ${req.answeredVia ?? "?"}`;
     return { alreadyResolved: `this help request was already resolved (${who}, at ${when})` };
   }
-  return { ok: { ...req, status: r.status, answer: r.answer, answeredBy: r.by, answeredVia: r.via, resolvedAt: now } };
+  const answer = req.secret && r.answer !== null ? SECRET_ANSWER_LABEL : r.answer;
+  return { ok: { ...req, status: r.status, answer, answeredBy: r.by, answeredVia: r.via, resolvedAt: now } };
 }
 
 export const helpDeadline = (id: string) => `help:${id}`;

@@ -75,6 +75,7 @@ export function applyHostEvent<T extends Lifecycle>(s: T, e: CheckedHostEvent, n
     case "assistant_text":
     case "action_result":
     case "screenshot":
+    case "secret_typed":
     case "log":
       next = toRunning();
       break;
@@ -112,6 +113,19 @@ export function searchableText(e: EventBody): string | null {
       return e.data.question;
     case "help_answer":
       return e.data.answer;
+    // Tools beyond the screen: what was run, written, moved or opened is searchable history.
+    case "command":
+      return `$ ${e.data.command}\n${e.data.output}`;
+    case "file_write":
+      return `${e.data.op} ${e.data.path}`;
+    case "file_transfer":
+      return `${e.data.direction === "in" ? "attachment" : "sent"} ${e.data.name}`;
+    case "browser":
+      return [e.data.op, e.data.target, e.data.tab?.url].filter(Boolean).join(" ");
+    case "web_fetch":
+      return `fetch ${e.data.url}`;
+    case "mcp_call":
+      return `mcp ${e.data.server}.${e.data.tool}`;
     default:
       return null;
   }

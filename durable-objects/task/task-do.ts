@@ -8,7 +8,7 @@ import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
 import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents } from "./ingest.ts";
-import { toApiTask, toAssigned, toRow, type NewTask, type TaskRecord } from "./task-record.ts";
+import { toApiTask, toAssigned, toRow, type NewTask, type PendingDelivery, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
 import { HistoryFlush } from "./history-flush.ts";
 import * as moves from "./task-transitions.ts";
@@ -19,12 +19,23 @@ import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-re
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolve, type Resolution } from "./help-ledger.ts";
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
 import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
+import { assignedExtras, resolveAssignment, type AssignmentSnapshot } from "../../domain/agents/assignment.ts";
+import { exclusiveSecrets } from "../../db/secrets.ts";
+import { neededSecrets } from "../../domain/vault/task-secrets.ts";
+import type { ReleaseResult } from "../../domain/vault/release.ts";
+import { TaskSecrets } from "./task-secrets.ts";
 
 /** A watcher: where its replay started, the keys it was opened with, and whether it may read help answers. */
 type WatcherAttachment = { after: number; keys: string[]; answers: boolean };
 
+const awaitingFilesReason = (taskId: string, n: number) => `waiting for ${n} more attachment${n === 1 ? "" : "s"} (POST /api/tasks/${taskId}/files)`;
+
 const TERMINAL_HOOKS_RETRY_MS = 30_000;
 const HANDOFF_RETRY_MS = 1_000;
+/** After the profile could not be read (D1 unavailable), the task goes back to the fleet this much later. */
+const ASSIGNMENT_RETRY_MS = 5_000;
+/** A secret is typed only while the task is on its desktop (a person may have taken it over: the agent waits, but is still the task's). */
+const ACTIVE_FOR_SECRETS = new Set<TaskStatus>(["assigned", "running", "waiting_for_human"]);
 
 /**
  * One task: its lifecycle, its event log (ordered by our own sequence, with
@@ -35,6 +46,7 @@ const HANDOFF_RETRY_MS = 1_000;
 export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: TaskFeedMessage }> {
   private readonly store: TaskStore;
   private readonly deadlines: Deadlines;
+  private readonly secrets: TaskSecrets;
   private record: TaskRecord | null;
   private readonly history: HistoryFlush;
 
@@ -42,6 +54,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     super(ctx, env);
     this.store = new TaskStore(ctx.storage.sql);
     this.deadlines = new Deadlines(ctx.storage);
+    this.secrets = new TaskSecrets({ env, holdExclusive: (taskId, name) => fleetObject(env).holdExclusive(taskId, name) });
     this.record = this.store.loadRecord();
     this.history = new HistoryFlush({
       writeTask: () => upsertTaskRow(env.DB, toRow(this.record!)),
@@ -83,11 +96,35 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       pendingDeliveries: [],
       lastScreenshotKey: null,
     };
+    const awaited = input.options.attachments ?? 0;
+    if (awaited > 0) this.record = { ...this.record, awaitingFiles: awaited, waitingReason: awaitingFilesReason(this.record.id, awaited) };
     this.store.saveRecord(this.record);
     this.appendServer("status", { status: "queued" }, now);
-    await this.deadlines.arm("handoff", now);
+    // A task that waits for its attachments goes to the fleet when the last one arrives (fileAttached).
+    if (awaited === 0) await this.deadlines.arm("handoff", now);
     await this.flush();
     return toApiTask(this.record);
+  }
+
+  /**
+   * A file was attached (stored in R2 and D1 by the Worker): noted in the log,
+   * and the task is handed to the fleet once every awaited attachment is in.
+   * Only a queued task takes attachments: its host downloads them at start.
+   */
+  async fileAttached(file: { id: string; name: string; bytes: number }, by: string): Promise<RpcResult<Task>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "task does not exist");
+    if (r.status !== "queued") {
+      return rpcFail(409, "task_started", `task ${r.id} is ${r.status}; attach files while it is queued (create it with \`attachments: <count>\` so it waits for them)`);
+    }
+    const now = Date.now();
+    const left = Math.max(0, (r.awaitingFiles ?? 0) - 1);
+    this.update({ ...r, awaitingFiles: left, waitingReason: left > 0 ? awaitingFilesReason(r.id, left) : null, updatedAt: now });
+    this.appendServer("note", { text: `Attached ${file.name} (${file.bytes} bytes) as ${file.id}.`, by, reason: "attachment" }, now);
+    if (left === 0 && (r.awaitingFiles ?? 0) > 0) await this.deadlines.arm("handoff", now);
+    this.broadcast("watcher", { type: "task", task: toApiTask(this.record!) });
+    await this.flush();
+    return { ok: toApiTask(this.record!) };
   }
 
   async snapshot(): Promise<Task | null> {
@@ -96,14 +133,44 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
 
   /** FleetDO claimed a desktop for this task. Returns what the host needs, or null if the task is no longer queued. */
   async markAssigned(desktopId: string): Promise<AssignedTask | null> {
+    if (this.record?.status !== "queued") return null;
+    const snapshot = this.store.loadAssignment() ?? (await this.resolveAssignment(desktopId));
+    if (!snapshot) return null;
+    const extras = await assignedExtras(this.env, snapshot);
+    const secrets = this.record ? await this.secrets.forAssignment(this.record, desktopId) : [];
+    // Re-read: the task may have been cancelled while the profile and the secrets were read.
     const r = this.record;
     const move = r && moves.assign(r, desktopId, Date.now());
     if (!r || !move) return null;
     // `resume` tells the host whether this conversation ran before, so read it before the move.
-    const assigned = toAssigned({ ...r, desktopId });
+    const assigned: AssignedTask = { ...toAssigned({ ...r, desktopId }, secrets), ...extras };
     // FleetDO is the caller and publishes the assignment itself once the host has it.
     await this.moveTo(move, { tellFleet: false });
     return assigned;
+  }
+
+  /**
+   * The first assignment resolves the agent's profile, tools and briefing and
+   * keeps them. Null when the task cannot start now: its agent was deleted
+   * (the task fails), or D1 did not answer (the task goes back to the fleet shortly).
+   */
+  private async resolveAssignment(desktopId: string): Promise<AssignmentSnapshot | null> {
+    const r = this.record!;
+    let resolved: Awaited<ReturnType<typeof resolveAssignment>>;
+    try {
+      resolved = await resolveAssignment(this.env, { id: r.id, prompt: r.prompt, agent: r.agent ?? null, options: r.options, desktopId });
+    } catch (err) {
+      console.error("resolving the profile of", r.id, "failed; back to the queue shortly:", err instanceof Error ? err.message : err);
+      await this.deadlines.arm("handoff", Date.now() + ASSIGNMENT_RETRY_MS);
+      return null;
+    }
+    if ("error" in resolved) {
+      const move = this.record && moves.failFromOutside(this.record, resolved.error, Date.now());
+      if (move) await this.moveTo(move);
+      return null;
+    }
+    this.store.saveAssignment(resolved.ok);
+    return resolved.ok;
   }
 
   /** FleetDO says why this queued task cannot start yet (null: it only waits its turn). */
@@ -128,11 +195,14 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * the events refused for breaking their kind's schema (stored as warnings).
    */
   async ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver: ServerMessage[] }> {
+    if (!this.record) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [], deliver: [] };
+    // The last line of redaction: no secret value in scope is stored, indexed or broadcast.
+    const redacted = this.record.desktopId === desktopId ? await this.secrets.redact(this.record, events) : [];
+    // Read again after the await: a cancel or an answer may have moved the task meanwhile.
     const r = this.record;
-    if (!r) return { ack: 0, cancel: "this task does not exist on the control plane", refused: [], deliver: [] };
     if (r.desktopId !== desktopId) return { ack: r.lastHostSeq, cancel: `task ${r.id} is not assigned to desktop ${desktopId}`, refused: [], deliver: [] };
     const now = Date.now();
-    const out = ingestHostEvents(r, events, now, this.helpTimeoutMs(), envNumber(this.env.DESKFLEET_MAX_HELP_REQUESTS, DEFAULT_MAX_HELP_REQUESTS));
+    const out = ingestHostEvents(r, redacted, now, this.helpTimeoutMs(), envNumber(this.env.DESKFLEET_MAX_HELP_REQUESTS, DEFAULT_MAX_HELP_REQUESTS));
     // Acknowledged without being stored (the task is not running here): only the sequence moves on.
     if (out.events.length === 0 && out.record.lastHostSeq !== r.lastHostSeq) this.update(out.record);
     if (out.events.length > 0) {
@@ -255,13 +325,48 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
 
   /** Answers or dismisses a help request. First answer wins, whichever channel it came from. */
   async resolveHelp(requestId: string, resolution: Resolution): Promise<RpcResult<HelpRequest>> {
-    const r = this.record;
-    const req = r?.helpRequests.find((h) => h.id === requestId);
-    if (!r || !req) return rpcFail(404, "not_found", `help request \`${requestId}\` does not exist`);
+    const asked = this.record?.helpRequests.find((h) => h.id === requestId);
+    if (!this.record || !asked) return rpcFail(404, "not_found", `help request \`${requestId}\` does not exist`);
+    // A secret answer is sealed first, so deciding who wins below stays one step with no await in it.
+    const answer = resolution.status === "answered" ? resolution.answer : null;
+    const secret = asked.secret && answer !== null ? { answer, ...(await this.secrets.sealAnswer(this.record, requestId, answer)) } : null;
+    const req = this.record.helpRequests.find((h) => h.id === requestId)!;
     const res = resolve(req, resolution, Date.now());
     if ("alreadyResolved" in res) return rpcFail(409, "already_resolved", res.alreadyResolved);
-    await this.applyResolution(res.ok);
+    await this.applyResolution(res.ok, secret ? { secret } : {});
     return { ok: toHelpRequest(res.ok) };
+  }
+
+  /**
+   * Whose memories this task's agent reads and writes, when its host asks
+   * (memory_search, memory_save): only the host of the desktop running it,
+   * only while it runs, only if its tools include memory.
+   */
+  async memoryScope(desktopId: string): Promise<RpcResult<{ agent: string | null }>> {
+    const r = this.record;
+    if (!r) return rpcFail(404, "not_found", "this task does not exist on the control plane");
+    if (r.desktopId !== desktopId || isTerminal(r.status) || r.status === "queued") return rpcFail(409, "not_running_here", `task ${r.id} is not running on desktop ${desktopId}`);
+    const tools = this.store.loadAssignment()?.tools;
+    if (tools && !tools.includes("memory")) return rpcFail(403, "tool_not_allowed", `task ${r.id} may not use memory: its agent does not allow it`);
+    return { ok: { agent: r.agent ?? null } };
+  }
+
+  /**
+   * The host running this task asks for a vault secret's value to type it now.
+   * Only for the desktop the task runs on, while it runs; the vault checks the
+   * scope, holds an exclusive secret for this task, and audits the release.
+   */
+  async releaseSecret(desktopId: string, name: string): Promise<ReleaseResult> {
+    const r = this.record;
+    if (!r || r.desktopId !== desktopId || !ACTIVE_FOR_SECRETS.has(r.status)) {
+      return { ok: false, code: "not_in_scope", message: `this desktop is not running task ${r?.id ?? "?"} now; secrets are released only to the task's own desktop while it runs`, available: [] };
+    }
+    // An agent without type_secret never gets a value, even if its host asks.
+    const tools = this.store.loadAssignment()?.tools;
+    if (tools && !tools.includes("type_secret")) {
+      return { ok: false, code: "not_in_scope", message: `task ${r.id} may not type secrets: its agent's tools do not include type_secret`, available: [] };
+    }
+    return this.secrets.release(r, desktopId, name);
   }
 
   /** A host reconnected while running this task: what it may have missed. */
@@ -275,7 +380,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       r.pausedFor === "takeover" ? [{ type: "pause", taskId: r.id, reason: "takeover", by: r.pausedBy ?? "a person" }]
       : r.lastHandBackNote != null ? [{ type: "resume", taskId: r.id, note: r.lastHandBackNote }]
       : [];
-    return [...r.pendingDeliveries, ...control];
+    return [...(await this.secrets.openDeliveries(r, r.pendingDeliveries)), ...control];
   }
 
   // ---- watchers
@@ -337,7 +442,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     const r = this.record;
     if (!r || r.status !== "queued") return;
     if (runsOnSupervisor(r.source)) await supervisorObject(this.env, jobConversationId(r)).startJob(jobConversationId(r), r.id);
-    else await fleetObject(this.env).taskChanged({ taskId: r.id, status: "queued", desktopId: null, previous: null, queue: this.queueEntry() });
+    else await fleetObject(this.env).taskChanged({ taskId: r.id, status: "queued", desktopId: null, previous: null, queue: await this.queueEntry() });
   }
 
   private async retryHandOff(err: unknown): Promise<void> {
@@ -390,7 +495,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     await opts.beforeFleet?.();
     if (opts.tellFleet) {
       await fleetObject(this.env).taskChanged({
-        taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before, ...(r.status === "queued" ? { queue: this.queueEntry() } : {}),
+        taskId: r.id, status: r.status, desktopId: r.desktopId, previous: before, ...(r.status === "queued" ? { queue: await this.queueEntry() } : {}),
       });
     }
     if (isTerminal(r.status)) await this.runTerminalHooks();
@@ -413,9 +518,11 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     return event;
   }
 
-  private queueEntry() {
+  /** The task as FleetDO queues it, with the exclusive secrets it needs (one task at a time each). */
+  private async queueEntry() {
     const r = this.record!;
-    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels };
+    const exclusive = await exclusiveSecrets(this.env.DB, neededSecrets(r.prompt, r.options));
+    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive };
   }
 
   private inactivityMs(): number {
@@ -449,24 +556,32 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     if ("ok" in res) await this.applyResolution(res.ok);
   }
 
-  /** Records a resolution (before any await: a second answer meanwhile finds it resolved), then tells the world and the host. */
-  private async applyResolution(h: HelpRow, opts: { quiet?: boolean } = {}): Promise<void> {
+  /**
+   * Records a resolution (before any await: a second answer meanwhile finds it resolved), then tells the world and the host.
+   * A secret answer is recorded as `[secret answer]` in `h`; the answer itself goes to the host only, kept sealed until it has it.
+   */
+  private async applyResolution(h: HelpRow, opts: { quiet?: boolean; secret?: { answer: string; sealed: string; delivery: PendingDelivery } } = {}): Promise<void> {
     const now = Date.now();
-    this.update({ ...this.record!, helpRequests: this.record!.helpRequests.map((x) => (x.id === h.id ? h : x)) });
+    const sealedAnswers = opts.secret ? [...(this.record!.sealedAnswers ?? []), { requestId: h.id, sealed: opts.secret.sealed }] : this.record!.sealedAnswers;
+    this.update({ ...this.record!, helpRequests: this.record!.helpRequests.map((x) => (x.id === h.id ? h : x)), ...(sealedAnswers ? { sealedAnswers } : {}) });
     this.appendServer("help_answer", { requestId: h.id, status: h.status, answer: h.answer, by: h.answeredBy, via: h.answeredVia }, now);
     await this.deadlines.clear(helpDeadline(h.id));
     await upsertHelpRequest(this.env.DB, h);
     // `quiet`: the task just ended and closes its open questions; nothing goes on.
     if (opts.quiet) return;
     await this.moveTo(moves.helpResolved(this.record!, h, now));
-    await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    if (opts.secret) {
+      await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: "answered", answer: opts.secret.answer, secret: true }, opts.secret.delivery);
+    } else {
+      await this.deliver({ type: "help_answer", taskId: h.taskId, requestId: h.id, status: h.status === "open" ? "dismissed" : h.status, answer: h.answer });
+    }
     await this.flush();
   }
 
-  /** Pushes to the host now and keeps the message until the host shows it moved on. */
-  private async deliver(message: ServerMessage): Promise<void> {
+  /** Pushes to the host now and keeps the message (or its sealed form, `kept`) until the host shows it moved on. */
+  private async deliver(message: ServerMessage, kept: PendingDelivery = message): Promise<void> {
     const r = this.record!;
-    this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, message].slice(-50) });
+    this.update({ ...r, pendingDeliveries: [...r.pendingDeliveries, kept].slice(-50) });
     if (!r.desktopId) return;
     if (message.type === "help_answer") await desktopObject(this.env, r.desktopId).pushHelpAnswer(message);
     else if (message.type === "task_message") await desktopObject(this.env, r.desktopId).pushMessage(r.id, message.message);

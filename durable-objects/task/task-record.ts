@@ -3,10 +3,16 @@ import { toTask, type TaskRow } from "../../db/tasks.ts";
 import type { HelpRow } from "../../db/help-requests.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
+/** A secret help answer waiting for delivery: sealed at rest, opened only to send it to the host. */
+export type SealedHelpAnswer = { type: "sealed_help_answer"; taskId: string; requestId: string; sealed: string };
+export type PendingDelivery = ServerMessage | SealedHelpAnswer;
+
 /** Everything TaskDO keeps about its task, persisted as one JSON row in the object's storage. */
 export type TaskRecord = Lifecycle & {
   id: string;
   prompt: string;
+  /** The agent profile that runs it; null for none (absent in records stored before agents existed). */
+  agent?: string | null;
   targetDesktopId: string | null;
   targetLabels: string[];
   source: TaskSource;
@@ -32,15 +38,19 @@ export type TaskRecord = Lifecycle & {
   /** Every help request of this task; TaskDO is their only resolver. */
   helpRequests: HelpRow[];
   /** Messages for the host that it may have missed (answers, follow-ups); resent after a reconnect until it moves on. */
-  pendingDeliveries: ServerMessage[];
+  pendingDeliveries: PendingDelivery[];
+  /** Secret help answers, sealed (`help-answer` key): kept only so this object can redact them from host events after an eviction. */
+  sealedAnswers?: { requestId: string; sealed: string }[];
   lastScreenshotKey: string | null;
+  /** Attachments still awaited before the task is handed to the fleet (`options.attachments`); absent or 0 when none. */
+  awaitingFiles?: number;
   /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
   waitingReason?: string | null;
 };
 
 export type NewTask = Pick<
   TaskRecord,
-  "id" | "prompt" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
+  "id" | "prompt" | "agent" | "targetDesktopId" | "targetLabels" | "source" | "sourceMeta" | "scheduleId" | "originalTaskId" | "retryNumber" | "priority" | "options"
 >;
 
 /** The API's view of a task: the same mapping as a D1 row, so the two can never disagree. */
@@ -54,6 +64,7 @@ export function toRow(r: TaskRecord): TaskRow {
     prompt: r.prompt,
     status: r.status,
     desktopId: r.desktopId,
+    agent: r.agent ?? null,
     targetDesktopId: r.targetDesktopId,
     targetLabels: r.targetLabels,
     source: r.source,
@@ -81,7 +92,7 @@ export function toRow(r: TaskRecord): TaskRow {
   };
 }
 
-export function toAssigned(r: TaskRecord): AssignedTask {
+export function toAssigned(r: TaskRecord, secrets: AssignedTask["secrets"]): AssignedTask {
   return {
     id: r.id,
     prompt: r.prompt,
@@ -90,5 +101,6 @@ export function toAssigned(r: TaskRecord): AssignedTask {
     resume: r.everAssigned,
     nextSeq: r.lastHostSeq + 1,
     spent: { costUsd: r.usage.costUsd, steps: r.modelCalls ?? 0 },
+    secrets,
   };
 }

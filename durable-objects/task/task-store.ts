@@ -2,6 +2,7 @@ import type { EventBody, TaskEvent } from "@deskfleet/protocol";
 import { storedTaskEvent } from "@deskfleet/protocol";
 import type { StoredEvent } from "../../db/task-events.ts";
 import type { TaskRecord } from "./task-record.ts";
+import type { AssignmentSnapshot } from "../../domain/agents/assignment.ts";
 
 /**
  * TaskDO's own SQLite storage: the task record and its event log. The log is
@@ -29,6 +30,16 @@ export class TaskStore {
 
   saveRecord(r: TaskRecord): void {
     this.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('task', ?)`, JSON.stringify(r));
+  }
+
+  /** The profile, tools and briefing resolved at the first assignment; kept apart from the record, which is rewritten on every event. */
+  loadAssignment(): AssignmentSnapshot | null {
+    const row = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'assignment'`).toArray()[0];
+    return row ? (JSON.parse(row.value) as AssignmentSnapshot) : null;
+  }
+
+  saveAssignment(s: AssignmentSnapshot): void {
+    this.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('assignment', ?)`, JSON.stringify(s));
   }
 
   lastSeq(): number {

@@ -19,7 +19,7 @@ const ACTIVE = new Set(["assigned", "running", "waiting_for_human"]);
 /** FleetDO gave the task to a desktop. Null once it is no longer queued (cancelled meanwhile). */
 export function assign(r: TaskRecord, desktopId: string, now: number): Move | null {
   if (r.status !== "queued") return null;
-  const next = { ...transition(r, "assigned", now), desktopId, assignedAt: now, lastActivityAt: now, everAssigned: true, pendingMessages: [] };
+  const next = { ...transition(r, "assigned", now), desktopId, assignedAt: now, lastActivityAt: now, everAssigned: true, pendingMessages: [], waitingReason: null };
   return { next, note: { desktopId } };
 }
 

@@ -16,7 +16,7 @@ export type HostProcess = {
 };
 
 /** The real `deskfleet-host run` binary, as a user starts it. */
-export function hostProcess(env: Record<string, string>, args: string[]): HostProcess {
+export function hostProcess(env: Record<string, string>, args: string[], options: { deferred?: boolean } = {}): HostProcess {
   let child: ChildProcess | null = null;
   let output = "";
   const start = () => {
@@ -38,7 +38,7 @@ export function hostProcess(env: Record<string, string>, args: string[]): HostPr
     await exited;
     clearTimeout(t);
   };
-  start();
+  if (!options.deferred) start();
   return {
     logs: () => output,
     kill: () => end("SIGKILL"),

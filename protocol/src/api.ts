@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { TaskOptions, TaskSource, TaskStatus } from "./task.ts";
 import { DesktopPresence } from "./feed.ts";
 import { HostCapabilities } from "./host-protocol.ts";
+import { AgentName } from "./agents.ts";
 import { VNC_SECURITY_PARAM, VncSecurityList } from "./vnc-security.ts";
 
 /** The error envelope every 4xx/5xx carries. */
@@ -93,11 +94,24 @@ export const Desktop = z.object({
 });
 export type Desktop = z.infer<typeof Desktop>;
 
+/**
+ * The one line that installs the host from this control plane, per OS. The
+ * token is not in it: the installer asks for it (or reads it from standard
+ * input), so it never lands on a command line, in `ps` or in shell history.
+ */
+export const HostInstallLines = z.object({
+  /** Linux and macOS: `curl -fsSL <cp>/install.sh | sh -s -- --desktop <id> --token-stdin`. */
+  unix: z.string(),
+  /** Windows PowerShell. */
+  windows: z.string(),
+});
+export type HostInstallLines = z.infer<typeof HostInstallLines>;
+
 export const HostTokenResponse = z.object({
   desktopId: DesktopId,
+  /** Shown once; the installer asks for it. */
   token: z.string(),
-  /** A ready-to-paste command that starts the host for this desktop. */
-  command: z.string(),
+  install: HostInstallLines,
 });
 
 // ---- tasks
@@ -107,6 +121,10 @@ export const CreateTaskBody = z
     desktopId: DesktopId.optional(),
     labels: z.array(Label).max(32).optional(),
     priority: z.number().int().min(-100).max(100).optional(),
+    agent: z
+      .union([AgentName, z.literal("auto")])
+      .optional()
+      .describe("The agent to run it (its settings are defaults the task may narrow, never widen); `auto` picks the agent whose description fits the prompt best"),
     ...TaskOptions.shape,
   })
   .refine((b) => !(b.desktopId && b.labels && b.labels.length > 0), {
@@ -119,6 +137,7 @@ export const ListTasksQuery = z.strictObject({
   desktopId: DesktopId.optional(),
   source: TaskSource.optional(),
   scheduleId: z.string().max(64).optional(),
+  agent: AgentName.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

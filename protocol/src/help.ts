@@ -8,6 +8,11 @@ export const HelpRequestEventData = z.object({
   options: z.array(z.string().min(1).max(200)).max(10).optional(),
   /** How long the agent waits before proceeding on its own; bounded by the server. */
   timeoutMs: z.number().int().positive().optional(),
+  /**
+   * The answer is a secret (a code sent to a phone): it goes to the host for
+   * this task only, is stored as `[secret answer]`, and is never echoed.
+   */
+  secret: z.boolean().optional(),
 });
 export type HelpRequestEventData = z.infer<typeof HelpRequestEventData>;
 
@@ -23,6 +28,8 @@ export const HelpRequest = z.object({
   desktopId: z.string().nullable(),
   question: z.string(),
   options: z.array(z.string()).nullable(),
+  /** A secret question: its answer is never shown after it is sent (`answer` reads `[secret answer]`). */
+  secret: z.boolean(),
   status: HelpRequestStatus,
   answer: z.string().nullable(),
   answeredBy: z.string().nullable(),

@@ -4,6 +4,9 @@ import { AssignedTask } from "./task.ts";
 import { HostEvent, RefusedEvent } from "./task-events.ts";
 import { DesktopInput } from "./desktop-api.ts";
 import { DesktopResources } from "./desktop-resources.ts";
+import { ReleaseVersion } from "./host-release.ts";
+import { HostMemoryRequest, HostMemoryResult } from "./memory.ts";
+import { SecretKind } from "./vault.ts";
 
 /**
  * The control channel between a desktop host and its DesktopDO.
@@ -60,7 +63,31 @@ export const DesktopResponseMessage = z.object({
 });
 export type DesktopResponseMessage = z.infer<typeof DesktopResponseMessage>;
 
-export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage]);
+/** The running task's agent searches or saves a memory (its memory tools); answered by `memory_response`. */
+export const MemoryRequestMessage = z.object({
+  type: z.literal("memory_request"),
+  requestId: z.string().min(1).max(64),
+  taskId: TaskId,
+  request: HostMemoryRequest,
+});
+export type MemoryRequestMessage = z.infer<typeof MemoryRequestMessage>;
+
+
+/**
+ * The agent needs a vault secret's value now, to type it for `taskId`. The
+ * control plane answers only for the task this desktop runs, only with a
+ * secret in that task's scope, and audits each release.
+ */
+export const SecretRequestMessage = z.object({
+  type: z.literal("secret_request"),
+  requestId: z.string().min(1).max(64),
+  taskId: TaskId,
+  name: z.string().min(1).max(64),
+});
+export type SecretRequestMessage = z.infer<typeof SecretRequestMessage>;
+
+
+export const HostMessage = z.discriminatedUnion("type", [HelloMessage, HeartbeatMessage, EventsMessage, DesktopResponseMessage, MemoryRequestMessage, SecretRequestMessage]);
 export type HostMessage = z.infer<typeof HostMessage>;
 /** A host message as a host writes it (fields with defaults may be left out). */
 export type HostMessageInput = z.input<typeof HostMessage>;
@@ -73,6 +100,8 @@ export const WelcomeMessage = z.object({
   desktopId: DesktopId,
   heartbeatIntervalMs: z.number().int().positive(),
   serverTime: EpochMs,
+  /** The host release this control plane serves (`/host/latest.json`); an older host says `deskfleet-host upgrade` would fetch it. */
+  hostRelease: ReleaseVersion.optional(),
 });
 
 export const AssignMessage = z.object({ type: z.literal("assign"), task: AssignedTask });
@@ -105,6 +134,8 @@ export const HelpAnswerMessage = z.object({
   requestId: z.string(),
   status: z.enum(["answered", "dismissed", "timed_out"]),
   answer: z.string().nullable(),
+  /** The answer to a secret question: typed with type_secret, never shown to the model, logged or stored. */
+  secret: z.boolean().optional(),
 });
 
 export const ServerErrorMessage = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
@@ -125,16 +156,45 @@ export type TunnelOpenMessage = z.infer<typeof TunnelOpenMessage>;
 export const DesktopRequest = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("screenshot"), width: z.number().int().positive().optional() }),
   z.object({ kind: z.literal("input"), input: DesktopInput }),
+  /**
+   * The supervisor's unlock_screen: type the username (then Tab) if given, the
+   * credential, then Return, in one session. The host keeps the value out of
+   * every log line and forgets it when done.
+   */
+  z.object({ kind: z.literal("unlock"), username: z.string().min(1).max(256).optional(), credential: z.string().min(1).max(4_096) }),
 ]);
 export type DesktopRequest = z.infer<typeof DesktopRequest>;
 export const DesktopRequestMessage = z.object({ type: z.literal("desktop_request"), requestId: z.string().min(1).max(64), request: DesktopRequest });
+
+/** The answer to a host's `memory_request`. */
+export const MemoryResponseMessage = z.object({ type: z.literal("memory_response"), requestId: z.string().min(1).max(64), result: HostMemoryResult });
+export type MemoryResponseMessage = z.infer<typeof MemoryResponseMessage>;
 
 /** A person took over the desktop: stop acting (finish nothing new) until `resume`. */
 export const PauseMessage = z.object({ type: z.literal("pause"), taskId: TaskId, reason: z.literal("takeover"), by: z.string() });
 /** The person handed back: continue, telling the model `note` with a fresh screenshot. */
 export const ResumeMessage = z.object({ type: z.literal("resume"), taskId: TaskId, note: z.string() });
 
+/**
+ * The answer to a `secret_request`: the value (a TOTP secret's current code,
+ * never its seed) or why not, with the names that are in the task's scope.
+ */
+export const SecretResponseMessage = z.object({
+  type: z.literal("secret_response"),
+  requestId: z.string().min(1).max(64),
+  result: z.union([
+    z.object({ ok: z.literal(true), kind: SecretKind, value: z.string().min(1).max(4_096) }),
+    z.object({
+      ok: z.literal(false),
+      error: z.object({ code: z.string().max(100), message: z.string().max(2_000) }),
+      available: z.array(z.string().max(64)).max(200).default([]),
+    }),
+  ]),
+});
+export type SecretResponseMessage = z.infer<typeof SecretResponseMessage>;
+
 export const ServerMessage = z.discriminatedUnion("type", [
+  SecretResponseMessage,
   TunnelOpenMessage,
   DesktopRequestMessage,
   PauseMessage,
@@ -145,6 +205,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   AckMessage,
   TaskMessageMessage,
   HelpAnswerMessage,
+  MemoryResponseMessage,
   ServerErrorMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

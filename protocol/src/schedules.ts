@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { TaskOptions, TaskStatus } from "./task.ts";
+import { AgentName } from "./agents.ts";
 
 export const ScheduleId = z.string().regex(/^sch_[0-9a-z]{10,40}$/, { message: "a schedule id looks like `sch_…`" });
 export type ScheduleId = z.infer<typeof ScheduleId>;
@@ -87,6 +88,7 @@ export const CreateScheduleBody = z
     model: settings.model.optional(),
     maxSteps: settings.maxSteps.optional(),
     budgetUsd: settings.budgetUsd.optional(),
+    agent: AgentName.optional().describe("The agent that runs each run (its settings are the runs' defaults)"),
     reason: settings.reason.optional(),
   })
   .refine((b) => oneTiming(b) === 1, { message: "give exactly one of cron, intervalMinutes or runAt" })
@@ -115,6 +117,7 @@ export const UpdateScheduleBody = z
     model: settings.model.nullable().optional(),
     maxSteps: settings.maxSteps.nullable().optional(),
     budgetUsd: settings.budgetUsd.nullable().optional(),
+    agent: AgentName.nullable().optional(),
     reason: settings.reason.optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== "reason"), { message: "send at least one field to change" })
@@ -146,6 +149,7 @@ export const Schedule = z.object({
   model: z.string().nullable(),
   maxSteps: z.number().int().nullable(),
   budgetUsd: z.number().nullable(),
+  agent: AgentName.nullable(),
   /** When the Cron Trigger will next start a run; null when disabled or finished. */
   nextRunAt: EpochMs.nullable(),
   lastRunAt: EpochMs.nullable(),

@@ -27,6 +27,11 @@ export const MAX_MESSAGE_CHARS = 10_000;
 /** An error code. */
 export const MAX_CODE_CHARS = 100;
 
+/** A shell command's output as stored with its `command` event: head and tail kept, the middle elided with a count. */
+export const MAX_COMMAND_OUTPUT_CHARS = 16_000;
+/** A command, a path or a URL in a tool event. */
+export const MAX_TOOL_TEXT_CHARS = 10_000;
+
 /** Text within a limit, marked where it was cut: how the host keeps to the limits above. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 14)}… [truncated]`;
@@ -56,6 +61,11 @@ export const ActionInput = z.object({
   /** ask_human */
   question: z.string().max(4_000).optional(),
   options: z.array(z.string().max(200)).max(10).optional(),
+  /** ask_human: the answer is secret (typed with type_secret, never shown to the model). */
+  secret: z.boolean().optional(),
+  /** type_secret: the secret's name (never its value) and the field it was typed into. */
+  name: z.string().max(64).optional(),
+  field: z.string().max(200).optional(),
 });
 export type ActionInput = z.infer<typeof ActionInput>;
 
@@ -77,7 +87,76 @@ export const HostEventData = {
   /** One model call: its tokens and cost. */
   usage: TaskUsage.extend({ step: Step, model: z.string().max(100) }),
   help_request: HelpRequestEventData,
+  /** The agent typed a secret into the desktop: which one and how long, never the value. */
+  secret_typed: z.object({
+    /** A vault secret's name, or `answer:N` for the Nth secret help answer of the task. */
+    name: z.string().min(1).max(64),
+    source: z.enum(["vault", "help_answer"]),
+    characters: z.number().int().nonnegative(),
+    field: z.string().max(200).optional(),
+    step: Step,
+  }),
   log: z.object({ level: z.enum(["debug", "info", "warn", "error"]), message: Message }),
+  /** A shell command the host ran (the bash tool, or a task's `command`): what, how it ended, how long, how much output. */
+  command: z.object({
+    step: Step,
+    command: z.string().max(MAX_TOOL_TEXT_CHARS),
+    /** Null when it did not exit on its own (timed out, cancelled, the shell restarted). */
+    exitCode: z.number().int().nullable(),
+    durationMs: z.number().int().nonnegative(),
+    /** Every byte it printed, before capping. */
+    outputBytes: z.number().int().nonnegative(),
+    /** Its output capped to MAX_COMMAND_OUTPUT_CHARS (head and tail), secrets redacted. */
+    output: z.string().max(MAX_COMMAND_OUTPUT_CHARS),
+    ending: z.enum(["exited", "timed_out", "cancelled", "restarted"]),
+  }),
+  /** A file the agent wrote on the desktop (text editor `create`, `str_replace`, `insert`). */
+  file_write: z.object({
+    step: Step,
+    op: z.enum(["create", "str_replace", "insert"]),
+    path: z.string().max(MAX_TOOL_TEXT_CHARS),
+    /** The file's size after the write. */
+    bytes: z.number().int().nonnegative(),
+  }),
+  /** A file moved between the control plane and the desktop: an attachment downloaded (`in`) or an artifact sent (`out`). */
+  file_transfer: z.object({
+    step: Step,
+    direction: z.enum(["in", "out"]),
+    name: z.string().max(200),
+    path: z.string().max(MAX_TOOL_TEXT_CHARS),
+    bytes: z.number().int().nonnegative(),
+    fileId: z.string().max(64).optional(),
+  }),
+  /** One use of the browser tool (over CDP): what it did, on which tab, and where the tab ended up. */
+  browser: z.object({
+    step: Step,
+    op: z.string().min(1).max(40),
+    /** The tab's index in the list, its URL and title after the operation. */
+    tab: z.object({ index: z.number().int().nonnegative(), url: z.string().max(MAX_TOOL_TEXT_CHARS), title: z.string().max(500) }).nullable(),
+    /** What it was asked to open, click or fill (a URL, a selector, `role "name"`). */
+    target: z.string().max(MAX_TOOL_TEXT_CHARS).optional(),
+    ok: z.boolean(),
+    bytes: z.number().int().nonnegative(),
+  }),
+  /** A page fetched from the desktop's network. */
+  web_fetch: z.object({
+    step: Step,
+    url: z.string().max(MAX_TOOL_TEXT_CHARS),
+    status: z.number().int().nullable(),
+    bytes: z.number().int().nonnegative(),
+    durationMs: z.number().int().nonnegative(),
+    ok: z.boolean(),
+    error: z.string().max(MAX_SUMMARY_CHARS).optional(),
+  }),
+  /** A call of a tool of an MCP server the host connects to. */
+  mcp_call: z.object({
+    step: Step,
+    server: z.string().max(64),
+    tool: z.string().max(128),
+    ok: z.boolean(),
+    durationMs: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+  }),
   completed: z.object({ result: z.string().max(MAX_RESULT_CHARS), usage: TaskUsage.partial().optional() }),
   failed: z.object({ error: FinalError, usage: TaskUsage.partial().optional() }),
 } as const;
@@ -173,7 +252,14 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   stored("screenshot"),
   stored("usage"),
   stored("help_request"),
+  stored("secret_typed"),
   stored("log"),
+  stored("command"),
+  stored("file_write"),
+  stored("file_transfer"),
+  stored("browser"),
+  stored("web_fetch"),
+  stored("mcp_call"),
   stored("completed"),
   stored("failed"),
   stored("status"),

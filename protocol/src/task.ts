@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
+import { AgentName, AgentProfile, AgentTool, ContinueFrom } from "./agents.ts";
+import { MemoryNote } from "./memory.ts";
+import { MAX_TASK_ATTACHMENTS } from "./host-tools.ts";
+import { SecretName, SecretSummary } from "./vault.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -19,6 +23,24 @@ export const TaskOptions = z.object({
   budgetUsd: z.number().positive().max(10_000).optional(),
   selfHealing: z.boolean().optional(),
   notify: z.boolean().optional(),
+  /**
+   * What the task may use besides the screen (`computer`, always there): `ask_human`, `type_secret`, `memory`,
+   * and the tools beyond the screen (`shell`, `files`, `browser`, `web`, `mcp`, `mcp:<server>`) of those its host
+   * allows. Omitted: its agent's tools, or everything; `[]`: the screen alone. With an agent, a task narrows, never widens.
+   */
+  tools: z.array(AgentTool).max(24).optional().describe("What the task may use besides the screen: ask_human, type_secret, memory, shell, files, browser, web, mcp, mcp:<server> (omitted: its agent's, or all; []: the screen alone)"),
+  /** `last`: start with a summary of the previous task on the same desktop (its prompt, result and last screenshot). */
+  continueFrom: ContinueFrom.optional(),
+  /** Files the task waits for before it starts (`POST /api/tasks/{id}/files`); the host downloads them into the task's folder. */
+  attachments: z.number().int().min(1).max(MAX_TASK_ATTACHMENTS).optional().describe("Files the task waits for before it starts (POST /api/tasks/{id}/files)"),
+  /** Run this shell command on the desktop instead of a model conversation (needs the host to allow `shell`); the result is its output. */
+  command: z.string().min(1).max(10_000).optional().describe("Run this shell command on the desktop, without a model; the host must allow the shell"),
+  /**
+   * Vault secrets the task will type, besides those its prompt names with
+   * `{{secret:name}}`: an exclusive one among them holds the task back while
+   * another task uses it.
+   */
+  secrets: z.array(SecretName).max(20).optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -40,6 +62,8 @@ export const Task = z.object({
   prompt: z.string(),
   status: TaskStatus,
   desktopId: DesktopId.nullable(),
+  /** The agent that runs it (its instructions, skills, tools and limits); null for none. */
+  agent: AgentName.nullable(),
   target: z.object({ desktopId: DesktopId.nullable(), labels: z.array(Label) }),
   source: TaskSource,
   sourceMeta: z.record(z.string(), z.unknown()).nullable(),
@@ -52,7 +76,7 @@ export const Task = z.object({
   error: TaskError.nullable(),
   usage: TaskUsage,
   steps: z.number().int().nonnegative(),
-  /** While queued: why the task cannot start yet (its desktop has no host, or the host runs no tasks); null when it only waits its turn. */
+  /** While queued: why the task cannot start yet (its desktop has no host, the host runs no tasks, or an exclusive credential is in use); null when it only waits its turn. */
   waitingReason: z.string().nullable(),
   createdAt: EpochMs,
   assignedAt: EpochMs.nullable(),
@@ -61,6 +85,19 @@ export const Task = z.object({
   updatedAt: EpochMs,
 });
 export type Task = z.infer<typeof Task>;
+
+/** The task that ran on the same desktop before (`continueFrom: "last"`), summarized: no raw logs. */
+export const PreviousTask = z.object({
+  taskId: TaskId,
+  prompt: z.string().max(2_000),
+  status: TaskStatus,
+  result: z.string().max(4_000).nullable(),
+  error: TaskError.nullable(),
+  finishedAt: EpochMs.nullable(),
+  /** Its last screenshot (as its model saw it), base64 PNG; null when it had none or it is too big to carry. */
+  screenshot: z.object({ png: z.base64().max(4 * 1024 * 1024), width: z.number().int().nonnegative(), height: z.number().int().nonnegative() }).nullable(),
+});
+export type PreviousTask = z.infer<typeof PreviousTask>;
 
 /** What a host needs to run a task; sent in `assign`. */
 export const AssignedTask = z.object({
@@ -79,5 +116,18 @@ export const AssignedTask = z.object({
    * and steps as `maxSteps` counts them, model calls (one `usage` event each).
    */
   spent: z.object({ costUsd: z.number().nonnegative(), steps: z.number().int().nonnegative().optional() }).optional(),
+  /** The agent's instructions, skills and the user profile: the system prompt's cached prefix. Absent from older control planes. */
+  profile: AgentProfile.optional(),
+  /** The host tools this task may use; absent: every tool the host has. A call to any other is refused and the model told. */
+  tools: z.array(AgentTool).optional(),
+  /** What the task starts with besides its prompt: relevant memories and the previous task on this desktop. */
+  briefing: z
+    .object({
+      memories: z.array(MemoryNote).max(10),
+      previous: PreviousTask.nullable(),
+    })
+    .optional(),
+  /** The vault secrets in this task's scope on this desktop: names and descriptions only (the model's type_secret list). */
+  secrets: z.array(SecretSummary).max(200).default([]),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

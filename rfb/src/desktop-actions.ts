@@ -78,3 +78,27 @@ export async function performInput(client: InputConnection, input: DesktopInput)
       return client.keys(textToKeyStrokes(input.text));
   }
 }
+
+/** Pause after moving focus (Tab) before typing into the next field: lock screens move focus asynchronously. */
+const FOCUS_GAP_MS = 150;
+
+/**
+ * Types a credential into a lock screen or login prompt: the username and Tab
+ * when given, the credential, then Return. Never echoes either in an error.
+ */
+export async function performUnlock(client: InputConnection, unlock: { username?: string | undefined; credential: string }): Promise<void> {
+  let strokes: { username: ReturnType<typeof textToKeyStrokes> | null; credential: ReturnType<typeof textToKeyStrokes> };
+  try {
+    strokes = { username: unlock.username === undefined ? null : textToKeyStrokes(unlock.username), credential: textToKeyStrokes(unlock.credential) };
+  } catch (error) {
+    if (error instanceof KeyComboError) throw new DesktopActionError("invalid_input", "the credential holds a character that cannot be typed as a key (a control character)");
+    throw error;
+  }
+  if (strokes.username) {
+    await client.keys(strokes.username);
+    await client.keys(comboToKeyStrokes("Tab"));
+    await new Promise((resolve) => setTimeout(resolve, FOCUS_GAP_MS));
+  }
+  await client.keys(strokes.credential);
+  await client.keys(comboToKeyStrokes("Return"));
+}

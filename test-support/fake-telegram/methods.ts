@@ -1,4 +1,4 @@
-import type { BotCommand, Chat, InlineKeyboardMarkup, Message, PhotoSize } from "grammy/types";
+import type { BotCommand, Chat, Document, InlineKeyboardMarkup, Message, PhotoSize } from "grammy/types";
 import { readImageInfo } from "../scripted-anthropic/image-info.ts";
 import { badRequest, BotApiError } from "./bot-api-error.ts";
 import { formatText } from "./formatting.ts";
@@ -8,6 +8,8 @@ import { now, type BotWorld } from "./state.ts";
 export const MAX_TEXT = 4096;
 export const MAX_CAPTION = 1024;
 const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+/** The Bot API's limit for a file a bot uploads. */
+const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 const UPDATE_TYPES = new Set([
   "message", "edited_message", "channel_post", "edited_channel_post", "business_connection", "business_message",
   "edited_business_message", "deleted_business_messages", "message_reaction", "message_reaction_count", "inline_query",
@@ -42,6 +44,15 @@ export const METHODS: Record<string, Method> = {
     return send(w, chat, p, { photo, ...caption });
   },
 
+  sendDocument(p, w) {
+    const chat = targetChat(p, w);
+    const document = readDocument(p, w);
+    const f = formatText(p, "caption");
+    if (f && f.text.length > MAX_CAPTION) throw badRequest("message caption is too long");
+    const caption = f && f.text !== "" ? { caption: f.text, ...(f.entities.length ? { caption_entities: f.entities } : {}) } : {};
+    return send(w, chat, p, { document, ...caption });
+  },
+
   editMessageText(p, w) {
     if (p.has("inline_message_id")) throw badRequest("inline messages are not supported by this fake");
     const chat = targetChat(p, w);
@@ -62,6 +73,23 @@ export const METHODS: Record<string, Method> = {
     }
     const { entities: _e, reply_markup: _r, ...rest } = old;
     return w.store({ ...rest, text: f.text, ...(f.entities.length ? { entities: f.entities } : {}), ...(markup ? { reply_markup: markup } : {}), edit_date: now() } as Message);
+  },
+
+  /**
+   * Telegram's rules for bots: a message younger than 48 hours; the bot's own
+   * messages anywhere, other people's only in private chats (in groups that
+   * needs admin rights, which this fake does not model: refused).
+   */
+  deleteMessage(p, w) {
+    const chat = targetChat(p, w);
+    const messageId = p.int("message_id");
+    if (messageId === undefined) throw badRequest("message identifier is not specified");
+    const m = w.message(chat.id, messageId);
+    if (!m) throw badRequest("message to delete not found");
+    if (now() - m.date > 48 * 3600) throw badRequest("message can't be deleted for everyone");
+    if (m.from?.id !== w.me.id && chat.type !== "private") throw badRequest("message can't be deleted");
+    w.remove(m);
+    return true;
   },
 
   answerCallbackQuery(p, w) {
@@ -259,6 +287,34 @@ function readPhoto(p: Params, w: BotWorld): PhotoSize[] {
   if (!known) throw badRequest("wrong file identifier/HTTP URL specified");
   const info = known.upload ? readImageInfo(known.upload.bytes) : null;
   return photoSizes(w, raw, info?.width ?? 1280, info?.height ?? 800, known.upload?.bytes.length ?? 0);
+}
+
+/** A document as a multipart upload (`attach://name` or the field itself), an http(s) URL, or a file_id it handed out. */
+function readDocument(p: Params, w: BotWorld): Document {
+  const raw = p.raw["document"];
+  if (raw === undefined || raw === null || raw === "") throw badRequest("there is no document in the request");
+  const fieldName = typeof raw === "object" && raw !== null && "file" in raw ? String((raw as { file: unknown }).file)
+    : typeof raw === "string" && raw.startsWith("attach://") ? raw.slice("attach://".length)
+    : null;
+  if (fieldName !== null) {
+    const upload = p.files.get(fieldName);
+    if (!upload) throw badRequest("there is no document in the request");
+    if (upload.bytes.length === 0) throw badRequest("file must be non-empty");
+    if (upload.bytes.length > MAX_DOCUMENT_BYTES) throw badRequest("file is too big");
+    const fileId = w.mintId("BQACAgIAAxkBAAI");
+    const fileUniqueId = w.mintId("AgAD");
+    w.files.set(fileId, { fileId, fileUniqueId, upload, url: null });
+    return { file_id: fileId, file_unique_id: fileUniqueId, file_name: upload.name, mime_type: upload.type, file_size: upload.bytes.length };
+  }
+  if (typeof raw !== "string") throw badRequest("wrong file identifier/HTTP URL specified");
+  const known = w.files.get(raw);
+  if (known?.upload) return { file_id: raw, file_unique_id: known.fileUniqueId, file_name: known.upload.name, mime_type: known.upload.type, file_size: known.upload.bytes.length };
+  if (/^https?:\/\/\S+$/.test(raw)) {
+    const fileId = w.mintId("BQACAgIAAxkBAAI");
+    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AgAD"), upload: null, url: raw });
+    return { file_id: fileId, file_unique_id: w.files.get(fileId)!.fileUniqueId };
+  }
+  throw badRequest("wrong file identifier/HTTP URL specified");
 }
 
 /** Telegram answers a photo with several sizes: thumbnails up to 90, 320, 800 and 1280 px and the original (≤ 2560). */

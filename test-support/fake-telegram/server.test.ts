@@ -87,6 +87,18 @@ describe("the fake Bot API", () => {
     expect((await rejected(api.sendPhoto(CHAT, "nonsense"))).description).toBe("Bad Request: wrong file identifier/HTTP URL specified");
   });
 
+  it("takes a document as a multipart upload, keeps its name and type, and refuses an empty one", async () => {
+    const bytes = new TextEncoder().encode("a,b\n1,2\n");
+    const m = await api.sendDocument(CHAT, new InputFile(bytes, "report.csv"), { caption: "the report" });
+    expect(m.document).toMatchObject({ file_name: "report.csv", file_size: bytes.length });
+    expect(m.caption).toBe("the report");
+    const again = await api.sendDocument(CHAT, m.document!.file_id);
+    expect(again.document?.file_name).toBe("report.csv");
+    expect((await rejected(api.sendDocument(CHAT, new InputFile(new Uint8Array(), "empty.txt")))).description).toBe("Bad Request: file must be non-empty");
+    expect((await rejected(api.sendDocument(CHAT, new InputFile(bytes, "r.csv"), { caption: "c".repeat(1025) }))).description).toBe("Bad Request: message caption is too long");
+    expect((await rejected(api.sendDocument(CHAT, "nonsense"))).description).toBe("Bad Request: wrong file identifier/HTTP URL specified");
+  });
+
   it("edits a bot message and refuses an edit that changes nothing", async () => {
     const m = await api.sendMessage(CHAT, "first");
     const edited = await api.editMessageText(CHAT, m.message_id, "second");
@@ -143,6 +155,24 @@ describe("the fake as Telegram's side of a webhook", () => {
       expect(received[4]!.secret).toBe("wrong");
       await api.setWebhook(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/telegram/webhook`, { allowed_updates: ["message"] });
       await expect(fake.pressButton(CHAT, question.message_id, "h:1:0")).rejects.toThrow(/would not deliver a callback_query/);
+    } finally {
+      hook.close();
+    }
+  });
+
+  it("deletes a person's message in a private chat and the bot's own, as Telegram allows a bot", async () => {
+    const hook = createServer((_req, res) => res.end());
+    await new Promise<void>((ok) => hook.listen(0, "127.0.0.1", ok));
+    try {
+      await api.setWebhook(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/telegram/webhook`);
+      const question = await api.sendMessage(CHAT, "The code?");
+      const d = await fake.sendText(CHAT, "492039", { replyTo: question.message_id });
+      const reply = d.update.message!;
+      await expect(api.deleteMessage(CHAT, reply.message_id)).resolves.toBe(true);
+      expect(fake.messagesIn(CHAT).map((m) => m.text)).toEqual(["The code?"]);
+      expect(fake.deleted().map((m) => m.text)).toEqual(["492039"]);
+      expect((await rejected(api.deleteMessage(CHAT, reply.message_id))).description).toBe("Bad Request: message to delete not found");
+      await expect(api.deleteMessage(CHAT, question.message_id)).resolves.toBe(true);
     } finally {
       hook.close();
     }

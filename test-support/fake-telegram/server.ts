@@ -60,6 +60,8 @@ export interface FakeTelegram {
   rejections(): RecordedCall[];
   /** Messages in a chat, both directions, in order. */
   messagesIn(chatId: number): Message[];
+  /** Messages deleted with deleteMessage, as they were before. */
+  deleted(): Message[];
   /** Messages the bot sent to a chat, in order. */
   sentTo(chatId: number): Message[];
   /** Waits until `check` returns something truthy; fails with `what` and the calls seen. */
@@ -202,6 +204,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     callsOf: (method) => calls.filter((c) => c.ok && c.method.toLowerCase() === method.toLowerCase()),
     rejections: () => calls.filter((c) => !c.ok),
     messagesIn: (chatId) => world.messagesIn(chatId),
+    deleted: () => [...world.deleted],
     sentTo: (chatId) => world.messagesIn(chatId).filter((m) => m.from?.id === me.id),
     async waitFor(check, what, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

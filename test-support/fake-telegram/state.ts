@@ -76,6 +76,14 @@ export class BotWorld {
     return message;
   }
 
+  /** Deleted messages, as they were, in the order they were deleted. */
+  readonly deleted: Message[] = [];
+
+  remove(message: Message): void {
+    this.messages.delete(`${message.chat.id}:${message.message_id}`);
+    this.deleted.push(message);
+  }
+
   /** Messages in a chat in order, both directions. */
   messagesIn(chatId: number): Message[] {
     return [...this.messages.values()].filter((m) => m.chat.id === chatId).sort((a, b) => a.message_id - b.message_id);

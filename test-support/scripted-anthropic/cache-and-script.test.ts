@@ -149,6 +149,12 @@ describe("scripts", () => {
     expect(String((err as Error).message)).toMatch(/script bug: the reply calls tool 'teleport'/);
   });
 
+  it("sends a call of a tool the request did not offer when the script says the model makes one up", async () => {
+    server = await startScriptedAnthropic({ script: [toolUse("teleport", { to: "mars" }, { forged: true })] });
+    const msg = await client(server).messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    expect(msg.content).toMatchObject([{ type: "tool_use", name: "teleport", input: { to: "mars" } }]);
+  });
+
   it("cuts a reply longer than max_tokens and says so in stop_reason", async () => {
     server = await startScriptedAnthropic({ script: [text("word ".repeat(100))] });
     const msg = await client(server).messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x" }] });

@@ -25,6 +25,11 @@ export interface ScriptedToolUse {
    * enabled member of the request's computer toolset and not a tool of its own.
    */
   toolset_name?: string;
+  /**
+   * Send it even though the request does not offer the tool, as no model would but a compromised
+   * gateway or a replayed response could: for testing that such a call is refused.
+   */
+  forged?: boolean;
 }
 
 export type ScriptedBlock = ScriptedText | ScriptedToolUse;
@@ -126,9 +131,10 @@ export function text(t: string, opts: Omit<ScriptedReply, "content"> = {}): Scri
 export function toolUse(
   name: string,
   input: Record<string, unknown>,
-  opts: { text?: string; id?: string; toolset_name?: string } = {},
+  opts: { text?: string; id?: string; toolset_name?: string; forged?: boolean } = {},
 ): ScriptedReply {
   const block: ScriptedToolUse = { type: "tool_use", name, input };
+  if (opts.forged) block.forged = true;
   if (opts.id !== undefined) block.id = opts.id;
   if (opts.toolset_name !== undefined) block.toolset_name = opts.toolset_name;
   return { content: opts.text !== undefined ? [{ type: "text", text: opts.text }, block] : [block] };

@@ -15,6 +15,7 @@ import { buildMessage, sseErrorFrames, sseFrames, type ChunkOptions, type WireCo
 import { inputTokens, outputTokensOf, prefixBlocks, type WireUsage } from "./usage.ts";
 import { validateRequest, type JsonObject, type ValidatedRequest } from "./validate-request.ts";
 import { ThreadStore, type ResolvedThread } from "./threads.ts";
+import { inputProblem } from "./tool-definitions.ts";
 import { API_VERSIONS, COMPUTER_TOOLSET_NAME, COMPUTER_TOOLSET_TYPE, KNOWN_BETAS, MAX_REQUEST_BYTES } from "./wire-constants.ts";
 
 export interface ScriptedAnthropicOptions {
@@ -457,8 +458,12 @@ function buildContent(reply: ScriptedReply, v: ValidatedRequest, ids: IdMint): W
       if (!toolset.members.includes(b.name)) {
         throw invalid(`scripted-anthropic: script bug: the reply calls '${b.name}', which is not an enabled member of the request's computer toolset`);
       }
-    } else if (!named.has(b.name)) {
+    } else if (!named.has(b.name) && !b.forged) {
       throw invalid(`scripted-anthropic: script bug: the reply calls tool '${b.name}' but the request offers only: ${[...named, ...(toolset ? toolset.members.map((m) => `computer.${m}`) : [])].join(", ") || "(no tools)"}`);
+    } else if (!b.forged) {
+      const decl = v.tools.find((t) => t.name === b.name)!;
+      const problem = inputProblem(decl.def, decl.type, b.input);
+      if (problem) throw invalid(`scripted-anthropic: script bug: the reply calls '${b.name}' with input its schema forbids: ${problem}`);
     }
     const out: WireContentBlock = { type: "tool_use", id: b.id ?? ids.toolUse(), name: b.name, input: b.input, caller: { type: "direct" } };
     if (toolsetName !== undefined) out.toolset_name = toolsetName;

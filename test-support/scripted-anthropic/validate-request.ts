@@ -8,6 +8,7 @@
  */
 import { ApiError, invalid } from "./api-error.ts";
 import { readImageInfo, type ImageInfo } from "./image-info.ts";
+import { validateToolDefinition } from "./tool-definitions.ts";
 import {
   BETA_COMPUTER_TOOLS, BETA_ONLY_BODY_FIELDS, COMPUTER_TOOLSET_MEMBERS, COMPUTER_TOOLSET_NAME,
   COMPUTER_TOOLSET_TYPE, GA_BODY_FIELDS, GA_TOOL_TYPES, IMAGE_MEDIA_TYPES, LEGACY_SAMPLING_FIELDS,
@@ -411,6 +412,7 @@ function validateTools(body: JsonObject, opts: ValidateOptions, model: string, n
       const schema = t["input_schema"];
       if (!isObj(schema)) throw invalid(`${p}.custom.input_schema: Field required`);
       if (schema["type"] !== "object") throw invalid(`${p}.custom.input_schema.type: Input should be 'object'`);
+      validateToolDefinition(t, type, p);
       decl = { index: i, type, name, members: [], def: t };
     } else if (type === COMPUTER_TOOLSET_TYPE) {
       for (const k of Object.keys(t)) {
@@ -445,6 +447,7 @@ function validateTools(body: JsonObject, opts: ValidateOptions, model: string, n
     } else {
       const wanted = GA_TOOL_TYPES[type] ?? null;
       if (wanted !== null && t["name"] !== wanted) throw invalid(`${p}.${type}.name: Input should be '${wanted}'`);
+      validateToolDefinition(t, type, p);
       decl = { index: i, type, name: wanted, members: [], def: t };
     }
     if (decl.name !== null) {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { TaskEvent } from "@deskfleet/protocol";
 import { HostEvent, parseEventData, storedTaskEvent } from "@deskfleet/protocol";
 import { buildTranscript } from "@deskfleet/web/transcript";
-import { RecordingContext, scriptedRunner } from "deskfleet-host/testing";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RecordingContext, scriptedRunner, toolboxes } from "deskfleet-host/testing";
 import { text, toolsetCall, toolUse } from "../../test-support/scripted-anthropic/index.ts";
 
 // The contract between the producer of task events (the host's computer-use
@@ -13,6 +15,7 @@ import { text, toolsetCall, toolUse } from "../../test-support/scripted-anthropi
 // invents a shape here.
 
 const setup = scriptedRunner();
+const toolbox = toolboxes();
 const TASK = "tsk_contract0001";
 
 /** The events a runner reported, numbered as the runtime numbers them, checked and stored as TaskDO does. */
@@ -75,5 +78,66 @@ describe("the task transcript contract", () => {
     expect(action?.kind === "action" && action.data).toMatchObject({ name: "left_click", input: {}, dropped: ["coordinate", "note"] });
     const item = buildTranscript(stored).find((i) => i.kind === "action");
     expect(item?.kind === "action" && item.result?.ok).toBe(false);
+  });
+
+  it("shows each use of the tools beyond the screen as the real loop records it: commands with output, writes, transfers, fetches", async () => {
+    const page = createServer((_req, res) => res.end("<title>Prices</title><p>Tea costs 3.</p>"));
+    await new Promise<void>((r) => page.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/prices`;
+    try {
+      const { toolbox: tb } = toolbox(["shell", "files", "web"]);
+      const { server, runner } = await setup({ script: [
+        toolUse("bash", { command: "tr a-z A-Z < in.txt > out.txt; cat out.txt" }),
+        toolUse("bash", { command: "exit 3" }),
+        toolUse("str_replace_based_edit_tool", { command: "create", path: "notes.md", file_text: "# Notes\n" }),
+        toolUse("web_fetch", { url }),
+        toolUse("send_file", { path: "out.txt" }),
+        text("Done."),
+      ] }, { tools: tb });
+      const ctx = new RecordingContext({ id: TASK, prompt: "Shout the file.", options: { tools: ["shell", "files", "web"] } });
+      ctx.attach("in.txt", "hello\n");
+      expect(await runner.run(ctx)).toEqual({ status: "completed", result: "Done." });
+      server.assertNoRejections();
+
+      const { stored, refused } = storeAsTaskDO(ctx);
+      expect(refused).toEqual([]);
+      const tools = buildTranscript(stored).flatMap((item) => (item.kind === "tool" ? [{ tool: item.tool, text: item.text.replace(/\d+ ms/g, "N ms").replace(/\/tmp\/\S+?\/(tsk_)/g, "…/$1"), ok: item.ok, output: item.output, file: item.fileId !== null }] : []));
+      expect(tools).toEqual([
+        { tool: "files", text: "downloaded the attachment in.txt (6 B)", ok: true, output: null, file: true },
+        { tool: "shell", text: "$ tr a-z A-Z < in.txt > out.txt; cat out.txt → exit 0 (N ms, 6 B)", ok: true, output: "HELLO\n", file: false },
+        { tool: "shell", text: "$ exit 3 → exit 3 (N ms, 0 B)", ok: false, output: null, file: false },
+        { tool: "files", text: `wrote …/${TASK}/notes.md (8 B)`, ok: true, output: null, file: false },
+        { tool: "web", text: `fetched ${url} → 200 (40 B, N ms)`, ok: true, output: null, file: false },
+        { tool: "files", text: "sent out.txt (6 B)", ok: true, output: null, file: true },
+      ]);
+      // The actions that ran tools are told by the tools' own lines, not twice.
+      expect(buildTranscript(stored).filter((item) => item.kind === "action")).toEqual([]);
+    } finally {
+      page.close();
+    }
+  });
+
+  it("shows which secret the real loop typed and how long it was, never the value", async () => {
+    const { server, runner } = await setup({ script: [
+      toolsetCall("left_click", { coordinate: [120, 80] }),
+      toolUse("type_secret", { name: "github", field: "password" }),
+      toolUse("ask_human", { question: "The code sent to your phone?", secret: true }),
+      text("Logged in."),
+    ] });
+    const ctx = new RecordingContext({ id: TASK, prompt: "Log in.", secrets: [{ name: "github", kind: "password", description: "GitHub login" }] });
+    ctx.secrets.set("github", "correct-horse-battery");
+    ctx.answer = async () => ({ status: "answered_secretly", answer: null, name: "answer:1a2b3c4d", characters: 6 });
+    await runner.run(ctx);
+    server.assertNoRejections();
+    const { stored, refused } = storeAsTaskDO(ctx);
+    expect(refused).toEqual([]);
+    const items = buildTranscript(stored);
+    expect(items.flatMap((i) => (i.kind === "action" ? [i.text] : []))).toEqual([
+      "left_click at (120, 80)",
+      "type_secret `github` into password",
+      'ask_human "The code sent to your phone?" (secret answer)',
+    ]);
+    expect(items.flatMap((i) => (i.kind === "secret" ? [i.text] : []))).toEqual(["typed secret `github` (21 characters) into password"]);
+    expect(JSON.stringify(stored)).not.toContain("correct-horse-battery");
   });
 });

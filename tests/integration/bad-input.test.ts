@@ -100,7 +100,8 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
     const row = await env.DB.prepare("SELECT vnc_url, vnc_credentials FROM desktops WHERE id = ?").bind("vnc-only-1").first<{ vnc_url: string; vnc_credentials: string }>();
     expect(row!.vnc_url).not.toMatch(/s3cret/);
     expect(row!.vnc_credentials).not.toMatch(/s3cret/);
-    expect(row!.vnc_credentials.startsWith("v1.")).toBe(true);
+    // Sealed with the VNC-credentials key (secret-box.ts v2: one key per purpose).
+    expect(row!.vnc_credentials.startsWith("v2.")).toBe(true);
   });
 
   it("rejects a VNC URL whose ?security= names an unknown method with 422 saying which are known, and stores nothing", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode, type TaskEvent } from "@deskfleet/protocol";
+import { CloseCode, HOST_PROTOCOL_VERSION, HOST_RELEASE, MIN_HOST_RELEASE, type TaskEvent, type TaskFeedMessage } from "@deskfleet/protocol";
 import { api, createDesktop, createTask, env, eventually, hostToken, taskFeed, taskStatus } from "./support/api.ts";
 import { TestHost, type TestHostEvent } from "./support/test-host.ts";
 
@@ -135,6 +135,19 @@ describe("host protocol", () => {
     const closed = await host.waitClosed();
     expect(closed.code).toBe(CloseCode.badVersion);
     expect(closed.reason).toMatch(/server speaks 1/);
+  });
+
+  it("closes a host older than the oldest accepted release with 4400 and a reason that says how to upgrade", async () => {
+    const host = await newHost("oldrelease-1");
+    await host.connect([], HOST_PROTOCOL_VERSION, { hostVersion: "0.0.1" });
+    const closed = await host.waitClosed();
+    expect(closed).toEqual({ code: CloseCode.badVersion, reason: `deskfleet-host 0.0.1 is older than ${MIN_HOST_RELEASE}, the oldest accepted: run \`deskfleet-host upgrade\`` });
+    expect((await api("GET", "/api/desktops/oldrelease-1")).json.presence).toBe("offline");
+  });
+
+  it("names the host release it serves in the welcome, so an older host can say that an upgrade is waiting", async () => {
+    const host = await newHost("release-1");
+    expect(await host.connect([], HOST_PROTOCOL_VERSION, { hostVersion: HOST_RELEASE })).toMatchObject({ type: "welcome", desktopId: "release-1", hostRelease: HOST_RELEASE });
   });
 
   it("refuses a host token used for another desktop with close code 4403", async () => {

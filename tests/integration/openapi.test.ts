@@ -62,19 +62,29 @@ describe("the error answers in the OpenAPI document", () => {
     const conflicts = ops.filter((o) => "409" in o.op.responses);
     for (const { path, op } of conflicts) expect(isErrorEnvelope(doc, op.responses["409"]), path).toBe(true);
     expect(conflicts.map((o) => `${o.method} ${o.path}`).sort()).toEqual([
+      "DELETE /api/agents/{name}",
+      "DELETE /api/skills/{name}",
       "GET /api/desktops/{id}/screenshot",
+      "PATCH /api/memories/{id}",
       "PATCH /api/schedules/{id}",
+      "PATCH /api/skills/{name}",
+      "POST /api/agents",
       "POST /api/desktops",
       "POST /api/desktops/{id}/handback",
       "POST /api/desktops/{id}/input",
       "POST /api/desktops/{id}/takeover",
       "POST /api/help-requests/{id}/dismiss",
       "POST /api/help-requests/{id}/respond",
+      "POST /api/memories",
       "POST /api/proposals/{id}/approve",
       "POST /api/proposals/{id}/reject",
       "POST /api/schedules/{id}/prompt-versions/{version}/rollback",
+      "POST /api/secrets",
+      "POST /api/skills",
+      "POST /api/skills/{name}/versions/{version}/rollback",
       "POST /api/supervisor/conversations/{id}/messages",
       "POST /api/tasks/{id}/cancel",
+      "POST /api/tasks/{id}/files",
       "POST /api/tasks/{id}/messages",
     ]);
   });

@@ -15,14 +15,14 @@ describe("VNC URLs of desktops the control plane dials", () => {
     const audit = await env.DB.prepare("SELECT details FROM audit_log WHERE target_id = 'vnc-token-1'").all<{ details: string }>();
     for (const r of audit.results) expect(r.details).not.toContain("tk-5ecr3t");
     // The object dials the whole URL again, inside itself.
-    expect((await vncTarget(env.DESKFLEET_SECRET_KEY, row!.vnc_url, row!.vnc_credentials)).address).toBe("wss://vnc.example.com/websockify?token=tk-5ecr3t-0000&path=x");
+    expect((await vncTarget(env, row!.vnc_url, row!.vnc_credentials)).address).toBe("wss://vnc.example.com/websockify?token=tk-5ecr3t-0000&path=x");
   });
 
   it("keep ?security= (ours, not a secret) in the shown address while the server's own query is sealed", async () => {
     const created = await createDesktop("vnc-token-2", { vncUrl: "wss://vnc.example.com/websockify?security=X509Vnc&token=tk-5ecr3t-0002" });
     expect(created.vncUrl).toBe("wss://vnc.example.com/websockify?security=X509Vnc");
     const row = await env.DB.prepare("SELECT vnc_url, vnc_credentials FROM desktops WHERE id = 'vnc-token-2'").first<{ vnc_url: string; vnc_credentials: string }>();
-    const target = await vncTarget(env.DESKFLEET_SECRET_KEY, row!.vnc_url, row!.vnc_credentials);
+    const target = await vncTarget(env, row!.vnc_url, row!.vnc_credentials);
     expect(target.security).toEqual(["X509Vnc"]);
     expect(target.address).toBe("wss://vnc.example.com/websockify?security=X509Vnc&token=tk-5ecr3t-0002");
   });

@@ -54,7 +54,7 @@ describe("the deskfleet-host command", () => {
       DESKFLEET_HOST_TOKEN: bad,
       ANTHROPIC_API_KEY: API_KEY,
     });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toContain("the control plane refused the host token (close code 4401)");
     expect(r.stderr).toContain("Issue a new host token for this desktop");
     expect(r.stderr + r.stdout).not.toContain(bad);

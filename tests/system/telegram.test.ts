@@ -241,6 +241,34 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       host.close();
     }
   });
+
+  it("takes a secret answer from a reply, deletes the reply, says so, and never echoes the answer", async () => {
+    const host = await connectHost("tg-secret");
+    try {
+      const task = (await cp.api("POST", "/api/tasks", { prompt: "log in", desktopId: "tg-secret" })).json;
+      await host.next("assign");
+      const start = fake.sentTo(ALLOWED).length;
+      host.send({ type: "events", taskId: task.id, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "help_request", at: Date.now(), data: { requestId: "help-secret-01", question: "The code sent to your phone?", secret: true } },
+      ] });
+      const asked = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => textOf(m).includes("The code sent to your phone?")), "the secret question");
+      expect(textOf(asked)).toMatch(/Secret question/);
+      expect(textOf(asked)).toMatch(/I delete your reply/);
+
+      const reply = (await fake.sendText(ALLOWED, "492039", { replyTo: asked.message_id })).update.message!;
+      expect(await host.next("help_answer")).toMatchObject({ requestId: "help-secret-01", status: "answered", answer: "492039", secret: true });
+      const notice = await fake.waitFor(() => sentSince(ALLOWED, start).map(textOf).find((t) => t.includes("secret answer")), "the notice");
+      expect(notice).toBe("🔒 Answered by Ada (@ada) (secret answer, sent to the agent only). I deleted your reply so the answer does not stay in this chat.");
+      expect(fake.deleted().map((m) => m.message_id)).toContain(reply.message_id);
+      expect(fake.messagesIn(ALLOWED).some((m) => textOf(m).includes("492039"))).toBe(false);
+      const stored = (await cp.api("GET", `/api/help-requests?taskId=${task.id}`)).json.items[0];
+      expect(stored).toMatchObject({ secret: true, answer: "[secret answer]", answeredVia: "telegram" });
+      expect(fake.rejections()).toEqual([]);
+    } finally {
+      host.close();
+    }
+  });
 });
 
 describe("Telegram people and groups", () => {

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { CreateDesktopBody, Desktop, DesktopId, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
+import { CreateDesktopBody, Desktop, DesktopId, hostInstallLines, HostTokenResponse, UpdateDesktopBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, errorResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
@@ -23,7 +23,7 @@ async function sealCredentials(env: Env, vncUrl: string | null | undefined, pass
   if (!vncUrl) return { address: null, sealed: null };
   const { address, credentials } = splitVncUrl(vncUrl);
   if (password) credentials.password = password;
-  const sealed = hasCredentials(credentials) ? await seal(env.DESKFLEET_SECRET_KEY, JSON.stringify(credentials)) : null;
+  const sealed = hasCredentials(credentials) ? await seal(env, "vnc-credentials", JSON.stringify(credentials)) : null;
   return { address, sealed };
 }
 
@@ -138,7 +138,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       path: "/api/desktops/{id}/host-token",
       summary: "Issue a new host token (shown once; replaces the previous one, whose host is disconnected at once)",
       request: { params: DesktopParam },
-      responses: { 201: jsonContent(HostTokenResponse, "The token and the command that starts the host"), 429: errorResponse("Too many new credentials; wait and retry") },
+      responses: { 201: jsonContent(HostTokenResponse, "The token and the line per OS that installs the host from this control plane (it asks for the token)"), 429: errorResponse("Too many new credentials; wait and retry") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -151,8 +151,6 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       // The old token stops working at the next request; its open sockets end now.
       await desktopObject(c.env, id).hostTokenReplaced(id, hostCredential(hash));
       await audit(c.env.DB, { actor: c.var.identity.id, action: "desktop.host_token", targetType: "desktop", targetId: id });
-      const server = new URL(c.req.url).origin;
-      const command = `DESKFLEET_HOST_TOKEN=${token} npx deskfleet-host run --server ${server} --desktop ${id}`;
-      return c.json({ desktopId: id, token, command }, 201);
+      return c.json({ desktopId: id, token, install: hostInstallLines(new URL(c.req.url).origin, id) }, 201);
     },
   );

@@ -28,7 +28,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       responses: { 201: jsonContent(Task, "The queued task") },
     }),
     async (c) => {
-      const { prompt, desktopId, labels, priority, ...options } = c.req.valid("json");
+      const { prompt, desktopId, labels, priority, agent, ...options } = c.req.valid("json");
       const identity = c.var.identity;
       const task = await createTask(c.env, {
         prompt,
@@ -36,6 +36,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         labels: labels ?? [],
         priority: priority ?? 0,
         options,
+        agent: agent ?? null,
         source: identity.kind === "session" ? "dashboard" : "api",
         sourceMeta: { by: identity.id },
       });

@@ -10,6 +10,7 @@ import { scheduleCommands } from "./commands/schedules.ts";
 import { helpAnswers } from "./help-answers.ts";
 import { proposalAnswers } from "./proposal-answers.ts";
 import { conversation } from "./conversation.ts";
+import { agentRouting } from "./agent-routing.ts";
 
 /**
  * The bot for one update: only what is addressed to it (in groups), from an allowed chat and an
@@ -21,6 +22,7 @@ export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe)
   bot.use(addressedOnly(), allowedChatsOnly(env, cfg), allowedUsersOnly(env, cfg));
   bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env));
   bot.use(helpAnswers(env), proposalAnswers(env));
+  bot.use(agentRouting(env));
   bot.use(conversation(env));
   // A handler's failure is logged and the update acknowledged: Telegram would otherwise redeliver it forever.
   bot.catch((err) => {

@@ -22,11 +22,33 @@ async function answer(env: Env, ctx: BotContext, row: TelegramHelpMessageRow, te
   const { by, name } = personOf(ctx);
   try {
     const r = await resolveHelpRequest(env, row.requestId, { answer: text, dismiss: text === null, by, via: "telegram" });
+    // A secret answer is never echoed: the reply says only that it was given.
+    if (r.secret && r.status === "answered") return `Answered by ${name} (secret answer, sent to the agent only).`;
     return r.status === "dismissed" ? `Dismissed by ${name}.` : `Answered by ${name}: ${r.answer ?? ""}`;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return `Not applied: ${err.message}`;
     throw err;
   }
+}
+
+/**
+ * A reply carrying a secret answer: resolved like any answer, then deleted
+ * from the chat (a bot may delete any message in a private chat; in a group
+ * it needs the right to, so the person is asked to). Our message says so and
+ * never repeats the answer; it does not quote the deleted reply.
+ */
+async function secretReply(env: Env, ctx: BotContext, row: TelegramHelpMessageRow, reply: { chatId: number; messageId: number; text: string }): Promise<void> {
+  const outcome = await answer(env, ctx, row, reply.text);
+  let deleted = false;
+  try {
+    deleted = await ctx.api.deleteMessage(reply.chatId, reply.messageId);
+  } catch (err) {
+    console.error("telegram: deleting a secret answer failed:", err instanceof Error ? err.message : String(err));
+  }
+  const note = deleted
+    ? "I deleted your reply so the answer does not stay in this chat."
+    : "I could not delete your reply: delete it yourself so the answer does not stay in this chat.";
+  await ctx.api.sendMessage(reply.chatId, `${outcome.startsWith("Not applied") ? "⚠️" : "🔒"} ${outcome} ${note}`, { reply_parameters: { message_id: row.messageId } });
 }
 
 export function helpAnswers(env: Env): Composer<BotContext> {
@@ -55,6 +77,8 @@ export function helpAnswers(env: Env): Composer<BotContext> {
       await ctx.api.sendMessage(ctx.chat.id, viewerRefusal(ctx, "answering a help request"), { reply_parameters: { message_id: ctx.message.message_id } });
       return;
     }
+    const request = await getHelpRequest(env.DB, row.requestId);
+    if (request?.secret) return secretReply(env, ctx, row, { chatId: ctx.chat.id, messageId: ctx.message.message_id, text: ctx.message.text.trim() });
     const outcome = await answer(env, ctx, row, ctx.message.text.trim());
     await ctx.api.sendMessage(ctx.chat.id, `${outcome.startsWith("Not applied") ? "⚠️" : "✅"} ${outcome}`, { reply_parameters: { message_id: ctx.message.message_id } });
   });

@@ -10,6 +10,8 @@ export type Conversation = {
   messages: Turn[];
   /** Steps (model calls) so far across every run of the task. */
   steps: number;
+  /** Whether type_secret is offered: once it is, it stays, so the cached prefix (tools first) changes at most once. */
+  typeSecret?: boolean;
 };
 
 export class ConversationStore {

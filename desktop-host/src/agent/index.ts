@@ -9,3 +9,5 @@ export type { ContextStrategy } from "./prompt-cache.ts";
 export type { PruneOptions } from "./image-pruning.ts";
 export { DEFAULT_PRUNE } from "./image-pruning.ts";
 export { UNCHANGED_SCREENSHOT_TEXT } from "./tool-dispatch.ts";
+export { HostToolbox, TaskTools, type ToolboxOptions } from "../tools/toolbox.ts";
+export { hostToolbox, type HostToolSettings } from "../tools/host-toolbox.ts";

@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
+import { describePlaceholders, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { BetaContentBlockParam, BetaToolResultBlockParam, BetaToolUseBlock } from "@anthropic-ai/sdk/resources/beta";
+import type { AgentTool } from "@deskfleet/protocol";
 import type { HelpOutcome, TaskContext, TaskOutcome } from "../task-runner.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
 import type { Conversation, Turn } from "./conversation-store.ts";
@@ -12,7 +13,12 @@ import { addUsage, costOfUsage, ZERO_USAGE, type ModelPrice, type StepUsage } fr
 import type { ContextStrategy } from "./prompt-cache.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 import { actionEvent, assistantTextEvent } from "./action-event.ts";
-import { dispatchToolUse, ScreenshotPublisher, summarize } from "./tool-dispatch.ts";
+import { dispatchToolUse, ScreenshotPublisher, summarize, toolRefusal } from "./tool-dispatch.ts";
+import { ASK_HUMAN_TOOL } from "./ask-human.ts";
+import { MEMORY_SAVE_TOOL, MEMORY_SEARCH_TOOL } from "./memory-tools.ts";
+import { briefingBlocks } from "./briefing.ts";
+import type { TaskTools } from "../tools/toolbox.ts";
+import { typeSecretTool, type TypeSecretDeps } from "./type-secret.ts";
 
 // The computer-use loop for one run of a task: ask the model, act, report,
 // until it answers without a tool call or a limit stops it.
@@ -52,10 +58,15 @@ export type LoopSettings = {
   maxRetries: number;
   helpTimeoutMs: number;
   systemPromptExtra?: string;
+  /** Tools beyond the screen for this run (shell, files, browser, web, MCP), or null for the screen alone. */
+  tools?: TaskTools | null;
   now: () => number;
 };
 
 type Stop = { code: string; message: string };
+
+/** Tools that do not act on the screen: no screenshot after them, and they do not count towards a loop. */
+const NOT_SCREEN_TOOLS = new Set(["ask_human", "memory_search", "memory_save"]);
 
 export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSettings): Promise<TaskOutcome> {
   const { signal, task } = ctx;
@@ -68,20 +79,44 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   let steps = conv.steps;
   let mode = s.mode;
   let lastText = "";
-  const system = buildSystemPrompt({ desktop: s.desktop.info(), now: s.now(), ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}) });
+  // The tools this task may use: its agent's allow-list (absent: every tool this host has); memory needs a control plane to ask.
+  const allowed: ReadonlySet<AgentTool> | null = task.tools ? new Set(task.tools) : null;
+  const may = (t: AgentTool) => !allowed || allowed.has(t);
+  const memory = may("memory") ? ctx.memory?.bind(ctx) : undefined;
+  const offered = [...(may("ask_human") ? [ASK_HUMAN_TOOL] : []), ...(memory ? [MEMORY_SEARCH_TOOL, MEMORY_SAVE_TOOL] : [])];
+  const promptTools: AgentTool[] = ["computer", ...(may("ask_human") ? ["ask_human"] : []), ...(may("type_secret") ? ["type_secret"] : []), ...(memory ? ["memory"] : [])];
+  const system = buildSystemPrompt({
+    desktop: s.desktop.info(),
+    now: s.now(),
+    profile: task.profile ?? null,
+    tools: promptTools,
+    ...(s.systemPromptExtra ? { extra: s.systemPromptExtra } : {}),
+  });
   const failed = (stop: Stop): TaskOutcome => ({ status: "failed", error: stop });
   const cancelled = (): TaskOutcome => failed({ code: "cancelled", message: "The task was cancelled; held keys and mouse buttons were released." });
   const log = (level: "info" | "warn", message: string) => ctx.emit("log", { level, message: truncate(message, MAX_MESSAGE_CHARS) });
 
   if (!s.priceKnown) log("warn", `No price on file for model ${s.model}; costs and the budget use the highest known rates.`);
   if (mode === "beta") conv.messages = toBetaToolHistory(conv.messages);
-  const askHuman = (question: string, options?: string[]) => askWithTimeout(ctx, question, options, s.helpTimeoutMs);
+  // type_secret is offered when the task has secrets in scope, or from the first secret answer on.
+  const secretTool = typeSecretTool(task.secrets ?? []);
+  if ((task.secrets ?? []).length > 0) conv.typeSecret = true;
+  const askHuman = async (question: string, options?: string[], opts?: { secret?: boolean }) => {
+    const outcome = await askWithTimeout(ctx, question, options, opts, s.helpTimeoutMs);
+    if (outcome.status === "answered_secretly") conv.typeSecret = true;
+    return outcome;
+  };
+  const typeSecret: TypeSecretDeps = {
+    secretValue: (name) => ctx.secretValue(name),
+    type: (text) => s.desktop.type(text),
+    typed: (e) => ctx.emit("secret_typed", { ...e, step: conv.steps }),
+  };
 
   try {
     const opening = conv.messages.length === 0;
     const followUps = [...(opening || task.resume ? task.followUps : []), ...ctx.takeFollowUps()].map((f) => f.text);
     if (opening) {
-      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher) });
+      conv.messages.push({ role: "user", content: await openingTurn(ctx, s.desktop, publisher, s.tools?.notes() ?? []) });
     } else if (followUps.length === 0 && lastMessageIsFinal(conv.messages)) {
       // A reassignment of a task this host already finished: nothing new to do.
       return { status: "completed", result: finalText(conv.messages) };
@@ -111,6 +146,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       try {
         ({ message } = await callModel({
           client: s.client, model: s.model, maxTokens: s.maxTokens, system, messages: conv.messages, mode, toolset: s.toolset,
+          tools: [...offered, ...(conv.typeSecret && may("type_secret") ? [secretTool] : []), ...(s.tools?.definitions() ?? [])],
           desktop: s.desktop, strategy: s.strategy, anchors, signal, maxRetries: s.maxRetries,
         }));
       } catch (error) {
@@ -144,7 +180,7 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
       if (toolUses.length === 0) {
         const more = ctx.takeFollowUps().map((f) => f.text);
         if (more.length > 0 && turn) {
-          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text })) });
+          conv.messages.push({ role: "user", content: more.map((text) => ({ type: "text", text: describePlaceholders(text) })) });
           continue;
         }
         if (message.stop_reason === "refusal") return failed({ code: "refused", message: lastText || "The model declined to continue this task." });
@@ -177,21 +213,30 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
           continue;
         }
         const { name, input } = describe(toolUse);
-        ctx.emit("action", actionEvent(name, input, conv.steps));
+        // A host tool's own event (command, file_write, …) carries its input; the action names it.
+        const hostTool = s.tools?.owns(name) === true;
+        ctx.emit("action", actionEvent(name, hostTool ? {} : input, conv.steps));
+        const refusal = toolRefusal(toolUse, allowed);
+        if (refusal) {
+          log("warn", `Refused a call to ${name}: this task's agent does not allow it; the model was told.`);
+          ctx.emit("action_result", { ...summarize(refusal), step: conv.steps });
+          results.push(refusal);
+          continue;
+        }
         const signature = actionSignature(name, input, s.desktop.fingerprint());
         let result: BetaToolResultBlockParam;
         try {
-          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman }), signal, () => s.desktop.releaseAll());
+          result = await untilAborted(dispatchToolUse(toolUse, { toolset: s.toolset, mode, signal, askHuman, memory, typeSecret, tools: s.tools ?? null, step: conv.steps }), signal, () => s.desktop.releaseAll());
         } catch (error) {
           if (!signal.aborted) throw error;
           results.push(notExecuted(toolUse, "the task was cancelled"));
           continue;
         }
-        if (s.screenshotAfterActions && name !== "ask_human" && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
+        if (s.screenshotAfterActions && !NOT_SCREEN_TOOLS.has(name) && !hostTool && !result.is_error && !hasImage(result)) result = withImage(result, await s.desktop.screenshot());
         result = await publisher.publish(result, ctx, conv.steps);
         ctx.emit("action_result", { ...summarize(result), step: conv.steps });
         results.push(result);
-        if (name === "ask_human") continue;
+        if (NOT_SCREEN_TOOLS.has(name)) continue;
         const verdict = detector.record(signature, `${name} ${JSON.stringify(input)}`);
         if (verdict.kind === "warn") {
           warnings.push(verdict.message);
@@ -211,9 +256,19 @@ export async function runLoop(ctx: TaskContext, conv: Conversation, s: LoopSetti
   }
 }
 
-/** The first user turn: the task, the start page opened for it, and a screenshot so step one needs no screenshot call. */
-async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher): Promise<BetaContentBlockParam[]> {
-  const content: BetaContentBlockParam[] = [{ type: "text", text: ctx.task.prompt }];
+/**
+ * The first user turn: the task, what it starts with (memories, the previous
+ * task on this desktop, notes from its tools), the start page opened for it,
+ * and a screenshot so step one needs no screenshot call.
+ */
+async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: ScreenshotPublisher, notes: readonly string[]): Promise<BetaContentBlockParam[]> {
+  // `{{secret:name}}` placeholders are never expanded: the model reads a pointer to type_secret instead.
+  const content: BetaContentBlockParam[] = [{ type: "text", text: describePlaceholders(ctx.task.prompt) }];
+  if (notes.length > 0) content.push({ type: "text", text: notes.join("\n") });
+  const briefing = ctx.task.briefing;
+  // The previous task's last screen is worth sending only if the screen has changed since.
+  const screenBefore = briefing?.previous?.screenshot ? (await desktop.screenshot()).png : null;
+  if (briefing) content.push(...briefingBlocks(briefing, screenBefore));
   const url = ctx.task.options.startUrl;
   if (url) {
     // Through the same desktop as the model's actions: focus the address bar, type, go.
@@ -269,10 +324,10 @@ function appendBlocks(messages: Turn[], blocks: BetaContentBlockParam[]): void {
   else messages.push({ role: "user", content: blocks });
 }
 
-/** Adds text to the pending user turn, or starts one after an assistant turn. */
+/** Adds text to the pending user turn, or starts one after an assistant turn (a follow-up's `{{secret:…}}` shown as a pointer too). */
 function appendUserText(messages: Turn[], texts: readonly string[]): void {
   if (texts.length === 0) return;
-  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text }));
+  const blocks = texts.filter((t) => t.trim() !== "").map((text) => ({ type: "text" as const, text: describePlaceholders(text) }));
   if (blocks.length === 0) return;
   const last = messages[messages.length - 1];
   if (last?.role === "user" && Array.isArray(last.content)) last.content = [...last.content, ...blocks];
@@ -332,13 +387,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, cleanup: () => P
 }
 
 /** ctx.askHuman with our own backstop timeout, so a lost help request cannot hang the task. */
-async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, timeoutMs: number): Promise<HelpOutcome> {
+async function askWithTimeout(ctx: TaskContext, question: string, options: string[] | undefined, opts: { secret?: boolean } | undefined, timeoutMs: number): Promise<HelpOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<HelpOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: "timed_out", answer: null }), timeoutMs);
   });
   try {
-    return await Promise.race([ctx.askHuman(question, options), timedOut]);
+    return await Promise.race([ctx.askHuman(question, options, opts), timedOut]);
   } finally {
     clearTimeout(timer);
   }

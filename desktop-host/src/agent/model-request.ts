@@ -1,8 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type {
-  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaToolUnion,
+  BetaContentBlock, BetaContentBlockParam, BetaMessage, BetaTextBlockParam, BetaTool, BetaToolUnion,
 } from "@anthropic-ai/sdk/resources/beta";
-import { ASK_HUMAN_TOOL } from "./ask-human.ts";
 import { BETA_COMPUTER_USE_HEADER, betaComputerTool, memberCallAsBetaInput } from "./beta-computer-tool.ts";
 import type { DesktopComputerToolset } from "./computer-toolset.ts";
 import type { Desktop } from "./desktop.ts";
@@ -24,6 +23,11 @@ export type ModelCall = {
   messages: readonly Turn[];
   mode: ComputerToolMode;
   toolset: DesktopComputerToolset;
+  /**
+   * The task's other tools after the computer, only those it may use: ask_human, type_secret (when
+   * the task has secrets to type), memory, and the tools beyond the screen (desktop-host/src/tools/).
+   */
+  tools: readonly BetaToolUnion[];
   desktop: Desktop;
   strategy: ContextStrategy;
   /** Prune anchors for the cache (see prompt-cache.ts). */
@@ -46,7 +50,7 @@ export function buildRequest(call: Omit<ModelCall, "client" | "signal" | "maxRet
     model: call.model,
     max_tokens: call.maxTokens,
     system: placed.system,
-    tools: [computer, ASK_HUMAN_TOOL],
+    tools: [computer, ...call.tools],
     messages: placed.messages,
     ...(call.mode === "beta" ? { betas: [BETA_COMPUTER_USE_HEADER] } : {}),
   };

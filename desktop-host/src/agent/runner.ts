@@ -10,6 +10,8 @@ import type { ComputerToolMode } from "./model-request.ts";
 import { DEFAULT_PRICES, priceFor, type PriceTable } from "./pricing.ts";
 import type { ContextStrategy } from "./prompt-cache.ts";
 import { RfbDesktop, type RfbConnection, type RfbDesktopOptions } from "./rfb-desktop.ts";
+import type { HostToolbox } from "../tools/toolbox.ts";
+import { runCommandTask } from "../tools/command-task.ts";
 
 export type ComputerUseRunnerOptions = {
   /** An Anthropic client; otherwise one is made from `apiKey`/`baseURL`, which default to ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL. */
@@ -46,6 +48,8 @@ export type ComputerUseRunnerOptions = {
   loopDetection?: LoopDetectorOptions;
   /** Conversations kept for follow-ups (LRU). Default 32. */
   conversations?: number;
+  /** Tools beyond the screen (shell, files, browser, web, MCP) this host allows; each task gets those it asks for too. */
+  tools?: HostToolbox;
   /** Appended to the system prompt. Never put secrets here: the model reads it. */
   systemPromptExtra?: string;
   now?: () => number;
@@ -75,7 +79,10 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
       const conv = conversations.get(ctx.task.id) ?? { messages: [], steps: 0 };
       conversations.set(ctx.task.id, conv);
       const mode: ComputerToolMode = toolChoice === "beta" || (toolChoice === "auto" && betaOnly.has(model)) ? "beta" : "toolset";
-      return runLoop(ctx, conv, {
+      const tools = options.tools ? await options.tools.open(ctx) : null;
+      try {
+        if (ctx.task.options.command !== undefined) return await runCommandTask(ctx, tools, ctx.task.options.command);
+        return await runLoop(ctx, conv, {
         client,
         model,
         maxTokens: options.maxTokens ?? 4096,
@@ -96,8 +103,12 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
         maxRetries,
         helpTimeoutMs: options.helpTimeoutMs ?? 30 * 60_000,
         ...(options.systemPromptExtra !== undefined ? { systemPromptExtra: options.systemPromptExtra } : {}),
+        tools,
         now: options.now ?? Date.now,
-      });
+        });
+      } finally {
+        await tools?.close();
+      }
     },
   };
 }

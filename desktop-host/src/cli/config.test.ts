@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,7 +31,7 @@ describe("deskfleet-host arguments", () => {
     expect(messages(r)).toEqual([
       "set --server or DESKFLEET_SERVER to the control plane's URL (e.g. https://deskfleet.example.com)",
       "set --desktop or DESKFLEET_DESKTOP_ID to this desktop's id as shown in the dashboard",
-      "set DESKFLEET_HOST_TOKEN (or --token) to the desktop's host token from the dashboard",
+      "set DESKFLEET_HOST_TOKEN (or --token-file) to the desktop's host token from the dashboard",
     ]);
   });
 
@@ -88,6 +88,52 @@ describe("deskfleet-host arguments", () => {
     const r = parseHostArgs(["run", "--sever", "x"], {});
     expect(messages(r)[0]).toMatch(/Unknown option '--sever'.*see deskfleet-host --help/);
     expect(parseHostArgs(["--help"], {}).help).toBe(true);
+  });
+
+  it("take an installed host's settings from DESKFLEET_HOME/config.json and its token file, under the environment and the flags", () => {
+    const home = mkdtempSync(join(tmpdir(), "dfh-home-"));
+    const tokenFile = join(home, "host-token");
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    writeFileSync(join(home, "config.json"), JSON.stringify({ server: "https://cp.example.com", desktopId: "vm-1", tokenFile, vnc: "127.0.0.1:5901" }));
+    const installed = parseHostArgs(["run"], { DESKFLEET_HOME: home });
+    expect(installed.problems).toEqual([]);
+    expect(installed.warnings).toEqual([]);
+    expect(installed.tokenFile).toBe(tokenFile);
+    expect(installed.config).toMatchObject({ server: "https://cp.example.com", desktopId: "vm-1", token: TOKEN, vnc: { host: "127.0.0.1", port: 5901 } });
+
+    const other = "dfh_fromTheEnvironment000000";
+    const overridden = parseHostArgs(["run", "--vnc", "localhost:5999"], { DESKFLEET_HOME: home, DESKFLEET_HOST_TOKEN: other, DESKFLEET_SERVER: "https://other.example.com" });
+    expect(overridden.config).toMatchObject({ server: "https://other.example.com", token: other, vnc: { host: "localhost", port: 5999 } });
+    expect(overridden.tokenFile).toBeUndefined();
+  });
+
+  it("warn about a token file others can read, and say which file could not be read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dfh-token-"));
+    const shared = join(dir, "token");
+    writeFileSync(shared, TOKEN);
+    chmodSync(shared, 0o644);
+    const r = parseHostArgs(["run", "--token-file", shared], { DESKFLEET_HOST_TOKEN: "dfh_flagFileWinsOverThis0000" });
+    expect(r.config.token).toBe(TOKEN);
+    expect(r.warnings).toEqual([`the host token file ${shared} is readable by other users: chmod 600 ${shared}`]);
+    const missing = parseHostArgs(["run"], { DESKFLEET_HOST_TOKEN_FILE: join(dir, "nope") });
+    expect(messages(missing)).toContain(`cannot read the host token file ${join(dir, "nope")}: ENOENT`);
+  });
+
+  it("report a config.json that is not the installer's, instead of ignoring it", () => {
+    const home = mkdtempSync(join(tmpdir(), "dfh-home-"));
+    writeFileSync(join(home, "config.json"), JSON.stringify({ server: "https://cp.example.com", desktop: "vm-1" }));
+    expect(messages(parseHostArgs(["run"], { DESKFLEET_HOME: home })).join("\n")).toMatch(/config\.json: desktopId: .*run the installer again/);
+  });
+
+  it("take the tools beyond the screen the owner allows, and say what a tool needs", () => {
+    const base = ["run", "--server", "https://cp.example.com", "--desktop", "d1", "--token", TOKEN];
+    const ok = parseHostArgs([...base, "--allow", "shell, files,browser", "--cdp", "9222", "--files-root", "/srv/a", "--files-root", "/srv/b"], {});
+    expect(ok.problems).toEqual([]);
+    expect(ok.config).toMatchObject({ allow: ["shell", "files", "browser"], cdp: "http://127.0.0.1:9222", filesRoots: ["/srv/a", "/srv/b"] });
+    expect(parseHostArgs(base, {}).config.allow).toBeUndefined();
+    expect(messages(parseHostArgs([...base, "--allow", "shell,root"], {}))).toEqual(['--allow / DESKFLEET_ALLOW: "root" is not a tool; allow any of shell, files, browser, web, mcp, mcp:<server>']);
+    expect(messages(parseHostArgs([...base, "--allow", "browser"], {}))).toEqual(["--allow browser needs --cdp: start Chromium with --remote-debugging-port=9222 and pass --cdp 9222"]);
+    expect(messages(parseHostArgs(base, { DESKFLEET_ALLOW: "mcp:github" }))).toEqual(["--allow mcp needs --mcp-config <file> listing the MCP servers (see deskfleet-host --help)"]);
   });
 
   it("refuse an http:// control plane that is not this machine, since the host token would travel in clear", () => {

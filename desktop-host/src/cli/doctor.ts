@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import WebSocket from "ws";
-import { CloseCode } from "@deskfleet/protocol";
+import { CloseCode, compareReleases } from "@deskfleet/protocol";
 import { classifyClose } from "../control/close-codes.ts";
 import { controlUrl } from "../control/control-channel.ts";
 import { isRfbError, type SecurityReport } from "@deskfleet/rfb/rfb-error";
@@ -8,6 +8,9 @@ import { METHODS, methodName, offeredSummary } from "@deskfleet/rfb/security-typ
 import { connectVnc } from "../runtime/vnc-connection.ts";
 import { vncAddress, type VncTarget } from "../runtime/vnc-target.ts";
 import { createRedactor } from "../runtime/redact.ts";
+import { readableByOthers } from "../install/atomic-file.ts";
+import { DownloadError, fetchServedRelease } from "../install/release-download.ts";
+import { HOST_VERSION } from "./host-info.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";
 import { resourceChecks } from "../pool/pool-doctor.ts";
 
@@ -22,16 +25,61 @@ const AGENT_DEFAULT_MODEL = "claude-sonnet-5-5";
  * what to fix. It never sends a hello, so a running host's task is not
  * disturbed (its socket is replaced for a moment and it reconnects).
  */
-export async function doctor(config: Partial<HostConfig>, problems: readonly ConfigProblem[], env: Record<string, string | undefined>): Promise<Check[]> {
+export async function doctor(
+  config: Partial<HostConfig>,
+  problems: readonly ConfigProblem[],
+  env: Record<string, string | undefined>,
+  opts: { tokenFile?: string | undefined } = {},
+): Promise<Check[]> {
   const checks: Check[] = problems.map((p) => ({ name: "settings", ok: false, detail: p.message }));
+  if (opts.tokenFile && config.token) checks.push(checkTokenFile(opts.tokenFile));
   if (config.vnc) checks.push(await checkVnc({ ...config.vnc, password: config.vncPassword }));
   if (config.server) {
     const health = await checkHealth(config.server);
     checks.push(health);
     if (health.ok && config.token && config.desktopId) checks.push(await checkHostToken(config.server, config.desktopId, config.token));
+    if (health.ok) checks.push(await checkRelease(config.server));
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
+  checks.push(...(await checkTools(config)));
   checks.push(...(await resourceChecks(env)));
+  return checks;
+}
+
+/** Which tools beyond the screen are allowed, and whether the browser and MCP servers answer. */
+async function checkTools(config: Partial<HostConfig>): Promise<Check[]> {
+  const allow = config.allow ?? [];
+  if (allow.length === 0) return [{ name: "tools", ok: true, detail: "screen only: no tools beyond the screen are allowed (--allow shell,files,browser,web,mcp turns them on)" }];
+  const checks: Check[] = [{ name: "tools", ok: true, detail: `allowed: ${allow.join(", ")}; task folders in ${config.toolsDir ?? "~/deskfleet"}; a task gets only the tools it asks for` }];
+  if (config.cdp && allow.includes("browser")) {
+    const url = config.cdp.replace(/^ws/, "http").replace(/\/devtools\/browser\/.*$/, "").replace(/\/+$/, "");
+    try {
+      const res = await fetch(`${url}/json/version`, { signal: AbortSignal.timeout(3_000) });
+      const v = (await res.json()) as { Browser?: string };
+      checks.push({ name: "browser (CDP)", ok: true, detail: `${url} answers: ${v.Browser ?? "a browser"}` });
+    } catch (err) {
+      checks.push({ name: "browser (CDP)", ok: true, warning: true, detail: `${url} does not answer (${err instanceof Error ? err.message : String(err)}); the browser tool fails until it does`, fix: "start Chromium with --remote-debugging-port=<port> and pass that port to --cdp" });
+    }
+  }
+  if (config.mcpConfig) {
+    try {
+      const { readMcpConfig } = await import("../tools/mcp/mcp-config.ts");
+      const { McpServerTools } = await import("../tools/mcp/mcp-server-tool.ts");
+      for (const [name, server] of Object.entries(readMcpConfig(config.mcpConfig).servers)) {
+        const tools = new McpServerTools(name, server);
+        try {
+          const opened = await tools.open();
+          checks.push({ name: `MCP server ${name}`, ok: true, detail: `${opened.definitions().length} tool(s): ${opened.definitions().map((d) => ("name" in d ? d.name : "")).join(", ")}` });
+        } catch (err) {
+          checks.push({ name: `MCP server ${name}`, ok: true, warning: true, detail: `does not connect: ${err instanceof Error ? err.message : String(err)}`, fix: "check its command or URL in --mcp-config" });
+        } finally {
+          await tools.close();
+        }
+      }
+    } catch (err) {
+      checks.push({ name: "MCP servers", ok: false, detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
   return checks;
 }
 
@@ -72,6 +120,29 @@ async function checkVnc(target: VncTarget): Promise<Check> {
       "unsupported-version": "use a VNC server that speaks RFB 3.3–3.8",
     };
     return { name, ok: false, detail: `${where}: ${message}${offered}`, fix: fix[code] ?? "check --vnc and the VNC server's logs" };
+  }
+}
+
+function checkTokenFile(path: string): Check {
+  const name = "token file";
+  if (readableByOthers(path)) return { name, ok: true, warning: true, detail: `${path} is readable by other users of this machine`, fix: `chmod 600 ${path}` };
+  return { name, ok: true, detail: `${path} (readable by its owner only)` };
+}
+
+/** Whether the control plane serves a newer host than this one. */
+async function checkRelease(server: string): Promise<Check> {
+  const name = "host release";
+  try {
+    const served = await fetchServedRelease(server);
+    const order = compareReleases(HOST_VERSION, served.version);
+    if (order !== null && order < 0) {
+      return { name, ok: true, warning: true, detail: `this host is ${HOST_VERSION}; the control plane serves ${served.version}`, fix: "deskfleet-host upgrade" };
+    }
+    return { name, ok: true, detail: `${HOST_VERSION}${order === 0 ? ", the release the control plane serves" : ` (the control plane serves ${served.version})`}` };
+  } catch (err) {
+    if (!(err instanceof DownloadError)) throw err;
+    // Not this host's problem (it runs either way); only `upgrade` and new installs need the bundle.
+    return { name, ok: true, detail: `${HOST_VERSION}; the control plane serves no host release to compare with (${err.message})` };
   }
 }
 

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { release } from "node:os";
-import type { HostCapabilities } from "@deskfleet/protocol";
+import { HOST_RELEASE, type HostCapabilities } from "@deskfleet/protocol";
 import type { VncStatus } from "../runtime/vnc-connection.ts";
 import type { TaskAbility } from "./task-ability.ts";
 
-export const HOST_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/** From the protocol package, not package.json: the bundle is one file and carries no package.json. */
+export const HOST_VERSION: string = HOST_RELEASE;
 
 const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { linux: "Linux", darwin: "macOS", win32: "Windows" };
 
@@ -14,14 +14,15 @@ export function osName(): string {
 }
 
 /** What the host tells the control plane in each hello. */
-export function hostCapabilities(vnc: VncStatus, model: string | undefined, ability: TaskAbility): HostCapabilities {
+export function hostCapabilities(vnc: VncStatus, model: string | undefined, ability: TaskAbility, tools: readonly string[] = []): HostCapabilities {
   return {
     screen: vnc.screen,
     os: `${osName()} ${release()}`.slice(0, 100),
     hostVersion: HOST_VERSION,
     nodeVersion: process.version,
     vnc: { reachable: vnc.reachable, ...(vnc.name ? { server: vnc.name.slice(0, 200) } : {}) },
-    tools: [],
+    /** The tools beyond the screen this host allows and has (shell, files, browser, web, mcp:<server>). */
+    tools: [...tools],
     ...(model ? { model } : {}),
     runsTasks: ability.runsTasks,
     ...(ability.runsTasks ? {} : { runsTasksReason: ability.reason }),

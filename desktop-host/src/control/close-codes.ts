@@ -14,8 +14,8 @@ const FATAL: Record<number, { summary: string; advice: string }> = {
     advice: "Issue a new host token for this desktop (dashboard, or POST /api/desktops/<id>/host-token) and pass it with DESKFLEET_HOST_TOKEN or --token.",
   },
   [CloseCode.badVersion]: {
-    summary: "the control plane speaks another version of the host protocol",
-    advice: "Install the deskfleet-host version that matches your control plane (or deploy the newer control plane).",
+    summary: "the control plane does not accept this host's version",
+    advice: "Run `deskfleet-host upgrade`: it installs the release the control plane serves, checksum checked. (When the reason says the control plane is the older side, deploy it again instead.)",
   },
   [CloseCode.wrongDesktop]: {
     summary: "the host token belongs to another desktop",

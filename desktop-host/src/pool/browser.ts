@@ -12,6 +12,8 @@ export type BrowserOptions = {
   kiosk?: boolean;
   /** For tests and benchmarks: no background traffic or updates, and no sandbox (CI containers often cannot give it namespaces). */
   quiet?: boolean;
+  /** Chromium's remote debugging port on 127.0.0.1, for the host's browser tool (`--allow browser`). */
+  cdpPort?: number | undefined;
 };
 
 /** Chromium's command line for a desktop the agent drives (not headless: it has to be on the screen we see). */
@@ -27,7 +29,10 @@ export function chromiumArgs(o: BrowserOptions): string[] {
     "--disable-features=Translate",
     ...(o.quiet ? ["--disable-background-networking", "--disable-component-update", "--disable-sync"] : []),
     ...(o.kiosk ? ["--kiosk"] : ["--start-maximized"]),
-    `--window-size=${o.size.width},${o.size.height}`, "--window-position=0,0", `--user-data-dir=${o.profileDir}`, o.url,
+    `--window-size=${o.size.width},${o.size.height}`, "--window-position=0,0", `--user-data-dir=${o.profileDir}`,
+    // The browser tool's way in (deskfleet-host --cdp), bound to loopback only.
+    ...(o.cdpPort !== undefined ? [`--remote-debugging-port=${o.cdpPort}`, "--remote-debugging-address=127.0.0.1"] : []),
+    o.url,
   ];
 }
 
@@ -60,9 +65,9 @@ export async function stopChromium(child: ChildProcess): Promise<void> {
  * Chromium on an X display with a throwaway profile, for tests and
  * benchmarks: kiosk mode and no background traffic, removed on stop.
  */
-export function startChromiumOnDisplay(env: NodeJS.ProcessEnv, url: string, size: { width: number; height: number }): { child: ChildProcess; stop(): Promise<void> } {
+export function startChromiumOnDisplay(env: NodeJS.ProcessEnv, url: string, size: { width: number; height: number }, options: { cdpPort?: number } = {}): { child: ChildProcess; stop(): Promise<void> } {
   const profile = mkdtempSync(join(tmpdir(), "deskfleet-chromium-"));
-  const child = spawnChromium(env, { url, size, profileDir: profile, kiosk: true, quiet: true });
+  const child = spawnChromium(env, { url, size, profileDir: profile, kiosk: true, quiet: true, cdpPort: options.cdpPort });
   return {
     child,
     stop: async () => {

@@ -13,7 +13,7 @@ import { missingXSessionTools } from "./x-session.ts";
 /** What the desktops' X sessions may see of this process's environment: nothing secret (any X client can read them). */
 const X_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TZ|XDG_RUNTIME_DIR|FONTCONFIG_PATH|FONTCONFIG_FILE)$/;
 /** What a desktop's host must not inherit: the pool's own API token and settings meant for one host. */
-const NOT_FOR_HOSTS = /^(DESKFLEET_API_TOKEN(_FILE)?|DESKFLEET_ADMIN_TOKEN|DESKFLEET_POOL_.*|DESKFLEET_HOST_TOKEN|DESKFLEET_DESKTOP_ID|DESKFLEET_VNC.*)$/;
+const NOT_FOR_HOSTS = /^(DESKFLEET_API_TOKEN(_FILE)?|DESKFLEET_ADMIN_TOKEN|DESKFLEET_POOL_.*|DESKFLEET_HOST_TOKEN(_FILE)?|DESKFLEET_DESKTOP_ID|DESKFLEET_VNC.*|DESKFLEET_CDP)$/;
 
 /**
  * `deskfleet-host pool`: starts a pool of desktops on this machine, or, when
@@ -52,6 +52,7 @@ async function runPool(config: PoolConfig, env: Record<string, string | undefine
   if (config.json) hostEnv["DESKFLEET_LOG_FORMAT"] = "json";
   const pool = new Pool({
     name: config.name,
+    browserTool: (hostEnv["DESKFLEET_ALLOW"] ?? "").split(",").map((a) => a.trim()).includes("browser"),
     dir: config.dir,
     logger,
     desktop: {

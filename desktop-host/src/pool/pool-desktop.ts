@@ -17,6 +17,8 @@ export type PoolDesktopOptions = {
   size: { width: number; height: number };
   browser: { url: string; kiosk: boolean };
   vncPort: number;
+  /** Chromium's remote debugging port, when its host offers the browser tool (DESKFLEET_ALLOW has browser). */
+  cdpPort?: number | undefined;
   /** This desktop's own folder (mode 0700): its browser profile and VNC password file. */
   dir: string;
   admin: ControlPlaneAdmin;
@@ -39,6 +41,7 @@ export type PoolDesktopStatus = {
   id: string;
   display: number | null;
   vncPort: number;
+  cdpPort: number | null;
   /** Every process up: X server, window manager, VNC server, browser, host. */
   running: boolean;
   processes: Record<"x" | "windowManager" | "vnc" | "browser" | "host", { pid: number | null; restarts: number }>;
@@ -73,7 +76,7 @@ export class PoolDesktop {
       size: options.size,
       vncPort: options.vncPort,
       vncPasswordFile: this.#passwordFile,
-      browser: { ...options.browser, profileDir: join(options.dir, "chromium") },
+      browser: { ...options.browser, profileDir: join(options.dir, "chromium"), cdpPort: options.cdpPort },
       env: options.xEnv,
       onEvent,
     });
@@ -109,6 +112,7 @@ export class PoolDesktop {
       id: this.id,
       display: s.display,
       vncPort: this.#o.vncPort,
+      cdpPort: this.#o.cdpPort ?? null,
       running: Object.values(processes).every((p) => p.pid !== null),
       processes,
       resources: this.#latest,
@@ -147,6 +151,9 @@ export class PoolDesktop {
         DESKFLEET_HOST_TOKEN: this.#hostToken,
         DESKFLEET_VNC: `127.0.0.1:${this.#o.vncPort}`,
         DESKFLEET_VNC_PASSWORD_FILE: this.#passwordFile,
+        ...(this.#o.cdpPort !== undefined ? { DESKFLEET_CDP: `http://127.0.0.1:${this.#o.cdpPort}` } : {}),
+        // Task folders of the shell and file tools, one place per desktop unless the pool was given one.
+        DESKFLEET_TOOLS_DIR: this.#o.hostEnv["DESKFLEET_TOOLS_DIR"] ?? join(this.#o.dir, "tasks"),
         [RESOURCES_FROM_PARENT]: "1",
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],

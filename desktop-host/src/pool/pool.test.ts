@@ -58,8 +58,10 @@ describe("deskfleet-host pool arguments", () => {
 
 describe("a pool's host command", () => {
   it("is the running deskfleet-host when Node runs it, the package's bin otherwise", () => {
-    expect(hostCommand(["/usr/bin/node", "/opt/df/deskfleet-host.mjs"], "/usr/bin/node")).toEqual(["/usr/bin/node", ...process.execArgv, "/opt/df/deskfleet-host.mjs"]);
-    const fallback = hostCommand(["/usr/bin/node", "/x/vitest.mjs"], "/usr/bin/node");
+    expect(hostCommand(["/usr/bin/node", "/opt/df/deskfleet-host.ts"], "/usr/bin/node", null)).toEqual(["/usr/bin/node", ...process.execArgv, "/opt/df/deskfleet-host.ts"]);
+    // The installed bundle starts its desktops' hosts with itself, whatever launched it.
+    expect(hostCommand(["/usr/bin/node", "/home/ada/.deskfleet/bin/deskfleet-host"], "/usr/bin/node", "/home/ada/.deskfleet/lib/deskfleet-host-0.2.0.mjs")).toEqual(["/usr/bin/node", "/home/ada/.deskfleet/lib/deskfleet-host-0.2.0.mjs"]);
+    const fallback = hostCommand(["/usr/bin/node", "/x/vitest.mjs"], "/usr/bin/node", null);
     expect(fallback[0]).toBe("/usr/bin/node");
     expect(fallback[1]).toMatch(/desktop-host\/bin\/deskfleet-host\.ts$/);
   });

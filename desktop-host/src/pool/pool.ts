@@ -9,7 +9,9 @@ export type PoolOptions = {
   dir: string;
   logger: Logger;
   /** Everything a desktop needs except what the pool decides per desktop (id, port, folder, logger, removal). */
-  desktop: Omit<PoolDesktopOptions, "id" | "vncPort" | "dir" | "logger" | "onRemoved">;
+  desktop: Omit<PoolDesktopOptions, "id" | "vncPort" | "cdpPort" | "dir" | "logger" | "onRemoved">;
+  /** Each desktop's Chromium opens a remote debugging port for its host's browser tool. */
+  browserTool?: boolean;
 };
 
 export type PoolStatus = { name: string; count: number; desktops: PoolDesktopStatus[] };
@@ -66,11 +68,17 @@ export class Pool {
       if (!desktop) return;
       this.#o.logger.warn(message, { desktop: desktop.id });
       this.#desktops.delete(index);
-      this.#ports.delete(desktop.status().vncPort);
+      this.#releasePorts(desktop);
       await desktop.stop();
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  #releasePorts(desktop: PoolDesktop): void {
+    const { vncPort, cdpPort } = desktop.status();
+    this.#ports.delete(vncPort);
+    if (cdpPort !== null) this.#ports.delete(cdpPort);
   }
 
   async #scale(count: number): Promise<PoolStatus> {
@@ -80,15 +88,17 @@ export class Pool {
       this.#o.logger.info("stopping desktop", { desktop: desktop.id });
       await desktop.stop();
       this.#desktops.delete(index);
-      this.#ports.delete(desktop.status().vncPort);
+      this.#releasePorts(desktop);
     }
     // One at a time: each takes a free port for its VNC server, and starting Chromium is heavy on a small machine.
     for (const index of plan.start) {
       const id = poolDesktopId(this.#o.name, index);
       const vncPort = await freeVncPort(this.#ports);
       this.#ports.add(vncPort);
+      const cdpPort = this.#o.browserTool ? await freeVncPort(this.#ports, 9222, 9999) : undefined;
+      if (cdpPort !== undefined) this.#ports.add(cdpPort);
       const desktop = new PoolDesktop({
-        ...this.#o.desktop, id, vncPort, dir: join(this.#o.dir, id), logger: this.#o.logger.child({ desktop: id }),
+        ...this.#o.desktop, id, vncPort, cdpPort, dir: join(this.#o.dir, id), logger: this.#o.logger.child({ desktop: id }),
         onRemoved: (_, message) => void this.#remove(index, message),
       });
       this.#desktops.set(index, desktop);
@@ -98,7 +108,7 @@ export class Pool {
       } catch (err) {
         await desktop.stop().catch(() => undefined);
         this.#desktops.delete(index);
-        this.#ports.delete(vncPort);
+        this.#releasePorts(desktop);
         throw err;
       }
     }
@@ -107,10 +117,10 @@ export class Pool {
 }
 
 /**
- * A port for a desktop's VNC server: free on localhost now and not given to
- * another desktop of this pool, from VNC's own range (5900 up) rather than
- * the ephemeral range, where an outgoing connection could take it while the
- * VNC server restarts.
+ * A port for a desktop's VNC server (or Chromium's debugging port): free on
+ * localhost now and not given to another desktop of this pool, from VNC's own
+ * range (5900 up; 9222 up for Chromium) rather than the ephemeral range, where
+ * an outgoing connection could take it while the server restarts.
  */
 export async function freeVncPort(taken: ReadonlySet<number>, from = 5900, to = 6999): Promise<number> {
   for (let port = from; port <= to; port++) {

@@ -21,7 +21,7 @@ export type XSessionOptions = {
   vncPort: number;
   /** x11vnc reads the password from this file (a password on its command line would show in ps). */
   vncPasswordFile: string;
-  browser: { url: string; profileDir: string; kiosk: boolean };
+  browser: { url: string; profileDir: string; kiosk: boolean; cdpPort?: number | undefined };
   /** The environment of every process here: no secrets (they are X clients anyone on the display could inspect). */
   env: NodeJS.ProcessEnv;
   onEvent?: (event: SupervisedEvent) => void;

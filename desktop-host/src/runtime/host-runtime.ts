@@ -1,12 +1,18 @@
-import type { AssignedTask, DesktopResources, HostCapabilitiesInput } from "@deskfleet/protocol";
+import { randomUUID } from "node:crypto";
+import type { AssignedTask, DesktopRequest, DesktopResources, HostCapabilitiesInput, SecretResponseMessage } from "@deskfleet/protocol";
 import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
+import { releaseNotice } from "./release-notice.ts";
 import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
 import { Outbox, type OutboxOptions } from "../control/outbox.ts";
+import { ExitCode } from "../exit-codes.ts";
 import type { TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
+import { taskFilesClient } from "./task-files.ts";
 import { TaskSession } from "./task-session.ts";
+import { MemoryRequests } from "./memory-requests.ts";
+import { SecretRedactions } from "./secret-redactions.ts";
 import type { LiveDesktop } from "../tunnel/live-desktop.ts";
 
 export type HostRuntimeOptions = {
@@ -26,11 +32,22 @@ export type HostRuntimeOptions = {
   /** How often unacked events are checked for a lost batch. Default 5 s. */
   retransmitCheckMs?: number;
   userAgent?: string;
+  /** This host's release: compared once with the one the control plane serves (welcome.hostRelease). */
+  release?: string;
   /** Live desktops: viewer tunnels and the API's screenshots and input (desktop-host/src/tunnel/live-desktop.ts). */
   live?: LiveDesktop;
+  /** Shared with the logger, so secret values the host holds never reach a log line. */
+  redactions?: SecretRedactions;
+  /** How long a secret request waits for the control plane. Default 15 s. */
+  secretTimeoutMs?: number;
 };
 
-/** How the host ended: exit code 0 after a requested stop, non-zero after a refusal a person must fix. */
+type SecretResult = SecretResponseMessage["result"];
+
+/**
+ * How the host ended: exit code 0 after a requested stop, REFUSED_EXIT_CODE
+ * after a refusal a person must fix (a service manager must not restart it).
+ */
 export type HostExit = { code: number; message: string };
 
 /**
@@ -43,14 +60,19 @@ export class HostRuntime {
   readonly #o: HostRuntimeOptions;
   readonly #channel: ControlChannel;
   readonly #outbox: Outbox;
+  readonly #memory: MemoryRequests;
   #session: TaskSession | null = null;
   /** Serializes sessions: a new task starts only after the previous one recorded its final event. */
   #queue: Promise<unknown> = Promise.resolve();
   #retransmit: ReturnType<typeof setInterval> | null = null;
   #resolveExit!: (e: HostExit) => void;
+  #releaseNoted = false;
+  readonly #redactions: SecretRedactions;
+  readonly #secretRequests = new Map<string, { resolve: (r: SecretResult) => void; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(options: HostRuntimeOptions) {
     this.#o = options;
+    this.#redactions = options.redactions ?? new SecretRedactions();
     this.exited = new Promise((resolve) => (this.#resolveExit = resolve));
     this.#channel = new ControlChannel({
       server: options.server,
@@ -65,17 +87,21 @@ export class HostRuntime {
         capabilities: await options.capabilities(),
         activeTasks: this.activeTaskIds(),
       }),
-      onWelcome: () => this.#outbox.resendAll(),
+      onWelcome: (welcome) => {
+        this.#noteRelease(welcome.hostRelease);
+        this.#outbox.resendAll();
+      },
       onMessage: (m) => this.#onMessage(m),
       ...(options.resources ? { resources: options.resources } : {}),
     });
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
+    this.#memory = new MemoryRequests((json) => this.#channel.send(json));
     void this.#channel.ended.then((end) => {
       if (end.kind === "stopped") return;
       const message = `${end.summary} (close code ${end.code})${end.reason ? `: ${end.reason.replace(/[\s.…]+$/, "")}` : ""}. ${end.advice}`;
       this.#o.logger.error(message);
       this.#session?.cancel("the host is stopping: " + end.summary);
-      this.#finish({ code: 1, message });
+      this.#finish({ code: ExitCode.refused, message });
     });
   }
 
@@ -113,6 +139,14 @@ export class HostRuntime {
     return this.exited;
   }
 
+  /** Once per run: a person reading the log learns that `deskfleet-host upgrade` has something to install. */
+  #noteRelease(served: string | undefined): void {
+    const notice = this.#o.release && served ? releaseNotice(this.#o.release, served) : null;
+    if (!notice || this.#releaseNoted) return;
+    this.#releaseNoted = true;
+    this.#o.logger.warn(notice);
+  }
+
   #finish(exit: HostExit): void {
     if (this.#retransmit) clearInterval(this.#retransmit);
     this.#retransmit = null;
@@ -137,16 +171,27 @@ export class HostRuntime {
         else log.warn("follow-up for a task not running here was dropped", { taskId: m.taskId });
         return;
       case "help_answer":
-        if (this.#session?.id !== m.taskId || !this.#session.answerHelp(m.requestId, m.status, m.answer)) {
+        if (this.#session?.id !== m.taskId || !this.#session.answerHelp(m.requestId, m.status, m.answer, m.secret ?? false)) {
           log.warn("help answer for no open request", { taskId: m.taskId, requestId: m.requestId });
         }
         return;
+      case "memory_response":
+        if (!this.#memory.settle(m.requestId, m.result)) log.debug("memory answer for no waiting request", { requestId: m.requestId });
+        return;
       case "error":
         return;
+      case "secret_response": {
+        const waiting = this.#secretRequests.get(m.requestId);
+        if (!waiting) return;
+        this.#secretRequests.delete(m.requestId);
+        clearTimeout(waiting.timer);
+        waiting.resolve(m.result);
+        return;
+      }
       case "desktop_request":
         if (this.#o.live) {
           const requestId = m.requestId;
-          void this.#o.live.desktopRequest(m.request).then((result) => this.#channel.send(encodeHostMessage({ type: "desktop_response", requestId, result })));
+          void this.#desktopRequest(requestId, m.request).then((result) => this.#channel.send(encodeHostMessage({ type: "desktop_response", requestId, result })));
           return;
         }
         // Not served by this host: answer at once so the API call fails fast instead of timing out.
@@ -171,6 +216,35 @@ export class HostRuntime {
     }
   }
 
+  /** An API request for the live desktop; an unlock's credential is kept out of every log line while it is typed. */
+  async #desktopRequest(requestId: string, request: DesktopRequest) {
+    const owner = `unlock:${requestId}`;
+    if (request.kind === "unlock") this.#redactions.add(owner, { value: request.credential, label: "[secret:unlock]" });
+    try {
+      return await this.#o.live!.desktopRequest(request);
+    } finally {
+      this.#redactions.forget(owner);
+    }
+  }
+
+  /** Asks the control plane for a vault secret's value for the running task. Never rejects. */
+  #requestSecret(taskId: string, name: string): Promise<SecretResult> {
+    const requestId = randomUUID();
+    const timeoutMs = this.#o.secretTimeoutMs ?? 15_000;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#secretRequests.delete(requestId);
+        resolve({ ok: false, error: { code: "timeout", message: `the control plane did not answer within ${timeoutMs / 1000} s; try again` }, available: [] });
+      }, timeoutMs);
+      this.#secretRequests.set(requestId, { resolve, timer });
+      if (!this.#channel.send(encodeHostMessage({ type: "secret_request", requestId, taskId, name }))) {
+        clearTimeout(timer);
+        this.#secretRequests.delete(requestId);
+        resolve({ ok: false, error: { code: "offline", message: "the control plane is not reachable right now; try again in a moment" }, available: [] });
+      }
+    });
+  }
+
   #assign(task: AssignedTask): void {
     const log = this.#o.logger;
     if (this.#session?.id === task.id) {
@@ -188,7 +262,11 @@ export class HostRuntime {
         logger: log,
         helpTimeoutMs: this.#o.helpTimeoutMs,
         cancelGraceMs: this.#o.cancelGraceMs,
+        memory: (taskId, request, signal) => this.#memory.ask(taskId, request, signal),
+        requestSecret: (taskId, name) => this.#requestSecret(taskId, name),
+        redactions: this.#redactions,
         upload: (taskId, png, signal) => uploadScreenshot({ server: this.#o.server, token: this.#o.token, logger: log, backoff: this.#o.backoff }, taskId, png, signal),
+        files: taskFilesClient({ server: this.#o.server, token: this.#o.token, logger: log }, task.id),
       });
       this.#session = session;
       try {

@@ -17,6 +17,8 @@ export type LoggerOptions = {
   json?: boolean;
   /** Values that must never appear in a line: host token, VNC password, API key. */
   secrets?: readonly (string | undefined | null)[];
+  /** Values learned while running (vault secrets, secret answers): replaced by their labels in every line. */
+  redactions?: { text(s: string): string; value<T>(v: T): T };
   level?: LogLevel;
   /** Where lines go; default stderr, so stdout stays free for command output. */
   write?: (line: string) => void;
@@ -33,7 +35,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const make = (base: LogFields): Logger => {
     const log = (level: LogLevel, message: string, fields?: LogFields) => {
       if (ORDER[level] < min) return;
-      write(format(redactor, options.json ?? false, now(), level, message, { ...base, ...fields }));
+      const dynamic = options.redactions;
+      const all = dynamic ? dynamic.value({ ...base, ...fields }) : { ...base, ...fields };
+      write(format(redactor, options.json ?? false, now(), level, dynamic ? dynamic.text(message) : message, all));
     };
     return {
       debug: (m, f) => log("debug", m, f),

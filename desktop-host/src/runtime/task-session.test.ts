@@ -3,11 +3,12 @@ import type { AssignedTask } from "@deskfleet/protocol";
 import { Outbox } from "../control/outbox.ts";
 import type { TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
 import { createLogger } from "./logger.ts";
-import { TaskSession } from "./task-session.ts";
+import { TaskSession, type TaskSessionOptions } from "./task-session.ts";
+import { SecretRedactions } from "./secret-redactions.ts";
 
-const TASK: AssignedTask = { id: "tsk_0123456789abcdef", prompt: "do it", options: {}, followUps: [], resume: false, nextSeq: 1 };
+const TASK: AssignedTask = { id: "tsk_0123456789abcdef", prompt: "do it", options: {}, followUps: [], resume: false, nextSeq: 1, secrets: [] };
 
-function session(runner: TaskRunner, opts: { maxEvents?: number; connected?: boolean; cancelGraceMs?: number; helpTimeoutMs?: number } = {}) {
+function session(runner: TaskRunner, opts: { maxEvents?: number; connected?: boolean; cancelGraceMs?: number; helpTimeoutMs?: number; requestSecret?: TaskSessionOptions["requestSecret"]; log?: string[] } = {}) {
   const events: { seq: number; kind: string; data: Record<string, unknown> }[] = [];
   const outbox = new Outbox(
     (json) => {
@@ -17,12 +18,16 @@ function session(runner: TaskRunner, opts: { maxEvents?: number; connected?: boo
     },
     { maxEvents: opts.maxEvents, defer: (fn) => queueMicrotask(fn) },
   );
+  const redactions = new SecretRedactions();
   const s = new TaskSession({
     task: TASK,
     runner,
     outbox,
-    logger: createLogger({ write: () => undefined }),
+    logger: createLogger({ write: (line) => void opts.log?.push(line), redactions, json: true }),
+    redactions,
+    ...(opts.requestSecret ? { requestSecret: opts.requestSecret } : {}),
     upload: async () => "tasks/x/y.png",
+    files: { list: async () => [], download: async () => new Uint8Array(), upload: async () => { throw new Error("no artifacts in this test"); } },
     cancelGraceMs: opts.cancelGraceMs,
     helpTimeoutMs: opts.helpTimeoutMs,
   });
@@ -156,5 +161,64 @@ describe("TaskSession", () => {
     release();
     await done;
     expect(seen).toEqual([["first", "second"], []]);
+  });
+
+  it("holds a secret answer for type_secret: the runner gets its name, and no event or log line holds the answer", async () => {
+    const log: string[] = [];
+    const { s, events } = session(
+      {
+        async run(ctx) {
+          const outcome = await ctx.askHuman("The code sent to your phone?", [], { secret: true });
+          const name = outcome.status === "answered_secretly" ? outcome.name : "?";
+          const typed = await ctx.secretValue(name);
+          // A careless runner writes the value where it must not go: the session redacts it.
+          ctx.emit("assistant_text", { text: `I will type ${typed.ok ? typed.value : "?"} now`, step: 1 });
+          return { status: "completed", result: `${JSON.stringify(outcome)} ${typed.ok ? typed.value : "none"}` };
+        },
+      },
+      { log },
+    );
+    const done = s.run();
+    await new Promise((r) => setTimeout(r, 5));
+    const req = events.find((e) => e.kind === "help_request")!;
+    expect(req.data["secret"]).toBe(true);
+    const id = req.data["requestId"] as string;
+    expect(s.answerHelp(id, "answered", "492039", true)).toBe(true);
+    const outcome = await done;
+    const name = `answer:${id.replace(/-/g, "").slice(0, 8)}`;
+    expect(outcome.status === "completed" && outcome.result).toBe(`${JSON.stringify({ status: "answered_secretly", answer: null, name, characters: 6 })} 492039`);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(events.find((e) => e.kind === "assistant_text")?.data["text"]).toBe("I will type [secret answer] now");
+    expect(events.find((e) => e.kind === "completed")?.data["result"]).toContain("[secret answer]");
+    expect(JSON.stringify(events)).not.toContain("492039");
+    expect(log.join("\n")).not.toContain("492039");
+  });
+
+  it("asks the control plane for a vault secret and keeps its value out of events and log lines", async () => {
+    const log: string[] = [];
+    const asked: string[] = [];
+    const { s, events } = session(
+      {
+        async run(ctx) {
+          const v = await ctx.secretValue("github");
+          const missing = await ctx.secretValue("gitlab");
+          ctx.emit("log", { level: "info", message: `value ${v.ok ? v.value : ""}` });
+          return { status: "completed", result: missing.ok ? "?" : missing.available.join(",") };
+        },
+      },
+      {
+        log,
+        requestSecret: async (taskId, name) => {
+          asked.push(`${taskId} ${name}`);
+          return name === "github" ? { ok: true, kind: "password", value: "correct-horse-battery" } : { ok: false, error: { code: "not_in_scope", message: "no" }, available: ["github"] };
+        },
+      },
+    );
+    expect(await s.run()).toEqual({ status: "completed", result: "github" });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(asked).toEqual([`${TASK.id} github`, `${TASK.id} gitlab`]);
+    expect(events.find((e) => e.kind === "log" && String(e.data["message"]).startsWith("value"))?.data["message"]).toBe("value [secret:github]");
+    expect(log.some((l) => l.includes('"name":"github"') && l.includes('"characters":21'))).toBe(true);
+    expect(JSON.stringify(events) + log.join("\n")).not.toContain("correct-horse-battery");
   });
 });

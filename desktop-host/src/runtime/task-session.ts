@@ -1,23 +1,32 @@
 import { randomUUID } from "node:crypto";
-import type { AssignedTask, HostEventInput, HostEventKind } from "@deskfleet/protocol";
-import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, truncate as cut } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, SecretResponseMessage } from "@deskfleet/protocol";
+import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, SECRET_ANSWER_LABEL, secretLabel, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
-import type { FollowUp, HelpOutcome, TaskContext, TaskOutcome, TaskRunner } from "../task-runner.ts";
+import type { FollowUp, HelpOutcome, SecretValue, TaskContext, TaskFiles, TaskOutcome, TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
+import { SecretRedactions } from "./secret-redactions.ts";
 
 export type TaskSessionOptions = {
   task: AssignedTask;
   runner: TaskRunner;
   outbox: Outbox;
   upload: (taskId: string, png: Uint8Array, signal: AbortSignal) => Promise<string>;
+  /** The task's attachments and artifacts on the control plane. */
+  files: TaskFiles;
   logger: Logger;
+  /** The agent's memory tools, through the control plane; absent: the task has none. */
+  memory?: (taskId: string, request: HostMemoryRequest, signal: AbortSignal) => Promise<HostMemoryResult>;
   /** How long askHuman waits for an answer. Default 30 min. */
   helpTimeoutMs?: number;
   /** How long a cancelled runner has to stop before the host moves on. Default 2 s. */
   cancelGraceMs?: number;
+  /** Asks the control plane for a vault secret's value for this task (`secret_request`). */
+  requestSecret?: (taskId: string, name: string) => Promise<SecretResponseMessage["result"]>;
+  /** Shared with the host's logger: values this task holds are redacted from log lines and events. */
+  redactions?: SecretRedactions;
 };
 
-type HelpWaiter = { resolve: (o: HelpOutcome) => void; timer: ReturnType<typeof setTimeout> };
+type HelpWaiter = { resolve: (o: HelpOutcome) => void; timer: ReturnType<typeof setTimeout>; secret: boolean };
 
 const FINAL_KINDS = new Set<HostEventKind>(["started", "completed", "failed"]);
 
@@ -39,11 +48,15 @@ export class TaskSession {
   #bufferFull: OutboxFullError | null = null;
   #cancelReason: string | null = null;
   #finished = false;
+  readonly #redactions: SecretRedactions;
+  /** Answers to this run's secret questions, by the name the model types them with (`answer:…`). */
+  readonly #answers = new Map<string, string>();
 
   constructor(options: TaskSessionOptions) {
     this.#o = options;
     this.task = options.task;
     this.#log = options.logger.child({ taskId: options.task.id });
+    this.#redactions = options.redactions ?? new SecretRedactions();
   }
 
   get id(): string {
@@ -72,9 +85,12 @@ export class TaskSession {
     this.#finished = true;
     for (const [, w] of this.#help) clearTimeout(w.timer);
     this.#help.clear();
-    pushFinal(outbox, task.id, outcome);
+    pushFinal(outbox, task.id, this.#redactions.value(outcome));
     outbox.close(task.id);
     this.#log.info(`task ${outcome.status}`, outcome.status === "failed" ? { error: outcome.error.code, message: outcome.error.message } : {});
+    // The task is over: the values it held are forgotten (nothing of it is logged or emitted any more).
+    this.#answers.clear();
+    this.#redactions.forget(task.id);
     return outcome;
   }
 
@@ -128,14 +144,40 @@ export class TaskSession {
     this.#followUps.push(message);
   }
 
-  answerHelp(requestId: string, status: HelpOutcome["status"], answer: string | null): boolean {
+  answerHelp(requestId: string, status: "answered" | "dismissed" | "timed_out", answer: string | null, secret = false): boolean {
     const w = this.#help.get(requestId);
     if (!w) return false;
     this.#help.delete(requestId);
     clearTimeout(w.timer);
+    if (status === "answered" && (secret || w.secret) && answer) {
+      // Held here for type_secret; the runner learns only the name it is typed by.
+      const name = `answer:${requestId.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`;
+      this.#answers.set(name, answer);
+      this.#redactions.add(this.task.id, { value: answer, label: SECRET_ANSWER_LABEL });
+      w.resolve({ status: "answered_secretly", answer: null, name, characters: answer.length });
+      return true;
+    }
     // A dismissal may say why (e.g. the task reached its limit of questions): the agent is told.
     w.resolve(status === "answered" ? { status, answer: answer ?? "" } : { status, answer: null, ...(answer ? { note: answer } : {}) });
     return true;
+  }
+
+  /** A value to type now: a secret answer held here, or a vault secret the control plane releases for this task. */
+  async #secretValue(name: string): Promise<SecretValue> {
+    const answer = this.#answers.get(name);
+    if (answer !== undefined) return { ok: true, value: answer, kind: "text", source: "help_answer" };
+    if (name.startsWith("answer:")) {
+      return { ok: false, message: `no secret answer named \`${name}\` is held (answers are kept only while the run that asked lasts); ask again with ask_human and secret: true`, available: [...this.#answers.keys()] };
+    }
+    if (!this.#o.requestSecret) return { ok: false, message: "this host cannot ask the control plane for secrets", available: [...this.#answers.keys()] };
+    const r = await this.#o.requestSecret(this.task.id, name);
+    if (!r.ok) {
+      this.#log.warn("a secret was not released", { name, code: r.error.code });
+      return { ok: false, message: r.error.message, available: [...r.available, ...this.#answers.keys()] };
+    }
+    this.#redactions.add(this.task.id, { value: r.value, label: secretLabel(name) });
+    this.#log.info("secret released for typing", { name, characters: r.value.length });
+    return { ok: true, value: r.value, kind: r.kind, source: "vault" };
   }
 
   async #runRunner(): Promise<TaskOutcome> {
@@ -170,16 +212,27 @@ export class TaskSession {
         this.#push(kind, data);
       },
       uploadScreenshot: (png) => this.#o.upload(this.task.id, png, this.#abort.signal),
-      askHuman: (question, options) => this.#askHuman(question, options),
+      askHuman: (question, options, opts) => this.#askHuman(question, options, opts?.secret ?? false),
+      secretValue: (name) => this.#secretValue(name),
       takeFollowUps: () => this.#followUps.splice(0),
       whenInControl: () => this.#whenInControl(),
+      ...(this.#o.memory ? { memory: (request: HostMemoryRequest) => this.#o.memory!(this.task.id, request, this.#abort.signal) } : {}),
+      files: this.#o.files,
     };
   }
 
   #push<K extends HostEventKind>(kind: K, data: HostEventInput<K>): void {
     if (this.#finished || this.#bufferFull) return;
     try {
-      this.#o.outbox.push(this.task.id, kind, data);
+      // The last line on this side: a value this task holds never leaves in an event.
+      const safe = this.#redactions.value(data);
+      try {
+        this.#o.outbox.push(this.task.id, kind, safe);
+      } catch (err) {
+        // A label longer than the value it replaced can push text past its limit: withhold the event, never send the value.
+        if (!(err instanceof TypeError) || JSON.stringify(safe) === JSON.stringify(data)) throw err;
+        this.#o.outbox.push(this.task.id, "log", { level: "warn", message: `a ${kind} event was withheld: it held a secret value and no longer fit its limits once redacted` });
+      }
     } catch (err) {
       if (!(err instanceof OutboxFullError)) throw err;
       this.#bufferFull = err;
@@ -189,14 +242,16 @@ export class TaskSession {
   }
 
   /** Waits for a person; rejects with the abort reason when the task is cancelled meanwhile. */
-  #askHuman(question: string, options: string[] = []): Promise<HelpOutcome> {
+  #askHuman(question: string, options: string[] = [], secret = false): Promise<HelpOutcome> {
     const signal = this.#abort.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     const requestId = randomUUID();
     const timeoutMs = this.#o.helpTimeoutMs ?? 30 * 60_000;
     // Within the protocol's limits, or the server would log the question instead of asking anyone.
     const choices = options.map((o) => o.trim().slice(0, 200)).filter((o) => o !== "").slice(0, 10);
-    this.#push("help_request", { requestId, question: question.trim().slice(0, 4000) || "(the agent asked an empty question)", ...(choices.length ? { options: choices } : {}), timeoutMs });
+    this.#push("help_request", {
+      requestId, question: question.trim().slice(0, 4000) || "(the agent asked an empty question)", ...(choices.length ? { options: choices } : {}), timeoutMs, ...(secret ? { secret: true } : {}),
+    });
     return new Promise<HelpOutcome>((resolve, reject) => {
       const onAbort = () => {
         const w = this.#help.get(requestId);
@@ -212,6 +267,7 @@ export class TaskSession {
       }, timeoutMs);
       this.#help.set(requestId, {
         timer,
+        secret,
         resolve: (o) => {
           signal.removeEventListener("abort", onAbort);
           resolve(o);

@@ -1,5 +1,5 @@
 import type { DesktopRequest, DesktopResponseMessage, TunnelOpenMessage } from "@deskfleet/protocol";
-import { captureScreenshot, DesktopActionError, performInput } from "@deskfleet/rfb/desktop-actions";
+import { captureScreenshot, DesktopActionError, performInput, performUnlock } from "@deskfleet/rfb/desktop-actions";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { RfbError } from "@deskfleet/rfb/rfb-error";
 import { openTunnel, type TunnelOptions, type TunnelTarget } from "./tunnel.ts";
@@ -41,7 +41,8 @@ export function liveDesktop(options: LiveDesktopOptions): LiveDesktop {
       try {
         client = await RfbClient.connect(await dialVnc(options.vnc), handshakeOptions(options.vnc));
         if (request.kind === "screenshot") return { ok: true, png: Buffer.from(await captureScreenshot(client, request.width)).toString("base64") };
-        await performInput(client, request.input);
+        if (request.kind === "unlock") await performUnlock(client, request);
+        else await performInput(client, request.input);
         return { ok: true };
       } catch (error) {
         if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };

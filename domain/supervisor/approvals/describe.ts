@@ -28,6 +28,8 @@ export function describeAction(tool: string, i: Record<string, unknown>): string
   switch (tool) {
     case "create_task":
       return `Start a task ${target(i)}${str(i["startUrl"]) ? ` at ${clip(String(i["startUrl"]), 200)}` : ""}: ${quote(i["prompt"])}`;
+    case "run_command":
+      return `Run the shell command ${quote(i["command"])} on desktop ${str(i["desktop"])}`;
     case "cancel_task":
       return `Cancel task ${str(i["taskId"])}${str(i["reason"]) ? ` (${clip(String(i["reason"]), 200)})` : ""}`;
     case "retry_task":
@@ -54,6 +56,8 @@ export function describeAction(tool: string, i: Record<string, unknown>): string
       return `Press ${str(i["keys"])} on desktop ${desktop}`;
     case "scroll":
       return `Scroll ${str(i["direction"])}${at} on desktop ${desktop}`;
+    case "unlock_screen":
+      return `Unlock desktop ${str(i["desktop"])} with the vault secret \`${str(i["secret"])}\`${str(i["username"]) ? ` after the user name ${quote(i["username"], 100)}` : ""}`;
     case "save_prompt_version":
       return `Save a new prompt version for the schedule: ${quote(i["reason"], 200)}`;
     default:

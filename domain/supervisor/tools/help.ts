@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HelpRequestStatus, TaskId } from "@deskfleet/protocol";
-import { listHelpRequests, toHelpRequest } from "../../../db/help-requests.ts";
+import { getHelpRequest, listHelpRequests, toHelpRequest } from "../../../db/help-requests.ts";
+import { ApiError } from "../../api-error.ts";
 import { resolveHelpRequest } from "../../tasks/help-requests.ts";
 import { iso, json, tool } from "./tool.ts";
 
@@ -13,7 +14,7 @@ export const helpTools = [
     run: async (ctx, f) => {
       const rows = await listHelpRequests(ctx.env.DB, { status: f.status ?? "open", taskId: f.taskId, limit: f.limit ?? 20 });
       return json({
-        helpRequests: rows.map(toHelpRequest).map((h) => ({ id: h.id, taskId: h.taskId, desktopId: h.desktopId, question: h.question, options: h.options, status: h.status, answer: h.answer, askedAt: iso(h.createdAt), expiresAt: iso(h.expiresAt) })),
+        helpRequests: rows.map(toHelpRequest).map((h) => ({ id: h.id, taskId: h.taskId, desktopId: h.desktopId, question: h.question, options: h.options, secret: h.secret, status: h.status, answer: h.answer, askedAt: iso(h.createdAt), expiresAt: iso(h.expiresAt) })),
       });
     },
   }),
@@ -23,6 +24,10 @@ export const helpTools = [
     input: z.strictObject({ requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "not a help request id" }), answer: z.string().trim().min(1).max(4_000) }),
     effect: { class: "help_answers" },
     run: async (ctx, { requestId, answer }) => {
+      // A secret answer must not pass through a conversation that is stored and sent to a model.
+      if ((await getHelpRequest(ctx.env.DB, requestId))?.secret) {
+        throw new ApiError(409, "secret_question", "this question is secret: a person answers it in the dashboard's help inbox or by replying to it in Telegram, never through this chat");
+      }
       const h = await resolveHelpRequest(ctx.env, requestId, { answer, by: ctx.actor, via: "supervisor" });
       return json({ answered: { id: h.id, taskId: h.taskId, status: h.status } });
     },

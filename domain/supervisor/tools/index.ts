@@ -6,7 +6,11 @@ import { liveDesktopTools } from "./live-desktop.ts";
 import { retryTask, savePrompt } from "./jobs.ts";
 import { scheduleTools } from "./schedules.ts";
 import { taskTools } from "./tasks.ts";
+import { runCommandTool } from "./run-command.ts";
 import type { SupervisorTool } from "./tool.ts";
+import { agentTools, profileTools } from "./agents.ts";
+import { memorySave, memorySearch, memoryTools } from "./memory.ts";
+import { listSecrets, unlockScreen } from "./unlock-screen.ts";
 
 const readTasks = taskTools.filter((t) => t.name === "get_task" || t.name === "search_tasks" || t.name === "get_task_screenshot");
 
@@ -19,10 +23,10 @@ export function toolsFor(kind: ConversationKind): readonly SupervisorTool[] {
   switch (kind) {
     case "dash":
     case "telegram":
-      return [...desktopTools, ...liveDesktopTools, ...taskTools, ...scheduleTools, ...helpTools, ...conversationTools];
+      return [...desktopTools, ...liveDesktopTools, ...taskTools, runCommandTool(), ...scheduleTools, ...helpTools, ...conversationTools, ...agentTools, ...memoryTools, ...profileTools, listSecrets, unlockScreen];
     case "heal":
-      return [...desktopTools, liveDesktopTools[0]!, ...readTasks, retryTask];
+      return [...desktopTools, liveDesktopTools[0]!, ...readTasks, retryTask, memorySearch, memorySave];
     case "learn":
-      return [...readTasks, savePrompt];
+      return [...readTasks, savePrompt, memorySearch, memorySave];
   }
 }

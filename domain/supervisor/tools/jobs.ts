@@ -69,6 +69,7 @@ export const retryTask = tool({
       labels: other ? (labels ?? []) : failed.target.labels,
       priority: failed.priority,
       options: failed.options,
+      agent: failed.agent,
       // The retry is the same kind of work as the failure (a scheduled run stays one), so it can itself be healed.
       source: failed.source,
       sourceMeta: { ...(failed.sourceMeta ?? {}), ...meta },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@deskfleet/protocol";
+import { AgentName, ContinueFrom, DesktopId, Label, TaskId, TaskOptions, TaskStatus, type Task } from "@deskfleet/protocol";
 import { createTask } from "../../tasks/create-task.ts";
 import { getTaskRow, listTasks, toTask } from "../../../db/tasks.ts";
 import { lastEvents } from "../../../db/task-chains.ts";
@@ -18,6 +18,7 @@ export function taskView(t: Task) {
     status: t.status,
     prompt: cut(t.prompt, 1_000),
     desktopId: t.desktopId,
+    agent: t.agent,
     target: t.target,
     source: t.source,
     scheduleId: t.scheduleId,
@@ -43,6 +44,11 @@ const CreateTaskInput = z
     prompt: z.string().trim().min(1).max(50_000).describe("What the computer-use agent should do, complete and unambiguous"),
     desktopId: DesktopId.optional().describe("Run on this desktop"),
     labels: z.array(Label).max(32).optional().describe("Or run on any desktop with all these labels"),
+    agent: z
+      .union([AgentName, z.literal("auto")])
+      .optional()
+      .describe("The agent to run it (see list_agents); `auto` picks the one whose description fits the prompt; leave out for no agent"),
+    continueFrom: ContinueFrom.optional().describe("`last`: the task starts with a summary of the previous task on its desktop"),
     startUrl: TaskOptions.shape.startUrl,
     maxSteps: TaskOptions.shape.maxSteps,
     priority: z.number().int().min(-100).max(100).optional(),
@@ -70,7 +76,8 @@ export const taskTools = [
         desktopId: b.desktopId ?? null,
         labels: b.labels ?? [],
         priority: b.priority ?? 0,
-        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}) },
+        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}), ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}) },
+        agent: b.agent ?? null,
         source: "supervisor",
         sourceMeta: { conversationId: ctx.conversationId, ...(ctx.approval ? { proposalId: ctx.approval.proposalId, approvedBy: ctx.approval.by } : {}) },
       });

@@ -46,9 +46,11 @@ export type ToolContext = {
 /**
  * What a tool does to the fleet. Every tool declares it, so a new write cannot
  * slip past the approval policy: "read" looks, "conversation" only talks to the
- * people in this conversation, anything else is a write (decided per input when a function).
+ * people in this conversation, "memory" writes the fleet's memory or the user
+ * profile (what the supervisor learns; not an approval class), anything else is
+ * a write (decided per input when a function).
  */
-export type ToolEffect = "read" | "conversation" | WriteEffect | ((ctx: ToolContext, input: never) => Promise<WriteEffect>);
+export type ToolEffect = "read" | "conversation" | "memory" | WriteEffect | ((ctx: ToolContext, input: never) => Promise<WriteEffect>);
 
 
 
@@ -69,7 +71,7 @@ export function tool<S extends z.ZodType>(t: {
   name: string;
   description: string;
   input: S;
-  effect: "read" | "conversation" | WriteEffect | ((ctx: ToolContext, input: z.output<S>) => Promise<WriteEffect>);
+  effect: "read" | "conversation" | "memory" | WriteEffect | ((ctx: ToolContext, input: z.output<S>) => Promise<WriteEffect>);
   run(ctx: ToolContext, input: z.output<S>): Promise<ToolOutcome>;
 }): SupervisorTool {
   return t as SupervisorTool;
@@ -77,7 +79,7 @@ export function tool<S extends z.ZodType>(t: {
 
 /** The write a call would make, or null for a read or a word to the people in the conversation. */
 async function writeOf(t: SupervisorTool, ctx: ToolContext, input: unknown): Promise<WriteEffect | null> {
-  if (t.effect === "read" || t.effect === "conversation") return null;
+  if (t.effect === "read" || t.effect === "conversation" || t.effect === "memory") return null;
   return typeof t.effect === "function" ? t.effect(ctx, input as never) : t.effect;
 }
 

@@ -6,7 +6,7 @@ import type { Route } from "./relay.ts";
 export async function routeWithoutHost(env: Env, desktopId: string): Promise<Route> {
   const row = await getDesktop(env.DB, desktopId);
   if (!row) return { kind: "none", reason: `desktop ${desktopId} does not exist` };
-  if (row.vncUrl) return { kind: "direct", target: await vncTarget(env.DESKFLEET_SECRET_KEY, row.vncUrl, row.vncCredentials) };
+  if (row.vncUrl) return { kind: "direct", target: await vncTarget(env, row.vncUrl, row.vncCredentials) };
   // A desktop with a host token expects its host back (after a deploy, say): wait for it.
   if (row.hostTokenHash) return { kind: "wait" };
   return { kind: "none", reason: `desktop ${desktopId} has no host connected and no VNC URL; start deskfleet-host on it or set its vncUrl` };

@@ -1,6 +1,6 @@
 import { VNC_SECURITY_PARAM, VncSecurityList, type VncSecurityMethod } from "@deskfleet/protocol";
 import type { HandshakeOptions } from "@deskfleet/rfb/rfb-handshake";
-import { open } from "../../../domain/crypto/secret-box.ts";
+import { open, type KeyMaterial } from "../../../domain/crypto/secret-box.ts";
 import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
 
 // What the object needs to reach a VNC-only desktop: its stored address, the
@@ -10,7 +10,7 @@ import type { VncCredentials } from "../../../domain/crypto/vnc-url.ts";
 export type VncTarget = { address: string; username?: string; password?: string; security?: VncSecurityMethod[] };
 
 /** The stored address plus the decrypted credentials; they stay inside this object. */
-export async function vncTarget(secretKey: string | undefined, address: string, sealed: string | null): Promise<VncTarget> {
+export async function vncTarget(keys: KeyMaterial, address: string, sealed: string | null): Promise<VncTarget> {
   const target: VncTarget = { address };
   const listed = new URL(address).searchParams.get(VNC_SECURITY_PARAM);
   if (listed !== null) {
@@ -19,7 +19,7 @@ export async function vncTarget(secretKey: string | undefined, address: string, 
     target.security = security.success ? security.data : [];
   }
   if (!sealed) return target;
-  const credentials = JSON.parse(await open(secretKey, sealed)) as VncCredentials;
+  const credentials = JSON.parse(await open(keys, "vnc-credentials", sealed)) as VncCredentials;
   // A ws(s):// URL's query (websockify tokens) is sealed with the credentials and dialed, never shown.
   if (credentials.query) target.address = `${address}${address.includes("?") ? "&" : "?"}${credentials.query}`;
   if (credentials.username) target.username = credentials.username;

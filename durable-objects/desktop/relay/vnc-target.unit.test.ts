@@ -3,12 +3,12 @@ import { seal } from "../../../domain/crypto/secret-box.ts";
 import { splitVncUrl } from "../../../domain/crypto/vnc-url.ts";
 import { handshakeOptions, vncTarget } from "./vnc-target.ts";
 
-const KEY = "unit-test-secret-key-0123456789";
+const KEY = { DESKFLEET_SECRET_KEY: "unit-test-secret-key-0123456789" };
 
 /** What POST /api/desktops stores for a VNC URL: the address, and the sealed credentials. */
 async function stored(url: string) {
   const { address, credentials } = splitVncUrl(url);
-  return { address, sealed: credentials.username || credentials.password ? await seal(KEY, JSON.stringify(credentials)) : null };
+  return { address, sealed: credentials.username || credentials.password ? await seal(KEY, "vnc-credentials", JSON.stringify(credentials)) : null };
 }
 
 describe("a VNC-only desktop's target", () => {

@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { decodeServerMessage, HOST_PROTOCOL_VERSION, type HostCapabilitiesInput, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
+import { decodeServerMessage, HOST_PROTOCOL_VERSION, hostReleaseVerdict, type HostCapabilitiesInput, type HostEventInput, type HostEventKind, type ServerMessage } from "@deskfleet/protocol";
 
 /**
  * A desktop host speaking the real host protocol over a real WebSocket
@@ -45,16 +45,19 @@ export class TestHost {
     this.ws = ws;
   }
 
-  async connect(activeTasks: string[] = [], version = HOST_PROTOCOL_VERSION, capabilities: Partial<HostCapabilitiesInput> = {}): Promise<void> {
+  /** Says hello; waits for the welcome (and returns it) unless the hello is one the server refuses (another protocol, an old release). */
+  async connect(activeTasks: string[] = [], version = HOST_PROTOCOL_VERSION, capabilities: Partial<HostCapabilitiesInput> = {}): Promise<Extract<ServerMessage, { type: "welcome" }> | null> {
+    const hostVersion = capabilities.hostVersion ?? "test";
     await this.open();
     this.send({
       type: "hello",
       protocolVersion: version,
       desktopId: this.desktopId,
-      capabilities: { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "test", vnc: { reachable: true }, tools: [], ...capabilities },
+      capabilities: { screen: { width: 1280, height: 800 }, os: "linux", vnc: { reachable: true }, tools: [], ...capabilities, hostVersion },
       activeTasks,
     });
-    if (version === HOST_PROTOCOL_VERSION) await this.next("welcome");
+    if (version === HOST_PROTOCOL_VERSION && hostReleaseVerdict(hostVersion).ok) return this.next("welcome");
+    return null;
   }
 
   send(message: unknown): void {

@@ -18,6 +18,11 @@ import { Notifications } from "./Notifications.tsx";
 
 const SchedulesView = lazy(() => import("../schedules/SchedulesView.tsx").then((m) => ({ default: m.SchedulesView })));
 const SupervisorChat = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorChat })));
+const AgentsView = lazy(() => import("../agents/AgentsView.tsx").then((m) => ({ default: m.AgentsView })));
+const AgentEditor = lazy(() => import("../agents/AgentEditor.tsx").then((m) => ({ default: m.AgentEditor })));
+const SkillsView = lazy(() => import("../agents/SkillsView.tsx").then((m) => ({ default: m.SkillsView })));
+const SkillDetail = lazy(() => import("../agents/SkillDetail.tsx").then((m) => ({ default: m.SkillDetail })));
+const MemoryView = lazy(() => import("../memory/MemoryView.tsx").then((m) => ({ default: m.MemoryView })));
 const ScheduleDetail = lazy(() => import("../schedules/ScheduleDetail.tsx").then((m) => ({ default: m.ScheduleDetail })));
 
 const NAV: { to: string; label: string; views: Route["view"][] }[] = [
@@ -25,6 +30,8 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/tasks/new", label: "Run", views: ["run-task"] },
   { to: "/history", label: "History", views: ["history", "task"] },
   { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
+  { to: "/agents", label: "Agents", views: ["agents", "agent", "skills", "skill"] },
+  { to: "/memory", label: "Memory", views: ["memory"] },
   { to: "/help", label: "Help", views: ["help"] },
   { to: "/approvals", label: "Approvals", views: ["approvals"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
@@ -52,6 +59,16 @@ function View({ route }: { route: Route }) {
       return <SettingsView />;
     case "help":
       return <HelpInbox />;
+    case "agents":
+      return <AgentsView />;
+    case "agent":
+      return <AgentEditor key={route.name ?? "new"} name={route.name} />;
+    case "skills":
+      return <SkillsView />;
+    case "skill":
+      return <SkillDetail key={route.name} name={route.name} />;
+    case "memory":
+      return <MemoryView />;
     case "approvals":
       return <ProposalsView />;
     case "supervisor":

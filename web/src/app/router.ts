@@ -39,6 +39,11 @@ export type Route =
   | { view: "approvals" }
   | { view: "supervisor" }
   | { view: "settings" }
+  | { view: "agents" }
+  | { view: "agent"; name: string | null }
+  | { view: "skills" }
+  | { view: "skill"; name: string }
+  | { view: "memory" }
   | { view: "not-found" };
 
 export function matchRoute(location: string): Route {
@@ -57,5 +62,10 @@ export function matchRoute(location: string): Route {
   if (a === "approvals" && parts.length === 1) return { view: "approvals" };
   if (a === "supervisor" && parts.length === 1) return { view: "supervisor" };
   if (a === "settings" && parts.length === 1) return { view: "settings" };
+  if (a === "agents" && parts.length === 1) return { view: "agents" };
+  if (a === "agents" && b && parts.length === 2) return { view: "agent", name: b === "new" ? null : b };
+  if (a === "skills" && parts.length === 1) return { view: "skills" };
+  if (a === "skills" && b && parts.length === 2) return { view: "skill", name: b };
+  if (a === "memory" && parts.length === 1) return { view: "memory" };
   return { view: "not-found" };
 }

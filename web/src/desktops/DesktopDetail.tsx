@@ -7,6 +7,7 @@ import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
 import { DesktopResources } from "./DesktopResources.tsx";
 import { HostCommand } from "./HostCommand.tsx";
+import { HostRelease } from "./HostRelease.tsx";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
 import { TakeoverControls, useTakeover } from "./Takeover.tsx";
 import { UnencryptedVncNote } from "./UnencryptedVnc.tsx";
@@ -63,6 +64,11 @@ export function DesktopDetail({ id }: { id: string }) {
           )}
         </p>
       )}
+      <HostRelease hostVersion={desktop.capabilities?.hostVersion} />
+      <p className="muted small" aria-label="Tools beyond the screen">
+        Tools beyond the screen:{" "}
+        {desktop.capabilities?.tools.length ? desktop.capabilities.tools.join(", ") : "none (the host allows only the screen; start it with --allow shell,files,browser,web to offer more)"}
+      </p>
       {isAdmin && <HostCommand desktopId={desktop.id} hasHostToken={desktop.hasHostToken} />}
     </section>
   );

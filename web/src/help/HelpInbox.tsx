@@ -48,7 +48,7 @@ export function HelpInbox() {
             {resolved.slice(0, 20).map((h) => (
               <li key={h.id} className="card small">
                 <p>
-                  {h.question} — <strong>{h.status === "answered" ? (h.answer ?? "answered") : h.status.replace("_", " ")}</strong>
+                  {h.question} — <strong>{h.status === "answered" ? (h.secret ? "answered (secret, not shown)" : (h.answer ?? "answered")) : h.status.replace("_", " ")}</strong>
                   {h.answeredBy && <span className="muted"> by {h.answeredBy}{h.answeredVia ? ` via ${h.answeredVia}` : ""}</span>}
                 </p>
               </li>
@@ -91,9 +91,10 @@ function HelpCard({ request: h, onResolved }: { request: HelpRequest; onResolved
           {h.desktopId ?? "agent"} · asked {timeAgo(h.createdAt)} · <Link to={`/tasks/${h.taskId}`}>open task</Link>
         </p>
         <p className="question">{h.question}</p>
+        {h.secret && <p className="muted small">Secret question: your answer goes to the agent only and is never shown again.</p>}
         {canAnswer && (
           <>
-            {h.options && h.options.length > 0 && (
+            {!h.secret && h.options && h.options.length > 0 && (
               <div className="options" role="group" aria-label="Suggested answers">
                 {h.options.map((o) => (
                   <button key={o} type="button" disabled={busy} onClick={() => void respond(o)}>
@@ -104,9 +105,17 @@ function HelpCard({ request: h, onResolved }: { request: HelpRequest; onResolved
             )}
             <form onSubmit={submit} className="row">
               <label className="visually-hidden" htmlFor={`answer-${h.id}`}>
-                Your answer
+                {h.secret ? "Your secret answer" : "Your answer"}
               </label>
-              <input id={`answer-${h.id}`} value={answer} onChange={(e) => setAnswer(e.target.value)} placeholder="Your answer" />
+              {/* A secret answer is typed into a password field: not shown on screen, not kept by the browser. */}
+              <input
+                id={`answer-${h.id}`}
+                type={h.secret ? "password" : "text"}
+                autoComplete={h.secret ? "off" : undefined}
+                value={answer}
+                onChange={(e) => setAnswer(e.target.value)}
+                placeholder={h.secret ? "Secret answer" : "Your answer"}
+              />
               <button type="submit" className="primary" disabled={busy || !answer.trim()}>
                 Answer
               </button>

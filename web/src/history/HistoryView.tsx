@@ -10,7 +10,7 @@ import { dateTime, usd } from "../ui/format.ts";
 import { chainTasks } from "./chains.ts";
 
 type Query = InferRequestType<typeof api.tasks.$get>["query"];
-type Filters = { q: string; status: string; desktopId: string; source: string };
+type Filters = { q: string; status: string; desktopId: string; source: string; agent: string };
 
 const STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 const SOURCES = ["api", "dashboard", "telegram", "scheduler", "supervisor", "healer", "optimizer"] as const;
@@ -19,7 +19,8 @@ const PAGE_SIZE = 25;
 /** Every task, newest first: full-text search, filters, and pages that stay stable while new tasks arrive. */
 export function HistoryView({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const { desktops, taskStatus } = useFleet();
-  const [draft, setDraft] = useState<Filters>({ q: "", status: "", desktopId: "", source: "" });
+  // `?agent=` comes from an agent's page ("its tasks").
+  const [draft, setDraft] = useState<Filters>(() => ({ q: "", status: "", desktopId: "", source: "", agent: new URLSearchParams(window.location.search).get("agent") ?? "" }));
   const [filters, setFilters] = useState<Filters>(draft);
   // cursors[i] is the cursor that fetched page i (undefined for the first).
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -34,6 +35,7 @@ export function HistoryView({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
     if (filters.status) query.status = filters.status as NonNullable<Query["status"]>;
     if (filters.desktopId) query.desktopId = filters.desktopId;
     if (filters.source) query.source = filters.source as NonNullable<Query["source"]>;
+    if (filters.agent.trim()) query.agent = filters.agent.trim().replace(/^@/, "").toLowerCase();
     if (cursor) query.cursor = cursor;
     let stale = false;
     call(api.tasks.$get({ query }))
@@ -80,6 +82,7 @@ export function HistoryView({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
             </option>
           ))}
         </select>
+        <input aria-label="Agent" placeholder="Any agent" value={draft.agent} onChange={(e) => setDraft({ ...draft, agent: e.target.value })} spellCheck={false} />
         <button type="submit" className="primary">
           Search
         </button>
@@ -124,7 +127,8 @@ function TaskRow({ task }: { task: Task }) {
         {task.retryNumber > 0 && <span className="badge">retry {task.retryNumber}</span>} {task.prompt}
       </span>
       <span className="task-row-meta muted small">
-        {dateTime(task.createdAt)} · {targetText(task)} · {task.source} · {task.steps} steps · {usd(task.usage.costUsd)}
+        {dateTime(task.createdAt)} · {targetText(task)}
+        {task.agent && ` · @${task.agent}`} · {task.source} · {task.steps} steps · {usd(task.usage.costUsd)}
       </span>
       <StatusPill status={task.status} />
     </Link>

@@ -4,6 +4,7 @@ import { useFleet } from "../live/FleetProvider.tsx";
 import { parseLabels } from "../desktops/labels.ts";
 import { Field } from "../ui/Field.tsx";
 import { TimingPreview } from "./TimingPreview.tsx";
+import { useAgents } from "../agents/use-agents.ts";
 import type { CreateBody, Schedule } from "./types.ts";
 
 type Kind = "cron" | "interval" | "once";
@@ -16,6 +17,8 @@ type Props = { initial?: Schedule; submitLabel: string; onSubmit: (body: CreateB
 /** Create or edit a schedule: prompt, timing with a live preview, time zone, target. */
 export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
   const { desktops } = useFleet();
+  const { agents } = useAgents();
+  const [agent, setAgent] = useState(initial?.agent ?? "");
   const [name, setName] = useState(initial?.name ?? "");
   const [prompt, setPrompt] = useState(initial?.prompt ?? "");
   const [kind, setKind] = useState<Kind>(initial?.kind ?? "cron");
@@ -35,6 +38,8 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body: CreateBody & { reason?: string } = { name: name.trim(), prompt: prompt.trim(), ...timing, selfLearning };
+    if (agent) body.agent = agent;
+    else if (initial?.agent) (body as { agent?: string | null }).agent = null;
     if (desktopId) body.desktopId = desktopId;
     else if (labels.trim()) body.labels = parseLabels(labels);
     if (initial && reason.trim()) body.reason = reason.trim();
@@ -93,6 +98,21 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
         </Field>
         {!desktopId && <Field label="Labels">{(p) => <input {...p} value={labels} onChange={(e) => setLabels(e.target.value)} placeholder="office" />}</Field>}
       </div>
+      {(agents.length > 0 || agent) && (
+        <Field label="Agent" hint="Each run gets its instructions, skills, tools and limits.">
+          {(p) => (
+            <select {...p} value={agent} onChange={(e) => setAgent(e.target.value)}>
+              <option value="">None</option>
+              {agent && !agents.some((a) => a.name === agent) && <option value={agent}>@{agent}</option>}
+              {agents.map((a) => (
+                <option key={a.name} value={a.name}>
+                  @{a.name} — {a.description}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <Field label="Self-learning" hint="After a run completes, the optimizer can improve the prompt from what the run learned. A proposed rewrite waits for your approval (Approvals) unless it applies automatically.">
         {(p) => (
           <select {...p} value={selfLearning} onChange={(e) => setSelfLearning(e.target.value as Schedule["selfLearning"])}>

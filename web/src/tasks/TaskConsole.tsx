@@ -6,6 +6,7 @@ import { call, errorMessage } from "../api/request.ts";
 import { useCan } from "../auth/session.ts";
 import { liveUrl, ReconnectingSocket, type ConnectionState } from "../live/reconnecting-socket.ts";
 import { TaskConsoleView } from "./TaskConsoleView.tsx";
+import { TaskFiles } from "./TaskFiles.tsx";
 import { mergeEvents } from "./transcript.ts";
 import { isFinished, newerTask, type Task } from "./types.ts";
 
@@ -59,7 +60,10 @@ export function TaskConsole({ id }: { id: string }) {
 
   if (error && !task) return <p className="error" role="alert">{error}</p>;
   if (!task) return <p className="muted">Loading task…</p>;
+  // A file sent by the agent shows up in the list as its event arrives.
+  const transfers = events.filter((e) => e.kind === "file_transfer").length;
   return (
+    <>
     <TaskConsoleView
       task={task}
       events={events}
@@ -72,5 +76,7 @@ export function TaskConsole({ id }: { id: string }) {
         show(r.task);
       }}
     />
+    <TaskFiles task={task} refreshKey={transfers} />
+    </>
   );
 }

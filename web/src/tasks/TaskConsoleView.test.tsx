@@ -90,6 +90,17 @@ describe("TaskConsoleView", () => {
     expect(screen.queryByRole("button", { name: "Send" })).toBeNull();
   });
 
+  it("says why a queued task waits for an exclusive secret", () => {
+    const reason = "secret `github` is exclusive (one session at a time) and task tsk_0000000002aaaaaaaaaa is using it; the task starts when it is free";
+    renderConsole({ task: task({ status: "queued", desktopId: null, waitingReason: reason }), events: [] });
+    expect(screen.getByText(/^Waiting: /).textContent).toBe(`Waiting: ${reason}.`);
+  });
+
+  it("shows a typed secret by name and length in the transcript", () => {
+    renderConsole({ events: [event("secret_typed", { name: "github", source: "vault", characters: 17, field: "password", step: 1 })] });
+    expect(screen.getByRole("list", { name: "Transcript" }).textContent).toMatch(/Typed secret `github` \(17 characters\) into password/);
+  });
+
   it("shows on a healer's retry which task it retries, the healer's reason and how it changed the prompt", () => {
     renderConsole({
       task: task({

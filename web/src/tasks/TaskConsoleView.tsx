@@ -40,7 +40,14 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
             {task.prompt}
           </h1>
           <p className="muted small">
-            <code>{task.id}</code> · {task.source} · created {dateTime(task.createdAt)}
+            <code>{task.id}</code>
+            {task.agent && (
+              <>
+                {" "}
+                · <Link to={`/agents/${task.agent}`}>@{task.agent}</Link>
+              </>
+            )}{" "}
+            · {task.source} · created {dateTime(task.createdAt)}
             {" "}
             · {task.desktopId ? "on" : "for"}{" "}
             {task.desktopId || task.target.desktopId ? <Link to={`/desktops/${task.desktopId ?? task.target.desktopId}`}>{targetText(task)}</Link> : targetText(task)}

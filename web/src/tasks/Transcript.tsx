@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { clock } from "../ui/format.ts";
-import { screenshotUrl } from "./types.ts";
+import { screenshotUrl, taskFileUrl } from "./types.ts";
 import type { TranscriptItem } from "./transcript.ts";
 
 type Props = { taskId: string; items: readonly TranscriptItem[] };
@@ -61,12 +61,42 @@ function TranscriptEntry({ item, taskId, onOpen }: { item: TranscriptItem; taskI
     case "question":
       return (
         <p className="t-question">
-          <strong>The agent asks:</strong> {item.text}
+          <strong>{item.secret ? "The agent asks (secret answer):" : "The agent asks:"}</strong> {item.text}
+        </p>
+      );
+    case "secret":
+      return (
+        <p className="t-secret">
+          <span aria-hidden="true">🔒 </span>
+          {item.text[0]!.toUpperCase() + item.text.slice(1)}
         </p>
       );
     case "result":
       return <p className={item.ok ? "t-result-ok" : "t-result-failed"}>{item.ok ? `Result: ${item.text}` : `Failed: ${item.text}`}</p>;
     case "log":
       return <p className={`t-log t-log-${item.level}`}>{item.text}</p>;
+    case "tool":
+      return (
+        <div className="t-tool">
+          <p>
+            <span className="t-step">Step {item.step}</span> <span className="t-tool-name">{item.tool}</span> <code>{item.text}</code>
+            {!item.ok && <span className="t-error"> — failed</span>}
+            {item.fileId && (
+              <>
+                {" "}
+                <a href={taskFileUrl(taskId, item.fileId)} download>
+                  Download
+                </a>
+              </>
+            )}
+          </p>
+          {item.output && (
+            <details>
+              <summary>Output</summary>
+              <pre className="t-output">{item.output}</pre>
+            </details>
+          )}
+        </div>
+      );
   }
 }

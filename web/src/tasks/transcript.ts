@@ -6,9 +6,12 @@ export type TranscriptItem =
   | { kind: "screenshot"; seq: number; at: number; name: string; step: number | null; width: number | null; height: number | null }
   | { kind: "status"; seq: number; at: number; text: string }
   | { kind: "human"; seq: number; at: number; who: string; text: string }
-  | { kind: "question"; seq: number; at: number; text: string }
+  | { kind: "question"; seq: number; at: number; text: string; secret: boolean }
+  | { kind: "secret"; seq: number; at: number; text: string }
   | { kind: "result"; seq: number; at: number; ok: boolean; text: string }
-  | { kind: "log"; seq: number; at: number; level: string; text: string };
+  | { kind: "log"; seq: number; at: number; level: string; text: string }
+  /** A use of a tool beyond the screen (shell, files, browser, web, MCP), with its output when it has one. */
+  | { kind: "tool"; seq: number; at: number; step: number; tool: string; text: string; ok: boolean; output: string | null; fileId: string | null };
 
 type Action = EventData<"action">;
 
@@ -28,8 +31,39 @@ export function describeAction(action: Action): string {
   if (input.region) parts.push(`region (${input.region.join(", ")})`);
   if (input.duration !== undefined) parts.push(`${input.duration} s`);
   if (input.question !== undefined) parts.push(JSON.stringify(input.question));
+  if (input.secret) parts.push("(secret answer)");
+  if (input.name !== undefined) parts.push(`\`${input.name}\``);
+  if (input.field !== undefined) parts.push(`into ${input.field}`);
   if (action.reason === "startUrl") parts.push("(opening the start page)");
   return parts.join(" ");
+}
+
+type ToolEvent = Extract<TaskEvent, { kind: "command" | "file_write" | "file_transfer" | "browser" | "web_fetch" | "mcp_call" }>;
+
+const kb = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+/** One line for a tool event: `$ sort a.csv → exit 0 (12 ms, 40 B)`, `wrote notes.txt (1.2 KB)`, `sent report.csv (3 KB)`… */
+export function describeToolEvent(e: ToolEvent): { tool: string; text: string; ok: boolean; output: string | null; fileId: string | null } {
+  const base = { output: null, fileId: null };
+  switch (e.kind) {
+    case "command": {
+      const end = e.data.ending === "exited" ? (e.data.exitCode === null ? "shell exited" : `exit ${e.data.exitCode}`) : e.data.ending.replace("_", " ");
+      const text = e.data.ending === "restarted" ? "restarted the shell" : `$ ${e.data.command} → ${end} (${e.data.durationMs} ms, ${kb(e.data.outputBytes)})`;
+      return { ...base, tool: "shell", text, ok: e.data.ending !== "timed_out" && e.data.ending !== "cancelled" && (e.data.exitCode ?? 0) === 0, output: e.data.output || null };
+    }
+    case "file_write":
+      return { ...base, tool: "files", text: `${e.data.op === "create" ? "wrote" : e.data.op === "insert" ? "inserted into" : "edited"} ${e.data.path} (${kb(e.data.bytes)})`, ok: true };
+    case "file_transfer":
+      return { ...base, tool: "files", text: `${e.data.direction === "in" ? "downloaded the attachment" : "sent"} ${e.data.name} (${kb(e.data.bytes)})`, ok: true, fileId: e.data.fileId ?? null };
+    case "browser": {
+      const tab = e.data.tab ? ` — tab ${e.data.tab.index}: ${e.data.tab.title || e.data.tab.url}` : "";
+      return { ...base, tool: "browser", text: `${e.data.op.replace(/_/g, " ")}${e.data.target ? ` ${e.data.target}` : ""}${tab}`, ok: e.data.ok };
+    }
+    case "web_fetch":
+      return { ...base, tool: "web", text: `fetched ${e.data.url} → ${e.data.status ?? "no answer"} (${kb(e.data.bytes)}, ${e.data.durationMs} ms)${e.data.error ? `: ${e.data.error}` : ""}`, ok: e.data.ok };
+    case "mcp_call":
+      return { ...base, tool: `mcp:${e.data.server}`, text: `${e.data.server}.${e.data.tool} (${kb(e.data.bytes)}, ${e.data.durationMs} ms)`, ok: e.data.ok };
+  }
 }
 
 /** The file name part of a screenshot key (`tasks/<id>/<name>`), which the viewer endpoint takes. */
@@ -69,7 +103,10 @@ export function buildTranscript(events: readonly TaskEvent[]): TranscriptItem[] 
         items.push({ kind: "human", ...base, who: e.data.by, text: e.data.text });
         break;
       case "help_request":
-        items.push({ kind: "question", ...base, text: e.data.question });
+        items.push({ kind: "question", ...base, text: e.data.question, secret: e.data.secret ?? false });
+        break;
+      case "secret_typed":
+        items.push({ kind: "secret", ...base, text: secretTypedText(e.data) });
         break;
       case "help_answer":
         items.push({ kind: "human", ...base, who: e.data.by ?? "answer", text: e.data.answer ?? `(${e.data.status.replace("_", " ")})` });
@@ -89,12 +126,43 @@ export function buildTranscript(events: readonly TaskEvent[]): TranscriptItem[] 
       case "log":
         if (e.data.level === "warn" || e.data.level === "error") items.push({ kind: "log", ...base, level: e.data.level, text: e.data.message });
         break;
+      case "command":
+      case "file_write":
+      case "file_transfer":
+      case "browser":
+      case "web_fetch":
+      case "mcp_call": {
+        const d = describeToolEvent(e);
+        // The action that ran this tool only named it; the tool's own event says what it did, in its place.
+        const replaces = lastAction !== null && lastAction.text === toolActionName(e) && items.at(-1) === lastAction;
+        if (replaces) items.pop();
+        items.push({ kind: "tool", ...base, step: replaces ? lastAction!.step : step, ...d });
+        break;
+      }
       case "started":
       case "usage":
         break;
     }
   }
   return items;
+}
+
+/** The name the model called a tool event's tool by. */
+function toolActionName(e: ToolEvent): string {
+  switch (e.kind) {
+    case "command": return "bash";
+    case "file_write": return "str_replace_based_edit_tool";
+    case "file_transfer": return "send_file";
+    case "browser": return "browser";
+    case "web_fetch": return "web_fetch";
+    case "mcp_call": return `mcp__${e.data.server}__${e.data.tool.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
+  }
+}
+
+/** `typed secret \`github\` (17 characters) into password`: what was typed, never the value. */
+export function secretTypedText(d: EventData<"secret_typed">): string {
+  const what = d.source === "help_answer" ? `the secret answer \`${d.name}\`` : `secret \`${d.name}\``;
+  return `typed ${what} (${d.characters} characters)${d.field ? ` into ${d.field}` : ""}`;
 }
 
 /** `running`, `waiting_for_human (takeover by ana)`, `queued (follow-up)`… */

@@ -23,3 +23,4 @@ export function targetText(task: Task): string {
   if (task.target.labels.length > 0) return `labels ${task.target.labels.join(", ")}`;
   return "any desktop";
 }
+export const taskFileUrl = (taskId: string, fileId: string): string => `/api/tasks/${encodeURIComponent(taskId)}/files/${encodeURIComponent(fileId)}`;

@@ -1,5 +1,5 @@
 import type { EventData, EventKind, TaskEvent } from "@deskfleet/protocol";
-import { Proposal, storedTaskEvent } from "@deskfleet/protocol";
+import { Proposal, SecretMetadata, storedTaskEvent } from "@deskfleet/protocol";
 import type { Task } from "../tasks/types.ts";
 
 let seq = 0;
@@ -15,6 +15,7 @@ export function task(over: Partial<Task> = {}): Task {
     prompt: "Total this month's invoices",
     status: "running",
     desktopId: "mac-studio",
+    agent: null,
     target: { desktopId: null, labels: [] },
     source: "dashboard",
     sourceMeta: null,
@@ -35,6 +36,27 @@ export function task(over: Partial<Task> = {}): Task {
     updatedAt: 1_700_000_000_000,
     ...over,
   };
+}
+
+/** A secret as GET /api/secrets lists it, checked against the protocol's schema (never a value). */
+export function secret(over: Partial<SecretMetadata> = {}): SecretMetadata {
+  return SecretMetadata.parse({
+    name: "github",
+    kind: "password",
+    description: "GitHub login for the release bot",
+    scope: "global",
+    exclusive: false,
+    totp: null,
+    createdAt: 1_700_000_000_000,
+    createdBy: "admin",
+    rotatedAt: null,
+    rotatedBy: null,
+    lastUsedAt: null,
+    lastUsedBy: null,
+    lastUsedTaskId: null,
+    lastUsedDesktopId: null,
+    ...over,
+  });
 }
 
 /** A proposal as the API returns it (checked against the protocol's schema). */

@@ -10,6 +10,7 @@ function helpLines(chatId: number): RichLine[] {
     blank,
     ...TELEGRAM_COMMANDS.map((c) => line(code(`/${c.command}`), ` ${c.description}`)),
     blank,
+    line(code("@<agent> <prompt>"), " runs a task with that agent; reply to a task's message to add to it."),
     line("Anything else you write (or a photo) goes to the supervisor agent of this chat."),
     line("This chat's id: ", code(String(chatId))),
   ];

@@ -2,3 +2,4 @@
 export { RecordingContext, type RecordedEvent } from "./recording-context.ts";
 export { scriptedRunner } from "./scripted-runner.ts";
 export { createInMemoryDesktop } from "./in-memory-screen.ts";
+export { toolboxes } from "../../tools/testing/host-tools.ts";
