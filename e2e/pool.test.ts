@@ -167,7 +167,8 @@ describe.skipIf(missing !== null)("a pool of three desktops on one machine", () 
     await waitUntil(async () => {
       const d = status().desktops.find((x) => x.id === victim.id)!;
       if (!d.running || d.processes["x"]!.pid === xPid) return false;
-      // While the host reconnects to its VNC server a request may fail; the desktop is back when one succeeds.
+      // A request that fails is "not back yet": wrangler dev closes keep-alive sockets idle since the previous
+      // test, and the first request on one fails in undici before reaching the Worker (absent from its log).
       const shot = await fetch(`${cp.url}/api/desktops/${victim.id}/screenshot`, { headers: { authorization: `Bearer ${cp.adminToken}` } }).catch((err: unknown) => {
         failedShots.push(String((err as { cause?: unknown }).cause ?? err));
         return null;
