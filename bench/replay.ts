@@ -18,7 +18,7 @@ import { MemoryTrajectoryStore, type TrajectoryStore } from "deskfleet-host/repl
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "./lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { expectedValues, FORM_PROMPT, formScript, RENAMED_STEP, startFormPage, type FormPage, type FormVariant } from "./lib/form-page.ts";
 import { machineLine, round, writeSection } from "./lib/results.ts";
 
