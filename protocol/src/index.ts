@@ -23,3 +23,4 @@ export * from "./secret-redaction.ts";
 export * from "./vnc-security.ts";
 export * from "./approvals.ts";
 export * from "./vnc-address.ts";
+export * from "./spend.ts";
