@@ -73,3 +73,13 @@ export const SpendReport = z.object({
   budget: BudgetStatus,
 });
 export type SpendReport = z.infer<typeof SpendReport>;
+
+/** `GET /api/spend`: a window (epoch ms; this UTC month so far by default) and one dimension. */
+export const SpendQuery = z.strictObject({
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  by: SpendGroup.default("desktop"),
+});
+
+export const ScheduleRunCost = z.object({ taskId: z.string(), at: EpochMs, costUsd: z.number(), calls: z.number().int() });
+export type ScheduleRunCost = z.infer<typeof ScheduleRunCost>;
