@@ -9,6 +9,8 @@ export type Spent = { todayUsd: number; monthUsd: number };
 export type BudgetWindow = "daily" | "monthly";
 
 export const WARN_AT = 0.8;
+/** Cents summed as floats drift (0.02 + 0.02 < 0.8 × 0.05): compare within a billionth of a dollar. */
+const EPSILON = 1e-9;
 
 /** The UTC day and month `now` falls in: their start instants and their names (the warning is sent once per window name). */
 export function windowsAt(now: number): { dayStart: number; monthStart: number; nextDayStart: number; nextMonthStart: number; day: string; month: string } {
@@ -46,8 +48,8 @@ export function budgetState(limits: BudgetLimits, spent: Spent): BudgetState {
   const warn: BudgetWindow[] = [];
   for (const [window, limit, used] of windows) {
     if (limit === null) continue;
-    if (used >= limit * WARN_AT) warn.push(window);
-    if (!over && used >= limit) over = { window, limitUsd: limit, spentUsd: used };
+    if (used + EPSILON >= limit * WARN_AT) warn.push(window);
+    if (!over && used + EPSILON >= limit) over = { window, limitUsd: limit, spentUsd: used };
   }
   return { limits, spent, over, warn };
 }

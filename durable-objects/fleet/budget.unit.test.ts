@@ -27,6 +27,11 @@ describe("budget rules", () => {
     expect(budgetState({ dailyUsd: 10, monthlyUsd: 4 }, { todayUsd: 1, monthUsd: 5 }).over?.window).toBe("monthly");
   });
 
+  it("reaches 80 % and 100 % on sums of cents despite float drift", () => {
+    expect(budgetState({ dailyUsd: 0.05, monthlyUsd: null }, { todayUsd: 0.02 + 0.02, monthUsd: 0 }).warn).toEqual(["daily"]);
+    expect(budgetState({ dailyUsd: 0.3, monthlyUsd: null }, { todayUsd: 0.1 + 0.2 - 1e-12, monthUsd: 0 }).over?.window).toBe("daily");
+  });
+
   it("holds nothing without limits", () => {
     expect(budgetState({ dailyUsd: null, monthlyUsd: null }, { todayUsd: 1_000, monthUsd: 1_000 })).toMatchObject({ over: null, warn: [] });
   });

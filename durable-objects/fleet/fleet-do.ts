@@ -350,7 +350,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
       const name = `warned:${full ? 100 : 80}:${window}:${window === "daily" ? w.day : w.month}`;
       if (this.spend.setting(name)) continue;
       this.spend.setSetting(name, String(now));
-      await this.notifyEverywhere(full ? "error" : "warning", full ? `Fleet ${window} budget spent` : `Fleet ${window} budget at ${Math.floor((spent / limit) * 100)} %`,
+      await this.notifyEverywhere(full ? "error" : "warning", full ? `Fleet ${window} budget spent` : `Fleet ${window} budget at ${Math.round((spent / limit) * 100)} %`,
         `${usd(spent)} of ${usd(limit)} ${window === "daily" ? "today" : "this month"} (UTC).${full ? " New tasks wait and running ones pause until an admin raises the limit." : ""}`);
     }
     const over = b.over?.window ?? null;
