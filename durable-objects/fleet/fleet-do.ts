@@ -5,16 +5,18 @@ import { HibernatingObject } from "../base/hibernating-object.ts";
 import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
-import { planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
+import { byQueueOrder, planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
+import { parseQuotas, withinQuotas } from "./quota.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { SpendStore } from "./spend-store.ts";
 import { budgetState, holdFor, overBudgetReason, parseLimit, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
 import { audit } from "../../db/audit.ts";
 import { sendFleetAlert } from "../../domain/notifications/fleet-alert.ts";
+import { ownOnlyOwner } from "../../domain/access/own-only.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
 
 /** A feed socket: when it opened, and the keys of the credentials it was opened with. */
-type FeedAttachment = { connectedAt: number; keys: string[] };
+type FeedAttachment = { connectedAt: number; keys: string[]; owner?: string | null };
 
 /**
  * One per deployment. The only writer of assignments: it queues tasks by
@@ -39,7 +41,9 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
    * queued task comes with its queue entry and waits for a desktop.
    */
   async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus | null; queue?: QueueEntry }): Promise<void> {
+    if (c.queue?.owner) this.store.noteOwner(c.taskId, c.queue.owner);
     this.publish({ type: "task", taskId: c.taskId, status: c.status, desktopId: c.desktopId, at: Date.now() });
+    if (c.status === "queued" || isTerminal(c.status)) this.store.stopped(c.taskId);
     if (c.status === "queued" && c.queue) {
       // Back in the queue (a follow-up, a host that could not take it): it holds nothing until it runs again.
       this.store.releaseHolds(c.taskId);
@@ -226,7 +230,8 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const grant = readGrant(request, "feed");
     if (!grant) return notGranted();
-    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now(), keys: grant.reader.keys });
+    // An own-only operator's feed carries their own tasks only (desktops and fleet state stay visible).
+    const { response, socket } = this.acceptSocket(["feed"], { connectedAt: Date.now(), keys: grant.reader.keys, owner: ownOnlyOwner(this.env, grant.reader) });
     this.send("feed", socket, { type: "hello", at: Date.now() });
     return response;
   }
@@ -252,6 +257,8 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
         const byId = new Map(queue.map((e) => [e.taskId, e]));
         for (const { taskId, desktopId } of planDispatch(this.dispatchable(queue), this.store.desktops(), this.store.holds())) {
           if (!this.store.claim(taskId, desktopId, byId.get(taskId)!.exclusive)) continue;
+          const owner = byId.get(taskId)!.owner;
+          if (owner) this.store.started(taskId, owner, Date.now());
           await this.deliver(byId.get(taskId)!, desktopId);
         }
       } while (this.dispatchAgain);
@@ -292,8 +299,10 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   private async explainWaits(): Promise<void> {
     const desktops = this.store.desktops();
     const holds = this.store.holds();
-    for (const entry of this.store.queue()) {
-      const reason = this.fleetWaitingReason(entry.taskId) ?? waitingReason(entry, desktops, holds);
+    const queue = this.store.queue();
+    const quota = this.quotaCheck(queue).waiting;
+    for (const entry of queue) {
+      const reason = this.fleetWaitingReason(entry.taskId) ?? quota.get(entry.taskId) ?? waitingReason(entry, desktops, holds);
       if (reason === this.store.waitingReasonOf(entry.taskId)) continue;
       this.store.setWaitingReason(entry.taskId, reason);
       await taskObject(this.env, entry.taskId).waiting(reason).catch((err: unknown) => console.error("telling", entry.taskId, "why it waits failed:", err));
@@ -305,9 +314,16 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   /** The queue dispatch may start now: nothing while the fleet is paused, only tasks run anyway while the budget is spent. */
   private dispatchable(queue: QueueEntry[]): QueueEntry[] {
     if (this.spend.pause()) return [];
-    if (!this.currentBudget().over) return queue;
     const exempt = this.spend.exempt();
-    return queue.filter((e) => exempt.has(e.taskId));
+    const funded = this.currentBudget().over ? queue.filter((e) => exempt.has(e.taskId)) : queue;
+    return this.quotaCheck(funded).allowed;
+  }
+
+  /** Quotas in queue order (the order dispatch serves), so the owner's oldest tasks go first. */
+  private quotaCheck(queue: QueueEntry[]) {
+    const { quotas } = parseQuotas(this.env.DESKFLEET_QUOTAS);
+    const dayStart = windowsAt(Date.now()).dayStart;
+    return withinQuotas([...queue].sort(byQueueOrder), quotas, (owner) => this.store.ownerUse(owner, dayStart));
   }
 
   private fleetWaitingReason(taskId: string): string | null {
@@ -414,6 +430,13 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   }
 
   private publish(message: FleetFeedMessage): void {
-    this.broadcast("feed", message);
+    const taskId = message.type === "task" || message.type === "notification" ? message.taskId : null;
+    const restricted = taskId ? this.sockets("feed").filter((ws) => this.attachmentOf(ws).owner) : [];
+    if (restricted.length === 0) return this.broadcast("feed", message);
+    const owner = this.store.ownerOf(taskId!);
+    for (const ws of this.sockets("feed")) {
+      const only = this.attachmentOf(ws).owner;
+      if (!only || only === owner) this.send("feed", ws, message);
+    }
   }
 }

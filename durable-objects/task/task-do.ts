@@ -570,7 +570,10 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private async queueEntry() {
     const r = this.record!;
     const exclusive = await exclusiveSecrets(this.env.DB, neededSecrets(r.prompt, r.options));
-    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive };
+    const meta = r.sourceMeta ?? {};
+    const owner = typeof meta.by === "string" ? meta.by : null;
+    const ownerRole = typeof meta.role === "string" ? meta.role : null;
+    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive, owner, ownerRole };
   }
 
   private inactivityMs(): number {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { HostCapabilitiesInput } from "@deskfleet/protocol";
 import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type TaskRunner } from "deskfleet-host/runtime";
@@ -14,10 +15,15 @@ import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
  * reports the call's usage exactly as the loop's `usage` event does.
  */
 
-/** `steps N cost C`: N model calls of C dollars each, half a second apart. */
+/** `steps N cost C`: N model calls of C dollars each, half a second apart; `hold` first waits for `release`. */
 class MeteredTestRunner implements TaskRunner {
   calls = 0;
+  readonly released = Promise.withResolvers<void>();
+  release(): void {
+    this.released.resolve();
+  }
   async run(ctx: TaskContext): Promise<TaskOutcome> {
+    if (ctx.task.prompt.includes("hold")) await this.released.promise;
     const m = /steps (\d+) cost ([\d.]+)/.exec(ctx.task.prompt);
     const steps = Number(m?.[1] ?? 1);
     const cost = Number(m?.[2] ?? 0);
@@ -49,6 +55,8 @@ beforeAll(async () => {
   });
   cp = await startTestControlPlane({
     DESKFLEET_BUDGET_DAILY_USD: "0.05",
+    DESKFLEET_QUOTAS: "operator:concurrent=2",
+    DESKFLEET_OWN_ONLY: "true",
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_WEBHOOK_SECRET: secret,
     TELEGRAM_API_ROOT: fake.url,
@@ -95,7 +103,68 @@ const usageEvents = async (id: string) => ((await cp.api("GET", `/api/tasks/${id
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const texts = (chat: number, from = 0) => fake.sentTo(chat).slice(from).map((m) => m.text ?? "");
 
+async function operatorToken(name: string): Promise<string> {
+  const res = await cp.api("POST", "/api/tokens", { name, role: "operator" });
+  expect(res.status).toBe(201);
+  return res.json.token as string;
+}
+
+/** The fleet feed as one credential sees it. */
+async function fleetFeed(token: string): Promise<{ messages: { type: string; taskId?: string }[]; close: () => void }> {
+  const ws = new WebSocket(`${cp.url.replace("http", "ws")}/api/live`, { headers: { authorization: `Bearer ${token}` } });
+  const messages: { type: string; taskId?: string }[] = [];
+  ws.on("message", (d) => messages.push(JSON.parse(String(d))));
+  await new Promise((ok, fail) => (ws.once("open", ok), ws.once("error", fail)));
+  return { messages, close: () => ws.close() };
+}
+
 describe("spend under control, through the real Worker", () => {
+  it("queues an operator's third task while two of theirs run (quota of 2 concurrent tasks)", async () => {
+    const runners = [new MeteredTestRunner(), new MeteredTestRunner(), new MeteredTestRunner()];
+    for (const [i, r] of runners.entries()) await startHost(`spend-quota-${i + 1}`, r);
+    const op = await operatorToken("quota op");
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await cp.api("POST", "/api/tasks", { prompt: `hold then steps 1 cost 0 (${i})`, labels: [] }, op);
+      expect(res.status).toBe(201);
+      ids.push(res.json.id);
+    }
+    await eventually(async () => (await Promise.all(ids.slice(0, 2).map(task))).every((t) => t.status === "running"), "the first two running");
+    const third = await eventually(async () => {
+      const t = await task(ids[2]!);
+      return t.waitingReason ? t : undefined;
+    }, "the third told why it waits");
+    expect(third.status).toBe("queued");
+    expect(third.waitingReason).toMatch(/^quota: token:\S+ may run 2 tasks at once/);
+    // A desktop is free all along: only the quota holds the third.
+    expect((await cp.api("GET", "/api/desktops")).json.items.filter((d: { presence: string }) => d.presence === "online")).toHaveLength(1);
+    for (const r of runners) r.release();
+    await eventually(async () => (await Promise.all(ids.map(task))).every((t) => t.status === "completed"), "all three completed");
+  });
+
+  it("hides another operator's tasks from the API and the fleet feed in own-only mode, and shows admins everything", async () => {
+    const alice = await operatorToken("alice");
+    const bob = await operatorToken("bob");
+    const aliceFeed = await fleetFeed(alice);
+    const bobFeed = await fleetFeed(bob);
+    // Labels no desktop has: it stays queued, so cancelling it below is an act on a live task.
+    const mine = await cp.api("POST", "/api/tasks", { prompt: "alice's task", labels: ["nobody-has-this"] }, alice);
+    expect(mine.status).toBe(201);
+    const created = mine.json;
+    await eventually(async () => aliceFeed.messages.some((m) => m.type === "task" && m.taskId === created.id) || undefined, "alice's feed shows her task");
+    await sleep(500);
+    expect(bobFeed.messages.some((m) => m.taskId === created.id)).toBe(false);
+    expect(bobFeed.messages.some((m) => m.type === "hello")).toBe(true);
+    expect((await cp.api("GET", "/api/tasks", undefined, bob)).json.items.some((t: { id: string }) => t.id === created.id)).toBe(false);
+    expect((await cp.api("GET", `/api/tasks/${created.id}`, undefined, bob)).status).toBe(404);
+    expect((await cp.api("POST", `/api/tasks/${created.id}/cancel`, {}, bob)).status).toBe(404);
+    expect((await cp.api("GET", "/api/tasks", undefined, alice)).json.items.map((t: { id: string }) => t.id)).toContain(created.id);
+    expect((await cp.api("GET", "/api/tasks")).json.items.map((t: { id: string }) => t.id)).toContain(created.id);
+    expect((await cp.api("POST", `/api/tasks/${created.id}/cancel`, {}, alice)).status).toBe(200);
+    aliceFeed.close();
+    bobFeed.close();
+  });
+
   it("refuses a viewer's /pause, and an admin's /pause stops dispatch within a second until /resume", async () => {
     const runner = new MeteredTestRunner();
     await startHost("spend-switch-1", runner);
