@@ -147,7 +147,7 @@ describe("host protocol", () => {
 
   it("names the host release it serves in the welcome, so an older host can say that an upgrade is waiting", async () => {
     const host = await newHost("release-1");
-    expect(await host.connect([], HOST_PROTOCOL_VERSION, HOST_RELEASE)).toMatchObject({ type: "welcome", desktopId: "release-1", hostRelease: HOST_RELEASE });
+    expect(await host.connect([], HOST_PROTOCOL_VERSION, { hostVersion: HOST_RELEASE })).toMatchObject({ type: "welcome", desktopId: "release-1", hostRelease: HOST_RELEASE });
   });
 
   it("refuses a host token used for another desktop with close code 4403", async () => {

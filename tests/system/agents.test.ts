@@ -91,6 +91,8 @@ beforeAll(async () => {
     TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
     TELEGRAM_API_ROOT: telegram.url,
     TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+    // A private chat's id is its person's: they may act (operator).
+    TELEGRAM_ALLOWED_USER_IDS: `operator:${CHAT}`,
     TELEGRAM_BOT_INFO: JSON.stringify(telegram.botInfo),
   });
   await registerWebhook({ token: telegram.token, secret: TELEGRAM_SECRET, url: cp.url, apiRoot: telegram.url });

@@ -156,9 +156,17 @@ beforeAll(async () => {
         name: "shell",
         match: "[shell-test]",
         steps: [
-          toolUse("run_command", { desktop: "sup-noshell", command: "uname -s" }),
-          (ctx) => (ctx.lastToolResult()?.isError ? toolUse("run_command", { desktop: "sup-shell", command: "echo from-the-shell; pwd" }) : text("it ran where it may not")),
+          toolUse("run_command", { desktop: "sup-shell", command: "echo from-the-shell; pwd" }),
           (ctx) => text(`Output: ${ctx.lastToolResult()?.text ?? "none"}`),
+        ],
+      },
+      {
+        // Each asked by a person in its own turn: a second write after a tool result would be a proposal.
+        name: "no-shell",
+        match: "[noshell-test]",
+        steps: [
+          toolUse("run_command", { desktop: "sup-noshell", command: "uname -s" }),
+          (ctx) => text(ctx.lastToolResult()?.isError ? "That desktop has no shell." : "it ran where it may not"),
         ],
       },
       {
@@ -472,11 +480,12 @@ describe("the supervisor", () => {
       const runner = createComputerUseRunner({ apiKey: "unused", baseURL: scripted.url, desktop: createInMemoryDesktop().desktop, tools });
       await desktopWithHost("sup-shell", runner, [], { ...CAPABILITIES, tools: tools.enabled });
       await desktopWithHost("sup-noshell", new CompletingRunner("never"), []);
+      await say("dash:shell-2", "[noshell-test] what does uname say on sup-noshell?");
+      const refused = (await settled("dash:shell-2")).entries.filter((e: { kind: string }) => e.kind === "tool_result");
+      expect(refused[0].data.isError).toBe(true);
+      expect(refused[0].text).toContain("desktop sup-noshell's host does not allow the shell");
       await say("dash:shell-1", "[shell-test] what does echo say on sup-shell?");
       const conversation = await settled("dash:shell-1");
-      const results = conversation.entries.filter((e: { kind: string }) => e.kind === "tool_result");
-      expect(results[0].data.isError).toBe(true);
-      expect(results[0].text).toContain("desktop sup-noshell's host does not allow the shell");
       const reply = conversation.entries.at(-1).text as string;
       expect(reply).toContain("from-the-shell");
       const task = ((await cp.api("GET", "/api/tasks?desktopId=sup-shell")).json.items as { id: string; status: string; options: Record<string, unknown>; result: string }[])[0]!;

@@ -57,12 +57,15 @@ describe("DESKFLEET_APPROVALS", () => {
 });
 
 describe("the supervisor's tools", () => {
-  it("class every tool that changes the fleet as a write; only looking and talking to the conversation's people are not", () => {
+  it("class every tool that changes the fleet as a write; only looking, talking to the conversation's people and the supervisor's own memory are not", () => {
     const kinds: ConversationKind[] = ["dash", "telegram", "heal", "learn"];
     const notWrites = new Set(kinds.flatMap((k) => toolsFor(k)).filter((t) => t.effect === "read" || t.effect === "conversation").map((t) => t.name));
     expect([...notWrites].sort()).toEqual(
-      ["ask_human", "get_desktop", "get_task", "get_task_screenshot", "list_desktops", "list_help_requests", "list_schedules", "screenshot_desktop", "search_tasks", "send_message", "send_screenshot"].sort(),
+      ["ask_human", "get_desktop", "get_task", "get_task_screenshot", "list_agents", "list_desktops", "list_help_requests", "list_schedules", "list_secrets", "memory_search", "screenshot_desktop", "search_tasks", "send_message", "send_screenshot"].sort(),
     );
+    // What the supervisor learns: its memory and the user profile, never a proposal.
+    const memory = new Set(kinds.flatMap((k) => toolsFor(k)).filter((t) => t.effect === "memory").map((t) => t.name));
+    expect([...memory].sort()).toEqual(["memory_delete", "memory_save", "update_user_profile"]);
     const classes = Object.fromEntries(kinds.flatMap((k) => toolsFor(k)).flatMap((t) => (typeof t.effect === "object" ? [[t.name, t.effect.class]] : [])));
     expect(classes).toEqual({
       create_task: "tasks",
@@ -76,6 +79,8 @@ describe("the supervisor's tools", () => {
       delete_schedule: "schedules",
       trigger_schedule: "schedules",
       answer_help_request: "help_answers",
+      run_command: "tasks",
+      unlock_screen: "desktop_input",
     });
     // Decided per input (a prompt diff, the healer's own target, the schedule's selfLearning).
     expect([...new Set(kinds.flatMap((k) => toolsFor(k)).filter((t) => typeof t.effect === "function").map((t) => t.name))].sort()).toEqual(["retry_task", "save_prompt_version", "update_schedule"]);

@@ -93,7 +93,7 @@ describe("TaskConsoleView", () => {
   it("says why a queued task waits for an exclusive secret", () => {
     const reason = "secret `github` is exclusive (one session at a time) and task tsk_0000000002aaaaaaaaaa is using it; the task starts when it is free";
     renderConsole({ task: task({ status: "queued", desktopId: null, waitingReason: reason }), events: [] });
-    expect(screen.getByRole("status").textContent).toBe(`Waiting: ${reason}.`);
+    expect(screen.getByText(/^Waiting: /).textContent).toBe(`Waiting: ${reason}.`);
   });
 
   it("shows a typed secret by name and length in the transcript", () => {
