@@ -142,7 +142,7 @@ describe("spend under control, through the real Worker", () => {
     await eventually(async () => (await Promise.all(ids.map(task))).every((t) => t.status === "completed"), "all three completed");
   });
 
-  it("hides another operator's tasks from the API and the fleet feed in own-only mode, and shows admins everything", async () => {
+  it("hides another operator's tasks and schedules from the API and the fleet feed in own-only mode, and shows admins everything", async () => {
     const alice = await operatorToken("alice");
     const bob = await operatorToken("bob");
     const aliceFeed = await fleetFeed(alice);
@@ -161,6 +161,13 @@ describe("spend under control, through the real Worker", () => {
     expect((await cp.api("GET", "/api/tasks", undefined, alice)).json.items.map((t: { id: string }) => t.id)).toContain(created.id);
     expect((await cp.api("GET", "/api/tasks")).json.items.map((t: { id: string }) => t.id)).toContain(created.id);
     expect((await cp.api("POST", `/api/tasks/${created.id}/cancel`, {}, alice)).status).toBe(200);
+
+    const schedule = await cp.api("POST", "/api/schedules", { name: "alice's report", prompt: "export the report", labels: ["nobody-has-this"], enabled: false, intervalMinutes: 60 }, alice);
+    expect(schedule.status).toBe(201);
+    expect((await cp.api("GET", "/api/schedules", undefined, bob)).json.items.some((x: { id: string }) => x.id === schedule.json.id)).toBe(false);
+    expect((await cp.api("GET", `/api/schedules/${schedule.json.id}`, undefined, bob)).status).toBe(404);
+    expect((await cp.api("POST", `/api/schedules/${schedule.json.id}/trigger`, {}, bob)).status).toBe(404);
+    expect((await cp.api("GET", `/api/schedules/${schedule.json.id}`, undefined, alice)).status).toBe(200);
     aliceFeed.close();
     bobFeed.close();
   });
