@@ -69,6 +69,7 @@ export default defineConfig({
               // person does; every other limit is wrangler.toml's own (tests key them apart).
               ratelimits: {
                 LIMIT_CREDENTIALS: { namespace_id: "14002", simple: { limit: 100_000, period: 60 } },
+                LIMIT_HOST_TOKENS: { namespace_id: "14008", simple: { limit: 100_000, period: 60 } },
                 LIMIT_VIEWERS: { namespace_id: "14007", simple: { limit: 100_000, period: 60 } },
               },
             },

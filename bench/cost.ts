@@ -15,7 +15,7 @@ import { RecordingContext } from "deskfleet-host/testing";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "./lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { startTestApp } from "../e2e/support/test-app.ts";
 import { machineLine, round, writeSection } from "./lib/results.ts";
 

@@ -24,7 +24,7 @@ import { isCaretLike, pointerRegion, type Rect, type SettleRect, type SettleResu
 import { chooseTargetSize, screenToModel } from "@deskfleet/rfb/image/scale";
 import { decodePng } from "@deskfleet/rfb/image/png";
 import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "./lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { COLORS, serveTestPage } from "./lib/test-page.ts";
 import { machineLine, median, round, writeSection } from "./lib/results.ts";
 
@@ -107,7 +107,8 @@ function weightedMedian(xs: readonly { value: number; weight: number }[]): numbe
   return NaN;
 }
 
-export async function run(): Promise<unknown> {
+/** `writeResults: false` for a caller that reports the figures itself (bench/pool.ts runs this under load). */
+export async function run(options: { writeResults?: boolean } = {}): Promise<{ ratio: number } & Record<string, unknown>> {
   const missing = [...missingXTools(), ...["chromium", "scrot"].filter((b) => spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0)];
   if (spawnSync("sh", ["-c", "test -x /usr/bin/convert"]).status !== 0) missing.push("imagemagick (/usr/bin/convert)");
   if (missing.length) throw new Error(`the host benchmark needs: ${missing.join(", ")} (apt-get install -y xvfb x11vnc xdotool x11-xserver-utils chromium scrot imagemagick)`);
@@ -295,7 +296,7 @@ export async function run(): Promise<unknown> {
       target_ratio: 0.15,
     };
     const cell = (v: number | null | undefined) => (v == null ? "–" : String(v));
-    writeSection(
+    if (options.writeResults !== false) writeSection(
       "host: action to settled screenshot",
       [
         `${machineLine()} Screen ${SCREEN.width}×${SCREEN.height} (Xvfb + x11vnc), model size ${target.width}×${target.height}, ${ROUNDS} rounds: each action once a round for both methods, and ${SCROLLS} scrolls of ours a round (${SCROLLS * ROUNDS} in all).`,

@@ -5,7 +5,7 @@
 type Benchmark = { run(): Promise<unknown> };
 // Each benchmark is a module `bench/<name>.ts` exporting `run()`.
 const load = (name: string) => async () => ((await import(`./${name}.ts`)) as Benchmark).run();
-const BENCHMARKS: Record<string, () => Promise<unknown>> = { host: load("host"), relay: load("relay"), cost: load("cost"), fleet: load("fleet"), memory: load("memory"), tools: load("tools"), "vnc-security": load("vnc-security") };
+const BENCHMARKS: Record<string, () => Promise<unknown>> = { host: load("host"), relay: load("relay"), cost: load("cost"), fleet: load("fleet"), memory: load("memory"), tools: load("tools"), "vnc-security": load("vnc-security"), pool: load("pool") };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : Object.keys(BENCHMARKS);

@@ -19,7 +19,7 @@ import { RecordingContext } from "deskfleet-host/testing";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { connectTcp } from "@deskfleet/rfb/node-socket";
 import { missingXTools, startXDesktop } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "./lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { startTestApp, type TestApp } from "../e2e/support/test-app.ts";
 import { machineLine, median, round, writeSection } from "./lib/results.ts";
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePng } from "@deskfleet/rfb/image/png";
@@ -12,17 +14,19 @@ import { e2ePrerequisitesMissing, waitUntil } from "./support/world.ts";
 // aimed at it waits and says why, instead of the whole desktop exiting.
 
 const missing = e2ePrerequisitesMissing();
-const DESKTOP = "demo-e2e";
+const DESKTOP = "demo-e2e-1";
 let cp: TestControlPlane;
 let demo: ChildProcess;
 let output = "";
 let b: TestBrowser;
+let home: string;
 
 beforeAll(async () => {
   if (missing) return;
   ensureDashboardBuilt();
   cp = await startTestControlPlane();
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DESKFLEET_SERVER: cp.url, DESKFLEET_DESKTOP_ID: DESKTOP, DESKFLEET_ADMIN_TOKEN: cp.adminToken };
+  home = mkdtempSync(join(tmpdir(), "dfd-"));
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DESKFLEET_SERVER: cp.url, DESKFLEET_POOL_NAME: "demo-e2e", DESKFLEET_ADMIN_TOKEN: cp.adminToken, DESKFLEET_HOME: home };
   delete env["ANTHROPIC_API_KEY"];
   delete env["ANTHROPIC_AUTH_TOKEN"];
   demo = spawn(process.execPath, [join(ROOT, "scripts", "desktop.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -38,9 +42,10 @@ afterAll(async () => {
     await new Promise((r) => demo.once("exit", r));
   }
   await cp?.dispose();
+  if (home) rmSync(home, { recursive: true, force: true });
 });
 
-describe.skipIf(missing !== null)("npm run desktop without an API key", () => {
+describe.skipIf(missing !== null)("npm run desktop (a pool of one) without an API key", () => {
   it("comes online view-only, says so, serves its real screen, and is watched live in the dashboard", async () => {
     await waitUntil(async () => (await cp.api("GET", `/api/desktops/${DESKTOP}`)).json?.presence === "view_only", 90_000, () => `the demo desktop never came online view-only; its output:\n${output.slice(-3000)}`);
     const desktop = (await cp.api("GET", `/api/desktops/${DESKTOP}`)).json;
@@ -48,7 +53,7 @@ describe.skipIf(missing !== null)("npm run desktop without an API key", () => {
     expect(output).toContain("the desktop is view-only");
     expect(demo.exitCode).toBeNull();
 
-    // The screen, from the host, as the API serves it: Chromium's white page in kiosk mode.
+    // The screen, from the host, as the API serves it: Chromium's blank page, maximized.
     const shot = await fetch(`${cp.url}/api/desktops/${DESKTOP}/screenshot`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
     expect(shot.status).toBe(200);
     const png = decodePng(new Uint8Array(await shot.arrayBuffer()));
@@ -66,7 +71,7 @@ describe.skipIf(missing !== null)("npm run desktop without an API key", () => {
     const sample = () => canvas.evaluate((c: HTMLCanvasElement) => ({ size: [c.width, c.height], rgb: [...c.getContext("2d")!.getImageData(640, 400, 1, 1).data.subarray(0, 3)] }));
     await expect.poll(sample, { timeout: 30_000 }).toEqual({ size: [1280, 800], rgb: [255, 255, 255] });
     // The tile says what the desktop is: view-only, by the same presence rule as the API.
-    await page.getByRole("link", { name: "Demo desktop, view-only. Open full view" }).waitFor({ timeout: 10_000 });
+    await page.getByRole("link", { name: `${DESKTOP}, view-only. Open full view` }).waitFor({ timeout: 10_000 });
     await saveScreenshot(page, "demo-desktop-view-only");
   });
 
@@ -75,7 +80,7 @@ describe.skipIf(missing !== null)("npm run desktop without an API key", () => {
     expect(created.status).toBe(201);
     await waitUntil(async () => typeof (await cp.api("GET", `/api/tasks/${created.json.id}`)).json.waitingReason === "string", 15_000, () => "the task never said why it waits");
     const task = (await cp.api("GET", `/api/tasks/${created.json.id}`)).json;
-    expect(task).toMatchObject({ status: "queued", waitingReason: expect.stringMatching(/^desktop demo-e2e's host cannot run tasks \(no ANTHROPIC_API_KEY/) });
+    expect(task).toMatchObject({ status: "queued", waitingReason: expect.stringMatching(new RegExp(`^desktop ${DESKTOP}.s host cannot run tasks \\(no ANTHROPIC_API_KEY`)) });
 
     demo.kill("SIGINT");
     const code = await new Promise<number | null>((r) => demo.once("exit", r));

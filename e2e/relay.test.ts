@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode } from "@deskfleet/protocol";
 import { RfbClient } from "@deskfleet/rfb/rfb-client";
 import { missingXTools, startXDesktop, type XDesktop } from "@deskfleet/rfb/testing/x-desktop";
@@ -86,6 +86,10 @@ describe.skipIf(missing.length > 0)("live desktops through the relay (wrangler d
     operatorToken = (await cp.api("POST", "/api/tokens", { name: "taker", role: "operator" })).json.token;
   }, 120_000);
 
+  // Each test's viewers close after it, as a person closes a tab: one person may hold 4 live views of a desktop at once.
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+  });
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
     for (const h of hosts) await h.stop("test over").catch(() => undefined);

@@ -101,9 +101,9 @@ describe.skipIf(missing !== null)("tools beyond the screen, end to end on a real
     expect(task.error, JSON.stringify(task.error)).toBeNull();
     expect(task.result).toBe("Made guests.html with 3 guests and sent it.");
 
-    // The model was offered exactly what the host allows, beside the screen.
+    // The model was offered exactly what the host allows beside the screen, after asking people and the fleet's memory (a task without an agent may use both).
     const request = world.anthropic.requests.find((r) => r.conversation === "guests")!;
-    expect((request.body["tools"] as { name?: string }[]).map((t) => t.name).filter(Boolean)).toEqual(["ask_human", "bash", "str_replace_based_edit_tool", "send_file", "browser", "web_fetch"]);
+    expect((request.body["tools"] as { name?: string }[]).map((t) => t.name).filter(Boolean)).toEqual(["ask_human", "memory_search", "memory_save", "bash", "str_replace_based_edit_tool", "send_file", "browser", "web_fetch"]);
     world.anthropic.assertNoRejections();
 
     // Every use is in the task's history.

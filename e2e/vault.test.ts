@@ -145,6 +145,21 @@ function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
   return out;
 }
 
+
+/** The supervisor typed into the desktop after reading a tool result: the approvals policy holds unlock_screen as a proposal; a person approves it. */
+async function approveUnlock(conversationId: string): Promise<void> {
+  let id: string | undefined;
+  await waitUntil(async () => {
+    const items = (await world.cp.api("GET", `/api/proposals?status=pending&conversationId=${conversationId}`)).json.items as { id: string; tool: string; summary: string }[];
+    const p = items.find((i) => i.tool === "unlock_screen");
+    if (p) expect(p.summary).not.toContain(PASSWORD);
+    id = p?.id;
+    return id !== undefined;
+  }, 60_000, () => `no unlock_screen proposal in ${conversationId}`);
+  const approved = await world.cp.api("POST", `/api/proposals/${id}/approve`);
+  expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+}
+
 describe.skipIf(missing !== null)("credentials the model never sees, on a real desktop", () => {
   it("adds a password in Settings → Secrets from a write-only field", async () => {
     const { page } = b;
@@ -245,6 +260,7 @@ describe.skipIf(missing !== null)("credentials the model never sees, on a real d
   it("lets the supervisor unlock the screen through the desktop's host, never seeing the credential", async () => {
     const res = await world.cp.api("POST", "/api/supervisor/conversations/dash:e2e-unlock-host/messages", { text: "Please unlock e2e-desk for ada." });
     expect(res.status).toBe(202);
+    await approveUnlock("dash:e2e-unlock-host");
     const got = await submission((s) => s.username === "ada" && s.otp === "" && s.code === "", "the unlock through the host");
     expect(got.password).toBe(PASSWORD);
     await waitUntil(async () => JSON.stringify((await world.cp.api("GET", "/api/supervisor/conversations/dash:e2e-unlock-host")).json).includes("Unlocked e2e-desk."), 60_000, () => "the supervisor did not finish");
@@ -254,6 +270,7 @@ describe.skipIf(missing !== null)("credentials the model never sees, on a real d
     const created = await world.cp.api("POST", "/api/desktops", { id: "e2e-vnc-only", vncUrl: `vnc://:${VNC_PASSWORD}@127.0.0.1:${world.desktop.port}` });
     expect(created.status).toBe(201);
     await world.cp.api("POST", "/api/supervisor/conversations/dash:e2e-unlock-direct/messages", { text: "Please unlock e2e-vnc-only for grace." });
+    await approveUnlock("dash:e2e-unlock-direct");
     const got = await submission((s) => s.username === "grace", "the unlock over the object's VNC session");
     expect(got.password).toBe(PASSWORD);
     await waitUntil(async () => JSON.stringify((await world.cp.api("GET", "/api/supervisor/conversations/dash:e2e-unlock-direct")).json).includes("Unlocked e2e-vnc-only."), 60_000, () => "the supervisor did not finish");

@@ -1,4 +1,4 @@
-import type { AssignedTask, DesktopInput, DesktopRequest, ServerMessage, TakeoverLease } from "@deskfleet/protocol";
+import type { AssignedTask, DesktopInput, DesktopRequest, DesktopResourcesResponse, ServerMessage, TakeoverLease } from "@deskfleet/protocol";
 import { CloseCode, encodeServerMessage } from "@deskfleet/protocol";
 import { closeSafely, HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -238,6 +238,12 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
 
   async hostStatus(): Promise<{ connected: boolean; lastHeartbeatAt: number | null }> {
     return { connected: this.hostSocket() !== null, lastHeartbeatAt: this.presence.lastHeartbeatAt };
+  }
+
+  /** What the desktop costs its machine, as its connected host last reported it. */
+  async resources(desktopId: string): Promise<DesktopResourcesResponse> {
+    const latest = this.hostSocket() ? this.presence.resources : null;
+    return { desktopId, connected: this.hostSocket() !== null, resources: latest?.figures ?? null, receivedAt: latest?.receivedAt ?? null };
   }
 
   /**

@@ -52,7 +52,7 @@ export class HostMessages {
     const m = decoded.message;
     if (m.type === "hello") return this.#hello(ws, att, m);
     if (!att.helloed) return closeSafely(ws, CloseCode.policy, "send hello first");
-    if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now());
+    if (m.type === "heartbeat") return this.#d.presence.heartbeat(Date.now(), m.resources);
     if (m.type === "desktop_response") return this.#d.requests.settle(m.requestId, m.result);
     if (m.type === "memory_request") return this.#memory(ws, att, m);
     if (m.type === "secret_request") return this.#secret(ws, att, m);

@@ -1,4 +1,4 @@
-import { CloseCode, type HostCapabilities } from "@deskfleet/protocol";
+import { CloseCode, type DesktopResources, type HostCapabilities } from "@deskfleet/protocol";
 
 /** What DesktopDO keeps in storage about its host. */
 export type PresenceRecord = {
@@ -7,6 +7,8 @@ export type PresenceRecord = {
   lastHeartbeatAt: number;
   lastSeenWrittenAt: number;
   capabilities: HostCapabilities | null;
+  /** The host's latest figures (with a heartbeat) and when they came; absent until the first. */
+  resources?: { figures: DesktopResources; receivedAt: number };
 };
 
 /** When the host counts as lost: heartbeats stopped (or the socket closed) this long ago. */
@@ -82,12 +84,26 @@ export class Presence {
     });
   }
 
-  /** A heartbeat: the deadline moves on (the alarm re-reads it), and D1 hears of it once a minute. */
-  async heartbeat(now: number): Promise<void> {
+  /** The host's latest figures while it is connected; null before its first heartbeat with them, or without a host. */
+  get resources(): { figures: DesktopResources; receivedAt: number } | null {
+    return this.#p?.connected && this.#p.resources ? this.#p.resources : null;
+  }
+
+  /**
+   * A heartbeat: the deadline moves on (the alarm re-reads it), and D1 hears
+   * of it once a minute. Its figures stay in this object only: read live by
+   * the API, they would cost a D1 write per desktop every few seconds.
+   */
+  async heartbeat(now: number, resources?: DesktopResources): Promise<void> {
     const p = this.#p;
     if (!p) return;
     const writeLastSeen = now - p.lastSeenWrittenAt >= LAST_SEEN_WRITE_EVERY_MS;
-    this.#save({ ...p, lastHeartbeatAt: now, lastSeenWrittenAt: writeLastSeen ? now : p.lastSeenWrittenAt });
+    this.#save({
+      ...p,
+      lastHeartbeatAt: now,
+      lastSeenWrittenAt: writeLastSeen ? now : p.lastSeenWrittenAt,
+      ...(resources ? { resources: { figures: resources, receivedAt: now } } : {}),
+    });
     if (writeLastSeen) await this.#d.store.touchLastSeen(p.desktopId, now);
   }
 

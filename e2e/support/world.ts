@@ -3,7 +3,7 @@ import { HostTokenResponse, type HostInstallLines } from "@deskfleet/protocol";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startScriptedAnthropic, type ConversationScript, type ScriptedAnthropic } from "../../test-support/scripted-anthropic/index.ts";
 import { startXDesktop, type XDesktop, type XDesktopOptions } from "@deskfleet/rfb/testing/x-desktop";
-import { startChromiumOnDisplay } from "../../bench/lib/chromium.ts";
+import { startChromiumOnDisplay } from "deskfleet-host/pool";
 import { startTestApp, type TestApp } from "./test-app.ts";
 import { hostProcess, type HostProcess } from "./host-process.ts";
 

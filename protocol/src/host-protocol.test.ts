@@ -16,3 +16,18 @@ describe("HostCapabilities", () => {
     expect(HostCapabilities.safeParse({ ...older, runsTasks: false, runsTasksReason: "x".repeat(301) }).success).toBe(false);
   });
 });
+
+describe("HeartbeatMessage", () => {
+  const resources = { scope: "desktop", cpuPercent: 37.5, memoryBytes: 412_000_000, cpus: 2, machineMemoryBytes: 25_000_000_000, at: 1_700_000_000_000 };
+
+  it("carries what the desktop costs, and stays valid without it (hosts before resources)", () => {
+    expect(HostMessage.parse({ type: "heartbeat", at: 1, resources })).toEqual({ type: "heartbeat", at: 1, resources });
+    expect(HostMessage.parse({ type: "heartbeat", at: 1 })).toEqual({ type: "heartbeat", at: 1 });
+  });
+
+  it("refuses figures that cannot be measured: negative CPU, fractional bytes, an unknown scope", () => {
+    for (const bad of [{ cpuPercent: -1 }, { memoryBytes: 1.5 }, { scope: "cluster" }, { cpus: 0 }]) {
+      expect(HostMessage.safeParse({ type: "heartbeat", at: 1, resources: { ...resources, ...bad } }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});

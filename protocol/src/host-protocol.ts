@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { AssignedTask } from "./task.ts";
 import { HostEvent, RefusedEvent } from "./task-events.ts";
 import { DesktopInput } from "./desktop-api.ts";
+import { DesktopResources } from "./desktop-resources.ts";
 import { ReleaseVersion } from "./host-release.ts";
 import { HostMemoryRequest, HostMemoryResult } from "./memory.ts";
 import { SecretKind } from "./vault.ts";
@@ -42,7 +43,8 @@ export const HelloMessage = z.object({
   activeTasks: z.array(TaskId).max(16).default([]),
 });
 
-export const HeartbeatMessage = z.object({ type: z.literal("heartbeat"), at: EpochMs });
+/** A sign of life every `heartbeatIntervalMs`; with what the desktop costs the machine, when the host measures it. */
+export const HeartbeatMessage = z.object({ type: z.literal("heartbeat"), at: EpochMs, resources: DesktopResources.optional() });
 
 export const EventsMessage = z.object({
   type: z.literal("events"),

@@ -21,6 +21,7 @@ export * from "./totp-seed.ts";
 export * from "./secret-placeholders.ts";
 export * from "./secret-redaction.ts";
 export * from "./vnc-security.ts";
+export * from "./desktop-resources.ts";
 export * from "./approvals.ts";
 export * from "./vnc-address.ts";
 export * from "./spend.ts";

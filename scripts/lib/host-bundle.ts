@@ -37,7 +37,9 @@ export async function buildHostBundle(root: string): Promise<HostBundle> {
     platform: "node",
     format: "esm",
     target: `node${HOST_NODE_MAJOR}`,
-    external: OPTIONAL_NATIVE,
+    // playwright-core reads its own package files at run time and cannot live in one bundled file; the
+    // browser tool loads it on first use and says how to install it beside the host (README).
+    external: [...OPTIONAL_NATIVE, "playwright-core"],
     banner: { js: BANNER },
     // Whitespace and syntax only: names stay, so a stack trace a user sends is readable.
     minifyWhitespace: true,

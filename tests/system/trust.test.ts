@@ -54,8 +54,13 @@ describe("trust under wrangler dev", () => {
     const limited = await call("POST", "/api/tokens", { token: viewer, body: { name: "one too many", role: "viewer" } });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
-    expect(limited.json).toEqual({ error: { code: "rate_limited", message: "too many new credentials (tokens, host tokens, sign-in links) for you; wait 60 s and retry" } });
+    expect(limited.json).toEqual({ error: { code: "rate_limited", message: "too many new credentials (API tokens, sign-in links) for you; wait 60 s and retry" } });
     expect((await call("GET", "/api/tokens", { token: OLD_ADMIN })).json.items.some((t: { name: string }) => t.name === "one too many")).toBe(false);
+    // Host tokens count apart (LIMIT_HOST_TOKENS): adding a fleet of desktops is not held back by the API tokens minted above.
+    for (let i = 0; i < 12; i++) {
+      expect((await call("POST", "/api/desktops", { token: viewer, body: { id: `limits-${i}` } })).status).toBe(201);
+      expect((await call("POST", `/api/desktops/limits-${i}/host-token`, { token: viewer })).status).toBe(201);
+    }
   });
 
   it("ends the sessions of a rotated DESKFLEET_ADMIN_TOKEN: after the deploy they are refused and mint nothing", { timeout: 120_000 }, async () => {

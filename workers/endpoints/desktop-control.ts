@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { DesktopId, DesktopInput, HandbackBody, HandbackResult, InputResult, ScreenshotQuery, TakeoverLease, TakeoverStatus } from "@deskfleet/protocol";
+import { DesktopId, DesktopInput, DesktopResourcesResponse, HandbackBody, HandbackResult, InputResult, ScreenshotQuery, TakeoverLease, TakeoverStatus } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, errorResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
@@ -77,6 +77,20 @@ export const desktopControl = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const result = await desktopObject(c.env, id).input(id, { id: who.id, name: who.name }, input);
       if (!result.ok) throw failure(result);
       return c.json({ ok: true as const, action: input.action }, 200);
+    },
+  )
+  .openapi(
+    secureRoute("viewer", {
+      method: "get",
+      path: "/api/desktops/{id}/resources",
+      summary: "CPU and memory the desktop uses, as its host last measured them (every heartbeat, ~10 s)",
+      request: { params: DesktopParam },
+      responses: { 200: jsonContent(DesktopResourcesResponse, "The latest figures, or null when no host reports them") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await requireDesktop(c.env, id);
+      return c.json(await desktopObject(c.env, id).resources(id), 200);
     },
   )
   .openapi(

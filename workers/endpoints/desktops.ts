@@ -143,7 +143,7 @@ export const desktops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     async (c) => {
       const { id } = c.req.valid("param");
       if (!(await getDesktop(c.env.DB, id))) throw notFound("desktop", id);
-      await enforceLimit(c.env, "LIMIT_CREDENTIALS", c.var.identity.id);
+      await enforceLimit(c.env, "LIMIT_HOST_TOKENS", c.var.identity.id);
       const token = generateToken("dfh");
       const hash = await sha256Hex(token);
       const now = Date.now();

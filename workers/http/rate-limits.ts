@@ -7,7 +7,8 @@ import { ApiError } from "../../domain/api-error.ts";
  */
 export const LIMITS = {
   LIMIT_AUTH_FAILURES: { periodS: 60, what: "failed authentications from your address" },
-  LIMIT_CREDENTIALS: { periodS: 60, what: "new credentials (tokens, host tokens, sign-in links) for you" },
+  LIMIT_CREDENTIALS: { periodS: 60, what: "new credentials (API tokens, sign-in links) for you" },
+  LIMIT_HOST_TOKENS: { periodS: 60, what: "new host tokens for you" },
   LIMIT_SCREENSHOTS: { periodS: 60, what: "desktop screenshots for you" },
   LIMIT_INPUT: { periodS: 60, what: "desktop input requests for you" },
   LIMIT_TELEGRAM: { periodS: 60, what: "Telegram messages from this chat" },

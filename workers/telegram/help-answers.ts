@@ -51,6 +51,20 @@ async function secretReply(env: Env, ctx: BotContext, row: TelegramHelpMessageRo
   await ctx.api.sendMessage(reply.chatId, `${outcome.startsWith("Not applied") ? "⚠️" : "🔒"} ${outcome} ${note}`, { reply_parameters: { message_id: row.messageId } });
 }
 
+const SECRET_QUESTION = "🔒 Secret question";
+
+/**
+ * The help message a reply answers. The bot records a question's message id only after Telegram has
+ * accepted it, so a quick reply to one of its own messages may come first: look again briefly.
+ */
+async function helpMessageRepliedTo(env: Env, chatId: number, replied: { message_id: number; from?: { id: number } }, botId: number): Promise<TelegramHelpMessageRow | null> {
+  for (let attempt = 0; ; attempt++) {
+    const row = await findHelpMessage(env.DB, chatId, replied.message_id);
+    if (row || replied.from?.id !== botId || attempt >= 10) return row;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function helpAnswers(env: Env): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
@@ -71,8 +85,16 @@ export function helpAnswers(env: Env): Composer<BotContext> {
   // A reply to a help message is a free-text answer.
   c.on("message:text", async (ctx, next) => {
     const replied = ctx.message.reply_to_message;
-    const row = replied ? await findHelpMessage(env.DB, ctx.chat.id, replied.message_id) : null;
-    if (!row) return next();
+    const row = replied ? await helpMessageRepliedTo(env, ctx.chat.id, replied, ctx.me.id) : null;
+    if (!row) {
+      // A reply to a secret question we cannot match must never reach the supervisor (a model) as a message.
+      if (replied?.from?.id === ctx.me.id && replied.text?.startsWith(SECRET_QUESTION)) {
+        await ctx.api.deleteMessage(ctx.chat.id, ctx.message.message_id).catch(() => undefined);
+        await ctx.api.sendMessage(ctx.chat.id, "🔒 That question is no longer open here, so your reply was not passed on; I deleted it so it does not stay in this chat.");
+        return;
+      }
+      return next();
+    }
     if (!mayAct(ctx)) {
       await ctx.api.sendMessage(ctx.chat.id, viewerRefusal(ctx, "answering a help request"), { reply_parameters: { message_id: ctx.message.message_id } });
       return;

@@ -121,15 +121,15 @@ export const Vnc = z
     return z.NEVER;
   })
   .refine((v) => v.port >= 1 && v.port <= 65535, { message: "the VNC port must be 1-65535" });
-const VncUser = z.string().min(1).max(63, { message: "is longer than 63 characters, more than VNC servers take" });
+export const VncUser = z.string().min(1).max(63, { message: "is longer than 63 characters, more than VNC servers take" });
 /** A SHA-256 fingerprint as openssl and browsers print it: 32 hex bytes, colons optional, `sha256:` prefix optional. */
-const Fingerprint = z
+export const Fingerprint = z
   .string()
   .transform((s) => s.trim())
   .refine((s) => /^(sha-?256:)?([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/i.test(s), {
     message: "must be the certificate's SHA-256 fingerprint, e.g. AB:CD:…:EF (openssl x509 -noout -fingerprint -sha256 -in cert.pem)",
   });
-const Model = z.string().trim().min(1).max(100);
+export const Model = z.string().trim().min(1).max(100);
 
 /**
  * Parses `deskfleet-host <command> [flags]`. Each setting comes from its flag,
@@ -203,13 +203,9 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
     if (fingerprint !== undefined) tls.fingerprint = fingerprint;
     const caFile = str("vnc-tls-ca", "DESKFLEET_VNC_TLS_CA");
     if (caFile !== undefined) {
-      try {
-        const pem = readFileSync(caFile, "utf8");
-        if (!pem.includes("-----BEGIN CERTIFICATE-----")) problems.push({ field: "vnc", message: `--vnc-tls-ca ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
-        else tls.ca = pem;
-      } catch (err) {
-        problems.push({ field: "vnc", message: `cannot read --vnc-tls-ca ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-      }
+      const ca = readCaFile(caFile, "--vnc-tls-ca");
+      if ("pem" in ca) tls.ca = ca.pem;
+      else problems.push({ field: "vnc", message: ca.problem });
     }
     if (tls.ca !== undefined || tls.fingerprint !== undefined) settings.tls = tls;
     config.vnc = settings;
@@ -250,6 +246,27 @@ export function parseHostArgs(argv: readonly string[], env: Record<string, strin
   return { command: positionals[0], help: values["help"] === true, version: values["version"] === true, config, problems, warnings, tokenFile };
 }
 
+/** A PEM CA file for VeNCrypt X509 methods, or why it cannot be used. */
+export function readCaFile(file: string, source: string): { pem: string } | { problem: string } {
+  try {
+    const pem = readFileSync(file, "utf8");
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) return { problem: `${source} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+    return { pem };
+  } catch (err) {
+    return { problem: `cannot read ${source} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}
+
+/** A VNC password from a file, or why it cannot be read. */
+export function readPasswordFile(file: string, source: string): { password: string } | { problem: string } {
+  try {
+    // One trailing newline is an artefact of `echo pw > file`, not part of the password.
+    return { password: readFileSync(file, "utf8").replace(/\r?\n$/, "") };
+  } catch (err) {
+    return { problem: `cannot read ${source} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}
+
 export function isComplete(config: Partial<HostConfig>, problems: readonly ConfigProblem[]): config is HostConfig {
   return problems.length === 0 && config.server !== undefined && config.desktopId !== undefined && config.token !== undefined && config.vnc !== undefined;
 }
@@ -262,6 +279,10 @@ Usage:
   deskfleet-host upgrade    install the host release the control plane serves (checksum checked)
   deskfleet-host service install|uninstall|status
                             run the host as a service (systemd, launchd; Windows: prints the commands)
+  deskfleet-host pool --count N
+                            N desktops on this Linux machine, each with its own host (see pool --help)
+  deskfleet-host gateway --desktops <file>
+                            one host in front of several VNC servers, each its own desktop (see gateway --help)
   deskfleet-host version    print this host's release
   deskfleet-host setup      install this bundle (the installer at <control plane>/install.sh runs it)
 

@@ -12,6 +12,7 @@ import { readableByOthers } from "../install/atomic-file.ts";
 import { DownloadError, fetchServedRelease } from "../install/release-download.ts";
 import { HOST_VERSION } from "./host-info.ts";
 import type { ConfigProblem, HostConfig } from "./config.ts";
+import { resourceChecks } from "../pool/pool-doctor.ts";
 
 /** `ok` unless it stops the host; a `warning` is ok but leaves the host doing less (view-only without an API key). */
 export type Check = { name: string; ok: boolean; warning?: boolean; detail: string; fix?: string };
@@ -41,6 +42,7 @@ export async function doctor(
   }
   checks.push(await checkApiKey(config.model ?? AGENT_DEFAULT_MODEL, env));
   checks.push(...(await checkTools(config)));
+  checks.push(...(await resourceChecks(env)));
   return checks;
 }
 

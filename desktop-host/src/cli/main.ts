@@ -11,6 +11,14 @@ import { HELP, isComplete, parseHostArgs } from "./config.ts";
 import { doctor, formatChecks } from "./doctor.ts";
 import { HOST_VERSION } from "./host-info.ts";
 import { runCommand } from "./run-command.ts";
+import { poolCommand } from "../pool/pool-command.ts";
+import { gatewayCommand } from "../gateway/gateway-command.ts";
+
+/** Commands with flags of their own, each in its own module. */
+const SUBCOMMANDS: Record<string, (argv: readonly string[], env: Record<string, string | undefined>) => Promise<number>> = {
+  pool: poolCommand,
+  gateway: gatewayCommand,
+};
 
 /** The deskfleet-host command line; returns the process exit code. */
 export async function main(argv: readonly string[], processEnv: Record<string, string | undefined>): Promise<number> {
@@ -35,6 +43,9 @@ export async function main(argv: readonly string[], processEnv: Record<string, s
   }
   if (command === "upgrade") return upgradeCommand(rest, { env: processEnv, out: process.stdout, platform, nodePath: process.execPath });
   if (command === "service") return service(rest, processEnv, home);
+  // pool and gateway serve several desktops: their settings are their own flags, not one installed host's.
+  const subcommand = command === undefined ? undefined : SUBCOMMANDS[command];
+  if (subcommand) return subcommand(rest, processEnv);
 
   // An installed host's secrets (API key, VNC password) wait in its env file.
   const env = withEnvFile(processEnv, home ? installLayout(home).envFile : null);
@@ -54,7 +65,7 @@ export async function main(argv: readonly string[], processEnv: Record<string, s
     return checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.failed;
   }
   if (parsed.command !== "run") {
-    process.stderr.write(`unknown command "${parsed.command}"; use \`deskfleet-host run\`, \`doctor\`, \`upgrade\`, \`service\` or \`version\` (see --help)\n`);
+    process.stderr.write(`unknown command "${parsed.command}"; use \`deskfleet-host run\`, \`doctor\`, \`pool\`, \`gateway\`, \`upgrade\`, \`service\` or \`version\` (see --help)\n`);
     return ExitCode.badSettings;
   }
   if (!isComplete(parsed.config, parsed.problems)) {

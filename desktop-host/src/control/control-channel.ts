@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { HelloMessageInput, ServerMessage } from "@deskfleet/protocol";
+import type { DesktopResources, HelloMessageInput, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, decodeServerMessage, encodeHostMessage } from "@deskfleet/protocol";
 import type { Logger } from "../runtime/logger.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
@@ -21,6 +21,8 @@ export type ControlChannelOptions = {
   /** Connected and greeted: the place to resend everything unacknowledged. */
   onWelcome: (welcome: WelcomeMessage) => void;
   onMessage: (message: TaskServerMessage) => void;
+  /** What the desktop costs the machine now, sent with each heartbeat; undefined sends none. */
+  resources?: () => DesktopResources | undefined;
   logger: Logger;
   userAgent?: string;
   backoff?: BackoffOptions;
@@ -185,9 +187,20 @@ export class ControlChannel {
         ws.terminate();
         return;
       }
-      ws.send(encodeHostMessage({ type: "heartbeat", at: Date.now() }));
+      const resources = this.#measure();
+      ws.send(encodeHostMessage({ type: "heartbeat", at: Date.now(), ...(resources ? { resources } : {}) }));
       ws.ping();
     }, intervalMs);
+  }
+
+  /** A failed measurement costs the heartbeat nothing: the control plane only misses one sample. */
+  #measure(): DesktopResources | undefined {
+    try {
+      return this.#o.resources?.();
+    } catch (err) {
+      this.#o.logger.debug("could not measure the desktop's resources", { error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
   }
 
   #stopHeartbeat(): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AssignedTask, DesktopRequest, HostCapabilitiesInput, SecretResponseMessage } from "@deskfleet/protocol";
+import type { AssignedTask, DesktopRequest, DesktopResources, HostCapabilitiesInput, SecretResponseMessage } from "@deskfleet/protocol";
 import { encodeHostMessage, HOST_PROTOCOL_VERSION } from "@deskfleet/protocol";
 import { releaseNotice } from "./release-notice.ts";
 import type { BackoffOptions } from "../control/backoff.ts";
@@ -22,6 +22,8 @@ export type HostRuntimeOptions = {
   runner: TaskRunner;
   /** What the host says about itself in each hello (screen size, VNC reachability…). */
   capabilities: () => Promise<HostCapabilitiesInput>;
+  /** What the desktop costs the machine now, sent with each heartbeat (desktop-host/src/resources/). */
+  resources?: () => DesktopResources | undefined;
   logger: Logger;
   outbox?: Omit<OutboxOptions, "now" | "defer">;
   backoff?: BackoffOptions;
@@ -90,6 +92,7 @@ export class HostRuntime {
         this.#outbox.resendAll();
       },
       onMessage: (m) => this.#onMessage(m),
+      ...(options.resources ? { resources: options.resources } : {}),
     });
     this.#outbox = new Outbox((json) => this.#channel.send(json), options.outbox);
     this.#memory = new MemoryRequests((json) => this.#channel.send(json));

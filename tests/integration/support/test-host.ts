@@ -74,8 +74,8 @@ export class TestHost {
     this.send({ type: "events", taskId, events: events.map((e) => ({ at: Date.now(), data: {}, ...e })) });
   }
 
-  heartbeat(): void {
-    this.send({ type: "heartbeat", at: Date.now() });
+  heartbeat(resources?: Record<string, unknown>): void {
+    this.send({ type: "heartbeat", at: Date.now(), ...(resources ? { resources } : {}) });
   }
 
   /** Drops the connection the way a network cut does (no hello, no goodbye). */

@@ -66,8 +66,8 @@ export function AddDesktop() {
         <Field label="Name" hint="Optional; defaults to the id.">
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="VNC URL" hint="vnc://host:5900, ws:// or wss://; vnc://user@host:5900 for a Mac (Screen Sharing); ?security=X509Vnc,VncAuth limits the security methods. Optional for a worker whose host reaches VNC locally.">
-          {(p) => <input {...p} value={vncUrl} onChange={(e) => setVncUrl(e.target.value)} placeholder="vnc://10.0.0.5:5900" autoCapitalize="off" spellCheck={false} />}
+        <Field label="VNC URL" hint="Without a host the control plane dials this from Cloudflare: an address reachable from the internet (vnc://host:5900, ws:// or wss://; vnc://user@host:5900 for a Mac; ?security=X509Vnc,VncAuth limits the security methods). A machine on a private network (10.x, 192.168.x, .local) is reached through a host on that network instead: deskfleet-host run beside it, or one deskfleet-host gateway for several. Optional for a worker whose host reaches VNC locally.">
+          {(p) => <input {...p} value={vncUrl} onChange={(e) => setVncUrl(e.target.value)} placeholder="vnc://vnc.example.com:5900" autoCapitalize="off" spellCheck={false} />}
         </Field>
         <Field label="VNC password" hint="Encrypted at rest and applied by the relay or host; never sent to browsers.">
           {(p) => <input {...p} type="password" autoComplete="new-password" value={vncPassword} onChange={(e) => setVncPassword(e.target.value)} />}

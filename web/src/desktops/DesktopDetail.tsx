@@ -5,6 +5,7 @@ import { useTaskPeek } from "../fleet/use-task-peek.ts";
 import { screenshotUrl } from "../tasks/types.ts";
 import { StatusPill } from "../ui/StatusPill.tsx";
 import { timeAgo } from "../ui/format.ts";
+import { DesktopResources } from "./DesktopResources.tsx";
 import { HostCommand } from "./HostCommand.tsx";
 import { HostRelease } from "./HostRelease.tsx";
 import { LiveScreen } from "../vnc/LiveScreen.tsx";
@@ -44,6 +45,7 @@ export function DesktopDetail({ id }: { id: string }) {
       </header>
       <UnencryptedVncNote unencrypted={desktop.vncUnencrypted} />
       {desktop.presence !== "offline" && <TakeoverControls t={takeover} canOperate={canRun} />}
+      {desktop.presence !== "offline" && <DesktopResources desktopId={desktop.id} />}
       <div className="screen-full">
         {desktop.presence === "offline" ? (
           shot ? <img src={shot} alt={`Latest screenshot of ${desktop.name}`} /> : <span className="tile-empty">No host connected</span>

@@ -1,5 +1,5 @@
 import type { BetaTool } from "@anthropic-ai/sdk/resources/beta";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { truncate } from "@deskfleet/protocol";
 import type { HostTool, HostToolFactory, ToolAnswer, ToolCall } from "../host-tool.ts";
 import { ToolInputError } from "../host-tool.ts";
@@ -11,6 +11,22 @@ import { capText } from "../shell/output-cap.ts";
 // name or by selector, wait for a navigation. It acts on the same browser the
 // screen shows; the loop's screenshots stay the ground truth, and every answer
 // says which tab it came from.
+
+/**
+ * playwright-core, loaded on the browser tool's first use: the installed host
+ * (one bundled file) leaves it out, since it reads its own package files at
+ * run time; a host started from the repository has it as a dependency.
+ */
+async function chromiumOverCdp(): Promise<typeof import("playwright-core").chromium> {
+  try {
+    return (await import("playwright-core")).chromium;
+  } catch (err) {
+    throw new ToolInputError(
+      `the browser tool needs playwright-core beside deskfleet-host (${(err instanceof Error ? err.message : String(err)).split("\n")[0]}); ` +
+        "on an installed host run `npm install --prefix ~/.deskfleet playwright-core` and restart it; use the screen meanwhile",
+    );
+  }
+}
 
 const ACTIONS = ["list_tabs", "navigate", "read_text", "snapshot", "click", "fill", "wait_for_navigation"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -124,8 +140,9 @@ class BrowserTool implements HostTool {
   async #pages(): Promise<Page[]> {
     if (!this.#browser?.isConnected()) {
       try {
-        this.#browser = await chromium.connectOverCDP(this.#cdpUrl, { timeout: 10_000 });
+        this.#browser = await (await chromiumOverCdp()).connectOverCDP(this.#cdpUrl, { timeout: 10_000 });
       } catch (err) {
+        if (err instanceof ToolInputError) throw err;
         throw new ToolInputError(`the browser at ${this.#cdpUrl} is not reachable over CDP (${(err instanceof Error ? err.message : String(err)).split("\n")[0]}); use the screen instead`);
       }
     }
