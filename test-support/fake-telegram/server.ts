@@ -83,6 +83,11 @@ export interface FakeTelegram {
   pressButton(chatId: number, messageId: number, data: string, opts?: { from?: number }): Promise<Delivery>;
   /** Posts any update to the webhook; `secretToken` overrides the registered secret (null: no header). */
   deliver(body: UpdateBody, opts?: { secretToken?: string | null }): Promise<Delivery>;
+  /**
+   * Answers calls of `method` `ms` later than it carries them out (0: at once), as Telegram does on a
+   * slow day: the message exists (and people can reply to it) before the bot learns its id.
+   */
+  slowResponses(method: string, ms: number): void;
   deliveries: Delivery[];
   close(): Promise<void>;
 }
@@ -133,6 +138,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const options = { insecureWebhooks: opts.insecureWebhooks ?? true };
   const calls: RecordedCall[] = [];
   const deliveries: Delivery[] = [];
+  const slow = new Map<string, number>();
   let nextUpdateId = 100_000_000 + Math.floor(Math.random() * 1_000_000);
 
   const answer = (res: ServerResponse, status: number, body: unknown) => {
@@ -159,6 +165,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       params = recordable(p.raw, p.files);
       const result = METHODS[method]!(p, world, options);
       record(200, params, result, null);
+      const lag = slow.get(method.toLowerCase()) ?? 0;
+      if (lag > 0) await new Promise((r) => setTimeout(r, lag));
       answer(res, 200, { ok: true, result });
     } catch (err) {
       const e = err instanceof BotApiError ? err : new BotApiError(500, `Internal Server Error: ${err instanceof Error ? err.message : String(err)}`);
@@ -201,6 +209,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     botInfo: me,
     calls,
     deliveries,
+    slowResponses: (method, ms) => void slow.set(method.toLowerCase(), ms),
     callsOf: (method) => calls.filter((c) => c.ok && c.method.toLowerCase() === method.toLowerCase()),
     rejections: () => calls.filter((c) => !c.ok),
     messagesIn: (chatId) => world.messagesIn(chatId),

@@ -269,6 +269,30 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       host.close();
     }
   });
+  it("matches a reply that comes before the bot has learnt its question's message id, and never hands a secret answer to the supervisor", async () => {
+    const host = await connectHost("tg-secret-race");
+    // Telegram carries out sendMessage at once but answers the bot 800 ms later: the person replies in between.
+    fake.slowResponses("sendMessage", 800);
+    try {
+      const task = (await cp.api("POST", "/api/tasks", { prompt: "log in", desktopId: "tg-secret-race" })).json;
+      await host.next("assign");
+      const start = fake.sentTo(ALLOWED).length;
+      host.send({ type: "events", taskId: task.id, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "help_request", at: Date.now(), data: { requestId: "help-race-01", question: "The code from the letter?", secret: true } },
+      ] });
+      const asked = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => textOf(m).includes("The code from the letter?")), "the secret question");
+      await fake.sendText(ALLOWED, "771204", { replyTo: asked.message_id });
+      expect(await host.next("help_answer")).toMatchObject({ requestId: "help-race-01", status: "answered", answer: "771204", secret: true });
+      // Passed on, the reply would have reached the supervisor seam (here: "The supervisor is not configured…").
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(sentSince(ALLOWED, start).map(textOf).filter((t) => t.startsWith("The supervisor is not configured"))).toEqual([]);
+      expect(fake.messagesIn(ALLOWED).some((m) => textOf(m).includes("771204"))).toBe(false);
+    } finally {
+      fake.slowResponses("sendMessage", 0);
+      host.close();
+    }
+  });
 });
 
 describe("Telegram people and groups", () => {
