@@ -53,6 +53,8 @@ export type TaskFilter = {
   scheduleId?: string;
   agent?: string;
   q?: string;
+  /** Only tasks this identity created (`sourceMeta.by`): own-only operators. */
+  owner?: string;
   limit: number;
   cursor?: { createdAt: number; id: string };
 };
@@ -65,6 +67,7 @@ export async function listTasks(d1: D1Database, f: TaskFilter): Promise<{ items:
   if (f.source) where.push(eq(tasks.source, f.source));
   if (f.scheduleId) where.push(eq(tasks.scheduleId, f.scheduleId));
   if (f.agent) where.push(eq(tasks.agent, f.agent));
+  if (f.owner) where.push(sql`json_extract(${tasks.sourceMeta}, '$.by') = ${f.owner}`);
   if (f.q) {
     const match = ftsQuery(f.q);
     if (match === null) return { items: [], nextCursor: null };

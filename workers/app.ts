@@ -31,6 +31,7 @@ import { userProfile } from "./endpoints/user-profile.ts";
 import { taskFileRoutes } from "./endpoints/task-files.ts";
 import { MAX_TASK_FILE_BYTES } from "@deskfleet/protocol";
 import { secretsApi } from "./endpoints/secrets.ts";
+import { spendApi } from "./endpoints/spend.ts";
 import { ensureAdminRotationNoticed } from "../domain/access/revoke.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 
@@ -91,7 +92,8 @@ const routes = app
   .route("/", skills)
   .route("/", memories)
   .route("/", userProfile)
-  .route("/", secretsApi);
+  .route("/", secretsApi)
+  .route("/", spendApi);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

@@ -4,6 +4,7 @@ import { timingOf } from "@deskfleet/protocol/timing/schedule-spec";
 import { startScheduledRun } from "./start-run.ts";
 import { claimSlot, dueSchedules, hasActiveRun, recordNotStarted, skipSlot, type ScheduleRow } from "../../db/schedules.ts";
 import { audit } from "../../db/audit.ts";
+import { fleetObject } from "../addresses.ts";
 
 /** Due schedules handled per invocation; the rest wait a minute (they are ordered oldest slot first). */
 const BATCH = 100;
@@ -17,6 +18,8 @@ export type DueOutcome = { id: string; outcome: "started"; taskId: string } | { 
  * `now` is the trigger's scheduled time, so a test (or a late invocation) decides "now".
  */
 export async function runDueSchedules(env: Env, now: number): Promise<DueOutcome[]> {
+  // A paused fleet holds every due slot unclaimed: on resume each runs once if still due (planSlot), or is skipped by skipIfRunning.
+  if (await fleetObject(env).isPaused()) return [];
   const due = await dueSchedules(env.DB, now, BATCH);
   const outcomes: DueOutcome[] = [];
   for (let i = 0; i < due.length; i += CONCURRENCY) {

@@ -191,6 +191,11 @@ export class DesktopDO extends HibernatingObject<Attachment, { host: ServerMessa
     return this.pushToHost({ type: "cancel", taskId, reason });
   }
 
+  /** The fleet holds (budget, kill switch) or releases the running task: the host waits before its next model call or action. */
+  async pushHold(message: Extract<ServerMessage, { type: "pause" } | { type: "resume" }>): Promise<boolean> {
+    return this.pushToHost(message);
+  }
+
   async pushMessage(taskId: string, message: { id: string; text: string; at: number }): Promise<boolean> {
     return this.pushToHost({ type: "task_message", taskId, message });
   }

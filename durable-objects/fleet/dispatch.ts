@@ -11,6 +11,9 @@ export type QueueEntry = {
   labels: string[];
   /** Exclusive vault secrets the task needs: it starts only while no other task holds any of them. */
   exclusive?: string[];
+  /** Who created it (`sourceMeta.by`) and their role then: quotas count per owner. Absent for schedules and healers. */
+  owner?: string | null;
+  ownerRole?: string | null;
 };
 
 /** Exclusive secret → the task holding it. */

@@ -16,6 +16,42 @@ export class FleetStore {
     addColumn(sql, "desktops", "runs_tasks_reason", "TEXT");
     addColumn(sql, "desktops", "direct_vnc", "INTEGER NOT NULL DEFAULT 0");
     addColumn(sql, "queue", "waiting_reason", "TEXT");
+    addColumn(sql, "queue", "owner", "TEXT");
+    addColumn(sql, "queue", "owner_role", "TEXT");
+    // Each start of an owned task, for quotas: running ones (ended = 0) and today's starts.
+    sql.exec(`CREATE TABLE IF NOT EXISTS starts (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS starts_owner ON starts (owner, at)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS task_owners (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL)`);
+  }
+
+  /** What one owner runs now and started since `dayStart`. */
+  ownerUse(owner: string, dayStart: number): { running: number; startedToday: number } {
+    const r = this.sql.exec<{ running: number | null; today: number | null }>(
+      `SELECT SUM(CASE WHEN ended = 0 THEN 1 ELSE 0 END) AS running, SUM(CASE WHEN at >= ? THEN 1 ELSE 0 END) AS today FROM starts WHERE owner = ?`, dayStart, owner,
+    ).one();
+    return { running: r.running ?? 0, startedToday: r.today ?? 0 };
+  }
+
+  /** Who created a task the fleet knows (own-only feeds); kept after it ends, pruned after 30 days. */
+  ownerOf(taskId: string): string | null {
+    return this.sql.exec<{ owner: string }>(`SELECT owner FROM task_owners WHERE task_id = ?`, taskId).toArray()[0]?.owner ?? null;
+  }
+
+  noteOwner(taskId: string, owner: string): void {
+    const now = Date.now();
+    this.sql.exec(`INSERT OR REPLACE INTO task_owners (task_id, owner, at) VALUES (?, ?, ?)`, taskId, owner, now);
+    this.sql.exec(`DELETE FROM task_owners WHERE at < ?`, now - 30 * 86_400_000);
+  }
+
+  started(taskId: string, owner: string, at: number): void {
+    this.sql.exec(`INSERT OR REPLACE INTO starts (task_id, owner, at, ended) VALUES (?, ?, ?, 0)`, taskId, owner, at);
+    // Only today's starts and running tasks count: older ended ones go.
+    this.sql.exec(`DELETE FROM starts WHERE ended = 1 AND at < ?`, at - 2 * 86_400_000);
+  }
+
+  /** The task ended or went back to the queue: it no longer runs for its owner (today's start still counts). */
+  stopped(taskId: string): void {
+    this.sql.exec(`UPDATE starts SET ended = 1 WHERE task_id = ?`, taskId);
   }
 
   /** The reason last told to a queued task (so it is told only when it changes). */
@@ -29,8 +65,8 @@ export class FleetStore {
 
   enqueue(e: QueueEntry): void {
     this.sql.exec(
-      `INSERT OR REPLACE INTO queue (task_id, priority, created_at, desktop_id, labels) VALUES (?, ?, ?, ?, ?)`,
-      e.taskId, e.priority, e.createdAt, e.desktopId, JSON.stringify(e.labels),
+      `INSERT OR REPLACE INTO queue (task_id, priority, created_at, desktop_id, labels, owner, owner_role) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      e.taskId, e.priority, e.createdAt, e.desktopId, JSON.stringify(e.labels), e.owner ?? null, e.ownerRole ?? null,
     );
     this.sql.exec(`DELETE FROM queue_exclusive WHERE task_id = ?`, e.taskId);
     for (const name of e.exclusive ?? []) this.sql.exec(`INSERT OR IGNORE INTO queue_exclusive (task_id, name) VALUES (?, ?)`, e.taskId, name);
@@ -47,9 +83,12 @@ export class FleetStore {
       exclusive.set(r.task_id, [...(exclusive.get(r.task_id) ?? []), r.name]);
     }
     return this.sql
-      .exec<{ task_id: string; priority: number; created_at: number; desktop_id: string | null; labels: string }>(`SELECT * FROM queue`)
+      .exec<{ task_id: string; priority: number; created_at: number; desktop_id: string | null; labels: string; owner: string | null; owner_role: string | null }>(`SELECT * FROM queue`)
       .toArray()
-      .map((r) => ({ taskId: r.task_id, priority: r.priority, createdAt: r.created_at, desktopId: r.desktop_id, labels: JSON.parse(r.labels) as string[], exclusive: exclusive.get(r.task_id) ?? [] }));
+      .map((r) => ({
+        taskId: r.task_id, priority: r.priority, createdAt: r.created_at, desktopId: r.desktop_id, labels: JSON.parse(r.labels) as string[], exclusive: exclusive.get(r.task_id) ?? [],
+        owner: r.owner, ownerRole: r.owner_role,
+      }));
   }
 
   /** Exclusive secret → the task holding it. */

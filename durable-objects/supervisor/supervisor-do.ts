@@ -2,7 +2,7 @@ import type { Proposal, SupervisorConversation, Task, SupervisorEntry, Superviso
 import { CloseCode, conversationKind, isTerminal } from "@deskfleet/protocol";
 import { HibernatingObject } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
-import { taskObject } from "../../domain/addresses.ts";
+import { fleetObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
@@ -10,6 +10,7 @@ import { SupervisorStore } from "./supervisor-store.ts";
 import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
 import { toolsFor } from "../../domain/supervisor/tools/index.ts";
 import { systemPrompt } from "../../domain/supervisor/prompts.ts";
+import { meteredModelCaller } from "../../domain/supervisor/metered-model.ts";
 import { modelCaller, supervisorModel } from "../../domain/supervisor/model-client.ts";
 import { jobBrief, jobResult } from "../../domain/supervisor/job-brief.ts";
 import { externalChannel } from "../../domain/supervisor/external-channel.ts";
@@ -244,7 +245,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         pollMs: WAIT_POLL_MS,
         maxModelRetries: 4,
       },
-      callModel: modelCaller(this.env),
+      callModel: meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry])),
       toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
       propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),

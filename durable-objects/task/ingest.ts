@@ -60,8 +60,8 @@ export function ingestHostEvents(r: TaskRecord, batch: readonly HostEvent[], now
     rec = { ...applyHostEvent(rec, event, now), lastHostSeq: event.seq, lastActivityAt: now };
     events.push({ kind: event.kind, data: event.data, hostSeq: event.seq, at: event.at } as IngestedEvent);
   }
-  // Events already in flight when a person took over must not resume the agent behind their back.
-  if (rec.pausedFor === "takeover" && rec.status === "running") rec = { ...rec, status: "waiting_for_human" };
+  // Events already in flight when a person took over (or the fleet held the task) must not resume the agent behind their back.
+  if (rec.pausedFor && rec.status === "running") rec = { ...rec, status: "waiting_for_human" };
   if (events.length > 0) rec = { ...rec, helpRequests: [...rec.helpRequests, ...asked], pendingDeliveries: [] };
   return { record: rec, events, asked, refused, overLimit };
 }

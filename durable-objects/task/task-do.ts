@@ -1,4 +1,4 @@
-import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
+import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, SpendEntry, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { CloseCode, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -7,7 +7,7 @@ import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgr
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { feedMessageForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 import { searchableText, ZERO_USAGE } from "./lifecycle.ts";
-import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents } from "./ingest.ts";
+import { DEFAULT_MAX_HELP_REQUESTS, ingestHostEvents, type IngestedEvent } from "./ingest.ts";
 import { toApiTask, toAssigned, toRow, type NewTask, type PendingDelivery, type TaskRecord } from "./task-record.ts";
 import { TaskStore } from "./task-store.ts";
 import { HistoryFlush } from "./history-flush.ts";
@@ -230,7 +230,32 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       answer: `this task already asked people ${out.record.helpRequests.length} questions, its limit; nobody was asked this one`,
     }));
     if (deliver.length > 0) this.update({ ...this.record!, pendingDeliveries: [...this.record!.pendingDeliveries, ...deliver].slice(-50) });
+    // Each model call is counted by FleetDO once (keyed by task and host sequence), before the host hears it is stored.
+    const spend = out.events.flatMap((e) => (e.kind === "usage" ? [this.spendOf(e)] : []));
+    if (spend.length > 0) await this.reportSpend(spend);
     return { ack: this.record!.lastHostSeq, cancel, refused: out.refused, deliver };
+  }
+
+  private spendOf(e: IngestedEvent & { kind: "usage" }): SpendEntry {
+    const r = this.record!;
+    const by = r.sourceMeta && typeof r.sourceMeta.by === "string" ? r.sourceMeta.by : null;
+    return {
+      key: `task:${r.id}:${e.hostSeq}`, at: e.at, costUsd: e.data.costUsd, model: e.data.model, source: "desktop",
+      taskId: r.id, desktopId: r.desktopId, agent: r.agent ?? null, scheduleId: r.scheduleId, identity: by,
+    };
+  }
+
+  /** Tells FleetDO about new model calls; kept and retried by alarm when it cannot be reached (it counts each key once). */
+  private async reportSpend(entries: SpendEntry[]): Promise<void> {
+    const all = [...(this.record!.unreportedSpend ?? []), ...entries];
+    try {
+      await fleetObject(this.env).recordUsage(all);
+      if (this.record!.unreportedSpend?.length) this.update({ ...this.record!, unreportedSpend: [] });
+    } catch (err) {
+      console.error("reporting spend of", this.record!.id, "failed; retrying:", err instanceof Error ? err.message : err);
+      this.update({ ...this.record!, unreportedSpend: all.slice(-1_000) });
+      await this.deadlines.arm("spend", Date.now() + HANDOFF_RETRY_MS * 5);
+    }
   }
 
   async cancel(actor: string, reason: string | undefined): Promise<RpcResult<Task>> {
@@ -296,6 +321,28 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     this.appendServer("note", { text: note, by, reason: "handback" }, Date.now());
     await this.moveTo(move);
     return !isTerminal(this.record!.status);
+  }
+
+  /**
+   * FleetDO holds the running task (`budget`, `fleet`) or lets it go on (null). The host is told
+   * to wait before its next model call or action; a task a person holds stays theirs.
+   */
+  async hold(reason: "budget" | "fleet" | null, by: string): Promise<boolean> {
+    const r = this.record;
+    if (!r) return false;
+    const now = Date.now();
+    const move = reason ? moves.holdByFleet(r, reason, by, now) : moves.releaseByFleet(r, by, now);
+    if (!move) return false;
+    const text = reason === "budget" ? "Paused: the fleet's budget is spent; the task goes on when an admin raises the limit or runs it anyway."
+      : reason === "fleet" ? `Paused: ${by} paused the fleet; the task goes on when the fleet resumes.`
+      : `Resumed by ${by}.`;
+    this.appendServer("note", { text, by, reason: reason ? `hold:${reason}` : "release" }, now);
+    await this.moveTo(move);
+    if (r.desktopId) {
+      const message = reason ? { type: "pause" as const, taskId: r.id, reason, by } : { type: "resume" as const, taskId: r.id, note: "The fleet let this task go on; continue where you left off." };
+      await desktopObject(this.env, r.desktopId).pushHold(message).catch(() => false);
+    }
+    return true;
   }
 
   // ---- RPC from the SupervisorDO executing a healer or optimizer task
@@ -377,7 +424,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     if (isTerminal(r.status)) return [{ type: "cancel", taskId: r.id, reason: `the task is already ${r.status}` }];
     // A takeover or hand-back the host may have missed while it was away; resume is a no-op for a host that is not paused.
     const control: ServerMessage[] =
-      r.pausedFor === "takeover" ? [{ type: "pause", taskId: r.id, reason: "takeover", by: r.pausedBy ?? "a person" }]
+      r.pausedFor ? [{ type: "pause", taskId: r.id, reason: r.pausedFor, by: r.pausedBy ?? "a person" }]
       : r.lastHandBackNote != null ? [{ type: "resume", taskId: r.id, note: r.lastHandBackNote }]
       : [];
     return [...(await this.secrets.openDeliveries(r, r.pendingDeliveries)), ...control];
@@ -431,6 +478,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
       if (name === "handoff") await this.handOff().catch((err: unknown) => this.retryHandOff(err));
       if (name === "inactivity") await this.onInactive(now);
       if (name === "flush") this.flushSoon();
+      if (name === "spend" && this.record?.unreportedSpend?.length) await this.reportSpend([]);
       if (name === "terminal-hooks" && this.record && isTerminal(this.record.status)) await this.runTerminalHooks();
       if (isHelpDeadline(name)) await this.helpTimedOut(helpIdOf(name));
     }
@@ -522,7 +570,10 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
   private async queueEntry() {
     const r = this.record!;
     const exclusive = await exclusiveSecrets(this.env.DB, neededSecrets(r.prompt, r.options));
-    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive };
+    const meta = r.sourceMeta ?? {};
+    const owner = typeof meta.by === "string" ? meta.by : null;
+    const ownerRole = typeof meta.role === "string" ? meta.role : null;
+    return { taskId: r.id, priority: r.priority, createdAt: r.createdAt, desktopId: r.targetDesktopId, labels: r.targetLabels, exclusive, owner, ownerRole };
   }
 
   private inactivityMs(): number {

@@ -1,4 +1,4 @@
-import type { AssignedTask, ServerMessage, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
+import type { AssignedTask, PauseReason, ServerMessage, SpendEntry, Task, TaskOptions, TaskSource } from "@deskfleet/protocol";
 import { toTask, type TaskRow } from "../../db/tasks.ts";
 import type { HelpRow } from "../../db/help-requests.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -30,8 +30,8 @@ export type TaskRecord = Lifecycle & {
   pendingMessages: { id: string; text: string; at: number }[];
   /** Whether the host has run this task before (a follow-up resumes its conversation). */
   everAssigned: boolean;
-  /** Set while a person has taken over the desktop: host events do not move the task back to running. */
-  pausedFor?: "takeover" | null;
+  /** Set while a person has taken over the desktop, or the fleet holds the task (budget, kill switch): host events do not move the task back to running. */
+  pausedFor?: PauseReason | null;
   /** Who holds the desktop while paused, and the note of the last hand-back: re-sent to a host that reconnects. */
   pausedBy?: string | null;
   lastHandBackNote?: string | null;
@@ -44,6 +44,8 @@ export type TaskRecord = Lifecycle & {
   lastScreenshotKey: string | null;
   /** Attachments still awaited before the task is handed to the fleet (`options.attachments`); absent or 0 when none. */
   awaitingFiles?: number;
+  /** Model calls whose cost FleetDO has not confirmed counting yet (retried by alarm; FleetDO counts each key once). */
+  unreportedSpend?: SpendEntry[];
   /** Set by FleetDO while the task cannot start (absent in records stored before it existed). */
   waitingReason?: string | null;
 };

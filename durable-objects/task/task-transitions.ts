@@ -48,9 +48,9 @@ export function requeueForFollowUp(r: TaskRecord, message: { id: string; text: s
   return { next, note: { reason: "follow-up" } };
 }
 
-/** A person took over the desktop: the task waits for them. Null when it was not running. */
+/** A person took over the desktop: the task waits for them (even while the fleet holds it). Null when it was not running. */
 export function pauseForTakeover(r: TaskRecord, by: string, now: number): Move | null {
-  if (!ACTIVE.has(r.status) || r.pausedFor) return null;
+  if (!ACTIVE.has(r.status) || r.pausedFor === "takeover") return null;
   return { next: { ...transition(r, "waiting_for_human", now), pausedFor: "takeover", pausedBy: by }, note: { reason: "takeover", by } };
 }
 
@@ -61,6 +61,25 @@ export function resumeAfterTakeover(r: TaskRecord, by: string, note: string, now
   let next: TaskRecord = { ...r, pausedFor: null, pausedBy: null, lastHandBackNote: note, lastActivityAt: now };
   if (r.status === "waiting_for_human" && !waitingForHelp) next = transition(next, "running", now);
   return { next, note: { reason: "handback", by } };
+}
+
+/**
+ * The fleet holds the running task (its budget is spent, or an admin paused it): it waits after its
+ * current step. Null when it is not on a desktop, already held for that reason, or a person holds it.
+ */
+export function holdByFleet(r: TaskRecord, reason: "budget" | "fleet", by: string, now: number): Move | null {
+  if (!ACTIVE.has(r.status) || r.pausedFor === reason || r.pausedFor === "takeover") return null;
+  const next = r.status === "waiting_for_human" ? r : transition(r, "waiting_for_human", now);
+  return { next: { ...next, pausedFor: reason, pausedBy: by }, note: { reason, by } };
+}
+
+/** The fleet lets the task go on (the budget was raised, run anyway, the fleet resumed). Null when the fleet did not hold it. */
+export function releaseByFleet(r: TaskRecord, by: string, now: number): Move | null {
+  if (r.pausedFor !== "budget" && r.pausedFor !== "fleet") return null;
+  const waitingForHelp = r.helpRequests.some((h) => h.status === "open");
+  let next: TaskRecord = { ...r, pausedFor: null, pausedBy: null, lastActivityAt: now };
+  if (r.status === "waiting_for_human" && !waitingForHelp) next = transition(next, "running", now);
+  return { next, note: { reason: "released", by } };
 }
 
 /** A help request was resolved: the agent goes on once no question is open and no person holds the desktop. */

@@ -3,6 +3,7 @@ import { DesktopId, EpochMs, TaskId } from "./ids.ts";
 import { Task, TaskStatus } from "./task.ts";
 import { TaskEvent } from "./task-events.ts";
 import { ProposalId, ProposalStatus } from "./approvals.ts";
+import { FleetPauseState } from "./spend.ts";
 
 export const DesktopPresence = z.enum(["online", "busy", "view_only", "offline"]);
 export type DesktopPresence = z.infer<typeof DesktopPresence>;
@@ -38,6 +39,8 @@ export const FleetFeedMessage = z.discriminatedUnion("type", [
   }),
   /** A proposal was made or decided: the dashboard's approvals badge and list follow it. */
   z.object({ type: z.literal("proposal"), proposalId: ProposalId, status: ProposalStatus, at: EpochMs }),
+  /** The kill switch or the budget changed: the dashboard's header shows whether the fleet runs. */
+  z.object({ type: z.literal("fleet"), paused: FleetPauseState, over: z.enum(["daily", "monthly"]).nullable(), at: EpochMs }),
   z.object({ type: z.literal("hello"), at: EpochMs }),
 ]);
 export type FleetFeedMessage = z.infer<typeof FleetFeedMessage>;

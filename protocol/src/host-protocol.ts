@@ -170,8 +170,13 @@ export const DesktopRequestMessage = z.object({ type: z.literal("desktop_request
 export const MemoryResponseMessage = z.object({ type: z.literal("memory_response"), requestId: z.string().min(1).max(64), result: HostMemoryResult });
 export type MemoryResponseMessage = z.infer<typeof MemoryResponseMessage>;
 
-/** A person took over the desktop: stop acting (finish nothing new) until `resume`. */
-export const PauseMessage = z.object({ type: z.literal("pause"), taskId: TaskId, reason: z.literal("takeover"), by: z.string() });
+/**
+ * Stop acting (finish nothing new) until `resume`: a person took over the desktop, the fleet's
+ * budget is spent, or an admin paused the fleet.
+ */
+export const PauseReason = z.enum(["takeover", "budget", "fleet"]);
+export type PauseReason = z.infer<typeof PauseReason>;
+export const PauseMessage = z.object({ type: z.literal("pause"), taskId: TaskId, reason: PauseReason, by: z.string() });
 /** The person handed back: continue, telling the model `note` with a fresh screenshot. */
 export const ResumeMessage = z.object({ type: z.literal("resume"), taskId: TaskId, note: z.string() });
 

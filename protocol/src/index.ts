@@ -25,3 +25,4 @@ export * from "./desktop-resources.ts";
 export * from "./approvals.ts";
 export * from "./trajectories.ts";
 export * from "./vnc-address.ts";
+export * from "./spend.ts";

@@ -86,6 +86,7 @@ describe("the error answers in the OpenAPI document", () => {
       "POST /api/tasks/{id}/cancel",
       "POST /api/tasks/{id}/files",
       "POST /api/tasks/{id}/messages",
+      "POST /api/tasks/{id}/run-anyway",
     ]);
   });
 

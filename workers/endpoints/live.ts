@@ -8,6 +8,7 @@ import { grantedUpgrade } from "../../domain/websocket/socket-grant.ts";
 import { recordGrant } from "../../domain/access/revocation.ts";
 import { validationHook } from "../http/errors.ts";
 import { grantOf } from "../auth/identity.ts";
+import { maySee } from "../../domain/access/own-only.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { fleetObject, taskObject } from "../../domain/addresses.ts";
 
@@ -37,7 +38,8 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      if (!(await getTaskRow(c.env.DB, id))) throw notFound("task", id);
+      const row = await getTaskRow(c.env.DB, id);
+      if (!row || !maySee(c.env, c.var.identity, row.sourceMeta ?? null)) throw notFound("task", id);
       const refused = requireUpgrade(c.req.raw);
       if (refused) return refused;
       const reader = grantOf(c.var.identity);

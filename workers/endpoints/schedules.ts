@@ -1,8 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import { type Role, CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, conflict } from "../../domain/api-error.ts";
+import { ownOnlyOwner } from "../../domain/access/own-only.ts";
+import { ApiError, conflict, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { createSchedule, deleteSchedule, lostRace, promptChange, requireSchedule, triggerSchedule, updateSchedule } from "../../domain/scheduling/schedule-service.ts";
 import { getPromptVersion, listPromptVersions, listSchedules, toPromptVersion, toSchedule, updateSchedule as updateScheduleRow } from "../../db/schedules.ts";
@@ -14,6 +15,14 @@ const VersionParam = z.object({
   version: z.coerce.number().int().positive({ message: "a prompt version is a positive whole number (1, 2, …)" }),
 });
 
+/** The schedule, if the caller may see it: an own-only operator sees the ones they created (another's answers 404 like a missing one). */
+async function visibleSchedule(env: Env, identity: { id: string; role: Role }, id: string) {
+  const row = await requireSchedule(env, id);
+  const owner = ownOnlyOwner(env, identity);
+  if (owner && row.createdBy !== owner) throw notFound("schedule", id);
+  return row;
+}
+
 export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
     secureRoute("viewer", {
@@ -22,7 +31,11 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       summary: "List schedules, newest first, with their next run and last run",
       responses: { 200: jsonContent(z.object({ items: z.array(Schedule) }), "All schedules") },
     }),
-    async (c) => c.json({ items: (await listSchedules(c.env.DB)).map(toSchedule) }, 200),
+    async (c) => {
+      const owner = ownOnlyOwner(c.env, c.var.identity);
+      const rows = await listSchedules(c.env.DB);
+      return c.json({ items: (owner ? rows.filter((r) => r.createdBy === owner) : rows).map(toSchedule) }, 200);
+    },
   )
   .openapi(
     secureRoute("operator", {
@@ -42,7 +55,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       request: { params: ScheduleParam },
       responses: { 200: jsonContent(Schedule, "The schedule") },
     }),
-    async (c) => c.json(toSchedule(await requireSchedule(c.env, c.req.valid("param").id)), 200),
+    async (c) => c.json(toSchedule(await visibleSchedule(c.env, c.var.identity, c.req.valid("param").id)), 200),
   )
   .openapi(
     secureRoute("operator", {
@@ -52,7 +65,10 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       request: { params: ScheduleParam, body: jsonBody(UpdateScheduleBody) },
       responses: { 200: jsonContent(Schedule, "The updated schedule"), ...conflictResponse("Changed concurrently") },
     }),
-    async (c) => c.json(toSchedule(await updateSchedule(c.env, c.req.valid("param").id, c.req.valid("json"), c.var.identity.id)), 200),
+    async (c) => {
+      await visibleSchedule(c.env, c.var.identity, c.req.valid("param").id);
+      return c.json(toSchedule(await updateSchedule(c.env, c.req.valid("param").id, c.req.valid("json"), c.var.identity.id)), 200);
+    },
   )
   .openapi(
     secureRoute("operator", {
@@ -64,6 +80,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     }),
     async (c) => {
       const { id } = c.req.valid("param");
+      await visibleSchedule(c.env, c.var.identity, id);
       await deleteSchedule(c.env, id, c.var.identity.id);
       return c.json({ deleted: true as const, id }, 200);
     },
@@ -76,7 +93,10 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       request: { params: ScheduleParam },
       responses: { 201: jsonContent(Task, "The task that was started") },
     }),
-    async (c) => c.json(await triggerSchedule(c.env, c.req.valid("param").id, c.var.identity.id), 201),
+    async (c) => {
+      await visibleSchedule(c.env, c.var.identity, c.req.valid("param").id);
+      return c.json(await triggerSchedule(c.env, c.req.valid("param").id, c.var.identity.id), 201);
+    },
   )
   .openapi(
     secureRoute("viewer", {
@@ -88,7 +108,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const row = await requireSchedule(c.env, id);
+      const row = await visibleSchedule(c.env, c.var.identity, id);
       const items = await listPromptVersions(c.env.DB, id);
       return c.json({ items: items.map((v) => toPromptVersion(v, row.promptVersion)) }, 200);
     },
@@ -103,7 +123,7 @@ export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     }),
     async (c) => {
       const { id, version } = c.req.valid("param");
-      const row = await requireSchedule(c.env, id);
+      const row = await visibleSchedule(c.env, c.var.identity, id);
       const target = await getPromptVersion(c.env.DB, id, version);
       if (!target) {
         throw new ApiError(404, "not_found", `schedule \`${id}\` has no prompt version ${version}; list them with GET /api/schedules/${id}/prompt-versions`);

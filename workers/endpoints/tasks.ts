@@ -1,6 +1,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CancelTaskBody, CreateTaskBody, EventsQuery, ListTasksQuery, Task, TaskEvent, TaskId, TaskMessageBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
+import type { Identity } from "../auth/identity.ts";
+import { maySee, ownOnlyOwner } from "../../domain/access/own-only.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
@@ -12,9 +14,10 @@ import { eventForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 
 const TaskParam = z.object({ id: TaskId });
 
-async function requireTask(env: Env, id: string) {
+/** The task, if it exists and the caller may see it (own-only operators: theirs only, another's answers 404 like a missing one). */
+async function requireTask(env: Env, id: string, identity: Identity) {
   const row = await getTaskRow(env.DB, id);
-  if (!row) throw notFound("task", id);
+  if (!row || !maySee(env, identity, row.sourceMeta ?? null)) throw notFound("task", id);
   return row;
 }
 
@@ -38,7 +41,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         options,
         agent: agent ?? null,
         source: identity.kind === "session" ? "dashboard" : "api",
-        sourceMeta: { by: identity.id },
+        sourceMeta: { by: identity.id, role: identity.role },
       });
       return c.json(task, 201);
     },
@@ -55,7 +58,8 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       const q = c.req.valid("query");
       const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       if (cursor === null) throw new ApiError(422, "invalid_cursor", "cursor is not one this API returned; start again without it");
-      const page = await listTasks(c.env.DB, { ...q, cursor });
+      const owner = ownOnlyOwner(c.env, c.var.identity);
+      const page = await listTasks(c.env.DB, { ...q, cursor, ...(owner ? { owner } : {}) });
       return c.json({ items: page.items.map(toTask), nextCursor: page.nextCursor }, 200);
     },
   )
@@ -67,7 +71,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       request: { params: TaskParam },
       responses: { 200: jsonContent(Task, "The task") },
     }),
-    async (c) => c.json(toTask(await requireTask(c.env, c.req.valid("param").id)), 200),
+    async (c) => c.json(toTask(await requireTask(c.env, c.req.valid("param").id, c.var.identity)), 200),
   )
   .openapi(
     secureRoute("viewer", {
@@ -80,7 +84,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     async (c) => {
       const { id } = c.req.valid("param");
       const { after, limit } = c.req.valid("query");
-      await requireTask(c.env, id);
+      await requireTask(c.env, id, c.var.identity);
       const items = await listEvents(c.env.DB, id, after, limit);
       return c.json({ items: readsAnswers(c.var.identity.role) ? items : items.map(eventForViewer), lastSeq: items.at(-1)?.seq ?? after }, 200);
     },
@@ -95,7 +99,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireTask(c.env, id);
+      await requireTask(c.env, id, c.var.identity);
       const body = c.req.valid("json");
       // RPC types lose Task's `sourceMeta` values (unknown), so the result is typed here, at the boundary.
       return c.json(unwrap(await taskObject(c.env, id).cancel(c.var.identity.name, body?.reason)) as Task, 200);
@@ -111,7 +115,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireTask(c.env, id);
+      await requireTask(c.env, id, c.var.identity);
       const { text } = c.req.valid("json");
       return c.json(unwrap(await taskObject(c.env, id).addMessage(c.var.identity.name, text)) as { task: Task; event: TaskEvent }, 202);
     },

@@ -7,6 +7,7 @@ import { helpCommands } from "./commands/help.ts";
 import { taskCommands } from "./commands/tasks.ts";
 import { desktopCommands } from "./commands/desktops.ts";
 import { scheduleCommands } from "./commands/schedules.ts";
+import { fleetCommands } from "./commands/fleet.ts";
 import { helpAnswers } from "./help-answers.ts";
 import { proposalAnswers } from "./proposal-answers.ts";
 import { conversation } from "./conversation.ts";
@@ -20,7 +21,7 @@ import { agentRouting } from "./agent-routing.ts";
 export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe): Bot<BotContext> {
   const bot = new Bot<BotContext>(cfg.token, { botInfo, client: { apiRoot: cfg.apiRoot } });
   bot.use(addressedOnly(), allowedChatsOnly(env, cfg), allowedUsersOnly(env, cfg));
-  bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env));
+  bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env), fleetCommands(env));
   bot.use(helpAnswers(env), proposalAnswers(env));
   bot.use(agentRouting(env));
   bot.use(conversation(env));

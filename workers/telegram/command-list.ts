@@ -8,4 +8,6 @@ export const TELEGRAM_COMMANDS = [
   { command: "run", description: "Run a task: /run <prompt>" },
   { command: "cancel", description: "Cancel a task: /cancel <task id>" },
   { command: "screenshot", description: "A desktop's screen: /screenshot <desktop id>" },
+  { command: "pause", description: "Pause the fleet (admins): /pause or /pause cancel" },
+  { command: "resume", description: "Resume the fleet (admins)" },
 ] as const;

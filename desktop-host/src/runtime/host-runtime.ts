@@ -209,7 +209,7 @@ export class HostRuntime {
         log.warn("a viewer asked for a tunnel, but this host serves no live view");
         return;
       case "pause":
-        if (this.#session?.id === m.taskId) this.#session.pause(m.by);
+        if (this.#session?.id === m.taskId) this.#session.pause(m.by, m.reason);
         return;
       case "resume":
         if (this.#session?.id === m.taskId) this.#session.resume(m.note);

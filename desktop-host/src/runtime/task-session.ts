@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, SecretResponseMessage } from "@deskfleet/protocol";
+import type { AssignedTask, PauseReason, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, SecretResponseMessage } from "@deskfleet/protocol";
 import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, SECRET_ANSWER_LABEL, secretLabel, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
 import type { FollowUp, HelpOutcome, SecretValue, TaskContext, TaskFiles, TaskOutcome, TaskRunner, TrajectoryStore } from "../task-runner.ts";
@@ -103,10 +103,10 @@ export class TaskSession {
     this.#abort.abort(new DOMException(`task cancelled: ${reason}`, "AbortError"));
   }
 
-  /** A person took over the desktop: the runner waits before its next model call or action. */
-  pause(by: string): void {
+  /** A person took over the desktop, or the fleet holds the task (budget, kill switch): the runner waits before its next model call or action. */
+  pause(by: string, reason: PauseReason = "takeover"): void {
     if (this.#takenOver || this.#finished) return;
-    this.#log.info("paused: a person took over the desktop", { by });
+    this.#log.info(reason === "takeover" ? "paused: a person took over the desktop" : `paused by the fleet (${reason})`, { by });
     this.#takenOver = { by, waiters: [] };
   }
 
@@ -115,7 +115,7 @@ export class TaskSession {
     const t = this.#takenOver;
     if (!t) return;
     this.#takenOver = null;
-    this.#log.info("resumed: the desktop was handed back");
+    this.#log.info("resumed");
     this.#handedBack = note;
     for (const w of t.waiters) w(note);
   }

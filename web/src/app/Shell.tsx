@@ -10,6 +10,7 @@ import { useCan } from "../auth/session.ts";
 import { Link } from "./Link.tsx";
 import { matchRoute, useLocation, type Route } from "./router.ts";
 import { Notifications } from "./Notifications.tsx";
+import { FleetSwitch } from "../spend/FleetSwitch.tsx";
 
 const AddDesktop = lazy(() => import("../desktops/AddDesktop.tsx").then((m) => ({ default: m.AddDesktop })));
 const RunTask = lazy(() => import("../tasks/RunTask.tsx").then((m) => ({ default: m.RunTask })));
@@ -23,6 +24,7 @@ const AgentEditor = lazy(() => import("../agents/AgentEditor.tsx").then((m) => (
 const SkillsView = lazy(() => import("../agents/SkillsView.tsx").then((m) => ({ default: m.SkillsView })));
 const SkillDetail = lazy(() => import("../agents/SkillDetail.tsx").then((m) => ({ default: m.SkillDetail })));
 const MemoryView = lazy(() => import("../memory/MemoryView.tsx").then((m) => ({ default: m.MemoryView })));
+const SpendView = lazy(() => import("../spend/SpendView.tsx").then((m) => ({ default: m.SpendView })));
 const ScheduleDetail = lazy(() => import("../schedules/ScheduleDetail.tsx").then((m) => ({ default: m.ScheduleDetail })));
 
 const NAV: { to: string; label: string; views: Route["view"][] }[] = [
@@ -32,6 +34,7 @@ const NAV: { to: string; label: string; views: Route["view"][] }[] = [
   { to: "/schedules", label: "Schedules", views: ["schedules", "schedule"] },
   { to: "/agents", label: "Agents", views: ["agents", "agent", "skills", "skill"] },
   { to: "/memory", label: "Memory", views: ["memory"] },
+  { to: "/spend", label: "Spend", views: ["spend"] },
   { to: "/help", label: "Help", views: ["help"] },
   { to: "/approvals", label: "Approvals", views: ["approvals"] },
   { to: "/settings", label: "Settings", views: ["settings"] },
@@ -71,6 +74,8 @@ function View({ route }: { route: Route }) {
       return <MemoryView />;
     case "approvals":
       return <ProposalsView />;
+    case "spend":
+      return <SpendView />;
     case "supervisor":
       return <SupervisorView />;
     case "not-found":
@@ -161,6 +166,7 @@ export function Shell() {
             Ask the supervisor
           </button>
         )}
+        <FleetSwitch />
         <ConnectionBadge state={connection} />
       </header>
       <main id="main" ref={main} tabIndex={-1}>

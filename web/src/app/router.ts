@@ -44,6 +44,7 @@ export type Route =
   | { view: "skills" }
   | { view: "skill"; name: string }
   | { view: "memory" }
+  | { view: "spend" }
   | { view: "not-found" };
 
 export function matchRoute(location: string): Route {
@@ -67,5 +68,6 @@ export function matchRoute(location: string): Route {
   if (a === "skills" && parts.length === 1) return { view: "skills" };
   if (a === "skills" && b && parts.length === 2) return { view: "skill", name: b };
   if (a === "memory" && parts.length === 1) return { view: "memory" };
+  if (a === "spend" && parts.length === 1) return { view: "spend" };
   return { view: "not-found" };
 }

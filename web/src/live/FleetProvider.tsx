@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useReducer, useRef, useState, type ReactNode } from "react";
 import type { FleetFeedMessage } from "@deskfleet/protocol";
+import type { InferResponseType } from "hono/client";
 import { api } from "../api/client.ts";
 import { call } from "../api/request.ts";
 import { useCan } from "../auth/session.ts";
@@ -16,7 +17,12 @@ export type FleetContextValue = FleetState & {
   refreshHelp: () => void;
   refreshProposals: () => void;
   dismiss: (at: number) => void;
+  /** The fleet's state (kill switch, budget, held tasks) from GET /api/fleet, reloaded on each `fleet` message. */
+  fleet: FleetRunState | null;
+  refreshFleet: () => void;
 };
+
+export type FleetRunState = InferResponseType<typeof api.fleet.$get, 200>;
 
 export const FleetContext = createContext<FleetContextValue | null>(null);
 
@@ -32,7 +38,13 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting", attempt: 0 });
   const [helpOpen, setHelpOpen] = useState(0);
   const [proposalsPending, setProposalsPending] = useState<number | null>(null);
+  const [fleet, setFleet] = useState<FleetRunState | null>(null);
   const canDecide = useCan("operator");
+  const refreshFleet = useCallback(() => {
+    call(api.fleet.$get())
+      .then(setFleet)
+      .catch(() => undefined);
+  }, []);
   const known = useRef(new Set<string>());
   known.current = new Set(state.desktops.map((d) => d.id));
 
@@ -66,6 +78,7 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
         // Questions open and close with task status changes (waiting_for_human and back).
         if (message.type === "task") refreshHelp();
         if (message.type === "proposal") refreshProposals();
+        if (message.type === "fleet") refreshFleet();
       },
       onState: setConnection,
       // Messages sent while we were away are not replayed: the list is the truth after a (re)connect.
@@ -73,13 +86,14 @@ export function FleetProvider({ children, onSignedOut }: { children: ReactNode; 
         reload();
         refreshHelp();
         refreshProposals();
+        refreshFleet();
       },
       onFatal: onSignedOut,
     });
     reload();
     return () => socket.close();
-  }, [reload, refreshHelp, refreshProposals, onSignedOut]);
+  }, [reload, refreshHelp, refreshProposals, refreshFleet, onSignedOut]);
 
   const dismiss = useCallback((at: number) => dispatch({ type: "dismiss", at }), []);
-  return <FleetContext.Provider value={{ ...state, connection, helpOpen, proposalsPending, reload, refreshHelp, refreshProposals, dismiss }}>{children}</FleetContext.Provider>;
+  return <FleetContext.Provider value={{ ...state, connection, helpOpen, proposalsPending, reload, refreshHelp, refreshProposals, dismiss, fleet, refreshFleet }}>{children}</FleetContext.Provider>;
 }

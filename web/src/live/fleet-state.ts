@@ -13,11 +13,13 @@ export type FleetState = {
   /** Bumped whenever a proposal is made or decided so the approvals views can refresh. */
   proposalStatus: Record<string, { status: string; at: number }>;
   notifications: Notification[];
+  /** Whether the fleet runs: the kill switch and the budget, as the last `fleet` message said (null until one arrives). */
+  run: { paused: Extract<FleetFeedMessage, { type: "fleet" }>["paused"]; over: "daily" | "monthly" | null; at: number } | null;
 };
 
 export type FleetAction = { type: "loaded"; desktops: Desktop[] } | { type: "feed"; message: FleetFeedMessage } | { type: "dismiss"; at: number };
 
-export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, proposalStatus: {}, notifications: [] };
+export const initialFleet: FleetState = { desktops: [], loaded: false, taskStatus: {}, proposalStatus: {}, notifications: [], run: null };
 
 // "Approval needed" toasts (path /approvals) are warnings too, and may name a job's task.
 const isHelpFor = (taskId: string) => (n: Notification) => n.level === "warning" && n.taskId === taskId && n.path === undefined;
@@ -45,6 +47,8 @@ export function fleetReducer(state: FleetState, action: FleetAction): FleetState
       return { ...state, notifications: [...state.notifications.slice(-4), m] };
     case "proposal":
       return { ...state, proposalStatus: { ...state.proposalStatus, [m.proposalId]: { status: m.status, at: m.at } } };
+    case "fleet":
+      return { ...state, run: { paused: m.paused, over: m.over, at: m.at } };
     case "hello":
       return state;
   }

@@ -12,6 +12,7 @@ import { buildTranscript } from "./transcript.ts";
 import { Transcript } from "./Transcript.tsx";
 import { Replay } from "./Replay.tsx";
 import { isFinished, targetText, type Task } from "./types.ts";
+import { RunAnyway } from "../spend/RunAnyway.tsx";
 
 export type TaskConsoleViewProps = {
   task: Task;
@@ -71,6 +72,7 @@ export function TaskConsoleView({ task, events, connection, canOperate, onCancel
           Waiting: {task.waitingReason}.
         </p>
       )}
+      {!finished && <RunAnyway taskId={task.id} waitingReason={task.status === "queued" ? (task.waitingReason ?? null) : null} />}
 
       <dl className="stats" aria-label="Usage so far">
         <div>

@@ -52,7 +52,7 @@ async function runCommand(env: Env, ctx: BotContext): Promise<void> {
       desktopId,
       options: { notify: true },
       source: "telegram",
-      sourceMeta: { chatId: ctx.chat!.id, userId: ctx.from?.id ?? null, username: ctx.from?.username ?? null, by: who(ctx) },
+      sourceMeta: { chatId: ctx.chat!.id, userId: ctx.from?.id ?? null, username: ctx.from?.username ?? null, by: who(ctx), role: ctx.role },
     });
     await reply(ctx, [line("Task ", code(task.id), ` queued${desktopId ? ` for ${desktopId}` : ""}. I will tell you here when it finishes.`)]);
   } catch (err) {
