@@ -16,13 +16,15 @@ import { withoutAddresses } from "@deskfleet/rfb/vnc-errors";
 export async function directRequest(target: VncTarget, request: DesktopRequest): Promise<DesktopResult> {
   let client: RfbClient | null = null;
   try {
-    client = await RfbClient.connect(await dialVnc(target.address), handshakeOptions(target));
+    // Input asks for no screen updates, so the one it asks for at the end answers that request alone.
+    client = await RfbClient.connect(await dialVnc(target.address), { ...handshakeOptions(target), autoRequestUpdates: request.kind === "screenshot" });
     if (request.kind === "screenshot") {
       const png = await captureScreenshot(client, request.width);
       return { ok: true, png: toBase64(png) };
     }
     if (request.kind === "unlock") await performUnlock(client, request);
     else await performInput(client, request.input);
+    await inputReceived(client);
     return { ok: true };
   } catch (error) {
     if (error instanceof DesktopActionError) return { ok: false, error: { code: error.code, message: error.message } };
@@ -32,6 +34,18 @@ export async function directRequest(target: VncTarget, request: DesktopRequest):
   } finally {
     await client?.close();
   }
+}
+
+/**
+ * Input over RFB is written, never acknowledged, and closing the socket at once could drop what
+ * was still on its way (under load the tail of a typed password never arrived). The server reads a
+ * client's messages in order: once it answers a one-pixel update request sent after the input, it
+ * has read all of it.
+ */
+async function inputReceived(client: RfbClient): Promise<void> {
+  const answered = client.waitForUpdate({ request: "none", timeoutMs: 10_000 });
+  await client.requestUpdate({ incremental: false, x: 0, y: 0, width: 1, height: 1 });
+  await answered;
 }
 
 /** A request for a desktop without a host: served over its VNC URL, or refused with what to do. */
