@@ -32,6 +32,8 @@ export type LoopState = {
   askedByPerson?: boolean;
   /** Short notes for the model (a proposal was decided), sent with the next user turn. */
   notes?: string[];
+  /** How many times a person stopped this conversation (/stop): a model reply or tool run begun before a stop is dropped. */
+  stops?: number;
 };
 
 export const INITIAL_STATE: LoopState = { status: "idle", pending: null, modelFailures: 0, autonomousTurns: 0, job: null, askedByPerson: false, notes: [] };

@@ -17,6 +17,9 @@ export type LoopLimits = {
   maxModelRetries: number;
 };
 
+/** What `/stop` ended: a model turn in progress, waits (with the tasks they waited for), or nothing. */
+export type StopOutcome = { stopped: "turn" | "wait" | "nothing"; waitedFor: string[] };
+
 export type JobOutcome = { ok: true; text: string } | { ok: false; code: string; message: string };
 
 export type LoopDeps = {
@@ -124,6 +127,43 @@ export class SupervisorLoop {
     if (s.status === "waiting_for_task" && s.pending?.waits.some((w) => w.kind === "task" && w.taskId === taskId)) await this.checkWaits();
   }
 
+  /**
+   * A person stopped the conversation (/stop): the model turn in progress and every wait end now,
+   * and nothing runs until they write again. Tasks it started keep running (`/cancel` stops those).
+   * The stored turns stay valid: each pending tool call gets a result saying it was stopped.
+   */
+  stop(by: string): StopOutcome {
+    const s = this.s;
+    if (s.job || s.status === "idle" || s.status === "finished") return { stopped: "nothing", waitedFor: [] };
+    const waits = s.pending?.waits ?? [];
+    if (s.pending) this.closePending(s.pending, "stopped by a person (/stop) before this finished; do not resume it unless they ask");
+    // What people wrote meanwhile stays in the conversation, read with their next message. While a
+    // turn's tools still run, its results must come first: the words wait as notes until then.
+    const toolsRunning = this.d.store.turns().at(-1)?.role === "assistant";
+    for (const text of this.d.store.takeInbox()) {
+      if (toolsRunning) this.note(text);
+      else this.appendUser([{ type: "text", text }]);
+    }
+    this.set({ status: "idle", stops: (s.stops ?? 0) + 1, askedByPerson: false });
+    this.note("The person stopped your previous turn with /stop. Do not continue it unless they ask; tasks you started keep running.");
+    this.d.store.addEntry("notice", `stopped by ${by}`, null);
+    return { stopped: waits.length > 0 ? "wait" : "turn", waitedFor: waits.flatMap((w) => (w.kind === "task" ? [w.taskId] : [])) };
+  }
+
+  /** Every outstanding call of a turn gets its result (waits: `why`), as one user turn; nothing is scheduled. */
+  private closePending(p: NonNullable<LoopState["pending"]>, why: string): void {
+    const results = { ...p.results };
+    for (const w of p.waits) {
+      results[w.toolUseId] = { type: "tool_result", tool_use_id: w.toolUseId, content: w.kind === "task" ? `${why}; task ${w.taskId} keeps running` : why };
+    }
+    this.appendUser(p.order.map((id) => results[id] ?? { type: "tool_result", tool_use_id: id, content: why, is_error: true }));
+    this.set({ pending: null });
+  }
+
+  private stoppedSince(stops: number): boolean {
+    return (this.s.stops ?? 0) !== stops;
+  }
+
   // ---- the model turn
 
   private async modelTurn(): Promise<void> {
@@ -135,6 +175,7 @@ export class SupervisorLoop {
     }
     const window = fitWindow(this.d.store.turns());
     if (window.dropped > 0) this.d.store.replaceTurns(window.turns);
+    const stops = this.s.stops ?? 0;
     let res: Message;
     try {
       res = await this.d.callModel({
@@ -145,9 +186,11 @@ export class SupervisorLoop {
         messages: withCacheBreakpoints(window.turns),
       });
     } catch (err) {
-      await this.modelFailed(err);
+      if (!this.stoppedSince(stops)) await this.modelFailed(err);
       return;
     }
+    // A person stopped this turn while the model answered: its reply is dropped, unseen and unrun.
+    if (this.stoppedSince(stops)) return;
     this.set({ modelFailures: 0, autonomousTurns: this.s.autonomousTurns + 1 });
     const content = assistantContent(res);
     this.d.store.appendTurn({ role: "assistant", content });
@@ -171,7 +214,10 @@ export class SupervisorLoop {
     const waits: PendingWait[] = [];
     const job = this.s.job;
     const ctx = this.d.toolContext(job, { askedByPerson: this.s.askedByPerson === true });
+    const stops = this.s.stops ?? 0;
     for (const call of calls) {
+      // Stopped between two calls of one turn: the rest are not run.
+      if (this.stoppedSince(stops)) break;
       this.d.store.addEntry("tool_call", `${call.name} ${cut(JSON.stringify(call.input), 1_000)}`, { name: call.name, input: call.input, toolUseId: call.id });
       let out = await runTool(this.d.tools, ctx, call.name, call.input);
       if ("propose" in out) out = await this.proposed(ctx, out.propose, call.id);
@@ -189,6 +235,11 @@ export class SupervisorLoop {
       }
       results[call.id] = { type: "tool_result", tool_use_id: call.id, content: out.content, ...(out.isError ? { is_error: true } : {}) };
       this.d.store.addEntry("tool_result", resultText(out.content), { name: call.name, isError: out.isError ?? false, toolUseId: call.id });
+    }
+    if (this.stoppedSince(stops)) {
+      // The stop came while tools ran: answer every call (stopped) and stay idle.
+      this.closePending({ order: calls.map((c) => c.id), results, waits }, "stopped by a person (/stop) before this finished; do not resume it unless they ask");
+      return;
     }
     // Tools may have changed the job (a retry started, a prompt saved).
     this.set({ job: ctx.job, pending: { order: calls.map((c) => c.id), results, waits } });

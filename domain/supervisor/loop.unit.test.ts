@@ -100,6 +100,8 @@ beforeAll(async () => {
       steps: [{ content: [{ type: "tool_use", name: "ask_human", input: { question: "Which?" } }, { type: "tool_use", name: "noop", input: {} }] }, toolUse("start_thing", { what: "after a mixed turn" }), text("done")],
     },
     { name: "job", match: "[job-write]", steps: [toolUse("start_thing", { what: "from a job" }), text("proposed it")] },
+    { name: "stop-wait", match: "[stop-wait]", steps: [toolUse("start_work", { taskId: "tsk_0000000000wait" }), (ctx) => text(`after stop: ${ctx.lastToolResult()?.text}`)] },
+    { name: "stop-turn", match: "[stop-turn]", steps: [toolUse("start_thing", { what: "never" }), (ctx) => text(`next: ${ctx.lastUserText()}`)] },
     { name: "noted", match: "[noted]", steps: [text("ok"), (ctx) => text(`heard: ${JSON.stringify(ctx.body["messages"]).includes("proposal prp_0000000000note was approved")}`)] },
   ];
   server = await startScriptedAnthropic({ conversations: scripts });
@@ -258,6 +260,35 @@ describe("the supervisor loop", () => {
     expect(h.status()).toBe("thinking");
     await h.loop.step();
     expect(h.replies.at(-1)).toContain('"result":"all green"');
+  });
+
+  it("stops a wait for a task on /stop: the call gets a result saying so, nothing more is scheduled, and the next message starts a fresh turn", async () => {
+    const h = harness({ progress: () => ({ task: task("running"), lastSeq: 1 }) });
+    await h.loop.receive("[stop-wait] do it", "ada");
+    await h.loop.step();
+    expect(h.status()).toBe("waiting_for_task");
+    const wakes = h.wakes.length;
+    expect(h.loop.stop("Ada")).toEqual({ stopped: "wait", waitedFor: ["tsk_0000000000wait"] });
+    expect(h.status()).toBe("idle");
+    expect(h.store.s.pending).toBeNull();
+    expect(h.wakes).toHaveLength(wakes);
+    await h.loop.step(); // an alarm that was already armed finds nothing to do
+    expect(h.status()).toBe("idle");
+    await h.loop.receive("what now?", "ada");
+    await h.loop.step();
+    expect(h.replies.at(-1)).toMatch(/^after stop: stopped by a person \(\/stop\).*task tsk_0000000000wait keeps running$/);
+  });
+
+  it("drops a model reply that arrives after /stop: its tools never run and nothing is said", async () => {
+    const h = harness({ tools: [...conversationTools, write] });
+    await h.loop.receive("[stop-turn] start it", "ada");
+    h.duringNextModelCall(async () => void h.loop.stop("Ada"));
+    await h.loop.step();
+    expect(written).toEqual([]);
+    expect(h.status()).toBe("idle");
+    expect(h.replies).toEqual([]);
+    expect(h.store.t.at(-1)!.role).toBe("user");
+    expect(h.loop.stop("Ada")).toEqual({ stopped: "nothing", waitedFor: [] });
   });
 
   it("retries an overloaded model on a later step, then ends a job whose model call is refused", async () => {
