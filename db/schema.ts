@@ -430,6 +430,17 @@ export const settings = sqliteTable("settings", {
   updatedAt: ms("updated_at").notNull(),
 });
 
+/**
+ * A Telegram chat's current supervisor conversation, once `/reset` moved it on from the chat's first
+ * one (`telegram:<chatId>`, which has no row). Earlier conversations stay in their own SupervisorDO.
+ */
+export const telegramChats = sqliteTable("telegram_chats", {
+  chatId: integer("chat_id").primaryKey(),
+  conversationId: text("conversation_id").notNull(),
+  resetBy: text("reset_by").notNull(),
+  resetAt: ms("reset_at").notNull(),
+});
+
 /** A task's message in a Telegram chat (its queued note, its result): a reply to it continues the task with its agent. */
 export const telegramTaskMessages = sqliteTable("telegram_task_messages", {
   chatId: integer("chat_id").notNull(),

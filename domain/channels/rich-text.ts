@@ -1,7 +1,8 @@
 /**
- * Text we send to Telegram, kept in two forms: MarkdownV2 (escaped here, the one place that knows
- * Telegram's rules) and plain text for the fallback when Telegram rejects the entities anyway.
- * Formatting never spans lines, so a message can be split on any line boundary.
+ * Text we send to chat channels, kept in two forms: MarkdownV2 (escaped here, the one place that
+ * knows its rules; Telegram's format) and plain text, for the fallback when Telegram rejects the
+ * entities anyway and for a channel that formats differently. Formatting never spans lines, so a
+ * message can be split on any line boundary.
  */
 export type RichLine = { markdown: string; plain: string };
 export type Segment = RichLine;

@@ -1,19 +1,6 @@
-import type { RichLine } from "../telegram/rich-text.ts";
+import type { Notification } from "../channels/chat-channel.ts";
 
-/** Something worth telling people about, independent of where it is shown. */
-export type Notification = {
-  level: "info" | "success" | "warning" | "error";
-  title: string;
-  /** Plain summary for channels without formatting (the fleet feed). */
-  body: string;
-  /** The full message for channels that show more (Telegram), formatted. */
-  lines: RichLine[];
-  taskId: string | null;
-  /** A PNG to show with it (a task's last screenshot). */
-  photo: Uint8Array | null;
-  /** Telegram chats to use instead of all configured ones (the chat a task came from). */
-  telegramChatIds?: number[];
-};
+export type { Notification };
 
 export interface NotificationChannel {
   readonly name: string;

@@ -1,17 +1,14 @@
 import type { Task } from "@deskfleet/protocol";
 import { getSchedule } from "../../db/schedules.ts";
 import { lastScreenshotKey } from "../../db/task-screenshots.ts";
-import { blank, bold, code, line, paragraph, type RichLine } from "../telegram/rich-text.ts";
+import { blank, bold, code, line, paragraph, type RichLine } from "../channels/rich-text.ts";
 import { notifierFor } from "./default-notifier.ts";
 import type { Notification } from "./notifier.ts";
 
-const MAX_RESULT_CHARS = 12_000;
+import { longTextAsFile } from "../channels/long-text.ts";
 
-/** The chat a Telegram task came from, so its result goes back there rather than to every chat. */
-function originChat(task: Task): number[] | undefined {
-  const id = task.source === "telegram" ? task.sourceMeta?.["chatId"] : undefined;
-  return typeof id === "number" ? [id] : undefined;
-}
+/** Telegram's message limit: the strictest chat channel's, so a result too long for three messages goes as a file everywhere. */
+const MESSAGE_LIMIT = 4_096;
 
 async function screenshotOf(env: Env, taskId: string): Promise<Uint8Array | null> {
   const key = await lastScreenshotKey(env.DB, taskId);
@@ -25,15 +22,14 @@ export async function taskFinishedNotification(env: Env, task: Task): Promise<No
   const what = schedule ? `Scheduled run of “${schedule.name}”` : "Task";
   const title = `${ok ? "✅" : "❌"} ${what} ${ok ? "completed" : "failed"}`;
   const outcome = ok ? (task.result ?? "(no final message)") : `${task.error?.message ?? "unknown error"}${task.error ? ` (${task.error.code})` : ""}`;
-  const clipped = outcome.length > MAX_RESULT_CHARS ? `${outcome.slice(0, MAX_RESULT_CHARS)}\n… (${outcome.length - MAX_RESULT_CHARS} more characters in the dashboard)` : outcome;
+  const long = longTextAsFile(outcome, MESSAGE_LIMIT, `${task.id}-${ok ? "result" : "error"}.txt`);
   const lines: RichLine[] = [
     line(bold(title)),
     line(code(task.id), task.desktopId ? ` on ${task.desktopId}` : "", ` · ${task.steps} steps`),
     line("Prompt: ", task.prompt.length > 300 ? `${task.prompt.slice(0, 299)}…` : task.prompt),
     blank,
-    ...paragraph(clipped),
+    ...paragraph(long ? long.lead : outcome),
   ];
-  const origin = originChat(task);
   return {
     level: ok ? "success" : "error",
     title,
@@ -41,7 +37,8 @@ export async function taskFinishedNotification(env: Env, task: Task): Promise<No
     lines,
     taskId: task.id,
     photo: await screenshotOf(env, task.id),
-    ...(origin ? { telegramChatIds: origin } : {}),
+    ...(long ? { file: long.file } : {}),
+    origin: { source: task.source, sourceMeta: task.sourceMeta },
   };
 }
 

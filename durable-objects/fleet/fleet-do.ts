@@ -11,7 +11,7 @@ import { FleetStore } from "./fleet-store.ts";
 import { SpendStore } from "./spend-store.ts";
 import { budgetState, holdFor, overBudgetReason, parseLimit, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
 import { audit } from "../../db/audit.ts";
-import { sendFleetAlert } from "../../domain/notifications/fleet-alert.ts";
+import { sendFleetAlert } from "../../domain/channels/deliver.ts";
 import { ownOnlyOwner } from "../../domain/access/own-only.ts";
 import { setCurrentTask } from "../../db/desktop-presence.ts";
 
@@ -405,7 +405,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
 
   private async notifyEverywhere(level: "warning" | "error", title: string, body: string): Promise<void> {
     this.publish({ type: "notification", level, title, body, taskId: null, path: "/spend", at: Date.now() });
-    this.ctx.waitUntil(sendFleetAlert(this.env, title, body).catch((err: unknown) => console.error("fleet alert to Telegram failed:", err)));
+    this.ctx.waitUntil(sendFleetAlert(this.env, title, body).catch((err: unknown) => console.error("fleet alert to the chat channels failed:", err)));
   }
 
   private publishFleet(): void {

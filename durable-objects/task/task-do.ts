@@ -18,7 +18,7 @@ import { insertEvents } from "../../db/task-events.ts";
 import { toHelpRequest, upsertHelpRequest, type HelpRow } from "../../db/help-requests.ts";
 import { DEFAULT_HELP_TIMEOUT_MS, helpDeadline, helpIdOf, isHelpDeadline, resolve, type Resolution } from "./help-ledger.ts";
 import { onTaskTerminal } from "../../domain/tasks/task-terminal.ts";
-import { sendHelpRequest } from "../../domain/telegram/help-requests.ts";
+import { postHelpRequest } from "../../domain/channels/deliver.ts";
 import { assignedExtras, resolveAssignment, type AssignmentSnapshot } from "../../domain/agents/assignment.ts";
 import { exclusiveSecrets } from "../../db/secrets.ts";
 import { neededSecrets } from "../../domain/vault/task-secrets.ts";
@@ -597,7 +597,7 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
     await upsertHelpRequest(this.env.DB, h);
     await this.deadlines.arm(helpDeadline(h.id), h.expiresAt);
     await fleetObject(this.env).notify({ type: "notification", level: "warning", title: "Help needed", body: h.question, taskId: h.taskId, at: Date.now() });
-    this.ctx.waitUntil(sendHelpRequest(this.env, toHelpRequest(h)));
+    this.ctx.waitUntil(postHelpRequest(this.env, toHelpRequest(h)));
   }
 
   private async helpTimedOut(id: string): Promise<void> {

@@ -16,6 +16,18 @@ export type ConversationId = z.infer<typeof ConversationId>;
 export type ConversationKind = "dash" | "telegram" | "heal" | "learn";
 export const conversationKind = (id: string): ConversationKind => id.slice(0, id.indexOf(":")) as ConversationKind;
 
+/**
+ * A Telegram chat's conversation: `telegram:<chatId>` first, `telegram:<chatId>_<reset time, base 36>`
+ * after each `/reset` (chat ids may be negative: groups).
+ */
+export const telegramConversationId = (chatId: number, resetAt?: number): string => `telegram:${chatId}${resetAt === undefined ? "" : `_${resetAt.toString(36)}`}`;
+
+/** The Telegram chat a conversation belongs to, or null for any other conversation. */
+export function telegramChatOf(conversationId: string): number | null {
+  const m = /^telegram:(-?\d{1,16})(?:_[a-z0-9]{1,16})?$/.exec(conversationId);
+  return m ? Number(m[1]) : null;
+}
+
 /** Tasks the supervisor executes itself: they never enter the desktop queue. */
 export const SUPERVISOR_SOURCES: readonly TaskSource[] = ["healer", "optimizer"];
 export const runsOnSupervisor = (source: TaskSource): boolean => SUPERVISOR_SOURCES.includes(source);

@@ -104,3 +104,35 @@ describe("layering", () => {
     ]);
   });
 });
+
+// The chat channel rule (domain/channels/): the supervisor, TaskDO and the notifier talk to people
+// through the ChatChannel interface only, so a second chat platform changes none of them.
+const CHANNEL_USERS = ["durable-objects/", "domain/supervisor/", "domain/notifications/", "domain/tasks/"];
+/** Who may know Telegram by name: the Worker's bot (inbound), Telegram's own modules, and the registry that picks channels. */
+const MAY_KNOW_TELEGRAM = ["workers/", "domain/telegram/", "domain/channels/registry.ts"];
+
+function channelViolations(imports: readonly Import[]): string[] {
+  return imports
+    .filter((imp) => imp.target?.startsWith("domain/telegram/") && !isTestCode(imp.file) && partOf(imp.file) !== "tests")
+    .filter((imp) => CHANNEL_USERS.some((p) => imp.file.startsWith(p)) || (imp.file.startsWith("domain/") && !MAY_KNOW_TELEGRAM.some((p) => imp.file.startsWith(p))))
+    .map((imp) => `${imp.file} → ${imp.spec}: talk to people through domain/channels/ (ChatChannel), not Telegram by name`);
+}
+
+describe("chat channels", () => {
+  it("keeps the supervisor, TaskDO and the notifier off domain/telegram: they use the ChatChannel interface", () => {
+    const imports = sourceFiles().flatMap(importsOf);
+    expect(channelViolations(imports)).toEqual([]);
+    // The rule has something to check: those parts do reach people through the interface.
+    const viaChannels = imports.filter((i) => i.target?.startsWith("domain/channels/")).map((i) => i.file);
+    expect(viaChannels).toEqual(expect.arrayContaining(["durable-objects/task/task-do.ts", "domain/supervisor/external-channel.ts", "domain/notifications/default-notifier.ts"]));
+  });
+
+  it("would report SupervisorDO or TaskDO importing Telegram's outbound module directly", () => {
+    const planted = (file: string, spec: string): Import[] => [{ file, spec, target: normalize(join(dirname(file), spec)).split(sep).join("/"), typeOnly: false }];
+    expect(channelViolations(planted("durable-objects/supervisor/supervisor-do.ts", "../../domain/telegram/outbound.ts"))).toEqual([
+      "durable-objects/supervisor/supervisor-do.ts → ../../domain/telegram/outbound.ts: talk to people through domain/channels/ (ChatChannel), not Telegram by name",
+    ]);
+    expect(channelViolations(planted("durable-objects/task/task-do.ts", "../../domain/telegram/help-requests.ts"))).toHaveLength(1);
+    expect(channelViolations(planted("domain/channels/registry.ts", "../telegram/telegram-channel.ts"))).toEqual([]);
+  });
+});
