@@ -7,7 +7,7 @@ import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgr
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { rpcFail, type RpcResult } from "../../domain/api-error.ts";
 import { SupervisorStore } from "./supervisor-store.ts";
-import { SupervisorLoop, type JobOutcome } from "../../domain/supervisor/loop.ts";
+import { SupervisorLoop, type JobOutcome, type StopOutcome } from "../../domain/supervisor/loop.ts";
 import { toolsFor } from "../../domain/supervisor/tools/index.ts";
 import { systemPrompt } from "../../domain/supervisor/prompts.ts";
 import { meteredModelCaller } from "../../domain/supervisor/metered-model.ts";
@@ -82,6 +82,15 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await (await this.loop()).receive(text, by);
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
+  }
+
+  /** A person stopped this conversation (/stop): its turn and waits end, nothing runs until they write; its tasks keep running. */
+  async stop(conversationId: string, by: string): Promise<StopOutcome> {
+    this.bind(conversationId);
+    // No model call is made to stop, so no system prompt (no D1 read) is needed.
+    const outcome = this.loopWith("").stop(by);
+    if (outcome.stopped !== "nothing") await this.deadlines.clear(STEP);
+    return outcome;
   }
 
   /** TaskDO hands over a healer or optimizer task; idempotent. */

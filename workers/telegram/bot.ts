@@ -8,6 +8,8 @@ import { taskCommands } from "./commands/tasks.ts";
 import { desktopCommands } from "./commands/desktops.ts";
 import { scheduleCommands } from "./commands/schedules.ts";
 import { fleetCommands } from "./commands/fleet.ts";
+import { supervisorCommands } from "./commands/supervisor.ts";
+import { agentCommands } from "./commands/agents.ts";
 import { helpAnswers } from "./help-answers.ts";
 import { proposalAnswers } from "./proposal-answers.ts";
 import { conversation } from "./conversation.ts";
@@ -21,7 +23,7 @@ import { agentRouting } from "./agent-routing.ts";
 export function createBot(env: Env, cfg: TelegramConfig, botInfo: UserFromGetMe): Bot<BotContext> {
   const bot = new Bot<BotContext>(cfg.token, { botInfo, client: { apiRoot: cfg.apiRoot } });
   bot.use(addressedOnly(), allowedChatsOnly(env, cfg), allowedUsersOnly(env, cfg));
-  bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env), fleetCommands(env));
+  bot.use(helpCommands(), taskCommands(env), desktopCommands(env), scheduleCommands(env), fleetCommands(env), supervisorCommands(env), agentCommands(env));
   bot.use(helpAnswers(env), proposalAnswers(env));
   bot.use(agentRouting(env));
   bot.use(conversation(env));

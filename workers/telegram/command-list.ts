@@ -8,6 +8,9 @@ export const TELEGRAM_COMMANDS = [
   { command: "run", description: "Run a task: /run <prompt>" },
   { command: "cancel", description: "Cancel a task: /cancel <task id>" },
   { command: "screenshot", description: "A desktop's screen: /screenshot <desktop id>" },
+  { command: "agents", description: "The agents: @name <prompt> runs a task with one" },
+  { command: "stop", description: "Stop the supervisor's current turn (not its tasks: /cancel)" },
+  { command: "reset", description: "Start a new supervisor conversation in this chat" },
   { command: "pause", description: "Pause the fleet (admins): /pause or /pause cancel" },
   { command: "resume", description: "Resume the fleet (admins)" },
 ] as const;

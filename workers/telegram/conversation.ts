@@ -5,13 +5,13 @@ import { reply } from "./reply.ts";
 import { mayAct, viewerRefusal, type BotContext } from "./context.ts";
 
 /** What reaches the supervisor from a message: its text or caption, its largest photo, what it replies to. */
-function inbound(ctx: BotContext): SupervisorInbound | null {
+function inbound(ctx: BotContext, conversationId: string): SupervisorInbound | null {
   const m = ctx.message;
   if (!m || !ctx.chat) return null;
   const largest = m.photo?.at(-1);
   const replied = m.reply_to_message;
   return {
-    conversationId: conversationIdOf(ctx.chat.id),
+    conversationId,
     channel: "telegram",
     chatId: ctx.chat.id,
     from: { id: ctx.from?.id ?? ctx.chat.id, name: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || "someone", username: ctx.from?.username ?? null },
@@ -37,7 +37,7 @@ export function conversation(env: Env): Composer<BotContext> {
     await reply(ctx, [line("Unknown command ", code(command), "; see /help.")]);
   });
   c.on(["message:text", "message:photo"], async (ctx) => {
-    const message = inbound(ctx);
+    const message = ctx.chat ? inbound(ctx, await conversationIdOf(env, ctx.chat.id)) : null;
     if (!message) return;
     // Talking to the supervisor is acting: it creates tasks and drives desktops.
     if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, "talking to the supervisor")));

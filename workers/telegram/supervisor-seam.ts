@@ -6,6 +6,7 @@
  * `sendPhotoToTelegramChat` (domain/telegram/outbound.ts), so a long turn never holds the webhook.
  */
 import { supervisorObject } from "../../domain/addresses.ts";
+import { chatConversation } from "../../db/telegram-chats.ts";
 
 export type SupervisorInbound = {
   conversationId: string;
@@ -23,7 +24,8 @@ export type SupervisorInbound = {
 /** What the channel tells the person right away. `accepted`: the supervisor has it and will answer itself. */
 export type SupervisorDelivery = { accepted: true } | { accepted: false; reply: string };
 
-export const conversationIdOf = (chatId: number): string => `telegram:${chatId}`;
+/** The chat's current conversation: `telegram:<chatId>` until a `/reset` moves it on (db/telegram-chats.ts). */
+export const conversationIdOf = (env: Env, chatId: number): Promise<string> => chatConversation(env.DB, chatId);
 
 export async function deliverToSupervisor(env: Env, message: SupervisorInbound): Promise<SupervisorDelivery> {
   if (!env.ANTHROPIC_API_KEY?.trim()) {
