@@ -77,7 +77,7 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
   it("registers the webhook with its secret, message and callback_query updates, and the commands", async () => {
     expect(fake.webhook()).toMatchObject({ url: `${cp.url}/telegram/webhook`, secretToken: secret, allowedUpdates: ["message", "callback_query"] });
     const commands = fake.callsOf("setMyCommands")[0]!.params["commands"] as { command: string }[];
-    expect(commands.map((c) => c.command)).toEqual(["start", "help", "tasks", "desktops", "schedules", "run", "cancel", "screenshot", "pause", "resume"]);
+    expect(commands.map((c) => c.command)).toEqual(["start", "help", "tasks", "desktops", "schedules", "run", "cancel", "screenshot", "agents", "stop", "reset", "pause", "resume"]);
   });
 
   it("refuses updates without the right secret header with 401 JSON and does nothing", async () => {
