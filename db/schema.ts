@@ -184,7 +184,9 @@ export const sessions = sqliteTable("sessions", {
   /** The credential that opened it: `admin:<fingerprint>`, `token:<id>` or `access:<email>`. */
   credential: text("credential").notNull(),
   /** How the person signed in. */
-  via: text("via", { enum: ["admin_token", "api_token", "link", "access"] }).notNull(),
+  via: text("via", { enum: ["admin_token", "api_token", "link", "access", "telegram_webapp"] }).notNull(),
+  /** Set for a Telegram Mini App session: it opens this one desktop and nothing else (workers/auth/desktop-scope.ts). */
+  desktopId: text("desktop_id"),
   /** Country of the IP address it was last used from (Cloudflare's `request.cf.country`), when known. */
   ipCountry: text("ip_country"),
   createdAt: ms("created_at").notNull(),

@@ -27,15 +27,17 @@ export async function findSession(d1: D1Database, cookieValue: string): Promise<
 export async function createSession(
   d1: D1Database,
   owner: SessionOwner & { via: SessionVia; ipCountry: string | null },
+  scope: { desktopId: string; ttlMs: number } | null = null,
 ): Promise<{ cookieValue: string; id: string; expiresAt: number }> {
-  const cookieValue = generateToken("dfs");
+  // A desktop-scoped session is carried as a bearer token (`dfw_`), never as the dashboard's cookie.
+  const cookieValue = generateToken(scope ? "dfw" : "dfs");
   const id = `ses_${base64url(crypto.getRandomValues(new Uint8Array(12)))}`;
   const now = Date.now();
-  const expiresAt = now + SESSION_TTL_MS;
+  const expiresAt = now + (scope?.ttlMs ?? SESSION_TTL_MS);
   const db = database(d1);
   // Sweep expired rows here: sign-ins are rare, so this keeps the table small without a cron.
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
-  await db.insert(sessions).values({ idHash: await sha256Hex(cookieValue), id, ...owner, createdAt: now, lastSeenAt: now, expiresAt });
+  await db.insert(sessions).values({ idHash: await sha256Hex(cookieValue), id, ...owner, desktopId: scope?.desktopId ?? null, createdAt: now, lastSeenAt: now, expiresAt });
   return { cookieValue, id, expiresAt };
 }
 

@@ -7,7 +7,7 @@ export function base64url(bytes: Uint8Array): string {
 }
 
 /** A new secret token with a readable kind prefix (`dft_` API token, `dfh_` host token, `dfs_` session, `dfc_` one-time sign-in code). */
-export function generateToken(kind: "dft" | "dfh" | "dfs" | "dfv" | "dfc"): string {
+export function generateToken(kind: "dft" | "dfh" | "dfs" | "dfv" | "dfc" | "dfw"): string {
   return `${kind}_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 

@@ -32,6 +32,7 @@ import { taskFileRoutes } from "./endpoints/task-files.ts";
 import { MAX_TASK_FILE_BYTES } from "@deskfleet/protocol";
 import { secretsApi } from "./endpoints/secrets.ts";
 import { spendApi } from "./endpoints/spend.ts";
+import { telegramWebApp } from "./endpoints/telegram-webapp.ts";
 import { ensureAdminRotationNoticed } from "../domain/access/revoke.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 
@@ -93,7 +94,8 @@ const routes = app
   .route("/", memories)
   .route("/", userProfile)
   .route("/", secretsApi)
-  .route("/", spendApi);
+  .route("/", spendApi)
+  .route("/", telegramWebApp);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
@@ -129,7 +131,8 @@ app.route("/", telegramWebhook);
 app.on(["GET", "HEAD"], "*", async (c, next) => {
   const url = new URL(c.req.url);
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/telegram/")) return next();
-  return withSecurityHeaders(await c.env.ASSETS.fetch(c.req.raw), url, "dashboard");
+  // The desktop Mini App (/mini/…) is the same page, framed by Telegram's web client.
+  return withSecurityHeaders(await c.env.ASSETS.fetch(c.req.raw), url, url.pathname.startsWith("/mini/") ? "mini-app" : "dashboard");
 });
 
 app.notFound(notFoundHandler);

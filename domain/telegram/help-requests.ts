@@ -1,9 +1,10 @@
 import type { HelpRequest } from "@deskfleet/protocol";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { addHelpMessage, deleteHelpMessage, setHelpMessageId } from "../../db/telegram.ts";
 import { sendLines, sendPhotoWithLines, telegramApi } from "./api.ts";
 import { telegramConfig } from "./config.ts";
 import { bold, code, line, paragraph, type RichLine } from "./rich-text.ts";
+import { openDesktopButton } from "./open-desktop-button.ts";
 
 /** Callback data of a help button: `h:<row id>:<option index>` or `h:<row id>:d` (dismiss), well within 64 bytes. */
 export const helpCallbackData = (rowId: number, option: number | "d"): string => `h:${rowId}:${option}`;
@@ -11,12 +12,13 @@ export const HELP_CALLBACK = /^h:(\d{1,15}):(\d{1,2}|d)$/;
 
 const BUTTON_TEXT_MAX = 60;
 
-function keyboard(rowId: number, options: string[]): InlineKeyboardMarkup {
+function keyboard(rowId: number, options: string[], open: InlineKeyboardButton | null): InlineKeyboardMarkup {
   const clip = (s: string) => (s.length > BUTTON_TEXT_MAX ? `${s.slice(0, BUTTON_TEXT_MAX - 1)}…` : s);
   return {
     inline_keyboard: [
       ...options.map((o, i) => [{ text: clip(o), callback_data: helpCallbackData(rowId, i) }]),
-      [{ text: "Dismiss", callback_data: helpCallbackData(rowId, "d") }],
+      // The answer may be easier to give on the screen itself: open the desktop, take over, type it.
+      open ? [{ text: "Dismiss", callback_data: helpCallbackData(rowId, "d") }, open] : [{ text: "Dismiss", callback_data: helpCallbackData(rowId, "d") }],
     ],
   };
 }
@@ -50,7 +52,7 @@ export async function sendHelpRequest(env: Env, request: HelpRequest): Promise<v
     // The row id goes into the buttons, so the row exists first; a unique placeholder stands in for the message id.
     const row = await addHelpMessage(env.DB, { requestId: request.id, chatId, messageId: -Date.now() - Math.floor(Math.random() * 1e6), createdAt: Date.now() });
     try {
-      const markup = keyboard(row.id, request.options ?? []);
+      const markup = keyboard(row.id, request.options ?? [], request.desktopId ? openDesktopButton(env, chatId, request.desktopId) : null);
       const sent = png
         ? await sendPhotoWithLines(api, chatId, png, "screenshot.png", helpLines(request), markup)
         : (await sendLines(api, chatId, helpLines(request), markup)).at(-1)!;

@@ -1,9 +1,10 @@
 import type { Proposal } from "@deskfleet/protocol";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { addProposalMessage, deleteProposalMessage, proposalMessagesOf, setProposalMessageId } from "../../db/telegram.ts";
 import { editLines, sendLines, telegramApi } from "./api.ts";
 import { telegramConfig } from "./config.ts";
 import { blank, bold, code, italic, line, paragraph, type RichLine } from "./rich-text.ts";
+import { openDesktopButton } from "./open-desktop-button.ts";
 
 /** Callback data of a proposal's buttons: `p:<row id>:a` (approve) or `p:<row id>:r` (reject), well within 64 bytes. */
 export const proposalCallbackData = (rowId: number, choice: "a" | "r"): string => `p:${rowId}:${choice}`;
@@ -15,8 +16,18 @@ const PROMPT_CHARS = 1_500;
 const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-function keyboard(rowId: number): InlineKeyboardMarkup {
-  return { inline_keyboard: [[{ text: "Approve", callback_data: proposalCallbackData(rowId, "a") }, { text: "Reject", callback_data: proposalCallbackData(rowId, "r") }]] };
+function keyboard(rowId: number, open: InlineKeyboardButton | null): InlineKeyboardMarkup {
+  const decide = [{ text: "Approve", callback_data: proposalCallbackData(rowId, "a") }, { text: "Reject", callback_data: proposalCallbackData(rowId, "r") }];
+  return { inline_keyboard: open ? [decide, [open]] : [decide] };
+}
+
+/** The desktop a proposal would act on (input, a command, a task pinned to it), to look at before deciding. */
+function desktopOf(p: Proposal): string | null {
+  for (const key of ["desktop", "desktopId"]) {
+    const v = p.input[key];
+    if (typeof v === "string" && v) return v;
+  }
+  return null;
 }
 
 export function proposalLines(p: Proposal): RichLine[] {
@@ -53,7 +64,8 @@ export async function sendProposal(env: Env, p: Proposal): Promise<void> {
     // The row id goes into the buttons, so the row exists first; a unique placeholder stands in for the message id.
     const row = await addProposalMessage(env.DB, { proposalId: p.id, chatId, messageId: -Date.now() - Math.floor(Math.random() * 1e6), createdAt: Date.now() });
     try {
-      const sent = await sendLines(api, chatId, proposalLines(p), keyboard(row.id));
+      const desktop = desktopOf(p);
+      const sent = await sendLines(api, chatId, proposalLines(p), keyboard(row.id, desktop ? openDesktopButton(env, chatId, desktop) : null));
       await setProposalMessageId(env.DB, row.id, sent.at(-1)!.message_id);
     } catch (err) {
       await deleteProposalMessage(env.DB, row.id);

@@ -65,7 +65,7 @@ export const METHODS: Record<string, Method> = {
     const f = formatText(p, "text");
     if (!f || f.text === "") throw badRequest("message text is empty");
     if (f.text.length > MAX_TEXT) throw badRequest("MESSAGE_TOO_LONG");
-    const markup = inlineMarkup(p);
+    const markup = inlineMarkup(p, chat);
     const same = f.text === old.text && JSON.stringify(f.entities) === JSON.stringify(old.entities ?? []) &&
       JSON.stringify(markup ?? null) === JSON.stringify(old.reply_markup ?? null);
     if (same) {
@@ -199,7 +199,7 @@ export function targetChat(p: Params, w: BotWorld): Chat {
   return chat;
 }
 
-function inlineMarkup(p: Params): InlineKeyboardMarkup | undefined {
+function inlineMarkup(p: Params, chat?: Chat): InlineKeyboardMarkup | undefined {
   const m = p.json("reply_markup", "reply keyboard markup") as Record<string, unknown> | undefined;
   if (m === undefined) return undefined;
   if (typeof m !== "object" || m === null) throw badRequest("can't parse reply keyboard markup JSON object");
@@ -225,13 +225,20 @@ function inlineMarkup(p: Params): InlineKeyboardMarkup | undefined {
       const url = button["url"];
       if (typeof url !== "string" || !/^(https?|tg):\/\/\S+$/.test(url)) throw badRequest("BUTTON_URL_INVALID");
     }
+    if ("web_app" in button) {
+      // A Web App opens over HTTPS only, and an inline web_app button exists only in a private chat with the bot.
+      const app = button["web_app"] as { url?: unknown } | null;
+      if (typeof app !== "object" || app === null || typeof app.url !== "string") throw badRequest("can't parse inline keyboard button: Field \"url\" must be of type String");
+      if (!/^https:\/\/[^\s/]+\S*$/.test(app.url)) throw badRequest(`inline keyboard button Web App URL '${app.url}' is invalid: Only HTTPS links are allowed`);
+      if (chat && chat.type !== "private") throw badRequest("BUTTON_TYPE_INVALID");
+    }
   }
   return m as unknown as InlineKeyboardMarkup;
 }
 
 /** Builds, stores and returns a message the bot sends, with a reply and markup if asked. */
 function send(w: BotWorld, chat: Chat, p: Params, content: Partial<Message>): Message {
-  const markup = inlineMarkup(p);
+  const markup = inlineMarkup(p, chat);
   const reply = replyTarget(p, w, chat);
   const message = {
     message_id: w.mintMessageId(chat.id),

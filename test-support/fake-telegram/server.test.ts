@@ -72,6 +72,21 @@ describe("the fake Bot API", () => {
     expect((await rejected(api.sendMessage(CHAT, "no", button("")))).description).toBe("Bad Request: BUTTON_DATA_INVALID");
   });
 
+  it("takes a web_app button with an https URL in a private chat only", async () => {
+    const app = (url: string) => ({ reply_markup: { inline_keyboard: [[{ text: "Open", web_app: { url } }]] } });
+    await expect(api.sendMessage(CHAT, "ok", app("https://deskfleet.example/mini/desktops/d1"))).resolves.toBeTruthy();
+    expect((await rejected(api.sendMessage(CHAT, "no", app("http://deskfleet.example/mini")))).description).toBe(
+      "Bad Request: inline keyboard button Web App URL 'http://deskfleet.example/mini' is invalid: Only HTTPS links are allowed",
+    );
+    const group = await startFakeTelegram({ groups: [{ id: -1001, title: "Ops", members: [{ id: CHAT, firstName: "Ada" }] }] });
+    try {
+      const inGroup = new Api(group.token, { apiRoot: group.url });
+      expect((await rejected(inGroup.sendMessage(-1001, "no", app("https://deskfleet.example/mini")))).description).toBe("Bad Request: BUTTON_TYPE_INVALID");
+    } finally {
+      await group.close();
+    }
+  });
+
   it("takes a photo as a multipart upload and answers with its sizes", async () => {
     const png = makePng(1600, 1000);
     const m = await api.sendPhoto(CHAT, new InputFile(new Uint8Array(png), "shot.png"), { caption: "last *screen*", parse_mode: "MarkdownV2" });

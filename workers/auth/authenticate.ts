@@ -14,6 +14,8 @@ import { secretsEqual } from "../../db/token-secrets.ts";
 import { findActiveApiToken, isApiTokenActive, touchApiToken } from "../../db/api-tokens.ts";
 import { deleteSessionById, findSession, SESSION_COOKIE, touchSession, type SessionRow } from "../../db/sessions.ts";
 import { clientIp, rateLimited, withinLimit } from "../http/rate-limits.ts";
+import { telegramConfig, userRole } from "../../domain/telegram/config.ts";
+import { requireInScope } from "./desktop-scope.ts";
 
 const HOW_TO_AUTH =
   "send `Authorization: Bearer <token>` with the admin token (DESKFLEET_ADMIN_TOKEN) or an API token from POST /api/tokens";
@@ -60,6 +62,11 @@ export function accessIdentity(rules: readonly AccessRule[], who: string): Ident
 export async function identityFromBearer(c: Context<AppEnv>, token: string): Promise<Identity> {
   const admin = c.env.DESKFLEET_ADMIN_TOKEN;
   if (admin && (await secretsEqual(token, admin))) return { kind: "admin_token", id: "admin", name: "admin", role: "admin", credential: await adminCredential(admin) };
+  // A Telegram Mini App session travels as a bearer token (a cookie would not reach Telegram's web view of another site).
+  if (token.startsWith("dfw_")) {
+    const row = await findSession(c.env.DB, token);
+    if (row?.desktopId) return identityFromSession(c, row);
+  }
   if (token.startsWith("dft_")) {
     const row = await findActiveApiToken(c.env.DB, token);
     if (row) {
@@ -84,7 +91,7 @@ async function identityFromSession(c: Context<AppEnv>, row: SessionRow): Promise
     throw new ApiError(401, "session_ended", `this session ended: ${role.why}; sign in again`);
   }
   c.executionCtx.waitUntil(touchSession(c.env.DB, row, countryOf(c.req.raw)));
-  return { kind: "session", id: row.identityId, name: row.name, role, credential: row.credential, sessionId: row.id, expiresAt: row.expiresAt };
+  return { kind: "session", id: row.identityId, name: row.name, role, credential: row.credential, sessionId: row.id, expiresAt: row.expiresAt, ...(row.desktopId ? { desktopId: row.desktopId } : {}) };
 }
 
 async function currentRole(env: Env, row: SessionRow): Promise<Role | { why: string }> {
@@ -98,6 +105,12 @@ async function currentRole(env: Env, row: SessionRow): Promise<Role | { why: str
     const role = accessRoleOf(accessRules(env), rest);
     // Never more than the session was opened with, never more than the identity has now.
     return role ? (roleAllows(role, row.role) ? row.role : role) : { why: `${rest} no longer has a Deskfleet role` };
+  }
+  if (kind === "telegram") {
+    // The Telegram user's role now, from TELEGRAM_ALLOWED_USER_IDS; never more than the session was opened with.
+    const cfg = telegramConfig(env);
+    const role = cfg && /^\d{1,16}$/.test(rest) ? userRole(cfg.users, Number(rest)) : null;
+    return role ? (roleAllows(role, row.role) ? row.role : role) : { why: `Telegram user ${rest} is no longer in TELEGRAM_ALLOWED_USER_IDS` };
   }
   return { why: "it was opened with a credential this version no longer knows" };
 }
@@ -115,6 +128,7 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
     if (!identity) throw new ApiError(401, "unauthenticated", `authentication required; ${HOW_TO_AUTH}`);
     // Credentials the browser attaches by itself must come from our own pages to change anything.
     if ((identity.kind === "session" || identity.kind === "access") && needsOriginCheck(c.req.raw)) requireSameOrigin(c.req.raw);
+    if (identity.desktopId) requireInScope(c.req.method, c.req.path, identity.desktopId);
     if (!roleAllows(identity.role, role)) {
       throw new ApiError(403, "forbidden", `this needs the ${role} role; ${identity.name} has ${identity.role}`);
     }

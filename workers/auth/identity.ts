@@ -14,6 +14,8 @@ export type Identity = {
   sessionId?: string;
   /** For a session: when its cookie expires. */
   expiresAt?: number;
+  /** For a Telegram Mini App session: the one desktop it opens (workers/auth/desktop-scope.ts). */
+  desktopId?: string;
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

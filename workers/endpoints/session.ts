@@ -31,6 +31,7 @@ const toDashboardSession = (r: SessionRow, current: string | undefined) => ({
   expiresAt: r.expiresAt,
   ipCountry: r.ipCountry,
   current: r.id === current,
+  desktopId: r.desktopId,
 });
 
 async function ownerFromBody(c: Context<AppEnv>, body: z.infer<typeof SignInBody>): Promise<SessionOwner & { via: SessionVia }> {

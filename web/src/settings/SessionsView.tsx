@@ -6,7 +6,7 @@ import { dateTime, timeAgo } from "../ui/format.ts";
 
 type Session = InferResponseType<typeof api.sessions.$get, 200>["items"][number];
 
-const VIA: Record<Session["via"], string> = { admin_token: "admin token", api_token: "API token", link: "sign-in link", access: "Cloudflare Access" };
+const VIA: Record<Session["via"], string> = { admin_token: "admin token", api_token: "API token", link: "sign-in link", access: "Cloudflare Access", telegram_webapp: "Telegram desktop (Mini App)" };
 
 /**
  * Dashboard sessions (admins): who is signed in, how, since when, last seen and from which
@@ -73,7 +73,7 @@ export function SessionsView({ onSignedOutEverywhere }: { onSignedOutEverywhere:
                   {s.identity.name} <span className="muted">({s.identity.role})</span>
                   {s.current && <span className="pill">this browser</span>}
                 </td>
-                <td>{VIA[s.via]}</td>
+                <td>{VIA[s.via]}{s.desktopId ? ` · ${s.desktopId} only` : ""}</td>
                 <td>{dateTime(s.createdAt)}</td>
                 <td>{timeAgo(s.lastSeenAt)}</td>
                 <td>{s.ipCountry ?? "unknown"}</td>

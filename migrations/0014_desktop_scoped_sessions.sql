@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `desktop_id` text;
