@@ -2,7 +2,7 @@ import { ApiError } from "../../domain/api-error.ts";
 
 /**
  * What a desktop-scoped session (the Telegram Mini App's) may call: its own desktop's view, live
- * view ticket, screenshot, takeover and hand-back, and "who am I". Everything else, other desktops
+ * view ticket, screenshot, takeover, input and hand-back, and "who am I". Everything else, other desktops
  * included, is refused: a phone holding it can watch and work one desktop, nothing more.
  */
 const ALLOWED: readonly { method: string; path: RegExp }[] = [
@@ -13,6 +13,8 @@ const ALLOWED: readonly { method: string; path: RegExp }[] = [
   { method: "GET", path: /^\/api\/desktops\/([^/]+)\/takeover$/ },
   { method: "POST", path: /^\/api\/desktops\/([^/]+)\/takeover$/ },
   { method: "POST", path: /^\/api\/desktops\/([^/]+)\/handback$/ },
+  // Typing the answer into the screen while holding the takeover (operators only, as for everyone).
+  { method: "POST", path: /^\/api\/desktops\/([^/]+)\/input$/ },
 ];
 
 export function desktopScopeAllows(method: string, path: string, desktopId: string): boolean {
