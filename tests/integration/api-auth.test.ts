@@ -27,7 +27,8 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
     for (const op of ops) expect(["public", "host", "sign_in", ...ROLES], `${op.method} ${op.path}`).toContain(op.access);
     // The host's installers and bundle too: a machine fetches them before it holds any credential, and they hold none.
     expect(ops.filter((o) => o.access === "public").map((o) => o.path).sort()).toEqual(["/api/health", "/host/latest.json", "/host/{version}/{file}", "/install.ps1", "/install.sh"]);
-    expect(ops.filter((o) => o.access === "sign_in").map((o) => `${o.method} ${o.path}`)).toEqual(["POST /api/session"]);
+    // The dashboard's sign-in, and the Telegram Mini App's (Telegram's signed initData in the body).
+    expect(ops.filter((o) => o.access === "sign_in").map((o) => `${o.method} ${o.path}`)).toEqual(["POST /api/session", "POST /api/telegram/webapp/session"]);
   });
 
   it("refuses every non-public route without credentials (401)", async () => {
@@ -85,7 +86,8 @@ describe("authentication and roles, for every route in the OpenAPI document", ()
 
   it("refuses a sign-in with a wrong token or code (401), with no session cookie", async () => {
     for (const op of await operations()) {
-      if (op.access !== "sign_in") continue;
+      // The Mini App's sign-in takes initData, not tokens: tests/system/telegram-chat.test.ts covers it.
+      if (op.access !== "sign_in" || op.path !== "/api/session") continue;
       for (const body of [{ token: "dft_not-a-real-token" }, { token: "garbage" }, { token: "dfh_fake" }, { code: "dfc_made-up" }]) {
         const res = await api(op.method, concretePath(op.path), { token: null, body });
         expect(res.status, `${op.method} ${op.path} with ${JSON.stringify(body)}`).toBe(401);
