@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
@@ -16,6 +17,8 @@ const OTHER = 5_552_002;
 /** Each scripted conversation is matched by its first message, so each test talks in a chat of its own. */
 const RESET_CHAT = 5_552_003;
 const LONG_CHAT = 5_552_004;
+/** A Telegram user with the viewer role, for the desktop Mini App. */
+const WATCHER = 5_552_005;
 const SECRET = "telegram-chat-test-webhook-secret-0123456789";
 
 /** Held open by the test: a model call that has not answered yet (the supervisor is "thinking"). */
@@ -72,7 +75,7 @@ beforeAll(async () => {
     TELEGRAM_WEBHOOK_SECRET: SECRET,
     TELEGRAM_API_ROOT: fake.url,
     TELEGRAM_ALLOWED_CHAT_IDS: `${CHAT},${GROUP},${OTHER},${RESET_CHAT},${LONG_CHAT}`,
-    TELEGRAM_ALLOWED_USER_IDS: `operator:${CHAT},operator:${OTHER},operator:${RESET_CHAT},operator:${LONG_CHAT}`,
+    TELEGRAM_ALLOWED_USER_IDS: `operator:${CHAT},operator:${OTHER},operator:${RESET_CHAT},operator:${LONG_CHAT},viewer:${WATCHER}`,
     TELEGRAM_BOT_INFO: JSON.stringify(fake.botInfo),
   });
   await registerWebhook({ token: fake.token, secret: SECRET, url: cp.url, apiRoot: fake.url });
@@ -230,5 +233,65 @@ describe("long results in Telegram", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sentSince(LONG_CHAT, start).filter((m) => textOf(m).includes("quarterly figures"))).toHaveLength(1);
     expect(fake.rejections()).toEqual([]);
+  });
+});
+
+/** initData as Telegram hands it to a Mini App, signed with a bot token as Telegram documents. */
+function initData(userId: number, token = fake.token, ageSeconds = 5): string {
+  const fields: Record<string, string> = {
+    query_id: "AAHdF6IQAAAAAN0XohDhrOrc",
+    user: JSON.stringify({ id: userId, first_name: "Ada", username: "ada", language_code: "en" }),
+    auth_date: String(Math.floor(Date.now() / 1000) - ageSeconds),
+    chat_type: "private",
+  };
+  const check = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join("\n");
+  const secret = createHmac("sha256", "WebAppData").update(token).digest();
+  return new URLSearchParams({ ...fields, hash: createHmac("sha256", secret).update(check).digest("hex") }).toString();
+}
+
+describe("the desktop Mini App's session", () => {
+  const open = async (body: unknown) => {
+    const res = await fetch(`${cp.url}/api/telegram/webapp/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+
+  it("opens a session for one desktop from valid initData, with the Telegram user's role, and refuses everything else with it", async () => {
+    expect((await cp.api("POST", "/api/desktops", { id: "pocket" })).status).toBe(201);
+    const operator = await open({ initData: initData(CHAT), desktopId: "pocket" });
+    expect(operator.status).toBe(201);
+    expect(operator.json).toMatchObject({ desktopId: "pocket", identity: { id: `telegram:${CHAT}`, role: "operator" }, mayAct: true });
+    expect(operator.json.expiresAt - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    const as = (path: string, method = "GET") => fetch(`${cp.url}${path}`, { method, headers: { authorization: `Bearer ${operator.json.token}` } });
+    expect((await as("/api/desktops/pocket")).status).toBe(200);
+    expect((await as("/api/desktops/pocket/vnc-ticket", "POST")).status).toBe(201);
+    for (const [path, method] of [["/api/tasks", "GET"], ["/api/desktops/nobody-home", "GET"], ["/api/desktops/nobody-home/vnc-ticket", "POST"], ["/api/supervisor/conversations/telegram:1", "GET"]] as const) {
+      const res = await as(path, method);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(((await res.json()) as any).error.code).toBe("outside_desktop_scope");
+    }
+    const viewer = await open({ initData: initData(WATCHER), desktopId: "pocket" });
+    expect(viewer.json).toMatchObject({ identity: { role: "viewer" }, mayAct: false });
+    const takeover = await fetch(`${cp.url}/api/desktops/pocket/takeover`, { method: "POST", headers: { authorization: `Bearer ${viewer.json.token}` } });
+    expect(takeover.status).toBe(403);
+    // Admins see it among the sessions and can end it.
+    const listed = ((await cp.api("GET", "/api/sessions")).json.items as any[]).find((x) => x.desktopId === "pocket" && x.identity.id === `telegram:${CHAT}`);
+    expect(listed).toMatchObject({ via: "telegram_webapp" });
+    expect((await cp.api("DELETE", `/api/sessions/${listed.id}`)).status).toBe(200);
+    expect((await as("/api/desktops/pocket")).status).toBe(401);
+  });
+
+  it("refuses forged, stale and another bot's initData, unknown people and desktops, and bad bodies, with a JSON error that says what to do", async () => {
+    const forged = await open({ initData: initData(CHAT).replace(/hash=[0-9a-f]{64}/, `hash=${"0".repeat(64)}`), desktopId: "pocket" });
+    expect(forged).toMatchObject({ status: 401, json: { error: { code: "init_data_forged" } } });
+    expect((await open({ initData: initData(CHAT, "123:another-bots-token"), desktopId: "pocket" })).json.error.code).toBe("init_data_forged");
+    const stale = await open({ initData: initData(CHAT, fake.token, 7_200), desktopId: "pocket" });
+    expect(stale).toMatchObject({ status: 401, json: { error: { code: "init_data_stale", message: expect.stringContaining("open it again from its button in Telegram") } } });
+    const stranger = await open({ initData: initData(9_999_999), desktopId: "pocket" });
+    expect(stranger).toMatchObject({ status: 403, json: { error: { code: "telegram_user_not_allowed", message: expect.stringContaining("viewer:9999999") } } });
+    expect((await open({ initData: initData(CHAT), desktopId: "no-such-desktop" })).status).toBe(404);
+    expect((await open({ initData: "", desktopId: "pocket" })).status).toBe(422);
+    expect((await open({ initData: initData(CHAT), desktopId: "pocket", role: "admin" })).status).toBe(422);
+    const sessions = ((await cp.api("GET", "/api/sessions")).json.items as any[]).filter((x) => x.via === "telegram_webapp" && x.identity.id !== `telegram:${CHAT}` && x.identity.id !== `telegram:${WATCHER}`);
+    expect(sessions).toEqual([]);
   });
 });

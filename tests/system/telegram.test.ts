@@ -31,6 +31,8 @@ beforeAll(async () => {
     TELEGRAM_ALLOWED_CHAT_IDS: `${ALLOWED},${GROUP},${BUSY}`,
     TELEGRAM_ALLOWED_USER_IDS: `operator:${ALLOWED},viewer:${VIEWER},operator:${BUSY}`,
     TELEGRAM_BOT_INFO: JSON.stringify(fake.botInfo),
+    // Help requests carry "Open desktop" (the Mini App) once the deployment has a public https URL.
+    DESKFLEET_PUBLIC_URL: "https://deskfleet.example",
   });
   // What `npm run telegram:webhook` does, against the fake.
   await registerWebhook({ token: fake.token, secret, url: cp.url, apiRoot: fake.url });
@@ -180,6 +182,31 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
     }
   });
 
+  it("sends a task result longer than 4,096 x 3 characters as <task>-result.txt after a short lead, not as many messages", async () => {
+    const host = await connectHost("tg-long");
+    try {
+      const start = fake.sentTo(ALLOWED).length;
+      await fake.sendText(ALLOWED, "/run @tg-long export the price list");
+      const taskId = (await host.next("assign")).task.id as string;
+      const result = Array.from({ length: 400 }, (_, i) => `SKU-${1000 + i}: blue mug, $12.50, in stock`).join("\n");
+      host.send({ type: "events", taskId, events: [
+        { seq: 1, kind: "started", at: Date.now(), data: { resume: false } },
+        { seq: 2, kind: "completed", at: Date.now(), data: { result } },
+      ] });
+      const doc = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.document), "the result as a document");
+      expect(doc.document!.file_name).toBe(`${taskId}-result.txt`);
+      const upload = fake.callsOf("sendDocument").at(-1)!.params["document"] as { bytes: Uint8Array };
+      expect(new TextDecoder().decode(upload.bytes)).toBe(result);
+      const lead = sentSince(ALLOWED, start).map(textOf).filter((t) => t.includes("Task completed"));
+      expect(lead).toHaveLength(1);
+      expect(lead[0]).toContain(`(${result.length.toLocaleString("en-US")} characters: the whole text is in ${taskId}-result.txt)`);
+      expect(sentSince(ALLOWED, start).filter((m) => textOf(m).includes("SKU-1399"))).toHaveLength(0);
+      expect(fake.rejections()).toEqual([]);
+    } finally {
+      host.close();
+    }
+  });
+
   it("answers /screenshot with the desktop's screen now, and says why when there is none", async () => {
     const host = await connectHost("tg-shot");
     try {
@@ -211,9 +238,11 @@ describe("Telegram, through the real Worker and the fake Bot API", () => {
       const asked = await fake.waitFor(() => sentSince(ALLOWED, start).find((m) => m.reply_markup), "the help request with buttons");
       expect(asked.photo).toBeDefined();
       expect(asked.caption).toContain("Which time: 7 pm or 8 pm?");
-      const buttons = asked.reply_markup!.inline_keyboard.flat() as { text: string; callback_data: string }[];
-      expect(buttons.map((b) => b.text)).toEqual(["7 pm", "8 pm", "Dismiss"]);
-      for (const b of buttons) expect(new TextEncoder().encode(b.callback_data).length).toBeLessThanOrEqual(64);
+      const buttons = asked.reply_markup!.inline_keyboard.flat() as { text: string; callback_data: string; web_app?: { url: string } }[];
+      expect(buttons.map((b) => b.text)).toEqual(["7 pm", "8 pm", "Dismiss", "🖥 Open desktop"]);
+      // In a private chat the desktop opens as a Mini App, which Telegram signs in.
+      expect(buttons[3]).toEqual({ text: "🖥 Open desktop", web_app: { url: "https://deskfleet.example/mini/desktops/tg-help" } });
+      for (const b of buttons.slice(0, 3)) expect(new TextEncoder().encode(b.callback_data).length).toBeLessThanOrEqual(64);
 
       await fake.pressButton(ALLOWED, asked.message_id, buttons[1]!.callback_data);
       const answer = await host.next("help_answer");
@@ -347,7 +376,9 @@ describe("Telegram people and groups", () => {
         { seq: 2, kind: "help_request", at: Date.now(), data: { requestId: "help-viewer-01", question: "Which floor?", options: ["1", "2"] } },
       ] });
       const asked = await fake.waitFor(() => fake.sentTo(GROUP).find((m) => m.reply_markup && textOf(m).includes("Which floor?")), "the help request in the group");
-      const buttons = asked.reply_markup!.inline_keyboard.flat() as { callback_data: string }[];
+      const buttons = asked.reply_markup!.inline_keyboard.flat() as { callback_data: string; url?: string }[];
+      // The Bot API allows web_app buttons in private chats only: a group gets a link to the dashboard's desktop page.
+      expect(buttons.at(-1)).toEqual({ text: "🖥 Open desktop", url: "https://deskfleet.example/desktops/tg-viewer" });
       await fake.pressButton(GROUP, asked.message_id, buttons[0]!.callback_data, { from: VIEWER });
       await fake.sendText(GROUP, "floor 2", { from: VIEWER, replyTo: asked.message_id });
       const answerCall = fake.callsOf("answerCallbackQuery").at(-1)!;

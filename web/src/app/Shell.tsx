@@ -19,6 +19,7 @@ const SettingsView = lazy(() => import("../settings/SettingsView.tsx").then((m) 
 const ProposalsView = lazy(() => import("../approvals/ProposalsView.tsx").then((m) => ({ default: m.ProposalsView })));
 const SchedulesView = lazy(() => import("../schedules/SchedulesView.tsx").then((m) => ({ default: m.SchedulesView })));
 const SupervisorChat = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorChat })));
+const SupervisorTranscript = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorTranscript })));
 const AgentsView = lazy(() => import("../agents/AgentsView.tsx").then((m) => ({ default: m.AgentsView })));
 const AgentEditor = lazy(() => import("../agents/AgentEditor.tsx").then((m) => ({ default: m.AgentEditor })));
 const SkillsView = lazy(() => import("../agents/SkillsView.tsx").then((m) => ({ default: m.SkillsView })));
@@ -78,6 +79,8 @@ function View({ route }: { route: Route }) {
       return <SpendView />;
     case "supervisor":
       return <SupervisorView />;
+    case "conversation":
+      return <ConversationView id={route.id} />;
     case "not-found":
       return (
         <p>
@@ -85,6 +88,15 @@ function View({ route }: { route: Route }) {
         </p>
       );
   }
+}
+
+/** A stored conversation read-only (a Telegram chat's, one a /reset left behind, a job's); the API decides who may read it. */
+function ConversationView({ id }: { id: string }) {
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <SupervisorTranscript id={id} />
+    </Suspense>
+  );
 }
 
 /** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */

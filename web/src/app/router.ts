@@ -38,6 +38,7 @@ export type Route =
   | { view: "help" }
   | { view: "approvals" }
   | { view: "supervisor" }
+  | { view: "conversation"; id: string }
   | { view: "settings" }
   | { view: "agents" }
   | { view: "agent"; name: string | null }
@@ -62,6 +63,8 @@ export function matchRoute(location: string): Route {
   if (a === "help" && parts.length === 1) return { view: "help" };
   if (a === "approvals" && parts.length === 1) return { view: "approvals" };
   if (a === "supervisor" && parts.length === 1) return { view: "supervisor" };
+  // Any stored conversation by its id, read-only: a Telegram chat's (also from before a /reset), a job's.
+  if (a === "supervisor" && b && parts.length === 2) return { view: "conversation", id: b };
   if (a === "settings" && parts.length === 1) return { view: "settings" };
   if (a === "agents" && parts.length === 1) return { view: "agents" };
   if (a === "agents" && b && parts.length === 2) return { view: "agent", name: b === "new" ? null : b };

@@ -22,3 +22,9 @@ export function SupervisorChat({ compact = false }: { compact?: boolean }) {
     />
   );
 }
+
+/** Any stored conversation by its id, live but read-only: its own channel (Telegram, a job) is where people write to it. */
+export function SupervisorTranscript({ id }: { id: string }) {
+  const chat = useSupervisorChat(id);
+  return <SupervisorChatView {...chat} canSend={false} onSend={async () => undefined} />;
+}
