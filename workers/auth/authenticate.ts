@@ -39,7 +39,8 @@ export async function resolveIdentity(c: Context<AppEnv>): Promise<Identity | nu
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie) {
     const row = await findSession(c.env.DB, cookie);
-    if (row) return identityFromSession(c, row);
+    // A desktop-scoped (Mini App) session is a bearer token only, never a cookie.
+    if (row && !row.desktopId) return identityFromSession(c, row);
   }
   const accessJwt = c.req.header("cf-access-jwt-assertion");
   if (accessJwt && c.env.ACCESS_TEAM_DOMAIN && c.env.ACCESS_AUD) {
@@ -127,7 +128,8 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
     const identity = await resolveIdentity(c);
     if (!identity) throw new ApiError(401, "unauthenticated", `authentication required; ${HOW_TO_AUTH}`);
     // Credentials the browser attaches by itself must come from our own pages to change anything.
-    if ((identity.kind === "session" || identity.kind === "access") && needsOriginCheck(c.req.raw)) requireSameOrigin(c.req.raw);
+    // A desktop-scoped session comes only as a bearer header, which a browser never attaches by itself.
+    if ((identity.kind === "session" || identity.kind === "access") && !identity.desktopId && needsOriginCheck(c.req.raw)) requireSameOrigin(c.req.raw);
     if (identity.desktopId) requireInScope(c.req.method, c.req.path, identity.desktopId);
     if (!roleAllows(identity.role, role)) {
       throw new ApiError(403, "forbidden", `this needs the ${role} role; ${identity.name} has ${identity.role}`);
