@@ -13,6 +13,7 @@ const session = (id: string, name: string, extra: Record<string, unknown> = {}) 
   expiresAt: now + 86_400_000,
   ipCountry: "DE",
   current: false,
+  desktopId: null,
   ...extra,
 });
 
@@ -39,6 +40,13 @@ describe("SessionsView", () => {
     fireEvent.click(screen.getByRole("button", { name: /End ana's session/ }));
     await waitFor(() => expect(screen.queryByText("ana")).toBeNull());
     expect(calls.some((c) => c.method === "DELETE" && c.path === "/api/sessions/ses_aaaaaaaa")).toBe(true);
+  });
+
+  it("shows a Telegram Mini App session with the one desktop it opens", async () => {
+    fakeApi({ "GET /api/sessions": () => ok({ items: [session("ses_cccccccc", "Ada Lovelace", { via: "telegram_webapp", identity: { id: "telegram:5553001", name: "Ada Lovelace", role: "operator" }, desktopId: "mac-studio" })] }) });
+    render(<SessionsView onSignedOutEverywhere={() => undefined} />);
+    const ada = (await screen.findByText("Ada Lovelace")).closest("tr")!;
+    expect(ada.textContent).toContain("Telegram desktop (Mini App) · mac-studio only");
   });
 
   it("signs everyone out everywhere, then leaves the dashboard signed out", async () => {
