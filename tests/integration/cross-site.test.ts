@@ -85,4 +85,15 @@ describe("the dashboard's pages", () => {
       expect(res.headers.get("strict-transport-security"), path).toMatch(/max-age/);
     }
   });
+
+  it("let only Telegram's web client frame the desktop Mini App, which may load Telegram's script", async () => {
+    const res = await SELF.fetch(`${ORIGIN}/mini/desktops/mac-studio`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/frame-ancestors https:\/\/web\.telegram\.org(;|$)/);
+    expect(csp).toMatch(/script-src 'self' https:\/\/telegram\.org(;|$)/);
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(res.headers.get("x-frame-options")).toBeNull();
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
 });
