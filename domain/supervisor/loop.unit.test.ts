@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { APPROVAL_CLASSES, type SupervisorEntry, type SupervisorStatus, type Task } from "@deskfleet/protocol";
@@ -19,7 +20,7 @@ import { jobResult } from "./job-brief.ts";
 class MemoryStore implements ConversationStore {
   s: LoopState = INITIAL_STATE;
   t: Turn[] = [];
-  inbox: string[] = [];
+  inbox: ContentBlockParam[][] = [];
   entries: SupervisorEntry[] = [];
   state = () => structuredClone(this.s);
   setState = (s: LoopState) => void (this.s = structuredClone(s));
@@ -27,7 +28,7 @@ class MemoryStore implements ConversationStore {
   appendTurn = (t: Turn) => void this.t.push(structuredClone(t));
   replaceLastTurn = (t: Turn) => void (this.t[this.t.length - 1] = structuredClone(t));
   replaceTurns = (ts: Turn[]) => void (this.t = structuredClone(ts));
-  pushInbox = (text: string) => void this.inbox.push(text);
+  pushInbox = (blocks: ContentBlockParam[]) => void this.inbox.push(blocks);
   takeInbox = () => this.inbox.splice(0);
   addEntry = (kind: SupervisorEntry["kind"], text: string, data: Record<string, unknown> | null) => {
     const e = { seq: this.entries.length + 1, kind, text, data, at: 0 };
