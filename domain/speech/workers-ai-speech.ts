@@ -12,7 +12,8 @@ export const MAX_SPOKEN_CHARS = 1_500;
 
 /** What we use of the Workers AI binding: one model's run. */
 export type SpeechBinding = { run(model: string, inputs: Record<string, unknown>): Promise<unknown> };
-type SpeechSettings = { AI?: SpeechBinding; DESKFLEET_TRANSCRIPTION_MODEL?: string; DESKFLEET_SPEECH_MODEL?: string };
+/** `AI` is absent from wrangler.toml until you add it (README: "Voice"). */
+type SpeechSettings = { AI?: SpeechBinding };
 
 /** whisper-large-v3-turbo's answer; only `text` is needed. */
 const Transcription = z.looseObject({ text: z.string() });
@@ -29,8 +30,8 @@ export function speechOf(env: Env): Speech | null {
   const s = env as Env & SpeechSettings;
   const ai = s.AI;
   if (!ai) return null;
-  const sttModel = s.DESKFLEET_TRANSCRIPTION_MODEL?.trim() || DEFAULT_TRANSCRIPTION_MODEL;
-  const ttsModel = s.DESKFLEET_SPEECH_MODEL?.trim() || DEFAULT_SPEECH_MODEL;
+  const sttModel = env.DESKFLEET_TRANSCRIPTION_MODEL?.trim() || DEFAULT_TRANSCRIPTION_MODEL;
+  const ttsModel = env.DESKFLEET_SPEECH_MODEL?.trim() || DEFAULT_SPEECH_MODEL;
   return {
     async transcribe(audio) {
       const out = Transcription.safeParse(await ai.run(sttModel, { audio: Buffer.from(audio).toString("base64") }));

@@ -4,7 +4,7 @@
 export const DEFAULT_ALBUM_WINDOW_MS = 1_500;
 
 export function albumWindowMs(env: Env): number {
-  const raw = Number((env as Env & { TELEGRAM_ALBUM_WINDOW_MS?: string }).TELEGRAM_ALBUM_WINDOW_MS);
+  const raw = Number(env.TELEGRAM_ALBUM_WINDOW_MS);
   return Number.isFinite(raw) && raw >= 100 && raw <= 60_000 ? raw : DEFAULT_ALBUM_WINDOW_MS;
 }
 

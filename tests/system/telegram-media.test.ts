@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
 import { makePdf } from "../../test-support/fake-telegram/test-files.ts";
-import { startScriptedAnthropic, text, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
+import { startScriptedAnthropic, text, toolUse, type ScriptedAnthropic, type StepContext } from "../../test-support/scripted-anthropic/index.ts";
 import { makePng } from "../../test-support/scripted-anthropic/test-images.ts";
 import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
 
@@ -20,7 +20,8 @@ const PDF = 5_552_004;
 const BIG = 5_552_005;
 const STICKER = 5_552_006;
 const EDIT = 5_552_007;
-const CHATS = [PHOTO, ALBUM, VOICE, PDF, BIG, STICKER, EDIT];
+const DELEGATE = 5_552_008;
+const CHATS = [PHOTO, ALBUM, VOICE, PDF, BIG, STICKER, EDIT, DELEGATE];
 
 let fake: FakeTelegram;
 let cp: TestControlPlane;
@@ -44,6 +45,15 @@ beforeAll(async () => {
       { name: "voice", match: "[tg-voice]", steps: [(ctx) => text(`You said: ${lastUserBlocks(ctx).find((b) => b.type === "text")?.text}`)] },
       { name: "pdf", match: "[tg-pdf]", steps: [(ctx) => text(`Documents: ${describeBlocks(lastUserBlocks(ctx)).filter((b) => b.startsWith("document:")).join(",")}`)] },
       {
+        name: "delegate",
+        match: "[tg-delegate]",
+        steps: [
+          // The model names the file by the id it was shown, never by a URL.
+          (ctx) => toolUse("create_task", { prompt: "Fill in the form shown in the attached screenshot", attachments: [/\[image (att_[a-z0-9]+):/.exec(JSON.stringify(lastUserBlocks(ctx)))![1]!] }),
+          (ctx) => text(`Started ${JSON.parse(ctx.lastToolResult()!.text).created.id}`),
+        ],
+      },
+      {
         name: "edit",
         match: "[tg-edit]",
         steps: [text("Noted."), (ctx) => text(`Now: ${lastUserBlocks(ctx).map((b) => b.text ?? "").join(" ")}`)],
@@ -62,6 +72,7 @@ beforeAll(async () => {
       TELEGRAM_ALLOWED_USER_IDS: CHATS.map((id) => `operator:${id}`).join(","),
       TELEGRAM_BOT_INFO: JSON.stringify(fake.botInfo),
       TELEGRAM_ALBUM_WINDOW_MS: "1500",
+      TELEGRAM_VOICE_REPLIES: "true",
     },
     { aiStandIn: true },
   );
@@ -124,6 +135,9 @@ describe("Telegram media reach the supervisor (real Worker, fake Bot API, script
     expect(fake.reactionsOn(VOICE, voiceId)).toEqual(["👀"]);
     const reply = await replyIn(VOICE, "You said:");
     expect(textOf(reply)).toBe("You said: [tg-voice] how many desktops are busy");
+    // TELEGRAM_VOICE_REPLIES=true: the answer also goes as a voice note (MeloTTS's MP3, through the stand-in).
+    const voiceReply = await fake.waitFor(() => fake.sentTo(VOICE).find((m) => m.voice && m.message_id > reply.message_id), "the voice reply");
+    expect(voiceReply.voice).toMatchObject({ mime_type: "audio/mpeg" });
     expect(fake.rejections()).toEqual([]);
   });
 
@@ -151,6 +165,16 @@ describe("Telegram media reach the supervisor (real Worker, fake Bot API, script
     expect(delivery.status).toBe(200);
     const sent = fake.sentTo(STICKER);
     expect(sent.map(textOf)).toEqual(["I can't read stickers here. I understand text, photos, documents (PDFs, text files and other files up to 20 MB) and voice notes."]);
+  });
+
+  it("gives the files of a message to a task the supervisor delegates to, by the id it was shown", async () => {
+    await fake.sendPhoto(DELEGATE, { caption: "[tg-delegate] fill in this form for me", width: 800, height: 600 });
+    const reply = await replyIn(DELEGATE, "Started ");
+    const taskId = textOf(reply).slice("Started ".length);
+    const files = (await cp.api("GET", `/api/tasks/${taskId}/files`)).json.items;
+    expect(files).toMatchObject([{ kind: "attachment", contentType: "image/png", name: expect.stringMatching(/^photo-\d+\.png$/), bytes: makePng(800, 600).length }]);
+    // All its attachments are in: the task is no longer waiting for files.
+    expect((await cp.api("GET", `/api/tasks/${taskId}`)).json.waitingReason ?? "").not.toMatch(/attachment/);
   });
 
   it("tells the supervisor about an edited message as (edited)", async () => {
