@@ -91,7 +91,8 @@ function ChatEntry({ item, onDecideProposal }: { item: ChatItem; onDecideProposa
       return (
         <div className="bubble bubble-person">
           <span className="chat-who">{item.who}</span> {time}
-          <p>{item.text}</p>
+          {item.text && <p>{item.text}</p>}
+          {item.files.length > 0 && <SentFiles files={item.files} />}
         </div>
       );
     case "supervisor":
@@ -125,6 +126,23 @@ function ChatEntry({ item, onDecideProposal }: { item: ChatItem; onDecideProposa
       return <ProposalInChat item={item} time={time} onDecide={onDecideProposal} />;
   }
 }
+
+/** What a person sent with a message: images as thumbnails, other files as chips with their type and size; each opens from the API. */
+function SentFiles({ files }: { files: Extract<ChatItem, { kind: "person" }>["files"] }) {
+  return (
+    <ul className="chat-files" aria-label="Files sent">
+      {files.map((f) => (
+        <li key={f.id}>
+          <a href={f.url} target="_blank" rel="noreferrer" title={`${f.name} (${f.contentType}, ${fileSize(f.bytes)})`}>
+            {f.kind === "image" ? <img className="chat-file-thumb" src={f.url} alt={f.name} loading="lazy" /> : <span className="chat-file-chip">{f.kind === "pdf" ? "PDF" : "file"} · {f.name} · {fileSize(f.bytes)}</span>}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const fileSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} B`);
 
 /** A proposal where it was made: what it would do, Approve / Reject while it waits, then how it was decided. */
 function ProposalInChat({ item, time, onDecide }: { item: Extract<ChatItem, { kind: "proposal" }>; time: ReactNode; onDecide: SupervisorChatViewProps["onDecideProposal"] }) {
