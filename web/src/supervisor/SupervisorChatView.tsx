@@ -17,6 +17,8 @@ export type SupervisorChatViewProps = {
   /** Approve or reject a proposal shown in the conversation (operators). */
   onDecideProposal?: (proposalId: string, approve: boolean) => Promise<void>;
   onNewConversation?: () => void;
+  /** Why nobody writes here (another channel's conversation), instead of the viewer's note. */
+  readOnlyNote?: string;
   /** The slide-over is narrow: a compact header without the page title. */
   compact?: boolean;
 };
@@ -31,7 +33,7 @@ const STATUS_TEXT: Record<SupervisorStatus, string | null> = {
 
 /** A chat with the supervisor: the conversation so far, what it is doing now, and a composer. */
 export function SupervisorChatView(props: SupervisorChatViewProps) {
-  const { entries, status, connection, loaded, error, canSend, onSend, onDecideProposal, onNewConversation, compact } = props;
+  const { entries, status, connection, loaded, error, canSend, onSend, onDecideProposal, onNewConversation, compact, readOnlyNote } = props;
   const items = useMemo(() => buildChat(entries), [entries]);
   const end = useRef<HTMLDivElement>(null);
   // Follow the conversation as it grows, like any chat. A block body: Chromium's scrollIntoView
@@ -75,7 +77,7 @@ export function SupervisorChatView(props: SupervisorChatViewProps) {
         )}
         <div ref={end} />
       </div>
-      {canSend ? <Composer waitingForAnswer={status === "waiting_for_human"} onSend={onSend} /> : <p className="muted small">Viewers can read the conversation; an operator can write to the supervisor.</p>}
+      {canSend ? <Composer waitingForAnswer={status === "waiting_for_human"} onSend={onSend} /> : <p className="muted small">{readOnlyNote ?? "Viewers can read the conversation; an operator can write to the supervisor."}</p>}
     </section>
   );
 }
