@@ -17,7 +17,7 @@ const UNSUPPORTED: Record<string, string> = {
 export const UNDERSTOOD = "I understand text, photos, documents (PDFs, text files and other files up to 20 MB) and voice notes.";
 
 export const VOICE_NOT_CONFIGURED =
-  "Voice notes are not configured here: they are transcribed by Workers AI. Add `[ai]` with `binding = \"AI\"` to wrangler.toml and deploy (npm run deploy); until then, type the message.";
+  "Voice notes are not configured here: they are transcribed by Workers AI. Add an [ai] section with binding = \"AI\" to wrangler.toml and deploy (npm run deploy); until then, type the message.";
 
 /** What a message is, for the supervisor: something it takes, something unsupported (named), or nothing to answer (service messages). */
 export function messageKind(m: Message): "content" | { unsupported: string } | "ignore" {
