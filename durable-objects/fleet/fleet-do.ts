@@ -9,7 +9,7 @@ import { byQueueOrder, planDispatch, presenceOfDesktop, waitingReason, type Queu
 import { parseQuotas, withinQuotas } from "./quota.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { SpendStore } from "./spend-store.ts";
-import { budgetState, holdFor, overBudgetReason, parseLimit, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
+import { budgetState, holdFor, overBudgetReason, parseLimit, supervisorOverBudgetReason, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
 import { audit } from "../../db/audit.ts";
 import { sendFleetAlert } from "../../domain/notifications/fleet-alert.ts";
 import { ownOnlyOwner } from "../../domain/access/own-only.ts";
@@ -80,6 +80,12 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     await audit(this.env.DB, { actor: by, action: "fleet.budget_set", targetType: "fleet", targetId: "budget", details: { ...(next ?? { reset: true }) } });
     await this.budgetChanged(by);
     return this.budgetStatus();
+  }
+
+  /** Why the supervisor may not call the model now (the budget is spent), or null; asked before each of its calls. */
+  async supervisorHold(): Promise<string | null> {
+    const over = this.currentBudget().over;
+    return over ? supervisorOverBudgetReason(over) : null;
   }
 
   /** `POST /api/tasks/:id/run-anyway`: this task runs (and goes on) whatever the budget says; the kill switch still holds it. */

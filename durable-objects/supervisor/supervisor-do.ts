@@ -22,6 +22,7 @@ import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.
 import { actorOf, ConversationProposals } from "./proposals.ts";
 import { inboundContent, type ChannelInbound } from "../../domain/supervisor/inbound.ts";
 import { withAttachmentBytes } from "../../domain/supervisor/attachment-sources.ts";
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
 import { conversationFileKey } from "../../domain/screenshot-keys.ts";
 import { albumWindowMs, attachmentUrl } from "../../domain/supervisor/inbound-config.ts";
 
@@ -232,6 +233,10 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     await (await this.loop()).receive({ text: c.text, blocks: c.blocks, data }, first.from.name);
   }
 
+  private withAttachmentBytes<R>(call: (req: MessageCreateParamsNonStreaming) => Promise<R>): (req: MessageCreateParamsNonStreaming) => Promise<R> {
+    return async (req) => call({ ...req, messages: await withAttachmentBytes(req.messages, (f) => this.loadAttachment(f)) });
+  }
+
   private async loadAttachment(fileId: string): Promise<{ bytes: Uint8Array; contentType: string } | null> {
     const obj = await this.env.SCREENSHOTS.get(conversationFileKey(this.conversationId(), fileId));
     if (!obj) return null;
@@ -289,9 +294,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         pollMs: WAIT_POLL_MS,
         maxModelRetries: 4,
       },
-      callModel: ((metered) => async (req: Parameters<typeof metered>[0]) => metered({ ...req, messages: await withAttachmentBytes(req.messages, (f) => this.loadAttachment(f)) }))(
-        meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry])),
-      ),
+      // People's photos and PDFs are stored as references; each request carries their bytes from R2.
+      callModel: this.withAttachmentBytes(meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry]), () => fleetObject(this.env).supervisorHold())),
       toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
       propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),

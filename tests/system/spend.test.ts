@@ -6,6 +6,7 @@ import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type Tas
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
 import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
+import { makePng } from "../../test-support/scripted-anthropic/test-images.ts";
 
 /**
  * The fleet's budget and kill switch against the real Worker under `wrangler dev`,
@@ -35,6 +36,16 @@ class MeteredTestRunner implements TaskRunner {
       await new Promise((r) => setTimeout(r, 500));
     }
     return { status: "completed", result: `made ${steps} calls` };
+  }
+}
+
+/** Stores a screenshot (its name in `screenshots`), asks a person which account to use, then completes with the answer. */
+class AskingRunner implements TaskRunner {
+  readonly screenshots: string[] = [];
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    this.screenshots.push((await ctx.uploadScreenshot(makePng(8, 8))).split("/").at(-1)!);
+    const answer = await ctx.askHuman("Which account should I use?");
+    return { status: "completed", result: `used ${answer.answer}` };
   }
 }
 
@@ -170,6 +181,29 @@ describe("spend under control, through the real Worker", () => {
     expect((await cp.api("GET", `/api/schedules/${schedule.json.id}`, undefined, alice)).status).toBe(200);
     aliceFeed.close();
     bobFeed.close();
+  });
+
+  it("keeps another operator out of a task's files, screenshots, events, chain and help requests in own-only mode (404 like a missing one), and lets its owner answer", async () => {
+    const alice = await operatorToken("alice-help");
+    const bob = await operatorToken("bob-help");
+    const runner = new AskingRunner();
+    await startHost("own-only-help", runner);
+    const created = (await cp.api("POST", "/api/tasks", { prompt: "alice's question", desktopId: "own-only-help" }, alice)).json;
+    const help = await eventually(async () => ((await cp.api("GET", "/api/help-requests?status=open", undefined, alice)).json.items as { id: string; taskId: string }[]).find((h) => h.taskId === created.id), "alice's task to ask");
+    expect(((await cp.api("GET", "/api/help-requests", undefined, bob)).json.items as { id: string }[]).some((h) => h.id === help.id)).toBe(false);
+    expect(((await cp.api("GET", "/api/help-requests")).json.items as { id: string }[]).some((h) => h.id === help.id)).toBe(true);
+    const screenshot = `screenshots/${runner.screenshots[0]}`;
+    expect((await cp.api("GET", `/api/tasks/${created.id}/${screenshot}`, undefined, alice)).status).toBe(200);
+    for (const path of ["files", "chain", "events", screenshot]) {
+      const res = await cp.api("GET", `/api/tasks/${created.id}/${path}`, undefined, bob);
+      expect([path, res.status, res.json?.error?.code]).toEqual([path, 404, "not_found"]);
+    }
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/respond`, { answer: "bob's account" }, bob)).status).toBe(404);
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/dismiss`, {}, bob)).status).toBe(404);
+    expect((await cp.api("GET", `/api/tasks/${created.id}/files`, undefined, alice)).status).toBe(200);
+    expect((await cp.api("GET", `/api/tasks/${created.id}/chain`, undefined, alice)).status).toBe(200);
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/respond`, { answer: "ops" }, alice)).status).toBe(200);
+    expect((await eventually(async () => ((await task(created.id)).status === "completed" ? task(created.id) : undefined), "alice's task to finish")).result).toBe("used ops");
   });
 
   it("refuses a viewer's /pause, and an admin's /pause stops dispatch within a second until /resume", async () => {
