@@ -75,6 +75,11 @@ beforeAll(async () => {
       steps: [toolUse("noop", {}), (ctx) => text(`saw: ${ctx.lastUserText()}; results: ${ctx.toolResults().length}`)],
     },
     {
+      name: "inbox-photo",
+      match: "[inbox-photo]",
+      steps: [toolUse("noop", {})],
+    },
+    {
       name: "wait",
       match: "[wait]",
       steps: [toolUse("start_work", { taskId: "tsk_0000000000wait" }), (ctx) => text(`result: ${ctx.lastToolResult()?.text}`)],
@@ -222,6 +227,17 @@ describe("the supervisor loop", () => {
     expect(lastTurn.content.map((b) => b.type)).toEqual(["tool_result", "text"]);
     await h.loop.step();
     expect(h.replies.at(-1)).toBe("saw: and hurry; results: 1");
+  });
+
+  it("folds a photo a person sent while the model thinks into the next turn as its own blocks, and the transcript keeps its data", async () => {
+    const h = harness();
+    await h.loop.receive("[inbox-photo] go", "ada");
+    const photo = { text: "this one", blocks: [{ type: "text" as const, text: "this one" }, { type: "image" as const, source: { type: "url" as const, url: "deskfleet-attachment:att_1" } }], data: { attachments: [{ id: "att_1" }] } };
+    h.duringNextModelCall(async () => h.loop.receive(photo, "ada"));
+    await h.loop.step();
+    const lastTurn = h.store.t.at(-1)!;
+    expect(lastTurn.content.map((b) => b.type)).toEqual(["tool_result", "text", "image"]);
+    expect(h.store.entries.filter((e) => e.kind === "user").at(-1)!.data).toEqual({ attachments: [{ id: "att_1" }], by: "ada" });
   });
 
   it("waits for a task while it makes progress and gives up after its inactivity timeout, re-armed by each event", async () => {
