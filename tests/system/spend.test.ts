@@ -66,7 +66,7 @@ beforeAll(async () => {
   });
   cp = await startTestControlPlane({
     DESKFLEET_BUDGET_DAILY_USD: "0.05",
-    DESKFLEET_QUOTAS: "operator:concurrent=2",
+    DESKFLEET_QUOTAS: "operator:concurrent=2,usd=0.03",
     DESKFLEET_OWN_ONLY: "true",
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_WEBHOOK_SECRET: secret,
@@ -266,5 +266,30 @@ describe("spend under control, through the real Worker", () => {
     expect(await usageEvents(t1.id)).toBe(6);
     await eventually(async () => (await task(t2.id)).status === "completed", "the held task ran after the raise");
     expect((await cp.api("GET", "/api/spend?by=day&from=0")).json.totalUsd).toBeCloseTo(0.13, 10);
+  });
+
+  // After the budget test, which leaves the fleet's limit at $1: only the operator's own $0.03 a day holds here.
+  it("pauses an operator's task when their tasks spent their dollars for the day (usd=0.03), holds their next one, and lets it go on when an admin runs it anyway", async () => {
+    const carol = await operatorToken("carol");
+    const runner = new MeteredTestRunner();
+    await startHost("spend-dollars-1", runner);
+    const t1 = (await cp.api("POST", "/api/tasks", { prompt: "steps 5 cost 0.01", desktopId: "spend-dollars-1" }, carol)).json;
+    await eventually(async () => (await task(t1.id)).status === "waiting_for_human", "carol's task paused by her quota");
+    await sleep(1_500);
+    expect(runner.calls).toBe(3);
+    const notes = ((await cp.api("GET", `/api/tasks/${t1.id}/events?after=0&limit=1000`)).json.items as { kind: string; data: { text?: string } }[]).filter((e) => e.kind === "note").map((e) => e.data.text);
+    expect(notes).toContainEqual(expect.stringMatching(/^Paused: quota: token:\S+ may spend \$0\.03 a day on model calls \(DESKFLEET_QUOTAS\) and their tasks spent \$0\.03 today/));
+    const fleet = (await cp.api("GET", "/api/fleet")).json;
+    expect(fleet.budget.over).toBeNull();
+    expect(fleet.held).toEqual([{ taskId: t1.id, reason: "budget" }]);
+
+    const t2 = (await cp.api("POST", "/api/tasks", { prompt: "steps 1 cost 0.01", desktopId: "spend-dollars-1" }, carol)).json;
+    await eventually(async () => (await task(t2.id)).waitingReason?.startsWith("quota: token:") && true, "carol's next task held by her quota");
+    expect((await cp.api("POST", `/api/tasks/${t1.id}/run-anyway`)).status).toBe(200);
+    await eventually(async () => (await task(t1.id)).status === "completed", "carol's task completed once run anyway");
+    expect(runner.calls).toBe(5);
+    await sleep(500);
+    expect((await task(t2.id)).status).toBe("queued");
+    expect((await cp.api("POST", `/api/tasks/${t2.id}/cancel`, {})).status).toBe(200);
   });
 });
