@@ -16,6 +16,8 @@ export interface ChatChannel {
   chatOfTask(task: TaskOrigin): ChatId | null;
   /** Text to a chat. One too long for a few messages goes as a text file with a short lead (`long-text.ts`). */
   sendText(chat: ChatId, body: RichLine[] | string): Promise<void>;
+  /** The supervisor's reply in its conversation's chat: the text, and whatever else the platform adds (Telegram: a voice note with TELEGRAM_VOICE_REPLIES). */
+  sendReply(chat: ChatId, text: string): Promise<void>;
   /** A file to a chat: an image as a picture, anything else as a document. */
   sendFile(chat: ChatId, file: OutboundFile): Promise<void>;
   /** A task's question, to every chat of the channel that may answer it, with a way to open the desktop. */

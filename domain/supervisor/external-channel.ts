@@ -11,7 +11,7 @@ export function externalChannel(env: Env, conversationId: string): Channel | nul
   const to = conversationChat(env, conversationId);
   if (!to) return null;
   return {
-    say: (text) => to.channel.sendText(to.chat, text),
+    say: (text) => to.channel.sendReply(to.chat, text),
     showScreenshot: async ({ taskId, name, caption }) => {
       const obj = await env.SCREENSHOTS.get(screenshotKey(taskId, name));
       if (!obj) return;

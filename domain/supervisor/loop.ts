@@ -21,6 +21,9 @@ export type LoopLimits = {
 /** What `/stop` ended: a model turn in progress, waits (with the tasks they waited for), or nothing. */
 export type StopOutcome = { stopped: "turn" | "wait" | "nothing"; waitedFor: string[] };
 
+/** A person's message: what the transcript shows, the blocks the model is given, and the transcript entry's data. */
+export type PersonMessage = { text: string; blocks: ContentBlockParam[]; data?: Record<string, unknown> };
+
 export type JobOutcome = { ok: true; text: string } | { ok: false; code: string; message: string };
 
 export type LoopDeps = {
@@ -68,19 +71,21 @@ export class SupervisorLoop {
     return next;
   }
 
-  /** A person wrote. Starts a turn, answers ask_human, or interrupts a wait for a task. */
-  async receive(text: string, by: string): Promise<void> {
-    this.d.store.addEntry("user", text, { by });
+  /** A person wrote (text, or blocks with images and files). Starts a turn, answers ask_human, or interrupts a wait for a task. */
+  async receive(message: string | PersonMessage, by: string): Promise<void> {
+    const m: PersonMessage = typeof message === "string" ? { text: message, blocks: [{ type: "text", text: message }] } : message;
+    const text = m.text;
+    this.d.store.addEntry("user", text, { ...m.data, by });
     const s = this.s;
     if (s.status === "finished") return;
     this.set({ autonomousTurns: 0 });
     if (s.status === "thinking") {
       // Picked up when the current turn appends its next user message.
-      this.d.store.pushInbox(text);
+      this.d.store.pushInbox(m.blocks);
       return;
     }
     if (s.status === "idle") {
-      this.appendUser([{ type: "text", text }]);
+      this.appendUser(m.blocks);
       this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
@@ -89,11 +94,13 @@ export class SupervisorLoop {
     const results = { ...pending.results };
     // Results resolved here hold the person's words or our own, never text read from the fleet.
     const personResults = [...(pending.personResults ?? []), ...pending.waits.map((w) => w.toolUseId)];
-    let inboxText: string | null = text;
+    // Files with the answer follow the tool results as the person's own blocks.
+    const onlyText = m.blocks.every((b) => b.type === "text") && m.blocks.length === 1;
+    let inboxBlocks: ContentBlockParam[] | null = m.blocks;
     for (const w of pending.waits) {
       if (w.kind === "human") {
-        results[w.toolUseId] = { type: "tool_result", tool_use_id: w.toolUseId, content: text };
-        inboxText = null;
+        results[w.toolUseId] = { type: "tool_result", tool_use_id: w.toolUseId, content: text || "(the person answered with files; they follow)" };
+        if (onlyText) inboxBlocks = null;
       } else {
         results[w.toolUseId] = {
           type: "tool_result",
@@ -102,7 +109,7 @@ export class SupervisorLoop {
         };
       }
     }
-    if (inboxText !== null) this.d.store.pushInbox(inboxText);
+    if (inboxBlocks !== null) this.d.store.pushInbox(inboxBlocks);
     this.set({ pending: { ...pending, results, waits: [], personResults } });
     await this.flushPending();
   }
@@ -139,12 +146,9 @@ export class SupervisorLoop {
     const waits = s.pending?.waits ?? [];
     if (s.pending) this.closePending(s.pending, "stopped by a person (/stop) before this finished; do not resume it unless they ask");
     // What people wrote meanwhile stays in the conversation, read with their next message. While a
-    // turn's tools still run, its results must come first: the words wait as notes until then.
+    // turn's tools still run, its results must come first: the words wait in the inbox until then.
     const toolsRunning = this.d.store.turns().at(-1)?.role === "assistant";
-    for (const text of this.d.store.takeInbox()) {
-      if (toolsRunning) this.note(text);
-      else this.appendUser([{ type: "text", text }]);
-    }
+    if (!toolsRunning) for (const blocks of this.d.store.takeInbox()) this.appendUser(blocks);
     this.set({ status: "idle", stops: (s.stops ?? 0) + 1, askedByPerson: false });
     this.note("The person stopped your previous turn with /stop. Do not continue it unless they ask; tasks you started keep running.");
     this.d.store.addEntry("notice", `stopped by ${by}`, null);
@@ -240,6 +244,7 @@ export class SupervisorLoop {
     if (this.stoppedSince(stops)) {
       // The stop came while tools ran: answer every call (stopped) and stay idle.
       this.closePending({ order: calls.map((c) => c.id), results, waits }, "stopped by a person (/stop) before this finished; do not resume it unless they ask");
+      for (const blocks of this.d.store.takeInbox()) this.appendUser(blocks);
       return;
     }
     // Tools may have changed the job (a retry started, a prompt saved).
@@ -270,7 +275,7 @@ export class SupervisorLoop {
     const p = this.s.pending;
     if (!p || p.waits.length > 0) return;
     const blocks: ContentBlockParam[] = p.order.map((id) => p.results[id] ?? { type: "tool_result", tool_use_id: id, content: "no result", is_error: true });
-    for (const text of this.d.store.takeInbox()) blocks.push({ type: "text", text });
+    for (const message of this.d.store.takeInbox()) blocks.push(...message);
     this.appendUser(blocks);
     // A person's message in the same turn does not make tool results a person's request.
     const fromPerson = new Set(p.personResults ?? []);
@@ -288,12 +293,12 @@ export class SupervisorLoop {
     if (text) await this.d.onReply(text);
     const inbox = this.d.store.takeInbox();
     if (inbox.length > 0 && outcome.ok) {
-      this.appendUser(inbox.map((t) => ({ type: "text" as const, text: t })));
+      this.appendUser(inbox.flat());
       this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
     }
-    for (const t of inbox) this.appendUser([{ type: "text", text: t }]);
+    for (const blocks of inbox) this.appendUser(blocks);
     this.set({ status: "idle" });
   }
 

@@ -5,7 +5,7 @@ import type { ChatChannel, ChatId, Notification, OutboundFile, TaskOrigin } from
 import { longTextAsFile } from "../channels/long-text.ts";
 import { paragraph, type RichLine } from "../channels/rich-text.ts";
 import { addTaskMessage } from "../../db/telegram.ts";
-import { sendDocumentToTelegramChat, sendPhotoToTelegramChat, sendToTelegramChat, telegramChats } from "./outbound.ts";
+import { sendDocumentToTelegramChat, sendPhotoToTelegramChat, sendToTelegramChat, sendVoiceReplyToTelegramChat, telegramChats } from "./outbound.ts";
 import { sendHelpRequest } from "./help-requests.ts";
 import { sendProposal, showProposalDecision } from "./proposals.ts";
 import { TELEGRAM_TEXT_LIMIT } from "./split-message.ts";
@@ -66,6 +66,12 @@ export function telegramChannel(env: Env): ChatChannel {
     async sendText(chat, body) {
       const chatId = asChat(chat);
       if (chatId !== null) await sendLines(chatId, typeof body === "string" ? paragraph(body) : body, null, "reply.txt");
+    },
+    async sendReply(chat, text) {
+      const chatId = asChat(chat);
+      if (chatId === null) return;
+      await sendLines(chatId, paragraph(text), null, "reply.txt");
+      await sendVoiceReplyToTelegramChat(env, chatId, text);
     },
     async sendFile(chat, file) {
       const chatId = asChat(chat);

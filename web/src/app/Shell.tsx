@@ -19,7 +19,6 @@ const SettingsView = lazy(() => import("../settings/SettingsView.tsx").then((m) 
 const ProposalsView = lazy(() => import("../approvals/ProposalsView.tsx").then((m) => ({ default: m.ProposalsView })));
 const SchedulesView = lazy(() => import("../schedules/SchedulesView.tsx").then((m) => ({ default: m.SchedulesView })));
 const SupervisorChat = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorChat })));
-const SupervisorTranscript = lazy(() => import("../supervisor/SupervisorChat.tsx").then((m) => ({ default: m.SupervisorTranscript })));
 const AgentsView = lazy(() => import("../agents/AgentsView.tsx").then((m) => ({ default: m.AgentsView })));
 const AgentEditor = lazy(() => import("../agents/AgentEditor.tsx").then((m) => ({ default: m.AgentEditor })));
 const SkillsView = lazy(() => import("../agents/SkillsView.tsx").then((m) => ({ default: m.SkillsView })));
@@ -78,9 +77,7 @@ function View({ route }: { route: Route }) {
     case "spend":
       return <SpendView />;
     case "supervisor":
-      return <SupervisorView />;
-    case "conversation":
-      return <ConversationView id={route.id} />;
+      return <SupervisorView conversation={route.conversation} />;
     case "not-found":
       return (
         <p>
@@ -90,19 +87,10 @@ function View({ route }: { route: Route }) {
   }
 }
 
-/** A stored conversation read-only (a Telegram chat's, one a /reset left behind, a job's); the API decides who may read it. */
-function ConversationView({ id }: { id: string }) {
-  return (
-    <Suspense fallback={<p className="muted">Loading…</p>}>
-      <SupervisorTranscript id={id} />
-    </Suspense>
-  );
-}
-
 /** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */
-function SupervisorView() {
+function SupervisorView({ conversation }: { conversation: string | null }) {
   if (!useCan("operator")) return <p className="muted">The supervisor is for operators and admins; viewers watch the fleet.</p>;
-  return <SupervisorChat />;
+  return <SupervisorChat conversation={conversation} />;
 }
 
 const CHAT_OPEN = "deskfleet:supervisor-chat-open";

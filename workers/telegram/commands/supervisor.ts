@@ -34,7 +34,7 @@ async function resetCommand(env: Env, ctx: BotContext): Promise<void> {
   const next = await moveChatConversation(env.DB, chatId, who(ctx), Date.now());
   await reply(ctx, [
     line("New conversation: the supervisor starts afresh here, without what was said before."),
-    line("The previous one stays readable as ", code(old), " (the dashboard's /supervisor/", old, ", or GET /api/supervisor/conversations/", old, "); this one is ", code(next), "."),
+    line("The previous one stays readable as ", code(old), " (the dashboard's /supervisor?conversation=", old, ", or GET /api/supervisor/conversations/", old, "); this one is ", code(next), "."),
     line("Running tasks go on; replies to their messages and to questions still reach them."),
   ]);
 }
