@@ -51,6 +51,7 @@ const CreateTaskInput = z
     continueFrom: ContinueFrom.optional().describe("`last`: the task starts with a summary of the previous task on its desktop"),
     startUrl: TaskOptions.shape.startUrl,
     maxSteps: TaskOptions.shape.maxSteps,
+    env: TaskOptions.shape.env.describe('Shell variables from the vault, e.g. {"GITHUB_TOKEN": "secret:github"} (names of secrets, never values; the task needs the shell)'),
     priority: z.number().int().min(-100).max(100).optional(),
     wait: z.boolean().optional().describe("Wait for the task to finish and get its result (default false)"),
     waitMinutes: z
@@ -76,7 +77,7 @@ export const taskTools = [
         desktopId: b.desktopId ?? null,
         labels: b.labels ?? [],
         priority: b.priority ?? 0,
-        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}), ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}) },
+        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}), ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}), ...(b.env ? { env: b.env } : {}) },
         agent: b.agent ?? null,
         source: "supervisor",
         sourceMeta: { conversationId: ctx.conversationId, ...(ctx.approval ? { proposalId: ctx.approval.proposalId, approvedBy: ctx.approval.by } : {}) },
