@@ -1,7 +1,7 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { HelpRequest, HelpRequestStatus } from "@deskfleet/protocol";
 import { database } from "./client.ts";
-import { helpRequests } from "./schema.ts";
+import { helpRequests, tasks } from "./schema.ts";
 
 export type HelpRow = typeof helpRequests.$inferSelect;
 
@@ -33,10 +33,12 @@ export async function getHelpRequest(d1: D1Database, id: string): Promise<HelpRo
   return rows[0] ?? null;
 }
 
-export async function listHelpRequests(d1: D1Database, f: { status?: HelpRequestStatus; taskId?: string; limit: number }): Promise<HelpRow[]> {
+/** `owner`: only help requests of tasks that identity created (own-only operators). */
+export async function listHelpRequests(d1: D1Database, f: { status?: HelpRequestStatus; taskId?: string; owner?: string | null; limit: number }): Promise<HelpRow[]> {
   const where: SQL[] = [];
   if (f.status) where.push(eq(helpRequests.status, f.status));
   if (f.taskId) where.push(eq(helpRequests.taskId, f.taskId));
+  if (f.owner) where.push(sql`${helpRequests.taskId} in (select ${tasks.id} from ${tasks} where json_extract(${tasks.sourceMeta}, '$.by') = ${f.owner})`);
   return database(d1)
     .select()
     .from(helpRequests)

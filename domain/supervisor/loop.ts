@@ -5,6 +5,7 @@ import { cut, fitWindow, withCacheBreakpoints, type Turn } from "./conversation-
 import type { ConversationStore, LoopState, PendingWait } from "./loop-state.ts";
 import { definition, runTool, type ProposalDraft, type SupervisorTool, type ToolContext, type JobState } from "./tools/tool.ts";
 import { taskView } from "./tools/tasks.ts";
+import { ModelCallRefused } from "./metered-model.ts";
 
 export type LoopLimits = {
   model: string;
@@ -246,6 +247,14 @@ export class SupervisorLoop {
   }
 
   private async modelFailed(err: unknown): Promise<void> {
+    if (err instanceof ModelCallRefused) {
+      // Not a failure of the model: waiting and retrying would only ask again; the person is told why.
+      this.d.store.addEntry("notice", err.message, { code: err.code });
+      this.set({ modelFailures: 0 });
+      if (!this.s.job) await this.d.onReply(err.message);
+      await this.endTurn(null, { ok: false, code: err.code, message: err.message });
+      return;
+    }
     const status = typeof (err as { status?: unknown })?.status === "number" ? (err as { status: number }).status : null;
     const message = err instanceof Error ? err.message : String(err);
     const failures = this.s.modelFailures + 1;

@@ -9,6 +9,7 @@ import type { Turn } from "./conversation-window.ts";
 import { conversationTools } from "./tools/conversation.ts";
 import { tool, type JobState, type ProposalDraft, type SupervisorTool } from "./tools/tool.ts";
 import { jobResult } from "./job-brief.ts";
+import { ModelCallRefused } from "./metered-model.ts";
 
 /**
  * The loop as a plain module: an in-memory store, a clock the test moves,
@@ -99,6 +100,7 @@ beforeAll(async () => {
       match: "[mixed]",
       steps: [{ content: [{ type: "tool_use", name: "ask_human", input: { question: "Which?" } }, { type: "tool_use", name: "noop", input: {} }] }, toolUse("start_thing", { what: "after a mixed turn" }), text("done")],
     },
+    { name: "budget", match: "[budget]", steps: [text("answered after the budget allowed it")] },
     { name: "job", match: "[job-write]", steps: [toolUse("start_thing", { what: "from a job" }), text("proposed it")] },
     { name: "noted", match: "[noted]", steps: [text("ok"), (ctx) => text(`heard: ${JSON.stringify(ctx.body["messages"]).includes("proposal prp_0000000000note was approved")}`)] },
   ];
@@ -271,6 +273,37 @@ describe("the supervisor loop", () => {
     await h.loop.step();
     expect(h.status()).toBe("finished");
     expect(h.jobEnds).toEqual([{ ok: false, code: "model_failed", message: expect.stringContaining("scripted: refused") }]);
+  });
+
+  it("tells the person why when the fleet's budget refuses a model call, without retrying, and answers again once it allows", async () => {
+    const h = harness();
+    h.duringNextModelCall(async () => {
+      throw new ModelCallRefused("The fleet's daily budget of $0.05 is spent");
+    });
+    await h.loop.receive("[budget] hello", "ada");
+    const wakesBefore = h.wakes.length;
+    await h.loop.step();
+    expect(h.status()).toBe("idle");
+    expect(h.replies).toEqual(["The fleet's daily budget of $0.05 is spent"]);
+    expect(h.store.entries.at(-1)).toMatchObject({ kind: "notice", text: "The fleet's daily budget of $0.05 is spent", data: { code: "over_budget" } });
+    expect(h.wakes.length).toBe(wakesBefore);
+    await h.loop.receive("[budget] hello", "ada");
+    await h.loop.step();
+    expect(h.status()).toBe("idle");
+    expect(h.replies.at(-1)).toBe("answered after the budget allowed it");
+  });
+
+  it("ends a job whose model call the budget refused, with the reason as its outcome", async () => {
+    const job: JobState = { kind: "heal", taskId: "tsk_0000000000heal", prepared: true, retryTaskId: null, savedPromptVersion: null, summary: null };
+    const h = harness({ job });
+    h.duringNextModelCall(async () => {
+      throw new ModelCallRefused("budget spent");
+    });
+    await h.loop.start("[flaky] heal this");
+    await h.loop.step();
+    expect(h.status()).toBe("finished");
+    expect(h.replies).toEqual([]);
+    expect(h.jobEnds).toEqual([{ ok: false, code: "over_budget", message: "budget spent" }]);
   });
 
   describe("who asked for a write", () => {

@@ -62,6 +62,12 @@ export function overBudgetReason(over: NonNullable<BudgetState["over"]>, taskId:
   return `over budget: the fleet's ${over.window} budget of ${usd(over.limitUsd)} is spent (${usd(over.spentUsd)} ${when}); the task starts when an admin raises the limit (PUT /api/spend/budget) or runs it anyway (POST /api/tasks/${taskId}/run-anyway)`;
 }
 
+/** What the supervisor says instead of calling the model while the budget is spent (its own calls count too). */
+export function supervisorOverBudgetReason(over: NonNullable<BudgetState["over"]>): string {
+  const when = over.window === "daily" ? "today (UTC)" : "this month (UTC)";
+  return `The fleet's ${over.window} budget of ${usd(over.limitUsd)} is spent (${usd(over.spentUsd)} ${when}), so the supervisor is not calling the model; it answers again when an admin raises the limit (the dashboard's Spend page, or PUT /api/spend/budget). Commands such as /tasks still work.`;
+}
+
 /** Why a running task is held, or null to let it run: the kill switch first, then the budget (unless the task runs anyway). */
 export type HoldReason = "fleet" | "budget";
 

@@ -6,10 +6,10 @@ import { desktopObject, taskObject } from "../../domain/addresses.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../../domain/websocket/upgrade.ts";
 import { notGranted, readGrant } from "../../domain/websocket/socket-grant.ts";
 import { byQueueOrder, planDispatch, presenceOfDesktop, waitingReason, type QueueEntry } from "./dispatch.ts";
-import { parseQuotas, withinQuotas } from "./quota.ts";
+import { hasSpendQuotas, parseQuotas, quotaOf, spendQuotaReason, withinQuotas } from "./quota.ts";
 import { FleetStore } from "./fleet-store.ts";
 import { SpendStore } from "./spend-store.ts";
-import { budgetState, holdFor, overBudgetReason, parseLimit, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
+import { budgetState, holdFor, overBudgetReason, parseLimit, supervisorOverBudgetReason, usd, windowsAt, type BudgetLimits, type BudgetState } from "./budget.ts";
 import { audit } from "../../db/audit.ts";
 import { sendFleetAlert } from "../../domain/notifications/fleet-alert.ts";
 import { ownOnlyOwner } from "../../domain/access/own-only.ts";
@@ -41,7 +41,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
    * queued task comes with its queue entry and waits for a desktop.
    */
   async taskChanged(c: { taskId: string; status: TaskStatus; desktopId: string | null; previous: TaskStatus | null; queue?: QueueEntry }): Promise<void> {
-    if (c.queue?.owner) this.store.noteOwner(c.taskId, c.queue.owner);
+    if (c.queue?.owner) this.store.noteOwner(c.taskId, c.queue.owner, c.queue.ownerRole ?? null);
     this.publish({ type: "task", taskId: c.taskId, status: c.status, desktopId: c.desktopId, at: Date.now() });
     if (c.status === "queued" || isTerminal(c.status)) this.store.stopped(c.taskId);
     if (c.status === "queued" && c.queue) {
@@ -67,6 +67,20 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     let counted = false;
     for (const e of entries) if (this.spend.record(e)) counted = true;
     if (counted) await this.budgetChanged();
+    if (counted && hasSpendQuotas(parseQuotas(this.env.DESKFLEET_QUOTAS).quotas)) await this.spendQuotasChanged();
+  }
+
+  /** An owner's dollars a day (DESKFLEET_QUOTAS `usd`) may be spent now: hold their running tasks, explain their queued ones, look again at midnight UTC. */
+  private async spendQuotasChanged(): Promise<void> {
+    await this.reconcileHolds("quota");
+    await this.explainWaits();
+    await this.armAlarm(windowsAt(Date.now()).nextDayStart);
+  }
+
+  /** One alarm serves every window: the earliest one wanted wins (a past one is replaced). */
+  private async armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current <= Date.now() || at < current) await this.ctx.storage.setAlarm(at);
   }
 
   /** `PUT /api/spend/budget`: runtime limits over the deployment's settings, audited; raising one lets held tasks go on. */
@@ -80,6 +94,12 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     await audit(this.env.DB, { actor: by, action: "fleet.budget_set", targetType: "fleet", targetId: "budget", details: { ...(next ?? { reset: true }) } });
     await this.budgetChanged(by);
     return this.budgetStatus();
+  }
+
+  /** Why the supervisor may not call the model now (the budget is spent), or null; asked before each of its calls. */
+  async supervisorHold(): Promise<string | null> {
+    const over = this.currentBudget().over;
+    return over ? supervisorOverBudgetReason(over) : null;
   }
 
   /** `POST /api/tasks/:id/run-anyway`: this task runs (and goes on) whatever the budget says; the kill switch still holds it. */
@@ -323,7 +343,7 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
   private quotaCheck(queue: QueueEntry[]) {
     const { quotas } = parseQuotas(this.env.DESKFLEET_QUOTAS);
     const dayStart = windowsAt(Date.now()).dayStart;
-    return withinQuotas([...queue].sort(byQueueOrder), quotas, (owner) => this.store.ownerUse(owner, dayStart));
+    return withinQuotas([...queue].sort(byQueueOrder), quotas, (owner) => ({ ...this.store.ownerUse(owner, dayStart), spentTodayUsd: this.spend.spentSince(dayStart, owner) }), this.spend.exempt());
   }
 
   private fleetWaitingReason(taskId: string): string | null {
@@ -379,12 +399,16 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
       else await this.explainWaits();
     }
     // A spent window ends at the next UTC midnight (or month): look again then.
-    if (over) await this.ctx.storage.setAlarm(over === "daily" ? w.nextDayStart : w.nextMonthStart);
+    if (over) await this.armAlarm(over === "daily" ? w.nextDayStart : w.nextMonthStart);
   }
 
-  /** The budget window rolled over (UTC midnight): the budget may let the fleet go on. */
+  /** The budget window rolled over (UTC midnight): the budget and owners' dollar quotas may let tasks go on. */
   override async alarm(): Promise<void> {
     await this.budgetChanged("the new budget window");
+    if (hasSpendQuotas(parseQuotas(this.env.DESKFLEET_QUOTAS).quotas)) {
+      await this.reconcileHolds("the new budget window");
+      await this.dispatch();
+    }
   }
 
   /** Holds or lets go each running task by the switch and the budget (a task run anyway is not held for the budget). */
@@ -393,13 +417,19 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
     const over = this.currentBudget().over !== null;
     const exempt = this.spend.exempt();
     const held = this.spend.held();
+    const { quotas } = parseQuotas(this.env.DESKFLEET_QUOTAS);
+    const dayStart = windowsAt(Date.now()).dayStart;
     for (const d of this.store.desktops()) {
       const taskId = d.busyTaskId;
       if (!taskId) continue;
-      const want = holdFor(taskId, { paused, over, exempt });
+      // An owner over their dollars a day pauses like the fleet over its budget (the host's reason is `budget`), with its own note.
+      const o = this.store.ownerWithRoleOf(taskId);
+      const quotaNote = o ? spendQuotaReason(quotaOf(quotas, o.owner, o.role), o.owner, this.spend.spentSince(dayStart, o.owner)) : null;
+      const want = holdFor(taskId, { paused, over: over || quotaNote !== null, exempt });
       if ((held.get(taskId) ?? null) === want) continue;
       this.spend.setHeld(taskId, want);
-      await taskObject(this.env, taskId).hold(want, by).catch((err: unknown) => console.error("holding", taskId, "failed:", err));
+      const note = want === "budget" && !over && quotaNote ? `Paused: ${quotaNote}.` : undefined;
+      await taskObject(this.env, taskId).hold(want, by, note).catch((err: unknown) => console.error("holding", taskId, "failed:", err));
     }
   }
 

@@ -22,6 +22,7 @@ export class FleetStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS starts (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS starts_owner ON starts (owner, at)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS task_owners (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL)`);
+    addColumn(sql, "task_owners", "role", "TEXT");
   }
 
   /** What one owner runs now and started since `dayStart`. */
@@ -37,9 +38,14 @@ export class FleetStore {
     return this.sql.exec<{ owner: string }>(`SELECT owner FROM task_owners WHERE task_id = ?`, taskId).toArray()[0]?.owner ?? null;
   }
 
-  noteOwner(taskId: string, owner: string): void {
+  /** Who created a task and their role then (a running task's quota is its owner's identity rule, or their role's). */
+  ownerWithRoleOf(taskId: string): { owner: string; role: string | null } | null {
+    return this.sql.exec<{ owner: string; role: string | null }>(`SELECT owner, role FROM task_owners WHERE task_id = ?`, taskId).toArray()[0] ?? null;
+  }
+
+  noteOwner(taskId: string, owner: string, role: string | null): void {
     const now = Date.now();
-    this.sql.exec(`INSERT OR REPLACE INTO task_owners (task_id, owner, at) VALUES (?, ?, ?)`, taskId, owner, now);
+    this.sql.exec(`INSERT OR REPLACE INTO task_owners (task_id, owner, at, role) VALUES (?, ?, ?, ?)`, taskId, owner, now, role);
     this.sql.exec(`DELETE FROM task_owners WHERE at < ?`, now - 30 * 86_400_000);
   }
 

@@ -17,6 +17,7 @@ export class SpendStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS spend (key TEXT PRIMARY KEY, at INTEGER NOT NULL, cost_usd REAL NOT NULL, model TEXT NOT NULL, source TEXT NOT NULL,
       task_id TEXT, desktop_id TEXT, agent TEXT, schedule_id TEXT, identity TEXT, conversation_id TEXT)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS spend_at ON spend (at)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS spend_identity ON spend (identity, at)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS fleet_settings (name TEXT PRIMARY KEY, value TEXT)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS run_anyway (task_id TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS held (task_id TEXT PRIMARY KEY, reason TEXT NOT NULL)`);
@@ -30,8 +31,10 @@ export class SpendStore {
     ).rowsWritten > 0;
   }
 
-  spentSince(from: number): number {
-    return this.sql.exec<{ s: number | null }>(`SELECT SUM(cost_usd) AS s FROM spend WHERE at >= ?`, from).one().s ?? 0;
+  /** Dollars since `from`: the fleet's, or one identity's (the creator of the tasks that spent them). */
+  spentSince(from: number, identity?: string): number {
+    if (identity === undefined) return this.sql.exec<{ s: number | null }>(`SELECT SUM(cost_usd) AS s FROM spend WHERE at >= ?`, from).one().s ?? 0;
+    return this.sql.exec<{ s: number | null }>(`SELECT SUM(cost_usd) AS s FROM spend WHERE identity = ? AND at >= ?`, identity, from).one().s ?? 0;
   }
 
   /** Dollars and calls in [from, to), grouped by one dimension (`day`: UTC dates). */

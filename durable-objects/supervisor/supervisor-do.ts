@@ -245,7 +245,7 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         pollMs: WAIT_POLL_MS,
         maxModelRetries: 4,
       },
-      callModel: meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry])),
+      callModel: meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry]), () => fleetObject(this.env).supervisorHold()),
       toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
       propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),

@@ -327,15 +327,16 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * FleetDO holds the running task (`budget`, `fleet`) or lets it go on (null). The host is told
    * to wait before its next model call or action; a task a person holds stays theirs.
    */
-  async hold(reason: "budget" | "fleet" | null, by: string): Promise<boolean> {
+  /** `note`: what the task's events say instead of the fleet's reason (an owner's dollar quota pauses as `budget`). */
+  async hold(reason: "budget" | "fleet" | null, by: string, note?: string): Promise<boolean> {
     const r = this.record;
     if (!r) return false;
     const now = Date.now();
     const move = reason ? moves.holdByFleet(r, reason, by, now) : moves.releaseByFleet(r, by, now);
     if (!move) return false;
-    const text = reason === "budget" ? "Paused: the fleet's budget is spent; the task goes on when an admin raises the limit or runs it anyway."
+    const text = note ?? (reason === "budget" ? "Paused: the fleet's budget is spent; the task goes on when an admin raises the limit or runs it anyway."
       : reason === "fleet" ? `Paused: ${by} paused the fleet; the task goes on when the fleet resumes.`
-      : `Resumed by ${by}.`;
+      : `Resumed by ${by}.`);
     this.appendServer("note", { text, by, reason: reason ? `hold:${reason}` : "release" }, now);
     await this.moveTo(move);
     if (r.desktopId) {

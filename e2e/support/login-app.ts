@@ -1,5 +1,4 @@
-import { servePage } from "../../test-support/page-server.ts";
-import type { AppEvent, TestApp } from "./test-app.ts";
+import { serveReportingPage, type TestApp } from "./test-app.ts";
 
 /**
  * A login page on the test desktop that records what it receives: every
@@ -49,28 +48,6 @@ report({ type: "ready", target: "page" });
 export type Submission = { username: string; password: string; otp: string; code: string };
 
 export async function startLoginApp(): Promise<TestApp & { submissions(): Submission[] }> {
-  const events: AppEvent[] = [];
-  const page = await servePage(PAGE, (path, body) => {
-    if (path !== "/event") return;
-    try {
-      events.push(JSON.parse(body) as AppEvent);
-    } catch {
-      // a malformed report is a bug in the page, not the agent
-    }
-  });
-  return {
-    url: page.url,
-    events,
-    waitFor: async (pred, timeoutMs = 30_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = events.find(pred);
-        if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`the login page never saw the expected event; its last events: ${JSON.stringify(events.slice(-40).map((e) => `${e.type}:${e.target}`))}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    submissions: () => events.filter((e) => e.type === "submitted").map((e) => JSON.parse(e.value ?? "{}") as Submission),
-    close: page.close,
-  };
+  const app = await serveReportingPage(PAGE, "the login page");
+  return { ...app, submissions: () => app.events.filter((e) => e.type === "submitted").map((e) => JSON.parse(e.value ?? "{}") as Submission) };
 }

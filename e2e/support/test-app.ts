@@ -35,9 +35,10 @@ report({ type: "ready", target: "page" });
 
 export type TestApp = { url: string; events: AppEvent[]; waitFor(pred: (e: AppEvent) => boolean, timeoutMs?: number): Promise<AppEvent>; close(): Promise<void> };
 
-export async function startTestApp(): Promise<TestApp> {
+/** Serves a page that reports its events to `POST /event`, and waits for them (`what` names it in a timeout). */
+export async function serveReportingPage(html: string, what: string): Promise<TestApp> {
   const events: AppEvent[] = [];
-  const page = await servePage(PAGE, (path, body) => {
+  const page = await servePage(html, (path, body) => {
     if (path !== "/event") return;
     try {
       events.push(JSON.parse(body) as AppEvent);
@@ -53,10 +54,12 @@ export async function startTestApp(): Promise<TestApp> {
       for (;;) {
         const hit = events.find(pred);
         if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`the test app never saw the expected event; its last events: ${JSON.stringify(events.slice(-40).map((e) => `${e.type}:${e.target}`))}`);
+        if (Date.now() > deadline) throw new Error(`${what} never saw the expected event; its last events: ${JSON.stringify(events.slice(-40).map((e) => `${e.type}:${e.target}`))}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
     close: page.close,
   };
 }
+
+export const startTestApp = (): Promise<TestApp> => serveReportingPage(PAGE, "the test app");

@@ -6,6 +6,7 @@ import { HostRuntime, createLogger, type TaskContext, type TaskOutcome, type Tas
 import { startTestControlPlane, type TestControlPlane } from "../../test-support/control-plane.ts";
 import { startFakeTelegram, type FakeTelegram } from "../../test-support/fake-telegram/index.ts";
 import { registerWebhook } from "../../scripts/lib/telegram-webhook.ts";
+import { makePng } from "../../test-support/scripted-anthropic/test-images.ts";
 
 /**
  * The fleet's budget and kill switch against the real Worker under `wrangler dev`,
@@ -38,6 +39,16 @@ class MeteredTestRunner implements TaskRunner {
   }
 }
 
+/** Stores a screenshot (its name in `screenshots`), asks a person which account to use, then completes with the answer. */
+class AskingRunner implements TaskRunner {
+  readonly screenshots: string[] = [];
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    this.screenshots.push((await ctx.uploadScreenshot(makePng(8, 8))).split("/").at(-1)!);
+    const answer = await ctx.askHuman("Which account should I use?");
+    return { status: "completed", result: `used ${answer.answer}` };
+  }
+}
+
 const CAPABILITIES: HostCapabilitiesInput = { screen: { width: 1280, height: 800 }, os: "linux", hostVersion: "system-test", vnc: { reachable: true }, tools: [] };
 const ADMIN = 5_561_001;
 const GROUP = -100_556_000_1;
@@ -55,7 +66,7 @@ beforeAll(async () => {
   });
   cp = await startTestControlPlane({
     DESKFLEET_BUDGET_DAILY_USD: "0.05",
-    DESKFLEET_QUOTAS: "operator:concurrent=2",
+    DESKFLEET_QUOTAS: "operator:concurrent=2,usd=0.03",
     DESKFLEET_OWN_ONLY: "true",
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_WEBHOOK_SECRET: secret,
@@ -172,6 +183,29 @@ describe("spend under control, through the real Worker", () => {
     bobFeed.close();
   });
 
+  it("keeps another operator out of a task's files, screenshots, events, chain and help requests in own-only mode (404 like a missing one), and lets its owner answer", async () => {
+    const alice = await operatorToken("alice-help");
+    const bob = await operatorToken("bob-help");
+    const runner = new AskingRunner();
+    await startHost("own-only-help", runner);
+    const created = (await cp.api("POST", "/api/tasks", { prompt: "alice's question", desktopId: "own-only-help" }, alice)).json;
+    const help = await eventually(async () => ((await cp.api("GET", "/api/help-requests?status=open", undefined, alice)).json.items as { id: string; taskId: string }[]).find((h) => h.taskId === created.id), "alice's task to ask");
+    expect(((await cp.api("GET", "/api/help-requests", undefined, bob)).json.items as { id: string }[]).some((h) => h.id === help.id)).toBe(false);
+    expect(((await cp.api("GET", "/api/help-requests")).json.items as { id: string }[]).some((h) => h.id === help.id)).toBe(true);
+    const screenshot = `screenshots/${runner.screenshots[0]}`;
+    expect((await cp.api("GET", `/api/tasks/${created.id}/${screenshot}`, undefined, alice)).status).toBe(200);
+    for (const path of ["files", "chain", "events", screenshot]) {
+      const res = await cp.api("GET", `/api/tasks/${created.id}/${path}`, undefined, bob);
+      expect([path, res.status, res.json?.error?.code]).toEqual([path, 404, "not_found"]);
+    }
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/respond`, { answer: "bob's account" }, bob)).status).toBe(404);
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/dismiss`, {}, bob)).status).toBe(404);
+    expect((await cp.api("GET", `/api/tasks/${created.id}/files`, undefined, alice)).status).toBe(200);
+    expect((await cp.api("GET", `/api/tasks/${created.id}/chain`, undefined, alice)).status).toBe(200);
+    expect((await cp.api("POST", `/api/help-requests/${help.id}/respond`, { answer: "ops" }, alice)).status).toBe(200);
+    expect((await eventually(async () => ((await task(created.id)).status === "completed" ? task(created.id) : undefined), "alice's task to finish")).result).toBe("used ops");
+  });
+
   it("refuses a viewer's /pause, and an admin's /pause stops dispatch within a second until /resume", async () => {
     const runner = new MeteredTestRunner();
     await startHost("spend-switch-1", runner);
@@ -232,5 +266,30 @@ describe("spend under control, through the real Worker", () => {
     expect(await usageEvents(t1.id)).toBe(6);
     await eventually(async () => (await task(t2.id)).status === "completed", "the held task ran after the raise");
     expect((await cp.api("GET", "/api/spend?by=day&from=0")).json.totalUsd).toBeCloseTo(0.13, 10);
+  });
+
+  // After the budget test, which leaves the fleet's limit at $1: only the operator's own $0.03 a day holds here.
+  it("pauses an operator's task when their tasks spent their dollars for the day (usd=0.03), holds their next one, and lets it go on when an admin runs it anyway", async () => {
+    const carol = await operatorToken("carol");
+    const runner = new MeteredTestRunner();
+    await startHost("spend-dollars-1", runner);
+    const t1 = (await cp.api("POST", "/api/tasks", { prompt: "steps 5 cost 0.01", desktopId: "spend-dollars-1" }, carol)).json;
+    await eventually(async () => (await task(t1.id)).status === "waiting_for_human", "carol's task paused by her quota");
+    await sleep(1_500);
+    expect(runner.calls).toBe(3);
+    const notes = ((await cp.api("GET", `/api/tasks/${t1.id}/events?after=0&limit=1000`)).json.items as { kind: string; data: { text?: string } }[]).filter((e) => e.kind === "note").map((e) => e.data.text);
+    expect(notes).toContainEqual(expect.stringMatching(/^Paused: quota: token:\S+ may spend \$0\.03 a day on model calls \(DESKFLEET_QUOTAS\) and their tasks spent \$0\.03 today/));
+    const fleet = (await cp.api("GET", "/api/fleet")).json;
+    expect(fleet.budget.over).toBeNull();
+    expect(fleet.held).toEqual([{ taskId: t1.id, reason: "budget" }]);
+
+    const t2 = (await cp.api("POST", "/api/tasks", { prompt: "steps 1 cost 0.01", desktopId: "spend-dollars-1" }, carol)).json;
+    await eventually(async () => (await task(t2.id)).waitingReason?.startsWith("quota: token:") && true, "carol's next task held by her quota");
+    expect((await cp.api("POST", `/api/tasks/${t1.id}/run-anyway`)).status).toBe(200);
+    await eventually(async () => (await task(t1.id)).status === "completed", "carol's task completed once run anyway");
+    expect(runner.calls).toBe(5);
+    await sleep(500);
+    expect((await task(t2.id)).status).toBe("queued");
+    expect((await cp.api("POST", `/api/tasks/${t2.id}/cancel`, {})).status).toBe(200);
   });
 });

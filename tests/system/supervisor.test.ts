@@ -177,6 +177,7 @@ beforeAll(async () => {
           (ctx) => text(`You have ${JSON.parse(ctx.lastToolResult()!.text).desktops.length} desktops.`),
         ],
       },
+      { name: "budget", match: (b) => JSON.stringify(b["messages"]).includes("[budget-test]"), steps: [text("Answering again now that the budget allows it.")] },
       {
         name: "learn",
         match: (b) => JSON.stringify(b["messages"]).includes("[learn-test]"),
@@ -588,5 +589,25 @@ describe("the supervisor", () => {
     expect(versions[0]).toMatchObject({ version: 2, prompt: proposal.diff!.after, author: "optimizer (approved by Ada (@ada))", reason: "the run found the export under the Reports tab", current: true });
     expect(telegram.rejections()).toEqual([]);
     scripted.assertNoRejections();
+  });
+
+  // Last in the file: while the budget is spent, every conversation's model calls are refused.
+  it("does not call the model while the fleet's daily budget is spent, tells the person why and how to raise it, and answers once an admin does", async () => {
+    expect((await cp.api("PUT", "/api/spend/budget", { dailyUsd: 0 })).status).toBe(200);
+    try {
+      await say("dash:budget-1", "[budget-test] hello");
+      const refused = await eventually(async () => {
+        const c = (await cp.api("GET", "/api/supervisor/conversations/dash:budget-1")).json;
+        return c.status === "idle" && c.entries.find((e: { kind: string }) => e.kind === "notice");
+      }, "the budget's notice");
+      expect(refused.text).toMatch(/^The fleet's daily budget of \$0\.00 is spent .*PUT \/api\/spend\/budget/);
+      expect(scripted.requestsOf("budget")).toHaveLength(0);
+    } finally {
+      expect((await cp.api("PUT", "/api/spend/budget", { reset: true })).status).toBe(200);
+    }
+    await say("dash:budget-1", "[budget-test] and now?");
+    const c = await settled("dash:budget-1");
+    expect(c.entries.filter((e: { kind: string }) => e.kind === "assistant").map((e: { text: string }) => e.text)).toEqual(["Answering again now that the budget allows it."]);
+    expect(scripted.requestsOf("budget")).toHaveLength(1);
   });
 });

@@ -2,14 +2,12 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { secureRoute, webSocketResponses } from "../http/route.ts";
-import { notFound } from "../../domain/api-error.ts";
 import { requireUpgrade } from "../../domain/websocket/upgrade.ts";
 import { grantedUpgrade } from "../../domain/websocket/socket-grant.ts";
 import { recordGrant } from "../../domain/access/revocation.ts";
 import { validationHook } from "../http/errors.ts";
 import { grantOf } from "../auth/identity.ts";
-import { maySee } from "../../domain/access/own-only.ts";
-import { getTaskRow } from "../../db/tasks.ts";
+import { visibleTask } from "../http/visible.ts";
 import { fleetObject, taskObject } from "../../domain/addresses.ts";
 
 export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -38,8 +36,7 @@ export const live = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const row = await getTaskRow(c.env.DB, id);
-      if (!row || !maySee(c.env, c.var.identity, row.sourceMeta ?? null)) throw notFound("task", id);
+      await visibleTask(c.env, c.var.identity, id);
       const refused = requireUpgrade(c.req.raw);
       if (refused) return refused;
       const reader = grantOf(c.var.identity);

@@ -1,11 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { type Role, CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
+import { CreateScheduleBody, PromptVersion, Schedule, ScheduleId, Task, UpdateScheduleBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ownOnlyOwner } from "../../domain/access/own-only.ts";
-import { ApiError, conflict, notFound } from "../../domain/api-error.ts";
+import { visibleSchedule } from "../http/visible.ts";
+import { ApiError, conflict } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
-import { createSchedule, deleteSchedule, lostRace, promptChange, requireSchedule, triggerSchedule, updateSchedule } from "../../domain/scheduling/schedule-service.ts";
+import { createSchedule, deleteSchedule, lostRace, promptChange, triggerSchedule, updateSchedule } from "../../domain/scheduling/schedule-service.ts";
 import { getPromptVersion, listPromptVersions, listSchedules, toPromptVersion, toSchedule, updateSchedule as updateScheduleRow } from "../../db/schedules.ts";
 import { audit } from "../../db/audit.ts";
 
@@ -15,13 +16,6 @@ const VersionParam = z.object({
   version: z.coerce.number().int().positive({ message: "a prompt version is a positive whole number (1, 2, …)" }),
 });
 
-/** The schedule, if the caller may see it: an own-only operator sees the ones they created (another's answers 404 like a missing one). */
-async function visibleSchedule(env: Env, identity: { id: string; role: Role }, id: string) {
-  const row = await requireSchedule(env, id);
-  const owner = ownOnlyOwner(env, identity);
-  if (owner && row.createdBy !== owner) throw notFound("schedule", id);
-  return row;
-}
 
 export const schedules = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(

@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
+import { visibleTask } from "../http/visible.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { screenshotKey } from "../../domain/screenshot-keys.ts";
 import { enforceLimit } from "../http/rate-limits.ts";
@@ -61,6 +62,7 @@ export const screenshots = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { id, name } = c.req.valid("param");
+      await visibleTask(c.env, c.var.identity, id);
       const obj = await c.env.SCREENSHOTS.get(screenshotKey(id, name));
       if (!obj) throw notFound("screenshot", `${id}/${name}`);
       return new Response(obj.body, { headers: { "content-type": "image/png", "cache-control": "private, max-age=31536000, immutable" } });

@@ -2,9 +2,10 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { Task, TaskId } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
 import { jsonContent, secureRoute } from "../http/route.ts";
-import { notFound } from "../../domain/api-error.ts";
+import { maySee } from "../../domain/access/own-only.ts";
+import { visibleTask } from "../http/visible.ts";
 import { validationHook } from "../http/errors.ts";
-import { getTaskRow, toTask } from "../../db/tasks.ts";
+import { toTask } from "../../db/tasks.ts";
 import { listChain } from "../../db/task-chains.ts";
 
 export const taskChain = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
@@ -17,9 +18,9 @@ export const taskChain = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const row = await getTaskRow(c.env.DB, id);
-    if (!row) throw notFound("task", id);
+    const row = await visibleTask(c.env, c.var.identity, id);
     const rootTaskId = row.originalTaskId ?? row.id;
-    return c.json({ rootTaskId, items: (await listChain(c.env.DB, rootTaskId)).map(toTask) }, 200);
+    // A chain is one owner's: its retries and healers carry the first task's creator.
+    return c.json({ rootTaskId, items: (await listChain(c.env.DB, rootTaskId)).filter((t) => maySee(c.env, c.var.identity, t.sourceMeta ?? null)).map(toTask) }, 200);
   },
 );

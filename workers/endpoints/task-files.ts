@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.ts";
 import { conflictResponse, errorResponse, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
+import { visibleTask } from "../http/visible.ts";
 import { getTaskRow } from "../../db/tasks.ts";
 import { countTaskFiles, getTaskFile, listTaskFiles, toTaskFile } from "../../db/task-files.ts";
 import { cleanContentType, storeTaskFile, tooLarge } from "../../domain/tasks/task-files.ts";
@@ -23,12 +24,6 @@ const Params = z.object({ id: TaskId });
 const FileParams = z.object({ id: TaskId, fileId: TaskFileId });
 const FileList = z.object({ items: z.array(TaskFile) });
 const tooLargeResponse = { 413: errorResponse(`A file over ${MAX_TASK_FILE_BYTES / 1024 / 1024} MiB`), 415: errorResponse("Not multipart/form-data (attachments) or no content type (artifacts)") };
-
-async function requireTask(env: Env, id: string) {
-  const row = await getTaskRow(env.DB, id);
-  if (!row) throw notFound("task", id);
-  return row;
-}
 
 /** The stored bytes as a download: never rendered in the dashboard's origin, whatever its type. */
 async function download(env: Env, taskId: string, fileId: string): Promise<Response> {
@@ -58,7 +53,7 @@ export const taskFileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const task = await requireTask(c.env, id);
+      const task = await visibleTask(c.env, c.var.identity, id);
       if (!/^multipart\/form-data\b/i.test(c.req.header("content-type") ?? "")) {
         throw new ApiError(415, "unsupported_media_type", "send the files as multipart/form-data, each in a `file` field (curl -F file=@report.csv)");
       }
@@ -102,7 +97,7 @@ export const taskFileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireTask(c.env, id);
+      await visibleTask(c.env, c.var.identity, id);
       return c.json({ items: (await listTaskFiles(c.env.DB, id)).map(toTaskFile) }, 200);
     },
   )
@@ -116,6 +111,7 @@ export const taskFileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { id, fileId } = c.req.valid("param");
+      await visibleTask(c.env, c.var.identity, id);
       return download(c.env, id, fileId);
     },
   )

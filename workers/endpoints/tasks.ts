@@ -1,25 +1,19 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { CancelTaskBody, CreateTaskBody, EventsQuery, ListTasksQuery, Task, TaskEvent, TaskId, TaskMessageBody } from "@deskfleet/protocol";
 import type { AppEnv } from "../app-env.ts";
-import type { Identity } from "../auth/identity.ts";
-import { maySee, ownOnlyOwner } from "../../domain/access/own-only.ts";
+import { ownOnlyOwner } from "../../domain/access/own-only.ts";
+import { visibleTask } from "../http/visible.ts";
 import { conflictResponse, jsonBody, jsonContent, secureRoute } from "../http/route.ts";
-import { ApiError, notFound, unwrap } from "../../domain/api-error.ts";
+import { ApiError, unwrap } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { createTask } from "../../domain/tasks/create-task.ts";
-import { decodeCursor, getTaskRow, listTasks, toTask } from "../../db/tasks.ts";
+import { decodeCursor, listTasks, toTask } from "../../db/tasks.ts";
 import { listEvents } from "../../db/task-events.ts";
 import { taskObject } from "../../domain/addresses.ts";
 import { eventForViewer, readsAnswers } from "../../domain/tasks/redact.ts";
 
 const TaskParam = z.object({ id: TaskId });
 
-/** The task, if it exists and the caller may see it (own-only operators: theirs only, another's answers 404 like a missing one). */
-async function requireTask(env: Env, id: string, identity: Identity) {
-  const row = await getTaskRow(env.DB, id);
-  if (!row || !maySee(env, identity, row.sourceMeta ?? null)) throw notFound("task", id);
-  return row;
-}
 
 export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -71,7 +65,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       request: { params: TaskParam },
       responses: { 200: jsonContent(Task, "The task") },
     }),
-    async (c) => c.json(toTask(await requireTask(c.env, c.req.valid("param").id, c.var.identity)), 200),
+    async (c) => c.json(toTask(await visibleTask(c.env, c.var.identity, c.req.valid("param").id)), 200),
   )
   .openapi(
     secureRoute("viewer", {
@@ -84,7 +78,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     async (c) => {
       const { id } = c.req.valid("param");
       const { after, limit } = c.req.valid("query");
-      await requireTask(c.env, id, c.var.identity);
+      await visibleTask(c.env, c.var.identity, id);
       const items = await listEvents(c.env.DB, id, after, limit);
       return c.json({ items: readsAnswers(c.var.identity.role) ? items : items.map(eventForViewer), lastSeq: items.at(-1)?.seq ?? after }, 200);
     },
@@ -99,7 +93,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireTask(c.env, id, c.var.identity);
+      await visibleTask(c.env, c.var.identity, id);
       const body = c.req.valid("json");
       // RPC types lose Task's `sourceMeta` values (unknown), so the result is typed here, at the boundary.
       return c.json(unwrap(await taskObject(c.env, id).cancel(c.var.identity.name, body?.reason)) as Task, 200);
@@ -115,7 +109,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireTask(c.env, id, c.var.identity);
+      await visibleTask(c.env, c.var.identity, id);
       const { text } = c.req.valid("json");
       return c.json(unwrap(await taskObject(c.env, id).addMessage(c.var.identity.name, text)) as { task: Task; event: TaskEvent }, 202);
     },

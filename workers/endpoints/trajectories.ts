@@ -5,7 +5,7 @@ import { jsonBody, jsonContent, secureRoute } from "../http/route.ts";
 import { ApiError, notFound } from "../../domain/api-error.ts";
 import { validationHook } from "../http/errors.ts";
 import { getTaskRow, type TaskRow } from "../../db/tasks.ts";
-import { requireSchedule } from "../../domain/scheduling/schedule-service.ts";
+import { visibleSchedule, visibleTrajectory } from "../http/visible.ts";
 import { saveTrajectory, trajectoryForTask, trajectoryImageKey, TRAJECTORY_IMAGE_NAME } from "../../domain/replay/trajectory-store.ts";
 import { forgetTrajectories, latestTrajectory, scheduleRuns, scheduleScope, stepsOfTrajectory, toTrajectoryVersion, trajectoryVersions } from "../../db/trajectories.ts";
 import { audit } from "../../db/audit.ts";
@@ -62,7 +62,7 @@ export const trajectoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       responses: { 200: jsonContent(ScheduleTrajectory, "The schedule's trajectory") },
     }),
     async (c) => {
-      const schedule = await requireSchedule(c.env, c.req.valid("param").id);
+      const schedule = await visibleSchedule(c.env, c.var.identity, c.req.valid("param").id);
       const scope = scheduleScope(schedule.id);
       const current = await latestTrajectory(c.env.DB, scope, schedule.promptVersion);
       const steps = current ? await stepsOfTrajectory(c.env.DB, current.id) : [];
@@ -85,7 +85,7 @@ export const trajectoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       responses: { 200: jsonContent(z.object({ forgotten: z.number().int() }), "How many versions were forgotten") },
     }),
     async (c) => {
-      const schedule = await requireSchedule(c.env, c.req.valid("param").id);
+      const schedule = await visibleSchedule(c.env, c.var.identity, c.req.valid("param").id);
       const forgotten = await forgetTrajectories(c.env.DB, scheduleScope(schedule.id), Date.now());
       await audit(c.env.DB, { actor: c.var.identity.id, action: "schedule.trajectory.forget", targetType: "schedule", targetId: schedule.id, details: { forgotten } });
       return c.json({ forgotten }, 200);
@@ -101,6 +101,7 @@ export const trajectoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     }),
     async (c) => {
       const { id, name } = c.req.valid("param");
+      await visibleTrajectory(c.env, c.var.identity, id);
       const obj = await c.env.SCREENSHOTS.get(trajectoryImageKey(id, name));
       if (!obj) throw notFound("trajectory image", `${id}/${name}`);
       return new Response(obj.body, { headers: { "content-type": "image/png", "cache-control": "private, max-age=31536000, immutable" } });
