@@ -14,9 +14,9 @@ export type TestControlPlane = LocalControlPlane & {
  * A real control plane for system tests: the Worker under `wrangler dev` with
  * its own temporary local D1/R2/DO state, migrations applied.
  */
-export async function startTestControlPlane(vars: Record<string, string> = {}, options: { env?: Record<string, string> } = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(vars: Record<string, string> = {}, options: { env?: Record<string, string>; aiStandIn?: boolean } = {}): Promise<TestControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "deskfleet-cp-"));
-  const cp = await startLocalControlPlane({ persistTo: dir, vars, ...(options.env ? { env: options.env } : {}) });
+  const cp = await startLocalControlPlane({ persistTo: dir, vars, ...(options.env ? { env: options.env } : {}), ...(options.aiStandIn ? { aiStandIn: true } : {}) });
   const api = async (method: string, path: string, body?: unknown, token?: string | null) => {
     const headers: Record<string, string> = {};
     const t = token === undefined ? cp.adminToken : token;

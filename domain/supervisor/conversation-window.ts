@@ -10,15 +10,18 @@ export type WindowLimits = {
   maxChars: number;
   /** Images older than the newest `keepImages` become a short note: screenshots go stale fast and cost the most. */
   keepImages: number;
+  /** Likewise PDFs people sent: each is up to 10 MB, read again on every call. */
+  keepDocuments: number;
   /** Tool results older than the newest `fullToolResults` are cut to `oldToolResultChars`. */
   fullToolResults: number;
   oldToolResultChars: number;
 };
 
-export const DEFAULT_WINDOW: WindowLimits = { maxMessages: 120, maxChars: 400_000, keepImages: 3, fullToolResults: 12, oldToolResultChars: 1_500 };
+export const DEFAULT_WINDOW: WindowLimits = { maxMessages: 120, maxChars: 400_000, keepImages: 3, keepDocuments: 2, fullToolResults: 12, oldToolResultChars: 1_500 };
 
 const EPHEMERAL = { type: "ephemeral" } as const;
 const IMAGE_NOTE = "[an image was here; it was removed to keep the conversation small]";
+const DOCUMENT_NOTE = "[a PDF was here; it was removed to keep the conversation small]";
 
 const isToolResultTurn = (t: Turn) => t.role === "user" && t.content.some((b) => b.type === "tool_result");
 const size = (turns: Turn[]) => turns.reduce((n, t) => n + JSON.stringify(t.content).length, 0);
@@ -50,12 +53,14 @@ export function fitWindow(turns: Turn[], limits: WindowLimits = DEFAULT_WINDOW):
 
 function shrinkOld(turns: Turn[], limits: WindowLimits): Turn[] {
   let imagesLeft = limits.keepImages;
+  let documentsLeft = limits.keepDocuments;
   let fullResultsLeft = limits.fullToolResults;
   const out: Turn[] = [];
   for (let i = turns.length - 1; i >= 0; i--) {
     const t = turns[i]!;
     const content = t.content.map((b): ContentBlockParam => {
       if (b.type === "image") return imagesLeft-- > 0 ? b : { type: "text", text: IMAGE_NOTE };
+      if (b.type === "document") return documentsLeft-- > 0 ? b : { type: "text", text: DOCUMENT_NOTE };
       if (b.type !== "tool_result") return b;
       const keepFull = fullResultsLeft-- > 0;
       if (typeof b.content === "string" || b.content === undefined) {

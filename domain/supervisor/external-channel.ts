@@ -1,5 +1,5 @@
 import { conversationKind } from "@deskfleet/protocol";
-import { sendPhotoToTelegramChat, sendToTelegramChat } from "../telegram/outbound.ts";
+import { sendPhotoToTelegramChat, sendToTelegramChat, sendVoiceReplyToTelegramChat } from "../telegram/outbound.ts";
 import { screenshotKey } from "../screenshot-keys.ts";
 import type { Channel } from "./tools/tool.ts";
 
@@ -15,6 +15,7 @@ export function externalChannel(env: Env, conversationId: string): Channel | nul
   return {
     say: async (text) => {
       await sendToTelegramChat(env, chatId, text);
+      await sendVoiceReplyToTelegramChat(env, chatId, text);
     },
     showScreenshot: async ({ taskId, name, caption }) => {
       const obj = await env.SCREENSHOTS.get(screenshotKey(taskId, name));

@@ -1,4 +1,4 @@
-import type { ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ContentBlockParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
 import type { Turn } from "./conversation-window.ts";
 import type { JobState } from "./tools/tool.ts";
@@ -45,7 +45,8 @@ export interface ConversationStore {
   /** Replaces the last turn (a user turn that gets more content). */
   replaceLastTurn(t: Turn): void;
   replaceTurns(ts: Turn[]): void;
-  pushInbox(text: string): void;
-  takeInbox(): string[];
+  /** A person's message that arrived mid-turn, as the blocks of its user turn. */
+  pushInbox(blocks: ContentBlockParam[]): void;
+  takeInbox(): ContentBlockParam[][];
   addEntry(kind: SupervisorEntry["kind"], text: string, data: Record<string, unknown> | null): SupervisorEntry;
 }

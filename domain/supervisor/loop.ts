@@ -18,6 +18,9 @@ export type LoopLimits = {
   maxModelRetries: number;
 };
 
+/** A person's message: what the transcript shows, the blocks the model is given, and the transcript entry's data. */
+export type PersonMessage = { text: string; blocks: ContentBlockParam[]; data?: Record<string, unknown> };
+
 export type JobOutcome = { ok: true; text: string } | { ok: false; code: string; message: string };
 
 export type LoopDeps = {
@@ -65,19 +68,21 @@ export class SupervisorLoop {
     return next;
   }
 
-  /** A person wrote. Starts a turn, answers ask_human, or interrupts a wait for a task. */
-  async receive(text: string, by: string): Promise<void> {
-    this.d.store.addEntry("user", text, { by });
+  /** A person wrote (text, or blocks with images and files). Starts a turn, answers ask_human, or interrupts a wait for a task. */
+  async receive(message: string | PersonMessage, by: string): Promise<void> {
+    const m: PersonMessage = typeof message === "string" ? { text: message, blocks: [{ type: "text", text: message }] } : message;
+    const text = m.text;
+    this.d.store.addEntry("user", text, { ...m.data, by });
     const s = this.s;
     if (s.status === "finished") return;
     this.set({ autonomousTurns: 0 });
     if (s.status === "thinking") {
       // Picked up when the current turn appends its next user message.
-      this.d.store.pushInbox(text);
+      this.d.store.pushInbox(m.blocks);
       return;
     }
     if (s.status === "idle") {
-      this.appendUser([{ type: "text", text }]);
+      this.appendUser(m.blocks);
       this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
@@ -86,11 +91,13 @@ export class SupervisorLoop {
     const results = { ...pending.results };
     // Results resolved here hold the person's words or our own, never text read from the fleet.
     const personResults = [...(pending.personResults ?? []), ...pending.waits.map((w) => w.toolUseId)];
-    let inboxText: string | null = text;
+    // Files with the answer follow the tool results as the person's own blocks.
+    const onlyText = m.blocks.every((b) => b.type === "text") && m.blocks.length === 1;
+    let inboxBlocks: ContentBlockParam[] | null = m.blocks;
     for (const w of pending.waits) {
       if (w.kind === "human") {
-        results[w.toolUseId] = { type: "tool_result", tool_use_id: w.toolUseId, content: text };
-        inboxText = null;
+        results[w.toolUseId] = { type: "tool_result", tool_use_id: w.toolUseId, content: text || "(the person answered with files; they follow)" };
+        if (onlyText) inboxBlocks = null;
       } else {
         results[w.toolUseId] = {
           type: "tool_result",
@@ -99,7 +106,7 @@ export class SupervisorLoop {
         };
       }
     }
-    if (inboxText !== null) this.d.store.pushInbox(inboxText);
+    if (inboxBlocks !== null) this.d.store.pushInbox(inboxBlocks);
     this.set({ pending: { ...pending, results, waits: [], personResults } });
     await this.flushPending();
   }
@@ -219,7 +226,7 @@ export class SupervisorLoop {
     const p = this.s.pending;
     if (!p || p.waits.length > 0) return;
     const blocks: ContentBlockParam[] = p.order.map((id) => p.results[id] ?? { type: "tool_result", tool_use_id: id, content: "no result", is_error: true });
-    for (const text of this.d.store.takeInbox()) blocks.push({ type: "text", text });
+    for (const message of this.d.store.takeInbox()) blocks.push(...message);
     this.appendUser(blocks);
     // A person's message in the same turn does not make tool results a person's request.
     const fromPerson = new Set(p.personResults ?? []);
@@ -237,12 +244,12 @@ export class SupervisorLoop {
     if (text) await this.d.onReply(text);
     const inbox = this.d.store.takeInbox();
     if (inbox.length > 0 && outcome.ok) {
-      this.appendUser(inbox.map((t) => ({ type: "text" as const, text: t })));
+      this.appendUser(inbox.flat());
       this.set({ status: "thinking", askedByPerson: true });
       await this.d.wake(this.d.now());
       return;
     }
-    for (const t of inbox) this.appendUser([{ type: "text", text: t }]);
+    for (const blocks of inbox) this.appendUser(blocks);
     this.set({ status: "idle" });
   }
 

@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { APPROVAL_CLASSES, type SupervisorEntry, type SupervisorStatus, type Task } from "@deskfleet/protocol";
@@ -20,7 +21,7 @@ import { ModelCallRefused } from "./metered-model.ts";
 class MemoryStore implements ConversationStore {
   s: LoopState = INITIAL_STATE;
   t: Turn[] = [];
-  inbox: string[] = [];
+  inbox: ContentBlockParam[][] = [];
   entries: SupervisorEntry[] = [];
   state = () => structuredClone(this.s);
   setState = (s: LoopState) => void (this.s = structuredClone(s));
@@ -28,7 +29,7 @@ class MemoryStore implements ConversationStore {
   appendTurn = (t: Turn) => void this.t.push(structuredClone(t));
   replaceLastTurn = (t: Turn) => void (this.t[this.t.length - 1] = structuredClone(t));
   replaceTurns = (ts: Turn[]) => void (this.t = structuredClone(ts));
-  pushInbox = (text: string) => void this.inbox.push(text);
+  pushInbox = (blocks: ContentBlockParam[]) => void this.inbox.push(blocks);
   takeInbox = () => this.inbox.splice(0);
   addEntry = (kind: SupervisorEntry["kind"], text: string, data: Record<string, unknown> | null) => {
     const e = { seq: this.entries.length + 1, kind, text, data, at: 0 };
@@ -72,6 +73,11 @@ beforeAll(async () => {
       name: "inbox",
       match: "[inbox]",
       steps: [toolUse("noop", {}), (ctx) => text(`saw: ${ctx.lastUserText()}; results: ${ctx.toolResults().length}`)],
+    },
+    {
+      name: "inbox-photo",
+      match: "[inbox-photo]",
+      steps: [toolUse("noop", {})],
     },
     {
       name: "wait",
@@ -221,6 +227,17 @@ describe("the supervisor loop", () => {
     expect(lastTurn.content.map((b) => b.type)).toEqual(["tool_result", "text"]);
     await h.loop.step();
     expect(h.replies.at(-1)).toBe("saw: and hurry; results: 1");
+  });
+
+  it("folds a photo a person sent while the model thinks into the next turn as its own blocks, and the transcript keeps its data", async () => {
+    const h = harness();
+    await h.loop.receive("[inbox-photo] go", "ada");
+    const photo = { text: "this one", blocks: [{ type: "text" as const, text: "this one" }, { type: "image" as const, source: { type: "url" as const, url: "deskfleet-attachment:att_1" } }], data: { attachments: [{ id: "att_1" }] } };
+    h.duringNextModelCall(async () => h.loop.receive(photo, "ada"));
+    await h.loop.step();
+    const lastTurn = h.store.t.at(-1)!;
+    expect(lastTurn.content.map((b) => b.type)).toEqual(["tool_result", "text", "image"]);
+    expect(h.store.entries.filter((e) => e.kind === "user").at(-1)!.data).toEqual({ attachments: [{ id: "att_1" }], by: "ada" });
   });
 
   it("waits for a task while it makes progress and gives up after its inactivity timeout, re-armed by each event", async () => {

@@ -20,6 +20,11 @@ import { userProfileText } from "../../domain/agents/user-profile.ts";
 import { approvalClasses } from "../../domain/supervisor/approvals/config.ts";
 import type { ProposalDecision } from "../../domain/supervisor/approvals/decide.ts";
 import { actorOf, ConversationProposals } from "./proposals.ts";
+import { inboundContent, type ChannelInbound } from "../../domain/supervisor/inbound.ts";
+import { withAttachmentBytes } from "../../domain/supervisor/attachment-sources.ts";
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
+import { conversationFileKey } from "../../domain/screenshot-keys.ts";
+import { albumWindowMs, attachmentUrl } from "../../domain/supervisor/inbound-config.ts";
 
 /** The live state of a task from its TaskDO (RPC types lose `sourceMeta`'s unknown values, hence the cast at this boundary). */
 const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (await taskObject(env, taskId).snapshot()) as Task | null;
@@ -28,6 +33,8 @@ const taskSnapshot = async (env: Env, taskId: string): Promise<Task | null> => (
 type LiveAttachment = { connectedAt: number; keys: string[] };
 
 const STEP = "step";
+/** The deadline that ends an album's window: `album:<media group id>`. */
+const ALBUM = "album:";
 /** The meta key of the identity that started a dashboard conversation. */
 const OWNER = "owner";
 /** How often a wait for a task looks for progress; a finish wakes the wait at once anyway. */
@@ -80,6 +87,24 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     this.bind(conversationId);
     if (byId && this.store.get<string>(OWNER) === null) this.store.put(OWNER, byId);
     await (await this.loop()).receive(text, by);
+    await this.flushNotes();
+    return { ok: { status: this.store.state().status } };
+  }
+
+  /**
+   * A person's message from a chat channel, with its files (already in R2). An album's part waits
+   * in this object until no part has come for the album window, then the parts are one turn.
+   */
+  async receive(inbound: ChannelInbound): Promise<RpcResult<{ status: SupervisorStatus }>> {
+    const kind = conversationKind(inbound.conversationId);
+    if (kind === "heal" || kind === "learn") return rpcFail(409, "job_conversation", `${inbound.conversationId} is a job's conversation; people write in a dash: or telegram: conversation`);
+    this.bind(inbound.conversationId);
+    if (inbound.groupId) {
+      this.store.addAlbumPart(inbound.groupId, inbound);
+      await this.deadlines.arm(`${ALBUM}${inbound.groupId}`, Date.now() + albumWindowMs(this.env));
+    } else {
+      await this.deliver([inbound]);
+    }
     await this.flushNotes();
     return { ok: { status: this.store.state().status } };
   }
@@ -157,7 +182,10 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
 
   override async alarm(): Promise<void> {
     const due = this.deadlines.takeDue(Date.now());
-    for (const name of due) if (name !== STEP) await this.proposals.deadline(name);
+    for (const name of due) {
+      if (name.startsWith(ALBUM)) await this.deliver(this.store.takeAlbum<ChannelInbound>(name.slice(ALBUM.length)));
+      else if (name !== STEP) await this.proposals.deadline(name);
+    }
     if (due.includes(STEP)) await this.step();
     await this.flushNotes();
     await this.deadlines.reschedule();
@@ -192,6 +220,27 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
     }
     this.store.addEntry("user", brief.brief, { by: "system" });
     await (await this.loop()).start(brief.brief);
+  }
+
+  /** One message (or an album's parts) becomes one user turn; the transcript names its files with their authenticated URLs. */
+  private async deliver(parts: ChannelInbound[]): Promise<void> {
+    const first = parts[0];
+    if (!first) return;
+    const c = inboundContent(parts);
+    const id = this.conversationId();
+    const attachments = c.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, bytes: a.bytes, kind: a.kind, url: attachmentUrl(id, a.id) }));
+    const data = { channel: first.channel, ...(parts.some((p) => p.edited) ? { edited: true } : {}), ...(attachments.length ? { attachments } : {}) };
+    await (await this.loop()).receive({ text: c.text, blocks: c.blocks, data }, first.from.name);
+  }
+
+  private withAttachmentBytes<R>(call: (req: MessageCreateParamsNonStreaming) => Promise<R>): (req: MessageCreateParamsNonStreaming) => Promise<R> {
+    return async (req) => call({ ...req, messages: await withAttachmentBytes(req.messages, (f) => this.loadAttachment(f)) });
+  }
+
+  private async loadAttachment(fileId: string): Promise<{ bytes: Uint8Array; contentType: string } | null> {
+    const obj = await this.env.SCREENSHOTS.get(conversationFileKey(this.conversationId(), fileId));
+    if (!obj) return null;
+    return { bytes: new Uint8Array(await obj.arrayBuffer()), contentType: obj.httpMetadata?.contentType ?? "application/octet-stream" };
   }
 
   // ---- wiring
@@ -245,7 +294,8 @@ export class SupervisorDO extends HibernatingObject<LiveAttachment, { live: Supe
         pollMs: WAIT_POLL_MS,
         maxModelRetries: 4,
       },
-      callModel: meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry]), () => fleetObject(this.env).supervisorHold()),
+      // People's photos and PDFs are stored as references; each request carries their bytes from R2.
+      callModel: this.withAttachmentBytes(meteredModelCaller(modelCaller(this.env), id, (entry) => fleetObject(this.env).recordUsage([entry]), () => fleetObject(this.env).supervisorHold())),
       toolContext: (job, turn) => this.toolContext(job, { askedByPerson: turn.askedByPerson }),
       propose: (draft) => this.propose(id, draft),
       taskProgress: async (taskId) => ({ task: await taskSnapshot(this.env, taskId), lastSeq: await lastEventSeq(this.env.DB, taskId) }),

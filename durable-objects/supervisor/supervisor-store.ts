@@ -1,7 +1,10 @@
+import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { Proposal, SupervisorEntry, SupervisorStatus } from "@deskfleet/protocol";
 import type { Turn } from "../../domain/supervisor/conversation-window.ts";
 import { INITIAL_STATE, type ConversationStore, type LoopState } from "../../domain/supervisor/loop-state.ts";
 
+/** The inbox's marker for a row of content blocks (older rows are plain text). */
+const BLOCKS = "blocks:";
 /** People's view of a conversation is kept this long; the model's own context is bounded separately. */
 const MAX_ENTRIES = 2_000;
 
@@ -19,6 +22,7 @@ export class SupervisorStore implements ConversationStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS turns (seq INTEGER PRIMARY KEY AUTOINCREMENT, role TEXT NOT NULL, content TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, text TEXT NOT NULL, data TEXT, at INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS album_parts (seq INTEGER PRIMARY KEY AUTOINCREMENT, group_id TEXT NOT NULL, part TEXT NOT NULL)`);
     // This conversation's proposals, as decided here (D1 holds a mirror for queries).
     sql.exec(`CREATE TABLE IF NOT EXISTS proposals (id TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL)`);
   }
@@ -75,14 +79,26 @@ export class SupervisorStore implements ConversationStore {
     for (const t of ts) this.appendTurn(t);
   }
 
-  pushInbox(text: string): void {
-    this.sql.exec(`INSERT INTO inbox (text) VALUES (?)`, text);
+  pushInbox(blocks: ContentBlockParam[]): void {
+    this.sql.exec(`INSERT INTO inbox (text) VALUES (?)`, BLOCKS + JSON.stringify(blocks));
   }
 
-  takeInbox(): string[] {
+  takeInbox(): ContentBlockParam[][] {
     const rows = this.sql.exec<{ text: string }>(`SELECT text FROM inbox ORDER BY seq`).toArray();
     if (rows.length) this.sql.exec(`DELETE FROM inbox`);
-    return rows.map((r) => r.text);
+    // Rows stored before messages carried files hold plain text.
+    return rows.map((r) => (r.text.startsWith(BLOCKS) ? (JSON.parse(r.text.slice(BLOCKS.length)) as ContentBlockParam[]) : [{ type: "text", text: r.text }]));
+  }
+
+  /** Parts of an album (media group) waiting for the rest of it. */
+  addAlbumPart(groupId: string, part: unknown): void {
+    this.sql.exec(`INSERT INTO album_parts (group_id, part) VALUES (?, ?)`, groupId, JSON.stringify(part));
+  }
+
+  takeAlbum<T>(groupId: string): T[] {
+    const rows = this.sql.exec<{ part: string }>(`SELECT part FROM album_parts WHERE group_id = ? ORDER BY seq`, groupId).toArray();
+    this.sql.exec(`DELETE FROM album_parts WHERE group_id = ?`, groupId);
+    return rows.map((r) => JSON.parse(r.part) as T);
   }
 
   addEntry(kind: SupervisorEntry["kind"], text: string, data: Record<string, unknown> | null): SupervisorEntry {

@@ -40,6 +40,28 @@ export const SupervisorEntry = z.object({
 });
 export type SupervisorEntry = z.infer<typeof SupervisorEntry>;
 
+/** A file a person sent with a message (Telegram: a photo, a document, a voice note's audio is not kept). */
+export const EntryAttachment = z.object({
+  id: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** How the supervisor was shown it: as an image, a PDF, its text, or only named. */
+  kind: z.enum(["image", "pdf", "text", "file"]),
+  /** The authenticated route that serves it (never the chat platform's own file URL). */
+  url: z.string(),
+});
+export type EntryAttachment = z.infer<typeof EntryAttachment>;
+
+/** `data` of a `user` entry: who wrote, from which channel, whether it corrects an earlier message, its files. */
+export const UserEntryData = z.object({
+  by: z.string(),
+  channel: z.string().optional(),
+  edited: z.boolean().optional(),
+  attachments: z.array(EntryAttachment).optional(),
+});
+export type UserEntryData = z.infer<typeof UserEntryData>;
+
 /** `data` of a `proposal` entry. */
 export const ProposalEntryData = z.object({
   proposalId: ProposalId,

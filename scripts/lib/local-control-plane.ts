@@ -111,7 +111,37 @@ export type StartOptions = {
   inherit?: boolean;
   /** Extra environment for wrangler itself (e.g. `X_LOCAL_OBSERVABILITY=false`). */
   env?: Record<string, string>;
+  /**
+   * Tests only: bind the Workers AI stand-in (test-support/workers-bindings/ai-service.ts) as the
+   * Worker's `AI`, a service binding to a second local Worker, because `wrangler dev` cannot run
+   * Workers AI offline. Production configuration never names it.
+   */
+  aiStandIn?: boolean;
 };
+
+/**
+ * wrangler.toml plus a service binding `AI` to the stand-in Worker, written beside the test's state
+ * (paths made absolute), and the stand-in's own config: the two `-c` files `wrangler dev` runs together.
+ */
+function aiStandInConfigs(dir: string): string[] {
+  const main = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = "(.+)"$/m, (_m, p: string) => `main = ${JSON.stringify(join(ROOT, p))}`)
+    .replace(/^directory = "(.+)"$/m, (_m, p: string) => `directory = ${JSON.stringify(join(ROOT, p))}`)
+    .replace(/^migrations_dir = "(.+)"$/m, (_m, p: string) => `migrations_dir = ${JSON.stringify(join(ROOT, p))}`)
+    .replace(/^#:schema .*$/m, "");
+  if (/^\[ai\]/m.test(main)) throw new Error("wrangler.toml binds Workers AI itself; the AI stand-in would clash with it");
+  // The service binding goes before the first table that follows top-level keys' tables: appended at the end is fine in TOML.
+  const mainPath = join(dir, "wrangler.ai-stand-in.main.toml");
+  writeFileSync(mainPath, `${main}\n[[services]]\nbinding = "AI"\nservice = "deskfleet-ai-stand-in"\nentrypoint = "AiStandIn"\n`);
+  const standInPath = join(dir, "wrangler.ai-stand-in.toml");
+  writeFileSync(standInPath, [
+    `name = "deskfleet-ai-stand-in"`,
+    `main = ${JSON.stringify(join(ROOT, "test-support", "workers-bindings", "ai-service.ts"))}`,
+    `compatibility_date = "2026-11-01"`,
+    "",
+  ].join("\n"));
+  return [mainPath, standInPath];
+}
 
 /** Starts the real Worker under `wrangler dev` with local D1, R2 and Durable Objects. */
 export async function startLocalControlPlane(opts: StartOptions): Promise<LocalControlPlane> {
@@ -146,7 +176,8 @@ export async function startLocalControlPlane(opts: StartOptions): Promise<LocalC
     while (!(await portIsFree(port)) && Date.now() < deadlineFree) await new Promise((r) => setTimeout(r, 100));
     let inspector = port;
     while (inspector === port) inspector = await freePort();
-    const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(inspector), "--test-scheduled"];
+    const configs = opts.aiStandIn ? aiStandInConfigs(opts.persistTo).flatMap((c) => ["-c", c]) : [];
+    const args = [WRANGLER, "dev", ...configs, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo, "--env-file", envFile, "--show-interactive-dev-session=false", "--inspector-port", String(inspector), "--test-scheduled"];
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env } });
     const onData = (d: Buffer) => {

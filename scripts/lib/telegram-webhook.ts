@@ -2,7 +2,7 @@ import { Api } from "grammy";
 import { TELEGRAM_COMMANDS } from "../../workers/telegram/command-list.ts";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
-export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
 
 export type WebhookRegistration = {
   token: string;

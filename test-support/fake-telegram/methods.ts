@@ -4,6 +4,7 @@ import { badRequest, BotApiError } from "./bot-api-error.ts";
 import { formatText } from "./formatting.ts";
 import type { Params } from "./params.ts";
 import { now, type BotWorld } from "./state.ts";
+import { captionOf, MEDIA_METHODS, readVoice } from "./media-methods.ts";
 
 export const MAX_TEXT = 4096;
 export const MAX_CAPTION = 1024;
@@ -52,6 +53,14 @@ export const METHODS: Record<string, Method> = {
     const caption = f && f.text !== "" ? { caption: f.text, ...(f.entities.length ? { caption_entities: f.entities } : {}) } : {};
     return send(w, chat, p, { document, ...caption });
   },
+
+  sendVoice(p, w) {
+    const chat = targetChat(p, w);
+    const voice = readVoice(p, w);
+    return send(w, chat, p, { voice, ...captionOf(p) });
+  },
+
+  ...MEDIA_METHODS,
 
   editMessageText(p, w) {
     if (p.has("inline_message_id")) throw badRequest("inline messages are not supported by this fake");
@@ -274,13 +283,13 @@ function readPhoto(p: Params, w: BotWorld): PhotoSize[] {
     const info = readImageInfo(upload.bytes);
     if (!info) throw badRequest("IMAGE_PROCESS_FAILED");
     const fileId = w.mintId("AgACAgIAAxkBAAI");
-    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AQAD"), upload, url: null });
+    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AQAD"), kind: "photo", upload, url: null, path: null });
     return photoSizes(w, fileId, info.width, info.height, upload.bytes.length);
   }
   if (typeof raw !== "string") throw badRequest("wrong file identifier/HTTP URL specified");
   if (/^https?:\/\/\S+$/.test(raw)) {
     const fileId = w.mintId("AgACAgIAAxkBAAI");
-    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AQAD"), upload: null, url: raw });
+    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AQAD"), kind: "photo", upload: null, url: raw, path: null });
     return photoSizes(w, fileId, 1280, 800, 0);
   }
   const known = w.files.get(raw);
@@ -303,7 +312,7 @@ function readDocument(p: Params, w: BotWorld): Document {
     if (upload.bytes.length > MAX_DOCUMENT_BYTES) throw badRequest("file is too big");
     const fileId = w.mintId("BQACAgIAAxkBAAI");
     const fileUniqueId = w.mintId("AgAD");
-    w.files.set(fileId, { fileId, fileUniqueId, upload, url: null });
+    w.files.set(fileId, { fileId, fileUniqueId, kind: "document", upload, url: null, path: null });
     return { file_id: fileId, file_unique_id: fileUniqueId, file_name: upload.name, mime_type: upload.type, file_size: upload.bytes.length };
   }
   if (typeof raw !== "string") throw badRequest("wrong file identifier/HTTP URL specified");
@@ -311,7 +320,7 @@ function readDocument(p: Params, w: BotWorld): Document {
   if (known?.upload) return { file_id: raw, file_unique_id: known.fileUniqueId, file_name: known.upload.name, mime_type: known.upload.type, file_size: known.upload.bytes.length };
   if (/^https?:\/\/\S+$/.test(raw)) {
     const fileId = w.mintId("BQACAgIAAxkBAAI");
-    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AgAD"), upload: null, url: raw });
+    w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AgAD"), kind: "document", upload: null, url: raw, path: null });
     return { file_id: fileId, file_unique_id: w.files.get(fileId)!.fileUniqueId };
   }
   throw badRequest("wrong file identifier/HTTP URL specified");

@@ -11,7 +11,8 @@ import { BotApiError, notFound, unauthorized } from "./bot-api-error.ts";
 import { METHODS } from "./methods.ts";
 import { readParams } from "./params.ts";
 import { BotWorld, type WebhookState } from "./state.ts";
-import { callbackQuery, photoMessage, textMessage, updateType, type UpdateBody } from "./updates.ts";
+import { callbackQuery, documentMessage, editedText, locationMessage, photoMessage, stickerMessage, textMessage, updateType, voiceMessage, type DocumentSpec, type UpdateBody } from "./updates.ts";
+import { makeVoiceNote } from "../workers-bindings/audio.ts";
 
 export interface FakeTelegramOptions {
   /** The bot's token; default a random one in Telegram's format. Calls with any other token get 401. */
@@ -79,6 +80,20 @@ export interface FakeTelegram {
    */
   sendText(chatId: number, text: string, opts?: { replyTo?: number; from?: number }): Promise<Delivery>;
   sendPhoto(chatId: number, opts?: { caption?: string; width?: number; height?: number; replyTo?: number }): Promise<Delivery>;
+  /** A person sends a file as a document (its bytes are what getFile and the file endpoint serve). */
+  sendDocument(chatId: number, doc: DocumentSpec): Promise<Delivery>;
+  /** A person records a voice note (Ogg Opus) saying `said` (what the Workers AI stand-in will hear). */
+  sendVoice(chatId: number, v: { said: string; seconds?: number }): Promise<Delivery>;
+  /** A person sends `count` photos as one album: one update per photo, one media_group_id, the caption on the first. */
+  sendAlbum(chatId: number, a: { count: number; caption?: string }): Promise<Delivery[]>;
+  sendSticker(chatId: number): Promise<Delivery>;
+  sendLocation(chatId: number, latitude: number, longitude: number): Promise<Delivery>;
+  /** A person edits their message `messageId` to `text` (an edited_message update). */
+  editText(chatId: number, messageId: number, text: string): Promise<Delivery>;
+  /** Downloads from `/file/bot<token>/<file_path>`, in order, with the status served. */
+  downloads(): { path: string; status: number }[];
+  /** The bot's reaction emoji on a message (setMessageReaction), [] when none. */
+  reactionsOn(chatId: number, messageId: number): string[];
   /** A person (a group's member `from`) presses an inline button of a bot message. */
   pressButton(chatId: number, messageId: number, data: string, opts?: { from?: number }): Promise<Delivery>;
   /** Posts any update to the webhook; `secretToken` overrides the registered secret (null: no header). */
@@ -148,6 +163,16 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // The file endpoint: what getFile named, for this bot's token only; anything else 404 as Telegram answers.
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (file) {
+      const f = file[1] === token ? world.filesByPath.get(decodeURIComponent(file[2]!)) : undefined;
+      world.downloads.push({ path: file[2]!, status: f?.upload ? 200 : 404 });
+      if (!f?.upload) return answer(res, 404, notFound().body());
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(f.upload.bytes.length) });
+      res.end(Buffer.from(f.upload.bytes));
+      return;
+    }
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!m) return answer(res, 404, notFound().body());
     const [, sentToken, methodName] = m;
@@ -235,6 +260,22 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     block: (chatId) => void world.blocked.add(chatId),
     sendText: async (chatId, text, o) => deliver(textMessage(world, chatOf(chatId), text, o)),
     sendPhoto: async (chatId, o) => deliver(photoMessage(world, chatOf(chatId), o)),
+    sendDocument: async (chatId, doc) => deliver(documentMessage(world, chatOf(chatId), doc)),
+    sendVoice: async (chatId, v) => deliver(voiceMessage(world, chatOf(chatId), { bytes: makeVoiceNote(v.said, v.seconds ?? 2), seconds: v.seconds ?? 2 })),
+    async sendAlbum(chatId, a) {
+      // Telegram delivers an album's parts as separate updates, back to back, sharing media_group_id.
+      const group = String(13_000_000_000_000_000n + BigInt(world.mintFileNumber()));
+      const out: Delivery[] = [];
+      for (let i = 0; i < a.count; i++) {
+        out.push(await deliver(photoMessage(world, chatOf(chatId), { width: 640 + i * 32, height: 480, mediaGroupId: group, ...(i === 0 && a.caption ? { caption: a.caption } : {}) })));
+      }
+      return out;
+    },
+    sendSticker: async (chatId) => deliver(stickerMessage(world, chatOf(chatId))),
+    sendLocation: async (chatId, lat, lon) => deliver(locationMessage(world, chatOf(chatId), lat, lon)),
+    editText: async (chatId, messageId, text) => deliver(editedText(world, chatOf(chatId), messageId, text)),
+    downloads: () => [...world.downloads],
+    reactionsOn: (chatId, messageId) => world.reactions.get(`${chatId}:${messageId}`) ?? [],
     pressButton: async (chatId, messageId, data, o) => deliver(callbackQuery(world, chatOf(chatId), messageId, data, o?.from)),
     deliver,
     close: () => new Promise<void>((ok) => {

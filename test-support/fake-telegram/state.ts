@@ -9,7 +9,15 @@ export type WebhookState = {
   setAt: number;
 };
 
-export type StoredFile = { fileId: string; fileUniqueId: string; upload: Upload | null; url: string | null };
+/** A file Telegram holds: `upload` its bytes (null for a URL it was given), `path` once getFile named it. */
+export type StoredFile = {
+  fileId: string;
+  fileUniqueId: string;
+  kind: "photo" | "document" | "voice" | "audio" | "sticker" | "video";
+  upload: Upload | null;
+  url: string | null;
+  path: string | null;
+};
 
 /** Everything the fake Telegram remembers about one bot: its chats, messages, webhook and commands. */
 export class BotWorld {
@@ -23,6 +31,12 @@ export class BotWorld {
   readonly messages = new Map<string, Message>();
   readonly callbackQueries = new Map<string, { answered: boolean; chatId: number }>();
   readonly files = new Map<string, StoredFile>();
+  /** Files by the `file_path` getFile gave them, for `/file/bot<token>/<file_path>`. */
+  readonly filesByPath = new Map<string, StoredFile>();
+  /** Every download from the file endpoint: its path and whether it was served. */
+  readonly downloads: { path: string; status: number }[] = [];
+  /** The bot's reaction on each message (`${chatId}:${messageId}`), as setMessageReaction left it. */
+  readonly reactions = new Map<string, string[]>();
   /** Commands by scope and language (`default:`), as setMyCommands stored them. */
   readonly commands = new Map<string, BotCommand[]>();
   webhook: WebhookState | null = null;
@@ -87,6 +101,11 @@ export class BotWorld {
   /** Messages in a chat in order, both directions. */
   messagesIn(chatId: number): Message[] {
     return [...this.messages.values()].filter((m) => m.chat.id === chatId).sort((a, b) => a.message_id - b.message_id);
+  }
+
+  mintFileNumber(): number {
+    this.counter += 1;
+    return this.counter;
   }
 
   mintId(prefix: string): string {

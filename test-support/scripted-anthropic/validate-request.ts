@@ -312,6 +312,9 @@ function validateBlock(b: JsonObject, path: string, role: "user" | "assistant" |
     case "image":
       validateImage(b, path, ctx);
       return;
+    case "document":
+      validateDocument(b, path);
+      return;
     case "tool_use": {
       const id = b["id"];
       if (typeof id !== "string") throw invalid(`${path}.tool_use.id: Field required`);
@@ -349,6 +352,30 @@ function validateBlock(b: JsonObject, path: string, role: "user" | "assistant" |
     default:
       return;
   }
+}
+
+/**
+ * A document block: a base64 PDF (that really is a PDF), plain text, content blocks, a URL or a
+ * file id, as the API's source union allows. A PDF over 32 MB would exceed the request anyway.
+ */
+function validateDocument(b: JsonObject, path: string): void {
+  const src = b["source"];
+  if (!isObj(src)) throw invalid(`${path}.document.source: Field required`);
+  const st = String(src["type"]);
+  const base = `${path}.document.source.${st}`;
+  if (st === "url" || st === "file" || st === "content") return;
+  if (st === "text") {
+    if (src["media_type"] !== "text/plain") throw invalid(`${base}.media_type: Input should be 'text/plain'`);
+    if (typeof src["data"] !== "string") throw invalid(`${base}.data: Field required`);
+    return;
+  }
+  if (st !== "base64") throw tagError(`${path}.document.source`, st, ["base64", "text", "content", "url", "file"]);
+  if (src["media_type"] !== "application/pdf") throw invalid(`${base}.media_type: Input should be 'application/pdf'`);
+  const data = src["data"];
+  if (typeof data !== "string") throw invalid(`${base}.data: Field required`);
+  if (data.length % 4 !== 0 || !BASE64.test(data)) throw invalid(`${base}.data: Invalid base64 data`);
+  if (!Buffer.from(data.slice(0, 8), "base64").subarray(0, 5).equals(Buffer.from("%PDF-"))) throw invalid(`${path}.document: The PDF specified was not valid.`);
+  if (b["title"] !== undefined && (typeof b["title"] !== "string" || b["title"].length > 500)) throw invalid(`${path}.document.title: String should have at most 500 characters`);
 }
 
 function validateImage(b: JsonObject, path: string, ctx: BlockCtx): void {

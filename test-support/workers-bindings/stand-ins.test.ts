@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VectorizeStandIn } from "./vectorize-stand-in.ts";
-import { WorkersAiStandIn } from "./workers-ai-stand-in.ts";
+import { SPEECH_TO_TEXT_MODEL, TEXT_TO_SPEECH_MODEL, WorkersAiStandIn } from "./workers-ai-stand-in.ts";
+import { base64Of, bytesOfBase64, makeVoiceNote, sniffAudio } from "./audio.ts";
 
 describe("the Workers AI stand-in", () => {
   it("embeds texts with the model's dimensions, close for texts spelled alike", async () => {
@@ -18,6 +19,36 @@ describe("the Workers AI stand-in", () => {
     await expect(ai.run("@cf/baai/bge-base-en-v1.5", { text: [""] })).rejects.toThrow(/fewer than 1 characters/);
     await expect(ai.run("@cf/baai/bge-base-en-v1.5", { text: Array(101).fill("x") })).rejects.toThrow(/more than 100 items/);
     expect(ai.calls).toEqual([]);
+  });
+});
+
+describe("the Workers AI stand-in's speech models", () => {
+  it("transcribes an Ogg Opus voice note into Whisper's output shape", async () => {
+    const ai = new WorkersAiStandIn();
+    const out = await ai.run(SPEECH_TO_TEXT_MODEL, { audio: base64Of(makeVoiceNote("book the train", 3)) });
+    expect(out).toMatchObject({ text: "book the train", word_count: 3, transcription_info: { language: "en", duration: expect.closeTo(3 - 312 / 48_000, 3) } });
+    expect(out.segments[0]).toMatchObject({ start: 0, text: "book the train" });
+    expect(out.vtt).toMatch(/^WEBVTT/);
+  });
+
+  it("refuses what whisper-large-v3-turbo refuses: no audio, a byte array, bad base64, not audio, unknown fields", async () => {
+    const ai = new WorkersAiStandIn();
+    await expect(ai.run(SPEECH_TO_TEXT_MODEL, {})).rejects.toThrow(/required properties at '\/' are 'audio'/);
+    await expect(ai.run(SPEECH_TO_TEXT_MODEL, { audio: [1, 2, 3] })).rejects.toThrow(/must be string/);
+    await expect(ai.run(SPEECH_TO_TEXT_MODEL, { audio: "not base64!" })).rejects.toThrow(/not valid base64/);
+    await expect(ai.run(SPEECH_TO_TEXT_MODEL, { audio: btoa("plain text") })).rejects.toThrow(/could not decode the audio/);
+    await expect(ai.run(SPEECH_TO_TEXT_MODEL, { audio: base64Of(makeVoiceNote("x")), model: "tiny" })).rejects.toThrow(/additional properties/);
+    expect(ai.transcriptions).toEqual([]);
+  });
+
+  it("speaks a prompt as base64 MP3, and refuses an empty prompt or an unknown language as MeloTTS does", async () => {
+    const ai = new WorkersAiStandIn();
+    const { audio } = await ai.run(TEXT_TO_SPEECH_MODEL, { prompt: "Two desktops are busy.", lang: "en" });
+    expect(sniffAudio(bytesOfBase64(audio))).toBe("mp3");
+    await expect(ai.run(TEXT_TO_SPEECH_MODEL, { prompt: "" })).rejects.toThrow(/fewer than 1 characters/);
+    await expect(ai.run(TEXT_TO_SPEECH_MODEL, { text: "hi" })).rejects.toThrow(/required properties at '\/' are 'prompt'/);
+    await expect(ai.run(TEXT_TO_SPEECH_MODEL, { prompt: "hi", lang: "xx" })).rejects.toThrow(/unsupported language/);
+    expect(ai.speeches).toEqual([{ model: TEXT_TO_SPEECH_MODEL, prompt: "Two desktops are busy.", lang: "en" }]);
   });
 });
 

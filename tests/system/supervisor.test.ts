@@ -430,6 +430,17 @@ describe("the supervisor", () => {
     expect(telegram.rejections()).toEqual([]);
   });
 
+  it("answers a voice note with how to enable voice when Workers AI is not bound, and downloads nothing", async () => {
+    const before = telegram.sentTo(CHAT).length;
+    await telegram.sendVoice(CHAT, { said: "how many desktops do I have" });
+    const sent = telegram.sentTo(CHAT).slice(before).map((m: { text?: string }) => m.text);
+    expect(sent).toEqual([
+      'Voice notes are not configured here: they are transcribed by Workers AI. Add an [ai] section with binding = "AI" to wrangler.toml and deploy (npm run deploy); until then, type the message.',
+    ]);
+    expect(telegram.downloads()).toEqual([]);
+    expect(telegram.callsOf("setMessageReaction")).toEqual([]);
+  });
+
   it("learns from a completed scheduled run: the optimizer saves a prompt version with the person's answer folded in, once", async () => {
     await desktopWithHost("sup-learn", new CompletingRunner("report exported", "Which account should I sign in with?"));
     const created = await cp.api("POST", "/api/schedules", {

@@ -74,8 +74,8 @@ async function connectHost(desktopId: string) {
 }
 
 describe("Telegram, through the real Worker and the fake Bot API", () => {
-  it("registers the webhook with its secret, message and callback_query updates, and the commands", async () => {
-    expect(fake.webhook()).toMatchObject({ url: `${cp.url}/telegram/webhook`, secretToken: secret, allowedUpdates: ["message", "callback_query"] });
+  it("registers the webhook with its secret, message, edited_message and callback_query updates, and the commands", async () => {
+    expect(fake.webhook()).toMatchObject({ url: `${cp.url}/telegram/webhook`, secretToken: secret, allowedUpdates: ["message", "edited_message", "callback_query"] });
     const commands = fake.callsOf("setMyCommands")[0]!.params["commands"] as { command: string }[];
     expect(commands.map((c) => c.command)).toEqual(["start", "help", "tasks", "desktops", "schedules", "run", "cancel", "screenshot", "pause", "resume"]);
   });

@@ -1,33 +1,14 @@
 import { Composer } from "grammy";
-import { conversationIdOf, deliverToSupervisor, type SupervisorInbound } from "./supervisor-seam.ts";
+import { conversationIdOf, deliverToSupervisor, SUPERVISOR_NOT_CONFIGURED, supervisorConfigured } from "./supervisor-seam.ts";
 import { code, line } from "../../domain/telegram/rich-text.ts";
 import { reply } from "./reply.ts";
 import { mayAct, viewerRefusal, type BotContext } from "./context.ts";
+import { buildInbound, messageKind, UNDERSTOOD } from "./media/inbound-message.ts";
 
-/** What reaches the supervisor from a message: its text or caption, its largest photo, what it replies to. */
-function inbound(ctx: BotContext): SupervisorInbound | null {
-  const m = ctx.message;
-  if (!m || !ctx.chat) return null;
-  const largest = m.photo?.at(-1);
-  const replied = m.reply_to_message;
-  return {
-    conversationId: conversationIdOf(ctx.chat.id),
-    channel: "telegram",
-    chatId: ctx.chat.id,
-    from: { id: ctx.from?.id ?? ctx.chat.id, name: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || "someone", username: ctx.from?.username ?? null },
-    text: withoutMention(m.text ?? m.caption ?? "", ctx.me.username),
-    photos: largest ? [{ fileId: largest.file_id, width: largest.width, height: largest.height }] : [],
-    replyTo: replied ? (replied.text ?? replied.caption ?? null) : null,
-    at: m.date * 1000,
-  };
-}
-
-/** The text without the bot's own @mention (how people address it in a group). */
-function withoutMention(text: string, username: string): string {
-  return text.replace(new RegExp(`(^|\\s)@${username}(?![A-Za-z0-9_])`, "gi"), "$1").trim();
-}
-
-/** Unknown commands get pointed at /help; other text and photos go to the chat's supervisor conversation. */
+/**
+ * Unknown commands get pointed at /help; text, photos, documents, voice notes and edits go to the
+ * chat's supervisor conversation; anything else (stickers, polls, locations…) gets one short reply.
+ */
 export function conversation(env: Env): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.on("message:text", async (ctx, next) => {
@@ -36,12 +17,18 @@ export function conversation(env: Env): Composer<BotContext> {
     const command = ctx.message.text.slice(0, first.length);
     await reply(ctx, [line("Unknown command ", code(command), "; see /help.")]);
   });
-  c.on(["message:text", "message:photo"], async (ctx) => {
-    const message = inbound(ctx);
-    if (!message) return;
+  c.on(["message", "edited_message"], async (ctx) => {
+    const m = ctx.msg;
+    if (!m || !ctx.chat) return;
+    const kind = messageKind(m);
+    if (kind === "ignore") return;
+    if (typeof kind === "object") return void (await reply(ctx, `I can't read ${kind.unsupported} here. ${UNDERSTOOD}`));
     // Talking to the supervisor is acting: it creates tasks and drives desktops.
     if (!mayAct(ctx)) return void (await reply(ctx, viewerRefusal(ctx, "talking to the supervisor")));
-    const delivery = await deliverToSupervisor(env, message);
+    if (!supervisorConfigured(env)) return void (await reply(ctx, SUPERVISOR_NOT_CONFIGURED));
+    const built = await buildInbound(env, ctx, conversationIdOf(ctx.chat.id));
+    if ("reply" in built) return void (await reply(ctx, built.reply));
+    const delivery = await deliverToSupervisor(env, built.inbound);
     if (!delivery.accepted) await reply(ctx, delivery.reply);
     else await ctx.replyWithChatAction("typing");
   });

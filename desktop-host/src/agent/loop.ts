@@ -18,6 +18,7 @@ import { openStartPage } from "./start-page.ts";
 import { ASK_HUMAN_TOOL } from "./ask-human.ts";
 import { MEMORY_SAVE_TOOL, MEMORY_SEARCH_TOOL } from "./memory-tools.ts";
 import { briefingBlocks } from "./briefing.ts";
+import { attachedImageBlocks } from "./attached-images.ts";
 import type { TaskTools } from "../tools/toolbox.ts";
 import { typeSecretTool, type TypeSecretDeps } from "./type-secret.ts";
 
@@ -266,6 +267,7 @@ async function openingTurn(ctx: TaskContext, desktop: Desktop, publisher: Screen
   // `{{secret:name}}` placeholders are never expanded: the model reads a pointer to type_secret instead.
   const content: BetaContentBlockParam[] = [{ type: "text", text: describePlaceholders(ctx.task.prompt) }];
   if (notes.length > 0) content.push({ type: "text", text: notes.join("\n") });
+  content.push(...(await attachedImageBlocks(ctx)));
   const briefing = ctx.task.briefing;
   // The previous task's last screen is worth sending only if the screen has changed since.
   const screenBefore = briefing?.previous?.screenshot ? (await desktop.screenshot()).png : null;

@@ -8,6 +8,7 @@ import { ApiError, notFound, unwrap } from "../../api-error.ts";
 import { cut } from "../conversation-window.ts";
 import { latestScreenshot, screenshotImage } from "./screenshots.ts";
 import { iso, json, tool } from "./tool.ts";
+import { attachToTask, conversationFiles } from "./task-attachments.ts";
 
 export const DEFAULT_WAIT_MINUTES = 10;
 
@@ -53,6 +54,12 @@ const CreateTaskInput = z
     maxSteps: TaskOptions.shape.maxSteps,
     env: TaskOptions.shape.env.describe('Shell variables from the vault, e.g. {"GITHUB_TOKEN": "secret:github"} (names of secrets, never values; the task needs the shell)'),
     priority: z.number().int().min(-100).max(100).optional(),
+    attachments: z
+      .array(z.string().regex(/^att_[a-z0-9]{10,40}$/))
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("Files people sent in this conversation (their att_… ids) to give the task: they land in its folder, and images are shown to its agent"),
     wait: z.boolean().optional().describe("Wait for the task to finish and get its result (default false)"),
     waitMinutes: z
       .number()
@@ -72,18 +79,27 @@ export const taskTools = [
     input: CreateTaskInput,
     effect: { class: "tasks" },
     run: async (ctx, b) => {
+      // Read first: an unknown id refuses the call before any task exists.
+      const files = b.attachments ? await conversationFiles(ctx.env, ctx.conversationId, b.attachments) : [];
       const task = await createTask(ctx.env, {
         prompt: b.prompt,
         desktopId: b.desktopId ?? null,
         labels: b.labels ?? [],
         priority: b.priority ?? 0,
-        options: { ...(b.startUrl ? { startUrl: b.startUrl } : {}), ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}), ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}), ...(b.env ? { env: b.env } : {}) },
+        options: {
+          ...(b.startUrl ? { startUrl: b.startUrl } : {}),
+          ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}),
+          ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}),
+          ...(b.env ? { env: b.env } : {}),
+          ...(files.length ? { attachments: files.length } : {}),
+        },
         agent: b.agent ?? null,
         source: "supervisor",
         sourceMeta: { conversationId: ctx.conversationId, ...(ctx.approval ? { proposalId: ctx.approval.proposalId, approvedBy: ctx.approval.by } : {}) },
       });
+      if (files.length) await attachToTask(ctx.env, task.id, files, "supervisor");
       if (b.wait) return { wait: { kind: "task", taskId: task.id, timeoutMs: (b.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000 } };
-      return json({ created: taskView(task) });
+      return json({ created: taskView(task), ...(files.length ? { attachments: files.map((f) => f.name) } : {}) });
     },
   }),
   tool({

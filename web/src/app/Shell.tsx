@@ -77,7 +77,7 @@ function View({ route }: { route: Route }) {
     case "spend":
       return <SpendView />;
     case "supervisor":
-      return <SupervisorView />;
+      return <SupervisorView conversation={route.conversation} />;
     case "not-found":
       return (
         <p>
@@ -88,9 +88,9 @@ function View({ route }: { route: Route }) {
 }
 
 /** The supervisor acts on the fleet and its chats may hold what people told it: operators and admins only. */
-function SupervisorView() {
+function SupervisorView({ conversation }: { conversation: string | null }) {
   if (!useCan("operator")) return <p className="muted">The supervisor is for operators and admins; viewers watch the fleet.</p>;
-  return <SupervisorChat />;
+  return <SupervisorChat conversation={conversation} />;
 }
 
 const CHAT_OPEN = "deskfleet:supervisor-chat-open";

@@ -37,7 +37,8 @@ export type Route =
   | { view: "schedule"; id: string }
   | { view: "help" }
   | { view: "approvals" }
-  | { view: "supervisor" }
+  /** `conversation`: another conversation to read (`?conversation=telegram:<chatId>`), instead of this tab's own. */
+  | { view: "supervisor"; conversation: string | null }
   | { view: "settings" }
   | { view: "agents" }
   | { view: "agent"; name: string | null }
@@ -61,7 +62,7 @@ export function matchRoute(location: string): Route {
   if (a === "schedules" && b && parts.length === 2) return { view: "schedule", id: b };
   if (a === "help" && parts.length === 1) return { view: "help" };
   if (a === "approvals" && parts.length === 1) return { view: "approvals" };
-  if (a === "supervisor" && parts.length === 1) return { view: "supervisor" };
+  if (a === "supervisor" && parts.length === 1) return { view: "supervisor", conversation: url.searchParams.get("conversation") };
   if (a === "settings" && parts.length === 1) return { view: "settings" };
   if (a === "agents" && parts.length === 1) return { view: "agents" };
   if (a === "agents" && b && parts.length === 2) return { view: "agent", name: b === "new" ? null : b };

@@ -80,6 +80,25 @@ describe("SupervisorChat", () => {
     expect(lines()[2]).toMatch(/✓\s*list_desktops\s*→ \[\]/);
   });
 
+  it("reads a Telegram chat's conversation from ?conversation= with its photo, without a composer", async () => {
+    const TG = "telegram:5551001";
+    const file = { id: "att_0000000001aaaaaaaaaa", name: "photo-3.png", contentType: "image/png", bytes: 9_000, kind: "image", url: `/api/supervisor/conversations/${encodeURIComponent(TG)}/files/att_0000000001aaaaaaaaaa` };
+    fakeApi({
+      [`GET /api/supervisor/conversations/${TG}`]: () => ok({ id: TG, status: "idle", taskId: null, entries: [entry(1, "user", "what is this?", { by: "Ada", channel: "telegram", attachments: [file] })], nextAfter: null }),
+    });
+    FakeSocket.all = [];
+    vi.stubGlobal("WebSocket", FakeSocket);
+    render(
+      <Providers>
+        <SupervisorChat conversation={TG} />
+      </Providers>,
+    );
+    await waitFor(() => expect(screen.getByRole("img", { name: "photo-3.png" }).getAttribute("src")).toBe(file.url));
+    expect(lines()[0]).toMatch(/Ada.*what is this\?/);
+    expect(screen.queryByRole("textbox")).toBeNull();
+    expect(screen.getByText("People write to this conversation in its own channel (telegram); here you read it.")).toBeTruthy();
+  });
+
   it("fetches what it missed while the feed was down when the feed comes back", async () => {
     const stored = [entry(1, "user", "Export the report", { by: "ada" })];
     const { calls } = server(stored);

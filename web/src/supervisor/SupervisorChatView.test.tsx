@@ -51,6 +51,26 @@ describe("SupervisorChatView", () => {
     expect(items[5]).toMatch(/The supervisor asks.*Which week: 12 or 13\?/);
   });
 
+  it("shows the photo a person sent from Telegram as a thumbnail and other files as chips, each from the API's file route", () => {
+    const url = (id: string) => `/api/supervisor/conversations/telegram%3A5551001/files/${id}`;
+    renderChat({
+      entries: [
+        entry(1, "user", "what is on this screen?", {
+          by: "Ada",
+          channel: "telegram",
+          attachments: [
+            { id: "att_0000000001aaaaaaaaaa", name: "photo-12.jpg", contentType: "image/jpeg", bytes: 182_000, kind: "image", url: url("att_0000000001aaaaaaaaaa") },
+            { id: "att_0000000002bbbbbbbbbb", name: "invoice.pdf", contentType: "application/pdf", bytes: 2_400_000, kind: "pdf", url: url("att_0000000002bbbbbbbbbb") },
+          ],
+        }),
+      ],
+    });
+    const files = screen.getByRole("list", { name: "Files sent" });
+    expect(within(files).getByRole("img", { name: "photo-12.jpg" }).getAttribute("src")).toBe(url("att_0000000001aaaaaaaaaa"));
+    const pdf = within(files).getByText("PDF · invoice.pdf · 2.3 MB").closest("a")!;
+    expect(pdf.getAttribute("href")).toBe(url("att_0000000002bbbbbbbbbb"));
+  });
+
   it("says what the supervisor is doing and asks for an answer when it waits for one", () => {
     const { rerender, props } = renderChat({ status: "thinking" });
     expect(screen.getByText("The supervisor is working…")).toBeTruthy();

@@ -17,6 +17,8 @@ export type SupervisorChatViewProps = {
   /** Approve or reject a proposal shown in the conversation (operators). */
   onDecideProposal?: (proposalId: string, approve: boolean) => Promise<void>;
   onNewConversation?: () => void;
+  /** Why nobody writes here (another channel's conversation), instead of the viewer's note. */
+  readOnlyNote?: string;
   /** The slide-over is narrow: a compact header without the page title. */
   compact?: boolean;
 };
@@ -31,7 +33,7 @@ const STATUS_TEXT: Record<SupervisorStatus, string | null> = {
 
 /** A chat with the supervisor: the conversation so far, what it is doing now, and a composer. */
 export function SupervisorChatView(props: SupervisorChatViewProps) {
-  const { entries, status, connection, loaded, error, canSend, onSend, onDecideProposal, onNewConversation, compact } = props;
+  const { entries, status, connection, loaded, error, canSend, onSend, onDecideProposal, onNewConversation, compact, readOnlyNote } = props;
   const items = useMemo(() => buildChat(entries), [entries]);
   const end = useRef<HTMLDivElement>(null);
   // Follow the conversation as it grows, like any chat. A block body: Chromium's scrollIntoView
@@ -75,7 +77,7 @@ export function SupervisorChatView(props: SupervisorChatViewProps) {
         )}
         <div ref={end} />
       </div>
-      {canSend ? <Composer waitingForAnswer={status === "waiting_for_human"} onSend={onSend} /> : <p className="muted small">Viewers can read the conversation; an operator can write to the supervisor.</p>}
+      {canSend ? <Composer waitingForAnswer={status === "waiting_for_human"} onSend={onSend} /> : <p className="muted small">{readOnlyNote ?? "Viewers can read the conversation; an operator can write to the supervisor."}</p>}
     </section>
   );
 }
@@ -91,7 +93,8 @@ function ChatEntry({ item, onDecideProposal }: { item: ChatItem; onDecideProposa
       return (
         <div className="bubble bubble-person">
           <span className="chat-who">{item.who}</span> {time}
-          <p>{item.text}</p>
+          {item.text && <p>{item.text}</p>}
+          {item.files.length > 0 && <SentFiles files={item.files} />}
         </div>
       );
     case "supervisor":
@@ -125,6 +128,23 @@ function ChatEntry({ item, onDecideProposal }: { item: ChatItem; onDecideProposa
       return <ProposalInChat item={item} time={time} onDecide={onDecideProposal} />;
   }
 }
+
+/** What a person sent with a message: images as thumbnails, other files as chips with their type and size; each opens from the API. */
+function SentFiles({ files }: { files: Extract<ChatItem, { kind: "person" }>["files"] }) {
+  return (
+    <ul className="chat-files" aria-label="Files sent">
+      {files.map((f) => (
+        <li key={f.id}>
+          <a href={f.url} target="_blank" rel="noreferrer" title={`${f.name} (${f.contentType}, ${fileSize(f.bytes)})`}>
+            {f.kind === "image" ? <img className="chat-file-thumb" src={f.url} alt={f.name} loading="lazy" /> : <span className="chat-file-chip">{f.kind === "pdf" ? "PDF" : "file"} · {f.name} · {fileSize(f.bytes)}</span>}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const fileSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} B`);
 
 /** A proposal where it was made: what it would do, Approve / Reject while it waits, then how it was decided. */
 function ProposalInChat({ item, time, onDecide }: { item: Extract<ChatItem, { kind: "proposal" }>; time: ReactNode; onDecide: SupervisorChatViewProps["onDecideProposal"] }) {

@@ -1,10 +1,11 @@
-import type { ProposalEntryData, SupervisorEntry } from "@deskfleet/protocol";
+import { UserEntryData, type EntryAttachment, type ProposalEntryData, type SupervisorEntry } from "@deskfleet/protocol";
 import { proposalEntryData } from "../approvals/entry-data.ts";
 import { screenshotUrl } from "../tasks/types.ts";
 
 /** What a person reads in the chat: words, questions, compact tool rows and screenshots. */
 export type ChatItem =
-  | { kind: "person"; seq: number; at: number; who: string; text: string }
+  /** `files`: what the person sent with it (a Telegram photo, a PDF), served by the API's authenticated file route. */
+  | { kind: "person"; seq: number; at: number; who: string; text: string; edited: boolean; files: EntryAttachment[] }
   | { kind: "supervisor"; seq: number; at: number; text: string }
   | { kind: "question"; seq: number; at: number; text: string }
   | { kind: "tool"; seq: number; at: number; name: string; summary: string; input: string; result: { ok: boolean; text: string } | null; proposed?: boolean }
@@ -49,9 +50,11 @@ export function buildChat(entries: readonly SupervisorEntry[]): ChatItem[] {
     const base = { seq: e.seq, at: e.at };
     const d = e.data ?? {};
     switch (e.kind) {
-      case "user":
-        items.push({ kind: "person", ...base, who: str(d["by"]) ?? "you", text: e.text });
+      case "user": {
+        const data = UserEntryData.safeParse(d);
+        items.push({ kind: "person", ...base, who: str(d["by"]) ?? "you", text: e.text, edited: data.success && data.data.edited === true, files: data.success ? (data.data.attachments ?? []) : [] });
         break;
+      }
       case "assistant":
       case "message":
         items.push({ kind: "supervisor", ...base, text: e.text });
