@@ -20,6 +20,7 @@ export function toAgent(row: AgentRow): Agent {
     budgetUsd: row.budgetUsd,
     selfHealing: row.selfHealing,
     continueFrom: row.continueFrom as ContinueFrom,
+    mcpServers: row.mcpServers,
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

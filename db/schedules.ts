@@ -12,7 +12,7 @@ export type PromptVersionRow = typeof promptVersions.$inferSelect;
 /** A prompt change: the new text, who made it and why. Written with the schedule change, atomically. */
 export type PromptChange = { id: string; prompt: string; author: string; reason: string | null; at: number };
 
-type ScheduleOptions = { model?: string; maxSteps?: number; budgetUsd?: number; replay?: "auto" | "off" };
+type ScheduleOptions = { model?: string; maxSteps?: number; budgetUsd?: number; replay?: "auto" | "off"; env?: Record<string, string> };
 
 const ACTIVE_STATUSES = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
@@ -43,6 +43,7 @@ export function toSchedule(row: ScheduleRow): Schedule {
     maxSteps: options.maxSteps ?? null,
     budgetUsd: options.budgetUsd ?? null,
     replay: options.replay ?? "auto",
+    env: options.env ?? {},
     agent: row.agent ?? null,
     nextRunAt: row.nextRunAt,
     lastRunAt: row.lastRunAt,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ProfileMcpServers } from "@deskfleet/protocol";
 
 // Every time is an integer of epoch milliseconds (ARCHITECTURE.md): mixed formats make schedulers fire early.
 const ms = (name: string) => integer(name);
@@ -373,6 +374,8 @@ export const agents = sqliteTable("agents", {
   budgetUsd: real("budget_usd"),
   selfHealing: integer("self_healing", { mode: "boolean" }),
   continueFrom: text("continue_from", { enum: ["last", "none"] }).notNull().default("none"),
+  /** MCP servers its tasks connect to (`ProfileMcpServers`): vault references, never values. */
+  mcpServers: json("mcp_servers").$type<ProfileMcpServers>().notNull().default(sql`'{}'`),
   createdBy: text("created_by"),
   createdAt: ms("created_at").notNull(),
   updatedAt: ms("updated_at").notNull(),

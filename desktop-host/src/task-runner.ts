@@ -1,4 +1,7 @@
-import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, ReplayLookup, SaveTrajectoryBody, SecretKind, TaskFile } from "@deskfleet/protocol";
+import type { AssignedTask, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, ReplayLookup, SaveTrajectoryBody, SecretKind, SecretUse, TaskFile } from "@deskfleet/protocol";
+
+/** What a host asks a vault value for (the control plane releases it only for a use the task has). */
+export type HostSecretUse = Exclude<SecretUse, "unlock_screen">;
 
 /**
  * The seam between the host runtime (connection, outbox, reconnects) and the
@@ -40,7 +43,7 @@ export interface TaskContext {
    * A secret's value to type now. Every value handed out is kept out of this
    * task's events and the host's log lines until the task ends.
    */
-  secretValue(name: string): Promise<SecretValue>;
+  secretValue(name: string, use?: HostSecretUse): Promise<SecretValue>;
   /** Follow-up messages that arrived since the last call, oldest first. */
   takeFollowUps(): FollowUp[];
   /**

@@ -6,6 +6,7 @@ import { deleteAgent as deleteAgentRow, getAgent, insertAgent, listAgents, updat
 import { skillNames } from "../../db/skills.ts";
 import { getDesktop } from "../../db/desktops.ts";
 import { schedulesOfAgent } from "../../db/schedules.ts";
+import { checkMcpSecrets } from "../vault/shell-env.ts";
 
 /**
  * Agent profiles as services, shared by the API and the supervisor: the same
@@ -50,6 +51,7 @@ async function checkDesktop(env: Env, desktopId: string | null | undefined): Pro
 export async function createAgent(env: Env, b: CreateAgentBody, actor: string): Promise<AgentRow> {
   await checkSkills(env, b.skills);
   await checkDesktop(env, b.desktopId);
+  await checkMcpSecrets(env, b.mcpServers);
   const now = Date.now();
   const row = await insertAgent(env.DB, {
     name: b.name,
@@ -64,12 +66,13 @@ export async function createAgent(env: Env, b: CreateAgentBody, actor: string): 
     budgetUsd: b.budgetUsd ?? null,
     selfHealing: b.selfHealing ?? null,
     continueFrom: b.continueFrom ?? "none",
+    mcpServers: b.mcpServers ?? {},
     createdBy: actor,
     createdAt: now,
     updatedAt: now,
   });
   if (!row) throw conflict("agent_exists", `an agent named \`${b.name}\` already exists; pick another name or change it with PATCH /api/agents/${b.name}`);
-  await audit(env.DB, { actor, action: "agent.create", targetType: "agent", targetId: b.name, details: { tools: row.tools, skills: row.skills } });
+  await audit(env.DB, { actor, action: "agent.create", targetType: "agent", targetId: b.name, details: { tools: row.tools, skills: row.skills, mcpServers: Object.keys(row.mcpServers) } });
   return row;
 }
 
@@ -77,6 +80,7 @@ export async function updateAgent(env: Env, name: string, b: UpdateAgentBody, ac
   await requireAgent(env, name);
   await checkSkills(env, b.skills);
   await checkDesktop(env, b.desktopId);
+  await checkMcpSecrets(env, b.mcpServers);
   const patch: AgentPatch = { updatedAt: Date.now() };
   if (b.description !== undefined) patch.description = b.description;
   if (b.instructions !== undefined) patch.instructions = b.instructions;
@@ -87,6 +91,7 @@ export async function updateAgent(env: Env, name: string, b: UpdateAgentBody, ac
   if (b.budgetUsd !== undefined) patch.budgetUsd = b.budgetUsd;
   if (b.selfHealing !== undefined) patch.selfHealing = b.selfHealing;
   if (b.continueFrom !== undefined) patch.continueFrom = b.continueFrom;
+  if (b.mcpServers !== undefined) patch.mcpServers = b.mcpServers;
   if (b.labels !== undefined) Object.assign(patch, { targetLabels: b.labels, targetDesktopId: null });
   if (b.desktopId !== undefined) Object.assign(patch, { targetDesktopId: b.desktopId, ...(b.desktopId ? { targetLabels: [] } : {}) });
   const row = await updateAgentRow(env.DB, name, patch);

@@ -1,4 +1,4 @@
-import type { AgentProfile, AgentTool, AssignedTask, MemoryNote, PreviousTask, TaskOptions } from "@deskfleet/protocol";
+import type { AgentProfile, AgentTool, AssignedTask, MemoryNote, PreviousTask, ProfileMcpServers, TaskOptions } from "@deskfleet/protocol";
 import { skillMentions } from "@deskfleet/protocol";
 import { getAgent } from "../../db/agents.ts";
 import { skillsByName } from "../../db/skills.ts";
@@ -21,6 +21,8 @@ import { toolsAtStart } from "./task-settings.ts";
 export type AssignmentSnapshot = {
   profile: AgentProfile;
   tools?: AgentTool[];
+  /** The agent's MCP servers as declared (vault references, never values); absent when it has none. */
+  mcpServers?: ProfileMcpServers;
   memories: MemoryNote[];
   /** The previous task, without its screenshot's bytes (read from R2 each time the task is sent). */
   previous: (Omit<PreviousTask, "screenshot"> & { screenshotKey: string | null }) | null;
@@ -48,7 +50,8 @@ export async function resolveAssignment(env: Env, t: TaskToAssign): Promise<{ ok
   const memories = await recallForTask(env, t.prompt, t.agent);
   await markUsed(env.DB, memories.map((m) => m.id), Date.now());
   const previous = t.options.continueFrom === "last" ? await previousOf(env, t) : null;
-  return { ok: { profile, ...(tools ? { tools } : {}), memories, previous } };
+  const mcpServers = agent && Object.keys(agent.mcpServers).length > 0 ? agent.mcpServers : null;
+  return { ok: { profile, ...(tools ? { tools } : {}), ...(mcpServers ? { mcpServers } : {}), memories, previous } };
 }
 
 async function previousOf(env: Env, t: TaskToAssign): Promise<AssignmentSnapshot["previous"]> {
@@ -67,13 +70,13 @@ async function previousOf(env: Env, t: TaskToAssign): Promise<AssignmentSnapshot
 }
 
 /** The assignment's extras as the host receives them; the previous task's screenshot is read now (left out if it cannot be). */
-export async function assignedExtras(env: Env, s: AssignmentSnapshot): Promise<Pick<AssignedTask, "profile" | "tools" | "briefing">> {
+export async function assignedExtras(env: Env, s: AssignmentSnapshot): Promise<Pick<AssignedTask, "profile" | "tools" | "briefing" | "mcpServers">> {
   let previous: PreviousTask | null = null;
   if (s.previous) {
     const { screenshotKey, ...summary } = s.previous;
     previous = { ...summary, screenshot: screenshotKey ? await carriedScreenshot(env, screenshotKey) : null };
   }
-  return { profile: s.profile, ...(s.tools ? { tools: s.tools } : {}), briefing: { memories: s.memories, previous } };
+  return { profile: s.profile, ...(s.tools ? { tools: s.tools } : {}), ...(s.mcpServers ? { mcpServers: s.mcpServers } : {}), briefing: { memories: s.memories, previous } };
 }
 
 async function carriedScreenshot(env: Env, key: string): Promise<PreviousTask["screenshot"]> {

@@ -19,6 +19,7 @@ import { audit } from "../../db/audit.ts";
 import { agentForTask } from "../agents/agent-service.ts";
 import { settleTaskSettings } from "../agents/task-settings.ts";
 import { checkNamedSecrets } from "../vault/task-secrets.ts";
+import { checkShellEnv } from "../vault/shell-env.ts";
 
 /**
  * Schedule changes as services, shared by the API and the supervisor's tools:
@@ -44,10 +45,10 @@ function valid<T>(r: Checked<T>): T {
 }
 
 /** The run options kept in the `options` column; `null` in a patch removes one. */
-function mergeOptions(current: Record<string, unknown>, changes: { model?: string | null; maxSteps?: number | null; budgetUsd?: number | null; replay?: "auto" | "off" }) {
+function mergeOptions(current: Record<string, unknown>, changes: { model?: string | null; maxSteps?: number | null; budgetUsd?: number | null; replay?: "auto" | "off"; env?: Record<string, string> | null }) {
   const out: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(changes)) {
-    if (v === null) delete out[k];
+    if (v === null || (k === "env" && v !== undefined && Object.keys(v as object).length === 0)) delete out[k];
     else if (v !== undefined) out[k] = v;
   }
   return out;
@@ -70,6 +71,13 @@ async function checkAgentFits(env: Env, agent: string | null, limits: { maxSteps
   if (!settled.ok) throw unprocessable(settled.code, settled.message);
 }
 
+/** A schedule's `env` must reach its runs' shells: the vault, the agent's shell, the secrets and their grants (domain/vault/shell-env.ts). */
+async function checkScheduleEnv(env: Env, s: { id: string; env: Record<string, string> | undefined; agent: string | null; desktopId: string | null; labels: string[] }): Promise<void> {
+  if (!s.env || Object.keys(s.env).length === 0) return;
+  const agent = s.agent ? await agentForTask(env, s.agent) : null;
+  await checkShellEnv(env, { env: s.env, tools: agent?.tools, desktopId: s.desktopId, labels: s.labels, scheduleId: s.id, field: "the schedule's env" });
+}
+
 /** `selfLearning` as stored: on or off, and with it on, whether prompt rewrites wait for approval (the default) or apply at once. */
 function learningColumns(v: SelfLearningInput): { selfLearning: boolean; selfLearningMode: "propose" | "auto" } {
   const mode = selfLearningMode(v);
@@ -90,9 +98,11 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
   if (b.desktopId) await requireDesktop(env, b.desktopId);
   await checkAgentFits(env, b.agent ?? null, { maxSteps: b.maxSteps, budgetUsd: b.budgetUsd });
   await checkNamedSecrets(env.DB, b.prompt);
+  const id = newId("sch", now);
+  await checkScheduleEnv(env, { id, env: b.env, agent: b.agent ?? null, desktopId: b.desktopId ?? null, labels: b.desktopId ? [] : (b.labels ?? []) });
   const enabled = b.enabled ?? true;
   const row = {
-    id: newId("sch", now),
+    id,
     name: b.name,
     prompt: b.prompt,
     promptVersion: 1 as const,
@@ -108,7 +118,7 @@ export async function createSchedule(env: Env, b: CreateScheduleBody, actor: str
     maxRuns: b.maxRuns ?? null,
     skipIfRunning: b.skipIfRunning ?? true,
     agent: b.agent ?? null,
-    options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay }),
+    options: mergeOptions({}, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay, env: b.env }),
     nextRunAt: enabled ? firstRun(timing, now) : null,
     createdBy: actor,
     createdAt: now,
@@ -137,14 +147,21 @@ export async function updateSchedule(env: Env, id: string, b: UpdateScheduleBody
     const options = (patch.options ?? row.options) as { maxSteps?: number; budgetUsd?: number };
     await checkAgentFits(env, b.agent !== undefined ? b.agent : row.agent, { maxSteps: options.maxSteps, budgetUsd: options.budgetUsd });
   }
-  if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined || b.replay !== undefined) {
-    patch.options = mergeOptions(row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay });
+  if (b.model !== undefined || b.maxSteps !== undefined || b.budgetUsd !== undefined || b.replay !== undefined || b.env !== undefined) {
+    patch.options = mergeOptions(patch.options ?? row.options, { model: b.model, maxSteps: b.maxSteps, budgetUsd: b.budgetUsd, replay: b.replay, env: b.env });
   }
   if (b.labels !== undefined) Object.assign(patch, { targetLabels: b.labels, targetDesktopId: null });
   if (b.desktopId === null) patch.targetDesktopId = null;
   else if (b.desktopId !== undefined) {
     await requireDesktop(env, b.desktopId);
     Object.assign(patch, { targetDesktopId: b.desktopId, targetLabels: [] });
+  }
+
+  // The env must still reach every run's shell after the change (a new agent, a new target, new variables).
+  const envAfter = ((patch.options ?? row.options) as { env?: Record<string, string> }).env;
+  if (envAfter && (b.env !== undefined || b.agent !== undefined || b.desktopId !== undefined || b.labels !== undefined)) {
+    const desktopId = patch.targetDesktopId !== undefined ? patch.targetDesktopId : row.targetDesktopId;
+    await checkScheduleEnv(env, { id, env: envAfter, agent: b.agent !== undefined ? b.agent : row.agent, desktopId, labels: desktopId ? [] : (patch.targetLabels ?? row.targetLabels) });
   }
 
   const timingGiven = b.cron !== undefined || b.intervalMinutes !== undefined || b.runAt !== undefined;

@@ -5,13 +5,14 @@ import { recordRun, type ScheduleRow } from "../../db/schedules.ts";
 
 /** The options a schedule's runs carry to the host; unset ones fall back to the host's defaults. */
 export function runOptions(row: ScheduleRow): TaskOptions {
-  const o = row.options as { model?: string; maxSteps?: number; budgetUsd?: number; replay?: "auto" | "off" };
+  const o = row.options as { model?: string; maxSteps?: number; budgetUsd?: number; replay?: "auto" | "off"; env?: Record<string, string> };
   const options: TaskOptions = { notify: row.notify };
   if (row.startUrl) options.startUrl = row.startUrl;
   if (row.selfHealing !== null) options.selfHealing = row.selfHealing;
   if (o.model !== undefined) options.model = o.model;
   if (o.maxSteps !== undefined) options.maxSteps = o.maxSteps;
   if (o.budgetUsd !== undefined) options.budgetUsd = o.budgetUsd;
+  if (o.env && Object.keys(o.env).length > 0) options.env = o.env;
   // Replay is on for schedules unless turned off: a run replays once an earlier one succeeded.
   options.replay = o.replay ?? "auto";
   return options;

@@ -10,6 +10,7 @@ import { agentForTask } from "../agents/agent-service.ts";
 import { chooseAgent } from "../agents/agent-choice.ts";
 import { settleTaskSettings } from "../agents/task-settings.ts";
 import { checkNamedSecrets } from "../vault/task-secrets.ts";
+import { checkShellEnv } from "../vault/shell-env.ts";
 
 export type CreateTaskInput = {
   prompt: string;
@@ -45,6 +46,8 @@ export async function createTask(env: Env, input: CreateTaskInput): Promise<Task
   }
   // Runs a schedule, a healer or an optimizer starts were checked when their prompt was saved; a secret deleted since fails at typing time.
   if (!AUTOMATIC.has(input.source)) await checkNamedSecrets(env.DB, input.prompt, input.options);
+  // Every run is checked, a schedule's too: a secret re-scoped since the schedule was saved is refused here, not in the shell.
+  await checkShellEnv(env, { env: settled.options.env, tools: settled.options.tools, desktopId: settled.desktopId, labels: settled.desktopId ? [] : settled.labels, scheduleId: input.scheduleId ?? null });
   const id = newTaskId();
   return taskObject(env, id).create({
     id,

@@ -1,4 +1,4 @@
-import type { KnownSecret, SecretKind, SecretScope, SecretSummary } from "@deskfleet/protocol";
+import type { KnownSecret, SecretKind, SecretScope, SecretSummary, SecretUse } from "@deskfleet/protocol";
 import { secretLabel } from "@deskfleet/protocol";
 import { getSecret, listSecrets, recordRelease, type SecretRow } from "../../db/secrets.ts";
 import { open, type KeyMaterial } from "../crypto/secret-box.ts";
@@ -17,7 +17,7 @@ export type ReleaseUse = ScopeContext & {
   taskId: string | null;
   /** Recorded as who used it: `task:<id>` for an agent, the supervisor's actor for unlock_screen. */
   by: string;
-  via: "type_secret" | "unlock_screen";
+  via: SecretUse;
   now: number;
   /**
    * For an exclusive secret: claim it for this use, or learn who holds it.

@@ -1,15 +1,16 @@
-import { placeholderNames, type TaskOptions } from "@deskfleet/protocol";
+import { envSecretNames, placeholderNames, type TaskOptions } from "@deskfleet/protocol";
 import { ApiError } from "../api-error.ts";
 import { existingSecretNames } from "../../db/secrets.ts";
 
-/** The vault secrets a task says it will type: its prompt's `{{secret:name}}` placeholders and `options.secrets`. */
-export function neededSecrets(prompt: string, options: Pick<TaskOptions, "secrets">): string[] {
-  return [...new Set([...placeholderNames(prompt), ...(options.secrets ?? [])])].sort();
+/** The vault secrets a task says it will use: its prompt's `{{secret:name}}` placeholders, `options.secrets` and its shell's `env`. */
+export function neededSecrets(prompt: string, options: Pick<TaskOptions, "secrets" | "env">): string[] {
+  return [...new Set([...placeholderNames(prompt), ...(options.secrets ?? []), ...envSecretNames(options.env)])].sort();
 }
 
 /** 422 naming the field when a task or schedule names a secret that does not exist; nothing is created. */
 export async function checkNamedSecrets(d1: D1Database, prompt: string, options: Pick<TaskOptions, "secrets"> = {}): Promise<void> {
-  const named = neededSecrets(prompt, options);
+  // `env` has its own checks (domain/vault/shell-env.ts), with messages about the shell.
+  const named = neededSecrets(prompt, { secrets: options.secrets });
   if (named.length === 0) return;
   const known = await existingSecretNames(d1, named);
   const missing = named.filter((n) => !known.has(n));

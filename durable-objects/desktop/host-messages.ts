@@ -1,4 +1,4 @@
-import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, SecretRequestMessage, ServerMessage } from "@deskfleet/protocol";
+import type { EventsMessage, HelloMessage, HostEvent, HostMemoryRequest, HostMemoryResult, MemoryRequestMessage, RefusedEvent, SecretRequestMessage, SecretUse, ServerMessage } from "@deskfleet/protocol";
 import { CloseCode, decodeHostMessage, HOST_PROTOCOL_VERSION, HOST_RELEASE, hostReleaseVerdict } from "@deskfleet/protocol";
 import { closeSafely } from "../base/safe-socket.ts";
 import type { ReleaseResult } from "../../domain/vault/release.ts";
@@ -25,7 +25,7 @@ export type HostMessagesDeps = {
     ingest(desktopId: string, events: HostEvent[]): Promise<{ ack: number; cancel: string | null; refused: RefusedEvent[]; deliver?: ServerMessage[] }>;
     hostReconnected(desktopId: string): Promise<ServerMessage[]>;
     /** A vault secret's value for the task this desktop runs (TaskDO checks desktop, status and scope). */
-    releaseSecret(desktopId: string, name: string): Promise<ReleaseResult>;
+    releaseSecret(desktopId: string, name: string, use: Exclude<SecretUse, "unlock_screen">): Promise<ReleaseResult>;
   };
   /** A running task's memory_search or memory_save, answered for the task on this desktop only. */
   memory(desktopId: string, taskId: string, request: HostMemoryRequest): Promise<HostMemoryResult>;
@@ -63,7 +63,7 @@ export class HostMessages {
   async #secret(ws: WebSocket, att: HostAttachment, m: SecretRequestMessage): Promise<void> {
     this.#d.presence.touch(Date.now());
     try {
-      const r = await this.#d.task(m.taskId).releaseSecret(att.desktopId, m.name);
+      const r = await this.#d.task(m.taskId).releaseSecret(att.desktopId, m.name, m.use ?? "type_secret");
       const result = r.ok ? { ok: true as const, kind: r.kind, value: r.value } : { ok: false as const, error: { code: r.code, message: r.message }, available: r.available };
       this.#d.send(ws, { type: "secret_response", requestId: m.requestId, result });
     } catch (err) {

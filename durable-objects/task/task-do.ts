@@ -1,4 +1,4 @@
-import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, ServerEventKind, ServerMessage, SpendEntry, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
+import type { AssignedTask, EventBody, EventData, HelpRequest, HostEvent, RefusedEvent, SecretUse, ServerEventKind, ServerMessage, SpendEntry, Task, TaskEvent, TaskFeedMessage, TaskStatus } from "@deskfleet/protocol";
 import { CloseCode, isTerminal, jobConversationId, runsOnSupervisor } from "@deskfleet/protocol";
 import { HibernatingObject, sendSafely } from "../base/hibernating-object.ts";
 import { Deadlines } from "../base/deadlines.ts";
@@ -23,7 +23,7 @@ import { assignedExtras, resolveAssignment, type AssignmentSnapshot } from "../.
 import { exclusiveSecrets } from "../../db/secrets.ts";
 import { neededSecrets } from "../../domain/vault/task-secrets.ts";
 import type { ReleaseResult } from "../../domain/vault/release.ts";
-import { TaskSecrets } from "./task-secrets.ts";
+import { releaseRefusal, TaskSecrets } from "./task-secrets.ts";
 
 /** A watcher: where its replay started, the keys it was opened with, and whether it may read help answers. */
 type WatcherAttachment = { after: number; keys: string[]; answers: boolean };
@@ -404,17 +404,16 @@ export class TaskDO extends HibernatingObject<WatcherAttachment, { watcher: Task
    * Only for the desktop the task runs on, while it runs; the vault checks the
    * scope, holds an exclusive secret for this task, and audits the release.
    */
-  async releaseSecret(desktopId: string, name: string): Promise<ReleaseResult> {
+  async releaseSecret(desktopId: string, name: string, use: Exclude<SecretUse, "unlock_screen"> = "type_secret"): Promise<ReleaseResult> {
     const r = this.record;
     if (!r || r.desktopId !== desktopId || !ACTIVE_FOR_SECRETS.has(r.status)) {
       return { ok: false, code: "not_in_scope", message: `this desktop is not running task ${r?.id ?? "?"} now; secrets are released only to the task's own desktop while it runs`, available: [] };
     }
-    // An agent without type_secret never gets a value, even if its host asks.
-    const tools = this.store.loadAssignment()?.tools;
-    if (tools && !tools.includes("type_secret")) {
-      return { ok: false, code: "not_in_scope", message: `task ${r.id} may not type secrets: its agent's tools do not include type_secret`, available: [] };
-    }
-    return this.secrets.release(r, desktopId, name);
+    // A value goes only to a use the task has: type_secret in its tools, the shell with `env` naming it, an MCP server of its agent naming it.
+    const assignment = this.store.loadAssignment();
+    const refusal = releaseRefusal(r, assignment?.tools, assignment?.mcpServers, name, use);
+    if (refusal) return { ok: false, code: "not_in_scope", message: refusal, available: [] };
+    return this.secrets.release(r, desktopId, name, use);
   }
 
   /** A host reconnected while running this task: what it may have missed. */

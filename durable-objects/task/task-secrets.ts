@@ -1,5 +1,5 @@
-import type { AssignedTask, HostEvent, KnownSecret, ServerMessage } from "@deskfleet/protocol";
-import { SECRET_ANSWER_LABEL, secretLabel, secretRedactor } from "@deskfleet/protocol";
+import type { AgentTool, AssignedTask, HostEvent, KnownSecret, ProfileMcpServers, SecretUse, ServerMessage } from "@deskfleet/protocol";
+import { envSecretNames, grants, mcpSecretNames, SECRET_ANSWER_LABEL, secretLabel, secretRedactor } from "@deskfleet/protocol";
 import { getDesktop } from "../../db/desktops.ts";
 import { open, seal } from "../../domain/crypto/secret-box.ts";
 import { redactionValues, releaseSecret, summariesInScope, type ReleaseResult } from "../../domain/vault/release.ts";
@@ -40,14 +40,14 @@ export class TaskSecrets {
   }
 
   /** A value for the host running the task, now; audited by the vault. */
-  async release(r: TaskRecord, desktopId: string, name: string): Promise<ReleaseResult> {
+  async release(r: TaskRecord, desktopId: string, name: string, via: Exclude<SecretUse, "unlock_screen"> = "type_secret"): Promise<ReleaseResult> {
     const ctx = await this.#scope(r, desktopId);
     if (!ctx) return { ok: false, code: "not_in_scope", message: `desktop ${desktopId} no longer exists`, available: [] };
     const result = await releaseSecret(this.#d.env, name, {
       ...ctx,
       taskId: r.id,
       by: `task:${r.id}`,
-      via: "type_secret",
+      via,
       now: Date.now(),
       holdExclusive: (n) => this.#d.holdExclusive(r.id, n),
     });
@@ -117,4 +117,28 @@ export class TaskSecrets {
     const desktop = await getDesktop(this.#d.env.DB, desktopId);
     return desktop ? { desktopId, labels: desktop.labels, scheduleId: r.scheduleId } : null;
   }
+}
+
+/**
+ * Why a value may not go to this task for this use, or null. The host asks,
+ * but the task decides: type_secret needs the tool; a shell variable needs the
+ * shell and the task's `env` naming that secret; an MCP server's header or env
+ * needs an MCP grant and one of its agent's servers naming it.
+ */
+export function releaseRefusal(
+  r: Pick<TaskRecord, "id" | "options">,
+  tools: readonly AgentTool[] | undefined,
+  mcpServers: ProfileMcpServers | undefined,
+  name: string,
+  use: Exclude<SecretUse, "unlock_screen">,
+): string | null {
+  const allows = (tool: string) => !tools || tools.some((t) => grants(t, tool));
+  if (use === "type_secret") return allows("type_secret") ? null : `task ${r.id} may not type secrets: its agent's tools do not include type_secret`;
+  if (use === "shell_env") {
+    if (!allows("shell")) return `task ${r.id} has no shell: its tools do not include shell`;
+    return envSecretNames(r.options.env).includes(name) ? null : `task ${r.id}'s env does not name secret \`${name}\``;
+  }
+  const naming = Object.entries(mcpServers ?? {}).filter(([server, config]) => mcpSecretNames({ [server]: config }).includes(name));
+  if (naming.length === 0) return `no MCP server of task ${r.id}'s agent names secret \`${name}\``;
+  return naming.some(([server]) => allows(`mcp:${server}`)) ? null : `task ${r.id} may not use MCP server ${naming.map(([s]) => s).join(", ")}: its tools do not include mcp`;
 }

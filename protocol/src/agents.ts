@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label } from "./ids.ts";
 import { HostToolId } from "./host-tools.ts";
+import { ProfileMcpServers } from "./mcp-servers.ts";
 
 /**
  * Agent profiles and skills: who a task's agent is (its instructions, which
@@ -87,6 +88,7 @@ export const CreateAgentBody = z
     budgetUsd: limits.budgetUsd.optional(),
     selfHealing: z.boolean().optional(),
     continueFrom: ContinueFrom.optional(),
+    mcpServers: ProfileMcpServers.optional(),
   })
   .refine((b) => toolsIncludeComputer(b.tools), COMPUTER_REQUIRED)
   .refine(oneTarget, ONE_TARGET);
@@ -106,6 +108,8 @@ export const UpdateAgentBody = z
     budgetUsd: limits.budgetUsd.nullable().optional(),
     selfHealing: z.boolean().nullable().optional(),
     continueFrom: ContinueFrom.optional(),
+    /** The whole set (`{}` removes them all). */
+    mcpServers: ProfileMcpServers.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: "send at least one field to change" })
   .refine((b) => toolsIncludeComputer(b.tools), COMPUTER_REQUIRED)
@@ -124,6 +128,8 @@ export const Agent = z.object({
   budgetUsd: z.number().nullable(),
   selfHealing: z.boolean().nullable(),
   continueFrom: ContinueFrom,
+  /** MCP servers its tasks connect to (header and env values as written: vault references, never values). */
+  mcpServers: ProfileMcpServers,
   createdBy: z.string().nullable(),
   createdAt: EpochMs,
   updatedAt: EpochMs,

@@ -6,7 +6,7 @@ import { DesktopInput } from "./desktop-api.ts";
 import { DesktopResources } from "./desktop-resources.ts";
 import { ReleaseVersion } from "./host-release.ts";
 import { HostMemoryRequest, HostMemoryResult } from "./memory.ts";
-import { SecretKind } from "./vault.ts";
+import { SecretKind, SecretUse } from "./vault.ts";
 
 /**
  * The control channel between a desktop host and its DesktopDO.
@@ -83,6 +83,8 @@ export const SecretRequestMessage = z.object({
   requestId: z.string().min(1).max(64),
   taskId: TaskId,
   name: z.string().min(1).max(64),
+  /** What the value is for (absent: type_secret); the control plane releases it only for a use the task has. */
+  use: SecretUse.exclude(["unlock_screen"]).optional(),
 });
 export type SecretRequestMessage = z.infer<typeof SecretRequestMessage>;
 

@@ -26,3 +26,5 @@ export * from "./approvals.ts";
 export * from "./trajectories.ts";
 export * from "./vnc-address.ts";
 export * from "./spend.ts";
+export * from "./shell-env.ts";
+export * from "./mcp-servers.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DesktopId, EpochMs, Label, TaskId } from "./ids.ts";
 import { ReplayMode, TaskOptions, TaskStatus } from "./task.ts";
+import { TaskEnv } from "./shell-env.ts";
 import { AgentName } from "./agents.ts";
 
 export const ScheduleId = z.string().regex(/^sch_[0-9a-z]{10,40}$/, { message: "a schedule id looks like `sch_…`" });
@@ -60,6 +61,8 @@ const settings = {
   budgetUsd: TaskOptions.shape.budgetUsd.unwrap(),
   /** Replay the latest good trajectory without the model ("auto", the default) or never ("off"). */
   replay: ReplayMode,
+  /** Shell variables from the vault for each run (`{"GITHUB_TOKEN": "secret:github"}`). */
+  env: TaskEnv,
   /** Why the prompt changed; kept with the prompt version. */
   reason: z.string().trim().min(1).max(500),
 };
@@ -91,6 +94,7 @@ export const CreateScheduleBody = z
     maxSteps: settings.maxSteps.optional(),
     budgetUsd: settings.budgetUsd.optional(),
     replay: settings.replay.optional(),
+    env: settings.env.optional(),
     agent: AgentName.optional().describe("The agent that runs each run (its settings are the runs' defaults)"),
     reason: settings.reason.optional(),
   })
@@ -121,6 +125,8 @@ export const UpdateScheduleBody = z
     maxSteps: settings.maxSteps.nullable().optional(),
     budgetUsd: settings.budgetUsd.nullable().optional(),
     replay: settings.replay.optional(),
+    /** `null` (or `{}`) removes them. */
+    env: settings.env.nullable().optional(),
     agent: AgentName.nullable().optional(),
     reason: settings.reason.optional(),
   })
@@ -154,6 +160,8 @@ export const Schedule = z.object({
   maxSteps: z.number().int().nullable(),
   budgetUsd: z.number().nullable(),
   replay: ReplayMode,
+  /** Shell variables each run takes from the vault: names and `secret:<name>` references, never values. */
+  env: z.record(z.string(), z.string()),
   agent: AgentName.nullable(),
   /** When the Cron Trigger will next start a run; null when disabled or finished. */
   nextRunAt: EpochMs.nullable(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ENV_VARS } from "./shell-env.ts";
 import { EpochMs } from "./ids.ts";
 import { HelpRequestEventData, HelpRequestStatus } from "./help.ts";
 import { TaskError, TaskStatus, TaskUsage } from "./task.ts";
@@ -116,6 +117,8 @@ export const HostEventData = {
     /** Its output capped to MAX_COMMAND_OUTPUT_CHARS (head and tail), secrets redacted. */
     output: z.string().max(MAX_COMMAND_OUTPUT_CHARS),
     ending: z.enum(["exited", "timed_out", "cancelled", "restarted"]),
+    /** The vault variables the shell held when it ran (names only, never values). */
+    env: z.array(z.string().max(64)).max(MAX_ENV_VARS).optional(),
   }),
   /** A file the agent wrote on the desktop (text editor `create`, `str_replace`, `insert`). */
   file_write: z.object({

@@ -4,6 +4,8 @@ import { AgentName, AgentProfile, AgentTool, ContinueFrom } from "./agents.ts";
 import { MemoryNote } from "./memory.ts";
 import { MAX_TASK_ATTACHMENTS } from "./host-tools.ts";
 import { SecretName, SecretSummary } from "./vault.ts";
+import { TaskEnv } from "./shell-env.ts";
+import { ProfileMcpServers } from "./mcp-servers.ts";
 
 export const TASK_STATUSES = ["queued", "assigned", "running", "waiting_for_human", "completed", "failed", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -47,6 +49,8 @@ export const TaskOptions = z.object({
    * another task uses it.
    */
   secrets: z.array(SecretName).max(20).optional(),
+  /** Shell environment variables from the vault (`{"GITHUB_TOKEN": "secret:github"}`): names and references only, never values. */
+  env: TaskEnv.optional(),
 });
 export type TaskOptions = z.infer<typeof TaskOptions>;
 
@@ -135,5 +139,7 @@ export const AssignedTask = z.object({
     .optional(),
   /** The vault secrets in this task's scope on this desktop: names and descriptions only (the model's type_secret list). */
   secrets: z.array(SecretSummary).max(200).default([]),
+  /** The MCP servers its agent declares (vault references unresolved: the host asks for each value). */
+  mcpServers: ProfileMcpServers.optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;

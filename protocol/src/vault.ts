@@ -104,13 +104,17 @@ export const SecretMetadata = z.object({
 });
 export type SecretMetadata = z.infer<typeof SecretMetadata>;
 
+/** What a value was released for: typing it, unlocking a screen, a task's shell environment, an agent's MCP server. */
+export const SecretUse = z.enum(["type_secret", "unlock_screen", "shell_env", "mcp_server"]);
+export type SecretUse = z.infer<typeof SecretUse>;
+
 /** One release of a value, from the audit log. */
 export const SecretRelease = z.object({
   at: EpochMs,
   actor: z.string(),
   taskId: TaskId.nullable(),
   desktopId: z.string().nullable(),
-  via: z.enum(["type_secret", "unlock_screen"]),
+  via: SecretUse,
 });
 export type SecretRelease = z.infer<typeof SecretRelease>;
 

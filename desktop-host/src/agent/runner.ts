@@ -13,6 +13,7 @@ import { RfbDesktop, type RfbConnection, type RfbDesktopOptions } from "./rfb-de
 import { runWithTrajectories } from "../replay/replaying-runner.ts";
 import type { ReplayOptions } from "../replay/replayer.ts";
 import type { HostToolbox } from "../tools/toolbox.ts";
+import { skipAllProfileServers } from "../tools/mcp/profile-servers.ts";
 import { runCommandTask } from "../tools/command-task.ts";
 
 export type ComputerUseRunnerOptions = {
@@ -84,6 +85,7 @@ export function createComputerUseRunner(options: ComputerUseRunnerOptions): Task
       conversations.set(ctx.task.id, conv);
       const mode: ComputerToolMode = toolChoice === "beta" || (toolChoice === "auto" && betaOnly.has(model)) ? "beta" : "toolset";
       const tools = options.tools ? await options.tools.open(ctx) : null;
+      if (!options.tools) skipAllProfileServers(ctx);
       try {
         if (ctx.task.options.command !== undefined) return await runCommandTask(ctx, tools, ctx.task.options.command);
         // A recorded trajectory replays first, without the model; the loop runs only from the first mismatch (desktop-host/src/replay/).

@@ -6,7 +6,7 @@ import type { BackoffOptions } from "../control/backoff.ts";
 import { ControlChannel, type TaskServerMessage } from "../control/control-channel.ts";
 import { Outbox, type OutboxOptions } from "../control/outbox.ts";
 import { ExitCode } from "../exit-codes.ts";
-import type { TaskRunner } from "../task-runner.ts";
+import type { HostSecretUse, TaskRunner } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { uploadScreenshot } from "./screenshot-upload.ts";
 import { trajectoryStore } from "../replay/trajectory-client.ts";
@@ -229,7 +229,7 @@ export class HostRuntime {
   }
 
   /** Asks the control plane for a vault secret's value for the running task. Never rejects. */
-  #requestSecret(taskId: string, name: string): Promise<SecretResult> {
+  #requestSecret(taskId: string, name: string, use: HostSecretUse = "type_secret"): Promise<SecretResult> {
     const requestId = randomUUID();
     const timeoutMs = this.#o.secretTimeoutMs ?? 15_000;
     return new Promise((resolve) => {
@@ -238,7 +238,7 @@ export class HostRuntime {
         resolve({ ok: false, error: { code: "timeout", message: `the control plane did not answer within ${timeoutMs / 1000} s; try again` }, available: [] });
       }, timeoutMs);
       this.#secretRequests.set(requestId, { resolve, timer });
-      if (!this.#channel.send(encodeHostMessage({ type: "secret_request", requestId, taskId, name }))) {
+      if (!this.#channel.send(encodeHostMessage({ type: "secret_request", requestId, taskId, name, ...(use !== "type_secret" ? { use } : {}) }))) {
         clearTimeout(timer);
         this.#secretRequests.delete(requestId);
         resolve({ ok: false, error: { code: "offline", message: "the control plane is not reachable right now; try again in a moment" }, available: [] });
@@ -264,7 +264,7 @@ export class HostRuntime {
         helpTimeoutMs: this.#o.helpTimeoutMs,
         cancelGraceMs: this.#o.cancelGraceMs,
         memory: (taskId, request, signal) => this.#memory.ask(taskId, request, signal),
-        requestSecret: (taskId, name) => this.#requestSecret(taskId, name),
+        requestSecret: (taskId, name, use) => this.#requestSecret(taskId, name, use),
         redactions: this.#redactions,
         upload: (taskId, png, signal) => uploadScreenshot({ server: this.#o.server, token: this.#o.token, logger: log, backoff: this.#o.backoff }, taskId, png, signal),
         trajectories: (taskId, signal) => trajectoryStore({ server: this.#o.server, token: this.#o.token }, taskId, signal),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AssignedTask, PauseReason, HostEventInput, HostEventKind, HostMemoryRequest, HostMemoryResult, SecretResponseMessage } from "@deskfleet/protocol";
 import { MAX_CODE_CHARS, MAX_MESSAGE_CHARS, MAX_RESULT_CHARS, SECRET_ANSWER_LABEL, secretLabel, truncate as cut } from "@deskfleet/protocol";
 import { OutboxFullError, type Outbox } from "../control/outbox.ts";
-import type { FollowUp, HelpOutcome, SecretValue, TaskContext, TaskFiles, TaskOutcome, TaskRunner, TrajectoryStore } from "../task-runner.ts";
+import type { FollowUp, HelpOutcome, HostSecretUse, SecretValue, TaskContext, TaskFiles, TaskOutcome, TaskRunner, TrajectoryStore } from "../task-runner.ts";
 import type { Logger } from "./logger.ts";
 import { SecretRedactions } from "./secret-redactions.ts";
 
@@ -23,7 +23,7 @@ export type TaskSessionOptions = {
   /** How long a cancelled runner has to stop before the host moves on. Default 2 s. */
   cancelGraceMs?: number;
   /** Asks the control plane for a vault secret's value for this task (`secret_request`). */
-  requestSecret?: (taskId: string, name: string) => Promise<SecretResponseMessage["result"]>;
+  requestSecret?: (taskId: string, name: string, use: HostSecretUse) => Promise<SecretResponseMessage["result"]>;
   /** Shared with the host's logger: values this task holds are redacted from log lines and events. */
   redactions?: SecretRedactions;
 };
@@ -165,20 +165,20 @@ export class TaskSession {
   }
 
   /** A value to type now: a secret answer held here, or a vault secret the control plane releases for this task. */
-  async #secretValue(name: string): Promise<SecretValue> {
-    const answer = this.#answers.get(name);
+  async #secretValue(name: string, use: HostSecretUse = "type_secret"): Promise<SecretValue> {
+    const answer = use === "type_secret" ? this.#answers.get(name) : undefined;
     if (answer !== undefined) return { ok: true, value: answer, kind: "text", source: "help_answer" };
     if (name.startsWith("answer:")) {
       return { ok: false, message: `no secret answer named \`${name}\` is held (answers are kept only while the run that asked lasts); ask again with ask_human and secret: true`, available: [...this.#answers.keys()] };
     }
     if (!this.#o.requestSecret) return { ok: false, message: "this host cannot ask the control plane for secrets", available: [...this.#answers.keys()] };
-    const r = await this.#o.requestSecret(this.task.id, name);
+    const r = await this.#o.requestSecret(this.task.id, name, use);
     if (!r.ok) {
       this.#log.warn("a secret was not released", { name, code: r.error.code });
       return { ok: false, message: r.error.message, available: [...r.available, ...this.#answers.keys()] };
     }
     this.#redactions.add(this.task.id, { value: r.value, label: secretLabel(name) });
-    this.#log.info("secret released for typing", { name, characters: r.value.length });
+    this.#log.info(use === "type_secret" ? "secret released for typing" : `secret released for ${use === "shell_env" ? "the shell's environment" : "an MCP server"}`, { name, characters: r.value.length });
     return { ok: true, value: r.value, kind: r.kind, source: "vault" };
   }
 
@@ -215,7 +215,7 @@ export class TaskSession {
       },
       uploadScreenshot: (png) => this.#o.upload(this.task.id, png, this.#abort.signal),
       askHuman: (question, options, opts) => this.#askHuman(question, options, opts?.secret ?? false),
-      secretValue: (name) => this.#secretValue(name),
+      secretValue: (name, use) => this.#secretValue(name, use),
       takeFollowUps: () => this.#followUps.splice(0),
       whenInControl: () => this.#whenInControl(),
       ...(this.#o.trajectories ? { trajectories: this.#o.trajectories(this.task.id, this.#abort.signal) } : {}),

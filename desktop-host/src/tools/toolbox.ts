@@ -3,6 +3,7 @@ import { allowedBoth, MAX_MESSAGE_CHARS, truncate } from "@deskfleet/protocol";
 import type { TaskContext } from "../task-runner.ts";
 import { HOST_TOOL_NAMES, ToolInputError, type HostTool, type HostToolFactory } from "./host-tool.ts";
 import { MCP_PREFIX } from "./mcp/mcp-server-tool.ts";
+import { openProfileServers } from "./mcp/profile-servers.ts";
 import { OutsideRootsError, TaskWorkspace, type WorkspaceOptions } from "./workspace.ts";
 
 // Which tools beyond the screen a task gets, and the one place their calls
@@ -53,6 +54,9 @@ export class HostToolbox {
       }
     }
     for (const p of problems) ctx.emit("log", { level: "warn", message: truncate(`A tool could not be opened and is not offered: ${p}`, MAX_MESSAGE_CHARS) });
+    // The agent profile's own MCP servers, for this run only, under the host's trust rule (mcp/profile-servers.ts).
+    const taken = this.#o.factories.map((f) => f.grant).filter((g) => g.startsWith("mcp:"));
+    opened.push(...(await openProfileServers(ctx, { hostAllow: this.#o.allow, taskAllow: wanted, taken })));
     return new TaskTools(ctx, workspace, opened, { host: this.#o.allow, task: wanted });
   }
 

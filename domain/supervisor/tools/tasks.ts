@@ -52,6 +52,7 @@ const CreateTaskInput = z
     continueFrom: ContinueFrom.optional().describe("`last`: the task starts with a summary of the previous task on its desktop"),
     startUrl: TaskOptions.shape.startUrl,
     maxSteps: TaskOptions.shape.maxSteps,
+    env: TaskOptions.shape.env.describe('Shell variables from the vault, e.g. {"GITHUB_TOKEN": "secret:github"} (names of secrets, never values; the task needs the shell)'),
     priority: z.number().int().min(-100).max(100).optional(),
     attachments: z
       .array(z.string().regex(/^att_[a-z0-9]{10,40}$/))
@@ -89,6 +90,7 @@ export const taskTools = [
           ...(b.startUrl ? { startUrl: b.startUrl } : {}),
           ...(b.maxSteps ? { maxSteps: b.maxSteps } : {}),
           ...(b.continueFrom ? { continueFrom: b.continueFrom } : {}),
+          ...(b.env ? { env: b.env } : {}),
           ...(files.length ? { attachments: files.length } : {}),
         },
         agent: b.agent ?? null,

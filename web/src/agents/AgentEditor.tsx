@@ -7,6 +7,7 @@ import { useCan } from "../auth/session.ts";
 import { parseLabels } from "../desktops/labels.ts";
 import { useFleet } from "../live/FleetProvider.tsx";
 import { Field } from "../ui/Field.tsx";
+import { McpServersEditor, draftsOf, serversOf, type ServerDraft } from "./McpServersEditor.tsx";
 import { TOOLS, type Agent, type CreateAgentBody, type Preview, type Skill, type Tool } from "./types.ts";
 
 const PREVIEW_DELAY_MS = 400;
@@ -38,7 +39,8 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
   const [name, setName] = useState(initial?.name ?? "");
   const [description, setDescription] = useState(initial?.description ?? "");
   const [instructions, setInstructions] = useState(initial?.instructions ?? "");
-  const [tools, setTools] = useState<Tool[]>(initial?.tools ?? TOOLS.map((t) => t.tool));
+  // A new agent starts with the screen-side tools, as the API does; tools beyond the screen are opted into.
+  const [tools, setTools] = useState<Tool[]>(initial?.tools ?? ["computer", "ask_human", "type_secret", "memory"]);
   const [chosen, setChosen] = useState<string[]>(initial?.skills ?? []);
   const [model, setModel] = useState(initial?.model ?? "");
   const [desktopId, setDesktopId] = useState(initial?.target.desktopId ?? "");
@@ -47,6 +49,7 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
   const [budget, setBudget] = useState(initial?.budgetUsd?.toString() ?? "");
   const [continueLast, setContinueLast] = useState(initial?.continueFrom === "last");
   const [selfHealing, setSelfHealing] = useState<"" | "on" | "off">(initial?.selfHealing === null || !initial ? "" : initial.selfHealing ? "on" : "off");
+  const [servers, setServers] = useState<ServerDraft[]>(draftsOf(initial?.mcpServers));
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -75,6 +78,7 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
       ...(desktopId ? { desktopId } : { labels: parseLabels(labels) }),
       continueFrom: continueLast ? ("last" as const) : ("none" as const),
     };
+    const mcpServers = serversOf(servers);
     setBusy(true);
     setError(null);
     setSaved(false);
@@ -86,6 +90,8 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
             json: {
               ...settings,
               ...(desktopId ? {} : { desktopId: null }),
+              // The whole set every time, so a removed server is removed.
+              mcpServers,
               model: model.trim() || null,
               maxSteps: maxSteps ? Number(maxSteps) : null,
               budgetUsd: budget ? Number(budget) : null,
@@ -101,6 +107,7 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
         if (maxSteps) json.maxSteps = Number(maxSteps);
         if (budget) json.budgetUsd = Number(budget);
         if (selfHealing) json.selfHealing = selfHealing === "on";
+        if (Object.keys(mcpServers).length > 0) json.mcpServers = mcpServers;
         const created = await call(api.agents.$post({ json }));
         navigate(`/agents/${created.name}`);
       }
@@ -164,6 +171,7 @@ function AgentForm({ initial, skills, canEdit, onSaved }: { initial: Agent | nul
                 </label>
               ))}
             </fieldset>
+            <McpServersEditor drafts={servers} onChange={setServers} />
             <fieldset>
               <legend>Skills</legend>
               {skills.length === 0 && (

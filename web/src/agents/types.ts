@@ -15,4 +15,9 @@ export const TOOLS: { tool: Tool; label: string }[] = [
   { tool: "ask_human", label: "ask_human — ask a person and wait for the answer" },
   { tool: "type_secret", label: "type_secret — type a secret from the vault without seeing it" },
   { tool: "memory", label: "memory — search and save long-term memory" },
+  { tool: "shell", label: "shell — a bash shell on the desktop (where its host allows it)" },
+  { tool: "files", label: "files — edit files, attachments, send files back (where its host allows it)" },
+  { tool: "browser", label: "browser — the desktop's Chromium over CDP (where its host allows it)" },
+  { tool: "web", label: "web — fetch pages from the desktop's network (where its host allows it)" },
+  { tool: "mcp", label: "mcp — MCP servers: the host's and this agent's own (where its host allows them)" },
 ];

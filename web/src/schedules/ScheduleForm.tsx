@@ -6,6 +6,7 @@ import { Field } from "../ui/Field.tsx";
 import { TimingPreview } from "./TimingPreview.tsx";
 import { useAgents } from "../agents/use-agents.ts";
 import type { CreateBody, Schedule } from "./types.ts";
+import { PairRows, recordToPairs, type Pair } from "../ui/PairRows.tsx";
 
 type Kind = "cron" | "interval" | "once";
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -31,6 +32,8 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
   const [reason, setReason] = useState("");
   const [selfLearning, setSelfLearning] = useState<Schedule["selfLearning"]>(initial?.selfLearning ?? "off");
   const [replay, setReplay] = useState<Schedule["replay"]>(initial?.replay ?? "auto");
+  // Shown as secret names; sent as `secret:<name>` references.
+  const [env, setEnv] = useState<Pair[]>(recordToPairs(initial?.env).map((r) => ({ ...r, value: r.value.replace(/^secret:/, "") })));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -44,6 +47,9 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
     if (desktopId) body.desktopId = desktopId;
     else if (labels.trim()) body.labels = parseLabels(labels);
     if (initial && reason.trim()) body.reason = reason.trim();
+    const vars = env.filter((r) => r.key.trim());
+    // `{}` on an edit removes the variables a schedule had.
+    if (vars.length || Object.keys(initial?.env ?? {}).length) body.env = Object.fromEntries(vars.map((r) => [r.key.trim(), `secret:${r.value.trim().replace(/^secret:/, "")}`]));
     setBusy(true);
     setError(null);
     try {
@@ -131,6 +137,11 @@ export function ScheduleForm({ initial, submitLabel, onSubmit }: Props) {
           </select>
         )}
       </Field>
+      <fieldset>
+        <legend>Shell variables from the vault</legend>
+        <p className="hint">Exported in each run's shell (its agent and its desktop's host must allow the shell); a value printed is shown as [secret:name].</p>
+        <PairRows label="Shell variables" rows={env} onChange={setEnv} keyLabel="Variable" valueLabel="Secret" keyPlaceholder="GITHUB_TOKEN" valuePlaceholder="github" addLabel="Add a variable" />
+      </fieldset>
       {error && <p className="error" role="alert">{error}</p>}
       <button type="submit" className="primary" disabled={busy || !name.trim() || !prompt.trim()}>
         {busy ? "Saving…" : submitLabel}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import type { InferRequestType } from "hono/client";
 import { api } from "../api/client.ts";
 import { call, errorMessage } from "../api/request.ts";
@@ -9,6 +9,7 @@ import { Field } from "../ui/Field.tsx";
 import { useAgents } from "../agents/use-agents.ts";
 import { runBoxTarget } from "../agents/mention.ts";
 import { attachFiles } from "./task-files.ts";
+import { PairRows, type Pair } from "../ui/PairRows.tsx";
 
 /** What every task keeps when its tools beyond the screen are narrowed here. */
 const SCREEN_SIDE = ["ask_human", "type_secret", "memory"] as const;
@@ -44,8 +45,17 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
   const [tools, setTools] = useState<string[]>([]);
   const [files, setFiles] = useState<File[]>([]);
   const [command, setCommand] = useState("");
+  const [env, setEnv] = useState<Pair[]>([]);
+  const [secretNames, setSecretNames] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // The vault's names (never values), offered as the shell variables' secrets; a deployment without a vault offers none.
+  useEffect(() => {
+    call(api.secrets.$get())
+      .then((r) => setSecretNames(r.items.map((x) => x.name)))
+      .catch(() => undefined);
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -72,6 +82,9 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
       json.tools = [...screenSide, ...(toolMode === "none" ? [] : tools)];
     }
     if (command.trim()) json.command = command.trim();
+    const vars = env.filter((r) => r.key.trim());
+    // The API takes references only: `secret:<name>`; the value never passes through this form.
+    if (vars.length) json.env = Object.fromEntries(vars.map((r) => [r.key.trim(), `secret:${r.value.trim().replace(/^secret:/, "")}`]));
     // The task waits for its files, so its host has them before the agent starts.
     if (files.length) json.attachments = files.length;
     setBusy(true);
@@ -181,6 +194,24 @@ export function RunTask({ desktopId }: { desktopId: string | null }) {
           <Field label="Attachments" hint="Downloaded into the task's folder on the desktop before the agent starts (with Files, the agent is told where).">
             {(p) => <input {...p} type="file" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />}
           </Field>
+          <fieldset>
+            <legend>Shell variables from the vault</legend>
+            <p className="hint">
+              Exported in the task's shell (it needs the shell tool); the agent knows their names, never their values, and each value printed is shown as [secret:name].
+              A value changed by a command (reversed, encoded) cannot be recognised and is not redacted.
+            </p>
+            <PairRows
+              label="Shell variables"
+              rows={env}
+              onChange={setEnv}
+              keyLabel="Variable"
+              valueLabel="Secret"
+              keyPlaceholder="GITHUB_TOKEN"
+              valuePlaceholder="github"
+              addLabel="Add a variable"
+              suggestions={secretNames}
+            />
+          </fieldset>
           <Field label="Or run a shell command, without a model" hint="Its output is the task's result; the host must allow the shell.">
             {(p) => <input {...p} value={command} onChange={(e) => setCommand(e.target.value)} placeholder="df -h" />}
           </Field>

@@ -63,7 +63,9 @@ export function describeToolEvent(e: ToolEvent): { tool: string; text: string; o
   switch (e.kind) {
     case "command": {
       const end = e.data.ending === "exited" ? (e.data.exitCode === null ? "shell exited" : `exit ${e.data.exitCode}`) : e.data.ending.replace("_", " ");
-      const text = e.data.ending === "restarted" ? "restarted the shell" : `$ ${e.data.command} → ${end} (${e.data.durationMs} ms, ${kb(e.data.outputBytes)})`;
+      // Which vault variables the shell held, by name: the values never reach the dashboard.
+      const vars = e.data.env?.length ? ` with ${e.data.env.map((v) => `$${v}`).join(", ")} from the vault` : "";
+      const text = e.data.ending === "restarted" ? "restarted the shell" : `$ ${e.data.command} → ${end} (${e.data.durationMs} ms, ${kb(e.data.outputBytes)})${vars}`;
       return { ...base, tool: "shell", text, ok: e.data.ending !== "timed_out" && e.data.ending !== "cancelled" && (e.data.exitCode ?? 0) === 0, output: e.data.output || null };
     }
     case "file_write":

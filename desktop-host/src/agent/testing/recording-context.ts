@@ -1,6 +1,6 @@
 import type { AssignedTask, HostEventInput, HostMemoryRequest, HostMemoryResult, TaskFile } from "@deskfleet/protocol";
 import { parseEventData } from "@deskfleet/protocol";
-import type { FollowUp, HelpOutcome, RunnerEventKind, SecretValue, TaskContext, TaskFiles } from "../../task-runner.ts";
+import type { FollowUp, HelpOutcome, HostSecretUse, RunnerEventKind, SecretValue, TaskContext, TaskFiles } from "../../task-runner.ts";
 
 // TEST SUPPORT ONLY: a TaskContext that records what a runner reports, as the
 // host runtime would receive it (checked against the protocol's schema for its
@@ -17,6 +17,8 @@ export class RecordingContext implements TaskContext {
   readonly secrets = new Map<string, string>();
   /** Names asked for with secretValue, in order. */
   readonly secretRequests: string[] = [];
+  /** What each of those was asked for (type_secret, shell_env, mcp_server), in the same order. */
+  readonly secretUses: HostSecretUse[] = [];
   readonly controller = new AbortController();
   readonly #followUps: FollowUp[] = [];
   readonly memoryRequests: HostMemoryRequest[] = [];
@@ -66,8 +68,9 @@ export class RecordingContext implements TaskContext {
     return this.answer(question, options);
   }
 
-  async secretValue(name: string): Promise<SecretValue> {
+  async secretValue(name: string, use: HostSecretUse = "type_secret"): Promise<SecretValue> {
     this.secretRequests.push(name);
+    this.secretUses.push(use);
     const value = this.secrets.get(name);
     if (value === undefined) return { ok: false, message: `no secret named \`${name}\` is available here`, available: [...this.secrets.keys()] };
     return { ok: true, value, kind: name.startsWith("answer:") ? "text" : "password", source: name.startsWith("answer:") ? "help_answer" : "vault" };

@@ -4,3 +4,5 @@ CREATE TABLE `telegram_chats` (
 	`reset_by` text NOT NULL,
 	`reset_at` integer NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE `sessions` ADD `desktop_id` text;

@@ -1,1 +1,0 @@
-ALTER TABLE `sessions` ADD `desktop_id` text;
