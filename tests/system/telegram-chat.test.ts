@@ -60,7 +60,7 @@ beforeAll(async () => {
       },
       { name: "before-reset", match: "[before-reset]", steps: [text("Noted: the code word is pineapple.")] },
       { name: "after-reset", match: "[after-reset]", steps: [text("I do not know any code word.")] },
-      { name: "group", match: "[group]", steps: [text("Heard you in the group.")] },
+      { name: "group", match: "[group]", steps: [text("Heard you in the group."), text("Heard your edit in the group.")] },
       { name: "long", match: "[long]", steps: [text(LONG_REPLY)] },
     ],
   });
@@ -217,6 +217,14 @@ describe("Telegram groups", () => {
     await fake.sendText(GROUP, `@${fake.botInfo.username} [group] anyone seen the build?`, { from: CHAT });
     await fake.waitFor(() => sentSince(GROUP, start).find((m) => textOf(m) === "Heard you in the group."), "the supervisor's answer to the mention");
     expect(requestsOf("group")).toHaveLength(1);
+
+    // An edit is judged like a message: adding the mention by editing addresses the bot.
+    const plain = await fake.sendText(GROUP, "[group] who broke the build?", { from: CHAT });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(requestsOf("group")).toHaveLength(1);
+    await fake.editText(GROUP, (plain.update.message as { message_id: number }).message_id, `@${fake.botInfo.username} [group] who broke the build?`);
+    await fake.waitFor(() => sentSince(GROUP, start).find((m) => textOf(m) === "Heard your edit in the group."), "the supervisor's answer to the edited mention");
+    expect(requestsOf("group")).toHaveLength(2);
   });
 });
 

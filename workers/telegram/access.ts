@@ -40,7 +40,8 @@ export function isAddressedToBot(m: Message, me: { id: number; username: string 
 export function addressedOnly(): MiddlewareFn<BotContext> {
   return (ctx, next) => {
     if (ctx.callbackQuery || ctx.chat?.type === "private") return next();
-    const m = ctx.message;
+    // An edit is judged like the message it edits: a mention added by editing counts.
+    const m = ctx.message ?? ctx.editedMessage;
     if (m && isAddressedToBot(m, ctx.me)) return next();
   };
 }

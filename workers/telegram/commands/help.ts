@@ -11,7 +11,7 @@ function helpLines(chatId: number): RichLine[] {
     ...TELEGRAM_COMMANDS.map((c) => line(code(`/${c.command}`), ` ${c.description}`)),
     blank,
     line(code("@<agent> <prompt>"), " runs a task with that agent; reply to a task's message to add to it."),
-    line("Anything else you write (or a photo) goes to the supervisor agent of this chat."),
+    line("Anything else you send goes to the supervisor agent of this chat: text, photos, documents (PDFs, text files; up to 20 MB), albums and voice notes."),
     line("This chat's id: ", code(String(chatId))),
   ];
 }
