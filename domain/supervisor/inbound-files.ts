@@ -5,20 +5,12 @@
  */
 import { newId } from "../ids.ts";
 import { conversationFileKey } from "../screenshot-keys.ts";
+import { modelImageRefusal, sniffImageFormat } from "@deskfleet/protocol/image-info";
 import { MAX_IMAGE_BYTES, MAX_PDF_BYTES, MAX_TEXT_CHARS, MODEL_IMAGE_TYPES, type InboundAttachment } from "./inbound.ts";
 
 /** Types read as text besides text/*. */
 const TEXT_TYPES = new Set(["application/json", "application/xml", "application/x-yaml", "application/yaml", "application/csv", "application/x-ndjson", "application/javascript", "application/x-sh", "application/sql", "application/toml"]);
 const TEXT_EXTENSIONS = /\.(txt|md|markdown|csv|tsv|json|ndjson|xml|ya?ml|toml|ini|log|html?|css|js|ts|py|sh|sql)$/i;
-
-/** The image format the bytes are (magic numbers), or null. */
-export function sniffImage(b: Uint8Array): string | null {
-  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image/png";
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return "image/gif";
-  if (b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return "image/webp";
-  return null;
-}
 
 const isPdf = (b: Uint8Array): boolean => b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46; // %PDF
 
@@ -38,10 +30,13 @@ export type FileDescription = Omit<InboundAttachment, "id">;
 export function describeFile(name: string, declaredType: string | null, bytes: Uint8Array, size?: { width: number; height: number }): FileDescription {
   const declared = (declaredType ?? "").split(";")[0]!.trim().toLowerCase() || "application/octet-stream";
   const base = { name: name.slice(0, 200) || "file", bytes: bytes.length, ...(size ? { width: size.width, height: size.height } : {}) };
-  const image = sniffImage(bytes);
+  const image = sniffImageFormat(bytes);
   if (image) {
     if (!MODEL_IMAGE_TYPES.has(image)) return { ...base, contentType: image, kind: "file", note: "the model does not read this image format" };
     if (bytes.length > MAX_IMAGE_BYTES) return { ...base, contentType: image, kind: "file", note: "too large to show the model (over 3.75 MB); a desktop agent can still open it" };
+    // The API refuses the whole request over an image it cannot take, and the conversation would keep failing with it in its history.
+    const refused = modelImageRefusal(bytes);
+    if (refused) return { ...base, contentType: image, kind: "file", note: `not shown to the model: ${refused}; a desktop agent can still open it` };
     return { ...base, contentType: image, kind: "image" };
   }
   if (isPdf(bytes)) {

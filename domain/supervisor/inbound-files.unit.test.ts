@@ -11,6 +11,12 @@ describe("describeFile", () => {
     expect(describeFile("scan.pdf", "application/pdf", png)).toMatchObject({ kind: "image", contentType: "image/png" });
   });
 
+  it("keeps an image the API would refuse (over 8000 px on a side) as an attachment that says why, so the conversation never carries it to the model", () => {
+    const wide = new Uint8Array(makePng(8001, 3));
+    expect(describeFile("panorama.png", "image/png", wide)).toMatchObject({ kind: "file", contentType: "image/png", note: "not shown to the model: it is 8001×3 pixels, over the model's 8000 on a side; a desktop agent can still open it" });
+    expect(describeFile("tall.png", "image/png", new Uint8Array(makePng(3, 8000)))).toMatchObject({ kind: "image" });
+  });
+
   it("gives a PDF as a PDF, and keeps one over 10 MB as an attachment that says why", () => {
     const pdf = makePdf("hello");
     expect(describeFile("a.pdf", "application/pdf", pdf)).toMatchObject({ kind: "pdf", contentType: "application/pdf", bytes: pdf.length });

@@ -1,5 +1,5 @@
 import type { BotCommand, Chat, Document, InlineKeyboardMarkup, Message, PhotoSize } from "grammy/types";
-import { readImageInfo } from "../scripted-anthropic/image-info.ts";
+import { readImageInfo } from "@deskfleet/protocol/image-info";
 import { badRequest, BotApiError } from "./bot-api-error.ts";
 import { formatText } from "./formatting.ts";
 import type { Params } from "./params.ts";

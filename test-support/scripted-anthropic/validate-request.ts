@@ -7,7 +7,7 @@
  * body given the betas the request enabled.
  */
 import { ApiError, invalid } from "./api-error.ts";
-import { readImageInfo, type ImageInfo } from "./image-info.ts";
+import { readImageInfo, type ImageInfo } from "@deskfleet/protocol/image-info";
 import { validateToolDefinition } from "./tool-definitions.ts";
 import {
   BETA_COMPUTER_TOOLS, BETA_ONLY_BODY_FIELDS, COMPUTER_TOOLSET_MEMBERS, COMPUTER_TOOLSET_NAME,

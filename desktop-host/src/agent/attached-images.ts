@@ -1,4 +1,5 @@
 import type { BetaContentBlockParam } from "@anthropic-ai/sdk/resources/beta/messages/messages";
+import { modelImageRefusal, sniffImageFormat } from "@deskfleet/protocol/image-info";
 import type { TaskContext } from "../task-runner.ts";
 
 /** Formats the Messages API reads; larger than 5 MB of base64 it refuses. */
@@ -19,8 +20,15 @@ export async function attachedImageBlocks(ctx: TaskContext): Promise<BetaContent
     const blocks: BetaContentBlockParam[] = [];
     for (const f of images) {
       const bytes = await ctx.files.download(f.id, ctx.signal);
+      // One image the API refuses fails the whole opening turn: such a one stays a file in the folder.
+      const refused = modelImageRefusal(bytes);
+      if (refused) {
+        ctx.emit("log", { level: "warn", message: `The attached image ${f.name} is not shown to the model (${refused}); it is in the task's folder.` });
+        continue;
+      }
       blocks.push({ type: "text", text: `Attached image ${f.name}:` });
-      blocks.push({ type: "image", source: { type: "base64", media_type: f.contentType as "image/png", data: Buffer.from(bytes).toString("base64") } });
+      // The bytes' own format, not the name's: the API refuses a media type the bytes contradict.
+      blocks.push({ type: "image", source: { type: "base64", media_type: sniffImageFormat(bytes) ?? (f.contentType as "image/png"), data: Buffer.from(bytes).toString("base64") } });
     }
     return blocks;
   } catch (err) {

@@ -2,7 +2,8 @@ import type { Message } from "grammy/types";
 import type { BotContext } from "../context.ts";
 import type { ChannelInbound, InboundAttachment } from "../../../domain/supervisor/inbound.ts";
 import { humanSize } from "../../../domain/supervisor/inbound.ts";
-import { describeFile, sniffImage, storeInboundFile } from "../../../domain/supervisor/inbound-files.ts";
+import { sniffImageFormat } from "@deskfleet/protocol/image-info";
+import { describeFile, storeInboundFile } from "../../../domain/supervisor/inbound-files.ts";
 import { speechOf } from "../../../domain/speech/workers-ai-speech.ts";
 import { escapeMarkdownV2 } from "../../../domain/telegram/rich-text.ts";
 import { telegramConfig } from "../../../domain/telegram/config.ts";
@@ -56,7 +57,7 @@ export async function buildInbound(env: Env, ctx: BotContext, conversationId: st
       }
       const bytes = await downloadTelegramFile(ctx.api, cfg, file.file_id);
       const photo = m.photo?.at(-1);
-      const name = m.document?.file_name ?? `photo-${m.message_id}.${(sniffImage(bytes) ?? "image/jpeg").slice("image/".length).replace("jpeg", "jpg")}`;
+      const name = m.document?.file_name ?? `photo-${m.message_id}.${(sniffImageFormat(bytes) ?? "image/jpeg").slice("image/".length).replace("jpeg", "jpg")}`;
       const description = describeFile(name, m.document?.mime_type ?? null, bytes, photo ? { width: photo.width, height: photo.height } : undefined);
       attachments.push(await storeInboundFile(env, conversationId, description, bytes));
     }

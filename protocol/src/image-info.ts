@@ -1,8 +1,13 @@
 /**
  * Reads an image's real format and pixel size from its header bytes, the way
- * the API does before it accepts an image: the declared media_type must match
- * the bytes, and the limits apply to the decoded dimensions.
+ * the Messages API does before it accepts an image: the declared media_type
+ * must match the bytes, and the limits apply to the decoded dimensions. Used
+ * before an image goes to the model (people's photos, a task's attachments)
+ * and by the scripted API stand-in to refuse what the real one refuses.
  */
+
+/** The Messages API refuses an image wider or taller than this (pixels). */
+export const MAX_MODEL_IMAGE_SIDE = 8000;
 
 export type ImageFormat = "image/png" | "image/jpeg" | "image/gif" | "image/webp";
 
@@ -22,6 +27,14 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (bytes.length >= 6 && ascii(bytes, 0, 6) === "GIF87a") return "image/gif";
   if (bytes.length >= 6 && ascii(bytes, 0, 6) === "GIF89a") return "image/gif";
   if (bytes.length >= 12 && ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "image/webp";
+  return null;
+}
+
+/** Why the Messages API would refuse this image as an image block (format unreadable, over the pixel limit), or null when it takes it. */
+export function modelImageRefusal(bytes: Uint8Array): string | null {
+  const info = readImageInfo(bytes);
+  if (!info) return "its header cannot be read as a PNG, JPEG, GIF or WebP image";
+  if (info.width > MAX_MODEL_IMAGE_SIDE || info.height > MAX_MODEL_IMAGE_SIDE) return `it is ${info.width}×${info.height} pixels, over the model's ${MAX_MODEL_IMAGE_SIDE} on a side`;
   return null;
 }
 
