@@ -39,18 +39,7 @@ export function photoMessage(w: BotWorld, chat: Chat, opts: { caption?: string; 
   const bytes = new Uint8Array(makePng(width, height));
   const fileId = w.mintId("AgACAgIAAxkBAAI");
   w.files.set(fileId, { fileId, fileUniqueId: w.mintId("AQAD"), kind: "photo", upload: { name: "photo.png", type: "image/png", bytes }, url: null, path: null });
-  const caption = opts.caption ? autoEntities({ text: opts.caption, entities: [] }) : null;
-  const message = w.store({
-    message_id: w.mintMessageId(chat.id),
-    from: w.userOf(chat),
-    chat,
-    date: now(),
-    ...replyTo(w, chat, opts.replyTo),
-    ...(opts.mediaGroupId ? { media_group_id: opts.mediaGroupId } : {}),
-    photo: photoSizes(w, fileId, width, height, bytes.length),
-    ...(caption ? { caption: caption.text, ...(caption.entities.length ? { caption_entities: caption.entities } : {}) } : {}),
-  } as Message);
-  return { message } as unknown as UpdateBody;
+  return personMessage(w, chat, { photo: photoSizes(w, fileId, width, height, bytes.length) }, opts);
 }
 
 /** What a person's message carries besides the common fields; stored like the bot's own messages. */
