@@ -424,7 +424,8 @@ export class FleetDO extends HibernatingObject<FeedAttachment, { feed: FleetFeed
       if (!taskId) continue;
       // An owner over their dollars a day pauses like the fleet over its budget (the host's reason is `budget`), with its own note.
       const o = this.store.ownerWithRoleOf(taskId);
-      const quotaNote = o ? spendQuotaReason(quotaOf(quotas, o.owner, o.role), o.owner, this.spend.spentSince(dayStart, o.owner)) : null;
+      const quota = o ? quotaOf(quotas, o.owner, o.role) : null;
+      const quotaNote = o && quota?.usd != null ? spendQuotaReason(quota, o.owner, this.spend.spentSince(dayStart, o.owner)) : null;
       const want = holdFor(taskId, { paused, over: over || quotaNote !== null, exempt });
       if ((held.get(taskId) ?? null) === want) continue;
       this.spend.setHeld(taskId, want);

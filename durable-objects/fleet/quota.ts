@@ -73,7 +73,7 @@ export function spendQuotaReason(quota: Quota | null, owner: string, spentTodayU
  * starts as it has room for.
  */
 export function withinQuotas(queue: QueueEntry[], q: Quotas, use: (owner: string) => OwnerUse, runAnyway: ReadonlySet<string> = new Set()): { allowed: QueueEntry[]; waiting: Map<string, string> } {
-  const room = new Map<string, { concurrent: number; daily: number }>();
+  const room = new Map<string, { concurrent: number; daily: number; spentTodayUsd: number }>();
   const allowed: QueueEntry[] = [];
   const waiting = new Map<string, string>();
   for (const e of queue) {
@@ -85,11 +85,11 @@ export function withinQuotas(queue: QueueEntry[], q: Quotas, use: (owner: string
     let r = room.get(e.owner);
     if (!r) {
       const u = use(e.owner);
-      r = { concurrent: quota.concurrent === null ? Infinity : quota.concurrent - u.running, daily: quota.daily === null ? Infinity : quota.daily - u.startedToday };
+      r = { concurrent: quota.concurrent === null ? Infinity : quota.concurrent - u.running, daily: quota.daily === null ? Infinity : quota.daily - u.startedToday, spentTodayUsd: u.spentTodayUsd };
       room.set(e.owner, r);
     }
     // A task run anyway (an admin's call) is exempt from dollars, not from counts.
-    const overSpend = runAnyway.has(e.taskId) ? null : spendQuotaReason(quota, e.owner, use(e.owner).spentTodayUsd);
+    const overSpend = runAnyway.has(e.taskId) ? null : spendQuotaReason(quota, e.owner, r.spentTodayUsd);
     if (overSpend) {
       waiting.set(e.taskId, overSpend);
     } else if (r.concurrent <= 0) {
