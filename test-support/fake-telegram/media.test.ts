@@ -1,7 +1,8 @@
-import { Api, GrammyError, InputFile } from "grammy";
+import { Api, InputFile } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeMp3, makeVoiceNote } from "../workers-bindings/audio.ts";
 import { startFakeTelegram, type FakeTelegram } from "./index.ts";
+import { rejected } from "./rejected.ts";
 
 const CHAT = 4343;
 let fake: FakeTelegram;
@@ -13,11 +14,6 @@ beforeEach(async () => {
 });
 afterEach(async () => fake.close());
 
-async function rejected(p: Promise<unknown>): Promise<GrammyError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (!(err instanceof GrammyError)) throw new Error(`expected a GrammyError, got ${String(err)}`);
-  return err;
-}
 
 describe("the fake Bot API's files, reactions and voice", () => {
   it("names a file with getFile and serves it at /file/bot<token>/<file_path>, to this token only", async () => {

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Api, GrammyError, InputFile } from "grammy";
+import { Api, InputFile } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makePng } from "../scripted-anthropic/test-images.ts";
 import { startFakeTelegram, type FakeTelegram } from "./index.ts";
+import { rejected } from "./rejected.ts";
 
 const CHAT = 4242;
 let fake: FakeTelegram;
@@ -15,11 +16,6 @@ beforeEach(async () => {
 });
 afterEach(async () => fake.close());
 
-async function rejected(p: Promise<unknown>): Promise<GrammyError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (!(err instanceof GrammyError)) throw new Error(`expected a GrammyError, got ${String(err)}`);
-  return err;
-}
 
 describe("the fake Bot API", () => {
   it("answers an unknown token with Telegram's 401 body", async () => {
